@@ -1,0 +1,5 @@
+"""Routes of the control surface."""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

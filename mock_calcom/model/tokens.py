@@ -1,0 +1,187 @@
+"""Access and refresh tokens: HS256 JWTs shaped like Cal.com's, refresh rows that rotate."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from mock_calcom.model.clock import Clock
+from mock_calcom.model.randomness import Randomness
+
+ACCESS_TOKEN_TYPE = "Access Token"
+REFRESH_TOKEN_TYPE = "Refresh Token"
+
+
+class TokenRejected(Exception):
+    """A token failed verification; ``reason`` is ``invalid``, ``expired`` or ``wrong_type``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Who a token speaks for and what it may do: the claims shared by both token kinds."""
+
+    client_id: str
+    user_id: int | None
+    team_id: int | None
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    grant: Grant
+    issued_at: int
+    expires_at: int
+    token: str
+
+
+@dataclass(frozen=True)
+class RefreshClaims:
+    grant: Grant
+    secret: str | None
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    scopes: tuple[str, ...]
+    access_expires_at: int
+
+
+@dataclass
+class _RefreshRow:
+    """``OAuthRefreshToken{secret, clientId, userId|teamId, expiresAt}``."""
+
+    secret: str
+    client_id: str
+    user_id: int | None
+    team_id: int | None
+    expires_at: float
+
+
+class TokenService:
+    """Mints and verifies tokens; owns the refresh-token rows.
+
+    The signing key is per fake (from its seeded randomness), so a token minted by one fake
+    is garbage to another: tenants stay isolated.
+    """
+
+    def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int) -> None:
+        self._clock = clock
+        self._rng = rng
+        self._key = rng.token_hex(32)
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+        self._rows: dict[str, _RefreshRow] = {}
+        self._forced_expired: set[str] = set()
+
+    # -- minting ---------------------------------------------------------------------------
+
+    def mint_pair(self, grant: Grant, *, code_challenge: str | None = None,
+                  code_challenge_method: str | None = None) -> TokenPair:
+        now = math.floor(self._clock.now())
+        access_exp = now + self.access_ttl
+        access = self._encode(grant, ACCESS_TOKEN_TYPE, now, access_exp)
+        secret = self._rng.token_urlsafe(32)
+        extra: dict[str, Any] = {"secret": secret}
+        if code_challenge is not None:
+            extra["codeChallenge"] = code_challenge
+            extra["codeChallengeMethod"] = code_challenge_method
+        refresh_exp = now + self.refresh_ttl
+        refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, extra)
+        self._rows[secret] = _RefreshRow(secret, grant.client_id, grant.user_id, grant.team_id,
+                                         refresh_exp)
+        return TokenPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
+
+    def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
+                extra: dict[str, Any] | None = None) -> str:
+        payload: dict[str, Any] = {}
+        if grant.user_id is not None:
+            payload["userId"] = grant.user_id
+        if grant.team_id is not None:
+            payload["teamId"] = grant.team_id
+        payload.update({"scope": list(grant.scopes), "token_type": token_type,
+                        "clientId": grant.client_id, "iat": iat, "exp": exp})
+        payload.update(extra or {})
+        return jwt.encode(payload, self._key, algorithm="HS256")
+
+    # -- verification ----------------------------------------------------------------------
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        try:
+            # Expiry is checked against the fake's clock below, never the wall clock.
+            claims: dict[str, Any] = jwt.decode(
+                token, self._key, algorithms=["HS256"],
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("invalid") from exc
+        if not isinstance(claims.get("clientId"), str) or not isinstance(claims.get("exp"), int):
+            raise TokenRejected("invalid")
+        # jsonwebtoken: expired when now >= exp, so a token is valid exactly while now < exp.
+        if self._clock.now() >= claims["exp"] or token in self._forced_expired:
+            raise TokenRejected("expired")
+        return claims
+
+    @staticmethod
+    def _grant(claims: dict[str, Any]) -> Grant:
+        scope = claims.get("scope") or []
+        user_id, team_id = claims.get("userId"), claims.get("teamId")
+        if (not isinstance(scope, list) or not all(isinstance(s, str) for s in scope)
+                or not isinstance(user_id, int | None) or not isinstance(team_id, int | None)):
+            raise TokenRejected("invalid")
+        return Grant(claims["clientId"], user_id, team_id, tuple(scope))
+
+    def verify_access(self, token: str) -> AccessClaims:
+        claims = self._decode(token)
+        if claims.get("token_type") != ACCESS_TOKEN_TYPE:
+            raise TokenRejected("wrong_type")
+        return AccessClaims(self._grant(claims), int(claims.get("iat", 0)), claims["exp"], token)
+
+    def verify_refresh(self, token: str) -> RefreshClaims:
+        claims = self._decode(token)
+        if claims.get("token_type") != REFRESH_TOKEN_TYPE:
+            raise TokenRejected("wrong_type")
+        secret = claims.get("secret")
+        if secret is not None and not isinstance(secret, str):
+            raise TokenRejected("invalid")
+        return RefreshClaims(self._grant(claims), secret, claims["exp"])
+
+    # -- refresh rows ----------------------------------------------------------------------
+
+    def refresh_row_exists(self, claims: RefreshClaims) -> bool:
+        row = self._rows.get(claims.secret) if claims.secret else None
+        return row is not None and row.expires_at > self._clock.now()
+
+    def revoke_refresh_tokens(self, client_id: str, user_id: int | None,
+                              team_id: int | None = None) -> int:
+        """Delete every refresh row of (client, user) or (client, team); returns how many.
+
+        Rotation does exactly this before minting, which is why only one refresh token per
+        user per client is ever valid (OAuthRefreshTokenRepository.ts @a0b47ffc).
+        """
+        doomed = [k for k, r in self._rows.items()
+                  if r.client_id == client_id and r.user_id == user_id and r.team_id == team_id]
+        for key in doomed:
+            del self._rows[key]
+        return len(doomed)
+
+    def valid_refresh_count(self, client_id: str, user_id: int | None) -> int:
+        now = self._clock.now()
+        return sum(1 for r in self._rows.values()
+                   if r.client_id == client_id and r.user_id == user_id and r.expires_at > now)
+
+    def force_expire(self, token: str) -> None:
+        """Make a token answer as expired from now on (a test hook: Cal.com cannot revoke an
+        access token, but a test may want the 30 minutes to be over for one token only)."""
+        self._decode(token)
+        self._forced_expired.add(token)
