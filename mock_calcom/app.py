@@ -2,17 +2,22 @@
 
 Surfaces are separate packages, each exporting ``routes``: ``oauth`` (authorize page, token
 endpoints), ``api`` (API v2 resources) and ``control`` (the fake's own ``/_mock`` plane).
+Errors are data (:mod:`mock_calcom.errors`); this module is the one place that renders them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from mock_calcom.api.routes import routes as api_routes
 from mock_calcom.control.routes import routes as control_routes
+from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
 from mock_calcom.oauth.routes import routes as oauth_routes
 
 if TYPE_CHECKING:
@@ -20,7 +25,14 @@ if TYPE_CHECKING:
 
 
 def create_app(fake: MockCalcom) -> Starlette:
-    app = Starlette(routes=[*oauth_routes, *api_routes, *control_routes])
+    app = Starlette(
+        routes=[*oauth_routes, *api_routes, *control_routes],
+        exception_handlers={
+            CalcomError: _render_calcom_error,
+            ControlError: _render_control_error,
+            HTTPException: _render_http_exception,
+        },
+    )
     app.state.fake = fake
     return app
 
@@ -29,3 +41,41 @@ def fake_of(request: Request) -> MockCalcom:
     """The fake a request is addressed to (handlers stay free of globals)."""
     fake: MockCalcom = request.app.state.fake
     return fake
+
+
+def iso_timestamp(seconds: float) -> str:
+    """Cal.com's timestamp form, ``2025-11-01T11:43:48.458Z`` (JavaScript's toISOString)."""
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def render_api_error(request: Request, exc: ApiError) -> JSONResponse:
+    """The v2 envelope; ``path`` is the original URL path with its query, as Nest's ``req.url``."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    now = fake_of(request).model.clock.now()
+    return JSONResponse(exc.body(path=path, timestamp=iso_timestamp(now)),
+                        status_code=exc.status_code)
+
+
+async def _render_calcom_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, ApiError):
+        return render_api_error(request, exc)
+    if isinstance(exc, OAuthError):
+        return JSONResponse(exc.body(), status_code=exc.status_code,
+                            headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+    assert isinstance(exc, CalcomError)
+    return JSONResponse(exc.body(), status_code=exc.status_code)
+
+
+async def _render_control_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ControlError)
+    return JSONResponse(exc.body(), status_code=exc.status_code)
+
+
+async def _render_http_exception(request: Request, exc: Exception) -> Response:
+    """Routing misses. Nest answers an unknown route or method with 404
+    ``Cannot <METHOD> <path>`` in the v2 envelope, for any path."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return render_api_error(request, NotFoundError(f"Cannot {request.method} {request.url.path}"))
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
