@@ -50,6 +50,12 @@ class CalcomModel:
             self.settings = self.settings.replace(seed=seed)
             self._build()
 
+    def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
+                    time_zone: str = "Europe/London") -> User:
+        """Create a user together with everything Cal.com gives a new account."""
+        with self.lock:
+            return self.users.create(username, email, name=name, time_zone=time_zone)
+
     def signed_in_user(self) -> User | None:
         """The user the consent page acts for: the chosen one, else the first user."""
         if self.consent.user_id is not None:
