@@ -41,6 +41,15 @@ class Settings:
     #: ``X-RateLimit-Reset-*`` as seconds to wait (code reading) or a unix timestamp
     #: (a third-party summary's claim). UNCONFIRMED; seconds recommended.
     rate_limit_reset_unit: RateLimitResetUnit = "seconds"
+    #: Throttle API v2 at all (turn off for load loops that outrun 500 requests per minute).
+    rate_limit_enabled: bool = True
+    #: Cal.com also counts requests without a bearer, by ``x-cal-client-id`` (500) or by IP
+    #: (``rate_limit_ip``). Off by default: in-process tests fire many unauthenticated token
+    #: requests from one address inside one frozen minute, a load no real integration produces.
+    rate_limit_unauthenticated: bool = False
+    #: Limits of the other trackers (throttler-guard.ts: IP 120, API key 120 per minute).
+    rate_limit_ip: int = 120
+    rate_limit_api_key: int = 120
     #: The pagination object's count field: spec ``returnedItems``, code ``itemsReturned``.
     pagination_field: PaginationField = "both"
     #: Seed of the fake's randomness; ``None`` draws one (and exposes it for replay).
@@ -63,6 +72,7 @@ class Settings:
     def validate(self) -> None:
         for name in ("access_token_ttl", "refresh_token_ttl", "code_ttl", "rate_limit",
                      "rate_limit_window", "rate_limit_block", "max_active_secrets",
+                     "rate_limit_ip", "rate_limit_api_key",
                      "journal_limit"):
             if getattr(self, name) <= 0:
                 raise InvalidControlInput(f"setting {name!r} must be positive")
