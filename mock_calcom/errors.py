@@ -15,6 +15,7 @@ Hierarchy::
     └── ControlError                 misuse of the fake's own control plane (``/_mock``, Python API)
         ├── UnknownObjectError       404: no such user, client, fault, ...
         └── InvalidControlInput      400: the request to the control plane is malformed
+    ConnectionDropped                (under MockCalcomError) the app hangs up without answering
 
 Cal.com's errors are data: a handler never decides a status code, it renders the error's
 ``status_code`` and ``body()``. The model raises them without knowing about HTTP.
@@ -169,3 +170,11 @@ class UnknownObjectError(ControlError):
 
 class InvalidControlInput(ControlError):
     status_code = 400
+
+
+class ConnectionDropped(MockCalcomError):
+    """Raised inside the app to hang up without any response (a "drop the connection" fault).
+
+    The in-process transports turn it into ``httpx.RemoteProtocolError``, as a real socket
+    closed mid-request would; the live server aborts the TCP connection.
+    """
