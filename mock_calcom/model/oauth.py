@@ -124,7 +124,9 @@ class OAuthService:
         if client is None:
             raise _client_not_found()
         # Checked against every registered URI, before the secret (AccessCode stores none).
-        if not client.has_redirect_uri(redirect_uri):
+        # Guarded by ``redirectUri &&`` in OAuthService.exchangeCodeForTokens (@027e9710), so an
+        # empty redirect_uri skips the check (the G2 pipe only asks for a string; G1 refuses "").
+        if redirect_uri and not client.has_redirect_uri(redirect_uri):
             raise OAuthError(400, "invalid_grant", "redirect_uri_mismatch")
         self._authenticate(client, client_secret)
         found = self._codes.take(code, client_id)
@@ -153,9 +155,12 @@ class OAuthService:
             raise OAuthError(400, "invalid_grant", "invalid_refresh_token") from None
         if claims.grant.client_id != client.client_id:
             raise OAuthError(400, "invalid_grant", "client_id_mismatch")
-        if not self._tokens.refresh_row_exists(claims):
-            raise OAuthError(400, "invalid_grant", "refresh_token_revoked")
+        # Status before the row lookup (refreshAccessToken @027e9710): a revoked token of a
+        # rejected client answers client_rejected. Tokens minted before rotation existed carry
+        # no ``secret`` and skip the lookup.
         self._ensure_access(client, claims.grant.user_id)
+        if claims.secret is not None and not self._tokens.refresh_row_exists(claims):
+            raise OAuthError(400, "invalid_grant", "refresh_token_revoked")
         # Rotation: every refresh row of (client, user) goes, then one new pair is minted.
         self._tokens.revoke_refresh_tokens(client.client_id, claims.grant.user_id,
                                            claims.grant.team_id)
@@ -165,11 +170,12 @@ class OAuthService:
 
     @staticmethod
     def _authenticate(client: OAuthClient, client_secret: str | None) -> None:
-        """A confidential client must present a matching secret; public clients have none,
-        so a secret sent for one cannot match either."""
-        if client_secret is None and client.is_public:
+        """A confidential client must present a matching secret. Public clients are not
+        authenticated at all: ``validateClient`` only looks at CONFIDENTIAL ones (@027e9710),
+        so a secret a public client sends is ignored."""
+        if client.is_public:
             return
-        if client_secret is None or not client.verify_secret(client_secret):
+        if not client_secret or not client.verify_secret(client_secret):
             raise OAuthError(401, "invalid_client", "invalid_client_credentials")
 
     @staticmethod
