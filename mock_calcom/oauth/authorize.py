@@ -1,0 +1,191 @@
+"""The consent page, ``/auth/oauth2/authorize`` on app.cal.com.
+
+GET validates the request for the signed-in user (``OAuthService.validate_authorize``) and,
+by ``fake.model.consent.mode``, redirects back at once (approve, deny) or shows the page.
+Trusted clients skip consent (FACTS §1.1), whatever the mode. The page POSTs the decision
+back here; the POST trusts none of its hidden fields and validates everything again, so the
+browser is never sent to a redirect URI the client has not registered.
+
+Errors Cal.com shows on the page (unknown client, not approved, redirect_uri mismatch,
+scope required: ``NON_REDIRECTABLE_REASONS``, oauth2-error.service.ts @742882da) are
+rendered here with their 4xx status; the others go back to the client as
+``?error=<code>&error_description=<sentence>&state=<state>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import jinja2
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from mock_calcom.errors import OAuthError
+from mock_calcom.model.consent import ConsentMode
+from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
+from mock_calcom.model.users import User
+from mock_calcom.oauth.bodies import BodyTooLarge, parse_url_search_params, read_body
+from mock_calcom.oauth.context import fake_of
+from mock_calcom.oauth.scope_text import describe_scope
+from mock_calcom.oauth.urls import build_redirect_url
+
+if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
+
+AUTHORIZE_PATH = "/auth/oauth2/authorize"
+
+#: The request parameters the page carries from GET to POST (``response_type``, ``register``
+#: and ``onboardingEmbed`` are accepted and ignored: no code reads them, FACTS §1.1).
+_CARRIED = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method")
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("mock_calcom.oauth", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+_NO_USER_HINT = (
+    "Create a user first: POST /_mock/users with {\"username\": \"alice\"}, or "
+    "fake.model.create_user(\"alice\") from Python. The first user is signed in by default."
+)
+
+
+@dataclass(frozen=True)
+class _Option:
+    id: int
+    label: str
+
+
+async def authorize_page(request: Request) -> Response:
+    fake = fake_of(request)
+    params = _first_values(request.query_params)
+    authorize = _authorize_request(params)
+    with fake.model.lock:
+        user = fake.model.signed_in_user()
+        if user is None:
+            return _no_user_page()
+        try:
+            valid = fake.model.oauth.validate_authorize(authorize, user.id)
+        except OAuthError as exc:
+            return _error_response(exc, authorize, status_code=302)
+        mode = fake.model.consent.mode
+        if valid.client.is_trusted or mode is ConsentMode.APPROVE:
+            return _approve(fake, valid, user.id, status_code=302)
+        if mode is ConsentMode.DENY:
+            return _deny(valid, status_code=302)
+        return _consent_page(valid, fake.model.users.all(), user.id, params)
+
+
+async def authorize_decision(request: Request) -> Response:
+    """The page's Allow / Deny. Answers 303 so the browser follows with a GET."""
+    fake = fake_of(request)
+    try:
+        form = parse_url_search_params(await read_body(request))
+    except BodyTooLarge:
+        return _page("Request too large", "The form is larger than this server accepts.",
+                     status_code=413)
+    decision = form.get("decision")
+    if decision not in ("allow", "deny"):
+        return _page("Invalid request", "decision must be allow or deny.", status_code=400)
+    authorize = _authorize_request(form)
+    with fake.model.lock:
+        user = _chosen_user(fake, form.get("user_id"))
+        if user is None:
+            if not fake.model.users.all():
+                return _no_user_page()
+            return _page("Invalid request", "The chosen account does not exist.",
+                         status_code=400)
+        try:
+            valid = fake.model.oauth.validate_authorize(authorize, user.id)
+        except OAuthError as exc:
+            return _error_response(exc, authorize, status_code=303)
+        if decision == "deny":
+            return _deny(valid, status_code=303)
+        return _approve(fake, valid, user.id, status_code=303)
+
+
+def _approve(fake: MockCalcom, valid: ValidAuthorization, user_id: int, *,
+             status_code: int) -> Response:
+    code = fake.model.oauth.approve(valid, user_id)
+    return _redirect(valid.redirect_uri, [("code", code), ("state", valid.state)], status_code)
+
+
+def _deny(valid: ValidAuthorization, *, status_code: int) -> Response:
+    # The "go back" button: error only, no description (FACTS §1.1).
+    return _redirect(valid.redirect_uri, [("error", "access_denied"), ("state", valid.state)],
+                     status_code)
+
+
+def _error_response(exc: OAuthError, authorize: AuthorizeRequest, *, status_code: int) -> Response:
+    if not exc.redirectable or authorize.redirect_uri is None:
+        return _page("Authorization failed", exc.message, code=exc.description,
+                     status_code=exc.status_code)
+    # Redirectable errors come only after the redirect_uri matched a registered one.
+    return _redirect(authorize.redirect_uri, [
+        ("error", exc.error), ("error_description", exc.message), ("state", authorize.state),
+    ], status_code)
+
+
+def _redirect(base: str, params: list[tuple[str, str | None]], status_code: int) -> Response:
+    return RedirectResponse(build_redirect_url(base, params), status_code=status_code)
+
+
+def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,
+                  params: dict[str, str]) -> Response:
+    logo = valid.client.logo
+    origin = urlsplit(valid.redirect_uri)
+    html = _TEMPLATES.get_template("authorize.html").render(
+        client_name=valid.client.name,
+        # Only web images: a stored logo is the client's text, not ours to run.
+        logo=logo if logo and logo.lower().startswith(("https://", "http://")) else None,
+        action=AUTHORIZE_PATH,
+        users=[_Option(u.id, f"{u.name or u.username} ({u.email})") for u in users],
+        selected_user_id=selected,
+        scopes=[{"name": s, "text": describe_scope(s)} for s in valid.scopes],
+        hidden=[(name, params[name]) for name in _CARRIED if name in params],
+        redirect_origin=f"{origin.scheme}://{origin.netloc}",
+    )
+    return HTMLResponse(html)
+
+
+def _no_user_page() -> Response:
+    # Cal.com would send the browser to /auth/login; the fake has no login, only users.
+    return _page("Nobody is signed in", "This mock Cal.com has no user to act for.",
+                 hint=_NO_USER_HINT, status_code=401)
+
+
+def _page(title: str, message: str, *, status_code: int, code: str | None = None,
+          hint: str | None = None) -> Response:
+    html = _TEMPLATES.get_template("error.html").render(
+        title=title, message=message, code=code, hint=hint)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _chosen_user(fake: MockCalcom, raw_id: str | None) -> User | None:
+    if raw_id is None or raw_id == "":
+        return fake.model.signed_in_user()
+    if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    return fake.model.users.get(int(raw_id))
+
+
+def _authorize_request(params: dict[str, str]) -> AuthorizeRequest:
+    return AuthorizeRequest(
+        client_id=params.get("client_id"),
+        redirect_uri=params.get("redirect_uri"),
+        scope=params.get("scope"),
+        state=params.get("state"),
+        code_challenge=params.get("code_challenge"),
+        code_challenge_method=params.get("code_challenge_method"),
+    )
+
+
+def _first_values(query: QueryParams) -> dict[str, str]:
+    """``URLSearchParams.get``: the first of repeated parameters."""
+    first: dict[str, str] = {}
+    for key, value in query.multi_items():
+        first.setdefault(key, value)
+    return first

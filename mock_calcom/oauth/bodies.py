@@ -1,0 +1,116 @@
+"""Request bodies as Cal.com's two servers see them.
+
+API v2 (NestJS on Express) parses JSON with body-parser (strict: only an object or an array at
+the top) and forms with ``qs`` (``extended: true``: repeated keys become arrays, ``a[b]=c``
+nests). The web app's legacy G1 routes read the raw text with ``URLSearchParams`` and
+``Object.fromEntries``, whatever the content type (``parseUrlFormData``, parseRequestData.ts
+@1fff9d0a), so the last of repeated keys wins and a JSON body reads as missing fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, unquote_plus
+
+from starlette.requests import Request
+
+#: body-parser's default ``limit: "100kb"``: a larger body is refused with 413 before any
+#: handler runs. The fake applies it to every body it reads.
+MAX_BODY_BYTES = 100 * 1024
+
+#: ``qs`` reads at most this many pairs and ignores the rest (``parameterLimit``).
+_QS_PARAMETER_LIMIT = 1000
+
+#: ``qs`` drops keys that would shadow ``Object.prototype`` (``allowPrototypes: false``).
+_PROTOTYPE_KEYS = frozenset({
+    "__proto__", "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
+    "__lookupGetter__", "__lookupSetter__",
+})
+
+_BRACKETED = re.compile(r"^([^\[\]]+)\[([^\[\]]*)\]")
+
+
+class BodyTooLarge(Exception):
+    """The body is larger than :data:`MAX_BODY_BYTES`."""
+
+
+class InvalidJson(Exception):
+    """The body is not what body-parser's strict JSON parser accepts."""
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The whole body, refusing (before reading, if the length is declared) past ``limit``."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(request: Request) -> str:
+    """``application/json; charset=utf-8`` -> ``application/json``."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def parse_json_strict(raw: bytes) -> Any:
+    """JSON as body-parser's ``strict`` mode reads it: the text must start with ``{`` or
+    ``[``, and JavaScript's ``JSON.parse`` knows no ``NaN``/``Infinity``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidJson from exc
+    stripped = text.lstrip(" \t\n\r")
+    if not stripped or stripped[0] not in "{[":
+        raise InvalidJson
+    try:
+        return json.loads(stripped, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidJson from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_qs_extended(raw: bytes) -> dict[str, Any]:
+    """A form body as Express's ``urlencoded({extended: true})`` (``qs``) turns it into an
+    object: a repeated key becomes an array, a bracketed key (``a[]``, ``a[b]``) an array
+    or an object. Only strings, lists and dicts come out, so a validator can tell a single
+    string from anything else, as class-validator's ``@IsString()`` does."""
+    result: dict[str, Any] = {}
+    text = raw.decode("utf-8", "replace")
+    for count, part in enumerate(p for p in text.split("&") if p):
+        if count >= _QS_PARAMETER_LIMIT:
+            break
+        key_raw, sep, value_raw = part.partition("=")
+        key = unquote_plus(key_raw)
+        value = unquote_plus(value_raw) if sep else ""
+        nested = _BRACKETED.match(key)
+        item: Any = value
+        if nested is not None:
+            key, inner = nested.group(1), nested.group(2)
+            item = [value] if inner == "" else {inner: value}
+        if not key or key in _PROTOTYPE_KEYS:
+            continue
+        if key in result:
+            previous = result[key]
+            head = previous if isinstance(previous, list) else [previous]
+            result[key] = head + (item if isinstance(item, list) else [item])
+        else:
+            result[key] = item
+    return result
+
+
+def parse_url_search_params(raw: bytes) -> dict[str, str]:
+    """``Object.fromEntries(new URLSearchParams(text))``: plain strings, the last repeated
+    key wins, and text that is not a form (JSON, say) yields keys nobody asks for."""
+    return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))

@@ -1,0 +1,126 @@
+"""The G2 token endpoint's input pipe: a parsed body in, a typed request or an OAuthError out.
+
+Mirrors ``OAuth2TokenInputPipe`` (apps/api/v2/src/modules/auth/oauth2/inputs/
+token.input.pipe.ts @d61c5fdf) and the class-validator run it makes with ``whitelist`` and
+``forbidNonWhitelisted``, down to the wording and order of the error description, because
+integrators log (and sometimes match on) that text. The body is a JSON-like value: what
+body-parser or ``qs`` produced, so JavaScript's truthiness rules apply to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mock_calcom.errors import OAuthError
+
+AUTHORIZATION_CODE = "authorization_code"
+REFRESH_TOKEN = "refresh_token"
+
+
+@dataclass(frozen=True)
+class ExchangeInput:
+    """``grant_type=authorization_code``; exactly one of the two credentials is set."""
+
+    client_id: str
+    code: str
+    redirect_uri: str
+    client_secret: str | None
+    code_verifier: str | None
+
+
+@dataclass(frozen=True)
+class RefreshInput:
+    """``grant_type=refresh_token``; ``client_secret`` is ``None`` for public clients."""
+
+    client_id: str
+    refresh_token: str
+    client_secret: str | None
+
+
+TokenInput = ExchangeInput | RefreshInput
+
+#: The four DTOs, properties in declaration order (class-validator reports in this order).
+#: Every property is ``@IsString()`` and required; the schema is chosen by whether the key
+#: ``client_secret`` is present, so a confidential request cannot carry ``code_verifier``
+#: (FACTS §1.2, §6: the live client's comment confirms mixed requests are rejected).
+_SCHEMAS: dict[tuple[str, bool], tuple[str, ...]] = {
+    (AUTHORIZATION_CODE, True): ("client_id", "grant_type", "code", "redirect_uri", "client_secret"),
+    (AUTHORIZATION_CODE, False): ("client_id", "grant_type", "code", "redirect_uri", "code_verifier"),
+    (REFRESH_TOKEN, True): ("client_id", "grant_type", "refresh_token", "client_secret"),
+    (REFRESH_TOKEN, False): ("client_id", "grant_type", "refresh_token"),
+}
+
+_MAX_ARRAY_INDEX = 2**32 - 2
+
+
+def invalid_request(description: str) -> OAuthError:
+    return OAuthError(400, "invalid_request", description)
+
+
+def parse_token_input(body: Any) -> TokenInput:
+    """Validate a token request body as Cal.com does, or raise ``invalid_request``."""
+    if _js_falsy(body):
+        raise invalid_request("Body is required")
+    if not isinstance(body, dict | list):  # typeof [] === "object" in JavaScript
+        raise invalid_request("Body should be an object")
+    fields: dict[str, Any] = body if isinstance(body, dict) else {}
+    client_id = fields.get("client_id")
+    if not isinstance(client_id, str) or not client_id:
+        raise invalid_request("client_id is required")
+    grant_type = fields.get("grant_type")
+    if grant_type not in (AUTHORIZATION_CODE, REFRESH_TOKEN):
+        # Not unsupported_grant_type: the pipe answers invalid_request (FACTS §10.3).
+        raise invalid_request("grant_type must be 'authorization_code' or 'refresh_token'")
+    confidential = "client_secret" in fields
+    errors = _class_validator_errors(fields, _SCHEMAS[(grant_type, confidential)])
+    if errors:
+        raise invalid_request(format_errors(errors))
+    if grant_type == AUTHORIZATION_CODE:
+        return ExchangeInput(
+            client_id=client_id,
+            code=fields["code"],
+            redirect_uri=fields["redirect_uri"],
+            client_secret=fields.get("client_secret"),
+            code_verifier=fields.get("code_verifier"),
+        )
+    return RefreshInput(client_id=client_id, refresh_token=fields["refresh_token"],
+                        client_secret=fields.get("client_secret"))
+
+
+def _class_validator_errors(fields: dict[str, Any],
+                            declared: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """``validateSync(dto, {whitelist, forbidNonWhitelisted})``: first one error per
+    undeclared property, in ``Object.keys`` order, then the declared properties in
+    declaration order. (``@Equals`` on grant_type cannot fail here: the pipe checked it.)"""
+    errors: list[tuple[str, list[str]]] = [
+        (key, [f"property {key} should not exist"])
+        for key in js_key_order(fields) if key not in declared
+    ]
+    errors.extend((prop, [f"{prop} must be a string"])
+                  for prop in declared if not isinstance(fields.get(prop), str))
+    return errors
+
+
+def format_errors(errors: list[tuple[str, list[str]]]) -> str:
+    """The pipe's ``formatErrors``: ``"<prop> property is wrong,<constraints> "`` joined by
+    ``", "`` (the trailing space is where an empty children list goes)."""
+    return ", ".join(f"{prop} property is wrong,{', '.join(messages)} "
+                     for prop, messages in errors)
+
+
+def js_key_order(fields: dict[str, Any]) -> list[str]:
+    """``Object.keys`` order: array-index keys ascending first, then the rest as inserted."""
+    indices = sorted((k for k in fields if _is_array_index(k)), key=int)
+    return indices + [k for k in fields if not _is_array_index(k)]
+
+
+def _is_array_index(key: str) -> bool:
+    return key.isascii() and key.isdigit() and str(int(key)) == key and int(key) <= _MAX_ARRAY_INDEX
+
+
+def _js_falsy(value: Any) -> bool:
+    """``!value`` in JavaScript for a JSON value: null, false, 0 and "" (not {} or [])."""
+    if value is None or value is False or value == "":
+        return True
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0

@@ -1,0 +1,59 @@
+"""Redirect URLs built the way Cal.com builds them.
+
+``OAuthService.buildRedirectUrl`` (@9d29dd7c) does ``new URL(redirectUri)`` and then
+``url.searchParams.set(key, value)`` for every defined value. So the client's own query
+parameters survive, a parameter of the same name is replaced, a ``None`` (``undefined``)
+value is skipped, and the whole query is re-serialized as a form (spaces become ``+``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
+
+#: The WHATWG urlencoded serializer leaves only these bytes (plus ASCII letters and digits)
+#: unescaped; Python's ``quote_plus`` would also keep ``~`` and escape ``*``.
+_FORM_SAFE = "*-._"
+
+
+def build_redirect_url(base: str, params: list[tuple[str, str | None]]) -> str:
+    parts = urlsplit(base)
+    query = _parse_form(parts.query)
+    for key, value in params:
+        if value is not None:
+            query = _set(query, key, value)
+    # ``new URL("https://app.example")`` serializes with a "/" path.
+    path = parts.path or ("/" if parts.scheme.lower() in ("http", "https") else "")
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, _serialize(query), parts.fragment))
+
+
+def _parse_form(query: str) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for part in query.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((unquote_plus(key), unquote_plus(value)))
+    return pairs
+
+
+def _set(query: list[tuple[str, str]], key: str, value: str) -> list[tuple[str, str]]:
+    """``URLSearchParams.set``: the first pair named ``key`` takes the value, later ones go;
+    with none, the pair is appended."""
+    result: list[tuple[str, str]] = []
+    placed = False
+    for name, old in query:
+        if name != key:
+            result.append((name, old))
+        elif not placed:
+            result.append((name, value))
+            placed = True
+    if not placed:
+        result.append((key, value))
+    return result
+
+
+def _serialize(query: list[tuple[str, str]]) -> str:
+    return "&".join(f"{_encode(k)}={_encode(v)}" for k, v in query)
+
+
+def _encode(text: str) -> str:
+    return quote_plus(text, safe=_FORM_SAFE).replace("~", "%7E")
