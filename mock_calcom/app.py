@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from mock_calcom.api.routes import routes as api_routes
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
+from mock_calcom.middleware import FaultMiddleware, ThrottleMiddleware
 from mock_calcom.oauth.routes import routes as oauth_routes
+from mock_calcom.openapi import routes as openapi_routes
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -26,7 +29,13 @@ if TYPE_CHECKING:
 
 def create_app(fake: MockCalcom) -> Starlette:
     app = Starlette(
-        routes=[*oauth_routes, *api_routes, *control_routes],
+        routes=[*oauth_routes, *api_routes, *control_routes, *openapi_routes],
+        # Listed outermost first. Faults and the throttler sit inside the journal (when added
+        # before them), so faulted and throttled answers are journaled too.
+        middleware=[
+            Middleware(FaultMiddleware, fake=fake),
+            Middleware(ThrottleMiddleware, fake=fake),
+        ],
         exception_handlers={
             CalcomError: _render_calcom_error,
             ControlError: _render_control_error,

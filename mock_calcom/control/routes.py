@@ -2,4 +2,6 @@
 
 from starlette.routing import BaseRoute
 
-routes: list[BaseRoute] = []
+from mock_calcom.control.faults import routes as fault_routes
+
+routes: list[BaseRoute] = [*fault_routes]

@@ -184,8 +184,12 @@ class RateLimiter:
             self._overrides[tracker.key] = rule
 
     def clear_rule(self, tracker: Tracker) -> bool:
+        return self.remove_override(tracker.key) is not None
+
+    def remove_override(self, tracker_key: str) -> RateLimitRule | None:
+        """Drop the rule set for a tracker (by its key); the removed rule, if there was one."""
         with self._lock:
-            return self._overrides.pop(tracker.key, None) is not None
+            return self._overrides.pop(tracker_key, None)
 
     def rule_override(self, tracker: Tracker) -> RateLimitRule | None:
         return self._overrides.get(tracker.key)

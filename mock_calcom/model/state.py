@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 
+from mock_calcom.faults import FaultRegistry
 from mock_calcom.model.clients import ClientStore
 from mock_calcom.model.clock import Clock, FrozenClock
 from mock_calcom.model.codes import CodeStore
 from mock_calcom.model.consent import Consent
 from mock_calcom.model.oauth import OAuthService
 from mock_calcom.model.randomness import Randomness
+from mock_calcom.model.ratelimit import RateLimiter
 from mock_calcom.model.tokens import TokenService
 from mock_calcom.model.users import User, UserStore
 from mock_calcom.settings import Settings
@@ -41,6 +43,9 @@ class CalcomModel:
                                    refresh_ttl=self.settings.refresh_token_ttl)
         self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings)
         self.consent = Consent()
+        # API v2's throttler counters and the test's faults (middleware.py carries both out).
+        self.ratelimits = RateLimiter()
+        self.faults = FaultRegistry(self.rng.fork("faults"))
 
     def reset(self) -> None:
         """Forget everything (users, clients, tokens, resources); keep settings, seed and

@@ -1,0 +1,160 @@
+"""Control routes for faults, rate limits and token revocation/expiry (``/_mock/...``).
+
+Thin: each parses JSON, calls the Python API of :class:`~mock_calcom.fake.MockCalcom` (one
+implementation for both surfaces) and shapes the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from mock_calcom.errors import InvalidControlInput, UnknownObjectError
+from mock_calcom.faults import spec_from_json
+from mock_calcom.model.ratelimit import RateLimitRule, default_rule, token_tracker
+
+if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
+
+
+def fake_of(request: Request) -> MockCalcom:
+    # app.fake_of, without importing app (app imports these routes).
+    fake: MockCalcom = request.app.state.fake
+    return fake
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidControlInput("the body must be JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidControlInput("the body must be a JSON object")
+    return data
+
+
+def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], *,
+           required: bool = True) -> Any:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise InvalidControlInput(f"{name} is required")
+        return None
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+        raise InvalidControlInput(f"{name} has the wrong type")
+    return value
+
+
+def _only(data: dict[str, Any], *names: str) -> None:
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise InvalidControlInput(f"unknown field(s): {', '.join(unknown)}")
+
+
+# -- faults --------------------------------------------------------------------------------
+
+async def create_fault(request: Request) -> JSONResponse:
+    spec = spec_from_json(await _json_object(request))
+    fake = fake_of(request)
+    return JSONResponse(fake.model.faults.add(spec).to_json(), status_code=201)
+
+
+async def list_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"faults": [f.to_json() for f in fake_of(request).faults]})
+
+
+async def get_fault(request: Request) -> JSONResponse:
+    fault = fake_of(request).model.faults.get(request.path_params["fault_id"])
+    return JSONResponse(fault.to_json())
+
+
+async def delete_fault(request: Request) -> JSONResponse:
+    fault = fake_of(request).remove_fault(request.path_params["fault_id"])
+    return JSONResponse(fault.to_json())
+
+
+async def clear_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"removed": fake_of(request).clear_faults()})
+
+
+# -- rate limits ---------------------------------------------------------------------------
+
+def _rule_json(tracker: str, rule: RateLimitRule) -> dict[str, Any]:
+    return {"tracker": tracker, "limit": rule.limit, "window": rule.ttl, "block": rule.block}
+
+
+async def list_rate_limits(request: Request) -> JSONResponse:
+    fake = fake_of(request)
+    settings = fake.settings
+    defaults = {kind: _rule_json(kind, default_rule(kind, settings))
+                for kind in ("access_token", "api_key", "oauth_client", "ip")}
+    overrides = [_rule_json(tracker, rule)
+                 for tracker, rule in fake.model.ratelimits.overrides().items()]
+    return JSONResponse({"enabled": settings.rate_limit_enabled,
+                         "unauthenticated": settings.rate_limit_unauthenticated,
+                         "defaults": defaults, "overrides": overrides})
+
+
+async def set_rate_limit(request: Request) -> JSONResponse:
+    data = await _json_object(request)
+    _only(data, "token", "limit", "window", "block")
+    token = _field(data, "token", str)
+    rule = fake_of(request).set_rate_limit(
+        token, _field(data, "limit", int),
+        window=_field(data, "window", (int, float), required=False),
+        block=_field(data, "block", (int, float), required=False))
+    return JSONResponse(_rule_json(token_tracker(token).key, rule))
+
+
+async def clear_rate_limit(request: Request) -> JSONResponse:
+    tracker = request.path_params["tracker"]
+    rule = fake_of(request).model.ratelimits.remove_override(tracker)
+    if rule is None:
+        raise UnknownObjectError(f"no rate limit set for tracker {tracker!r}")
+    return JSONResponse(_rule_json(tracker, rule))
+
+
+async def reset_rate_limits(request: Request) -> JSONResponse:
+    fake_of(request).reset_rate_limits()
+    return JSONResponse({"reset": True})
+
+
+# -- tokens --------------------------------------------------------------------------------
+
+async def revoke_tokens(request: Request) -> JSONResponse:
+    data = await _json_object(request)
+    _only(data, "client_id", "user_id", "team_id")
+    client_id = _field(data, "client_id", str)
+    user_id = _field(data, "user_id", int, required=False)
+    team_id = _field(data, "team_id", int, required=False)
+    if (user_id is None) == (team_id is None):
+        raise InvalidControlInput("give exactly one of user_id and team_id")
+    revoked = fake_of(request).revoke_refresh_tokens(client_id, user_id, team_id=team_id)
+    return JSONResponse({"revoked": revoked})
+
+
+async def expire_token(request: Request) -> JSONResponse:
+    data = await _json_object(request)
+    _only(data, "token")
+    fake_of(request).expire_token(_field(data, "token", str))
+    return JSONResponse({"expired": True})
+
+
+routes: list[BaseRoute] = [
+    Route("/_mock/faults", create_fault, methods=["POST"]),
+    Route("/_mock/faults", list_faults, methods=["GET"]),
+    Route("/_mock/faults", clear_faults, methods=["DELETE"]),
+    Route("/_mock/faults/{fault_id}", get_fault, methods=["GET"]),
+    Route("/_mock/faults/{fault_id}", delete_fault, methods=["DELETE"]),
+    Route("/_mock/rate-limits", list_rate_limits, methods=["GET"]),
+    Route("/_mock/rate-limits", set_rate_limit, methods=["POST"]),
+    Route("/_mock/rate-limits/reset", reset_rate_limits, methods=["POST"]),
+    Route("/_mock/rate-limits/{tracker}", clear_rate_limit, methods=["DELETE"]),
+    Route("/_mock/tokens/revoke", revoke_tokens, methods=["POST"]),
+    Route("/_mock/tokens/expire", expire_token, methods=["POST"]),
+]

@@ -1,0 +1,374 @@
+"""Fault injection, as a model: which requests a test wants to go wrong, and how.
+
+A *fault* matches requests by method, path (glob or regex), and optionally the bearer token or
+the OAuth client id, then does one of:
+
+* **respond** with a canned status, body (JSON or text) and headers, without reaching the fake;
+* **drop** the connection, either ``"before"`` the fake sees the request or ``"after"`` it has
+  processed it (the work is done, e.g. a refresh token rotated, but the answer is lost);
+* only **delay**: sleep ``latency`` real seconds and/or move the fake's clock by
+  ``advance_clock`` seconds, then let the request through.
+
+Latency and clock advance combine with respond and drop. A fault fires ``times`` times
+(``None``: forever) and each time with ``probability``, drawn from the fake's seeded randomness,
+so a flaky run replays exactly. At most one fault fires per request: the first one registered
+that matches and wins its draw. Paths under ``/_mock`` are never faulted, so a test can always
+reach the control plane to clean up.
+
+Path patterns match the request path without its query string. A glob is
+:func:`fnmatch.fnmatchcase` over the whole path, where ``*`` also crosses ``/``:
+``/v2/bookings*`` matches ``/v2/bookings`` and ``/v2/bookings/abc/cancel``. A regex
+(``path_regex``) must match the whole path (:func:`re.fullmatch`).
+
+This module knows no HTTP; the middleware in :mod:`mock_calcom.middleware` carries faults out.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from mock_calcom.errors import InvalidControlInput, UnknownObjectError
+
+if TYPE_CHECKING:
+    from mock_calcom.model.randomness import Randomness
+
+DropMode = Literal["before", "after"]
+
+#: Real seconds a latency fault may sleep: enough to trip any client timeout, bounded so that a
+#: typo cannot hang a suite.
+MAX_LATENCY = 30.0
+CONTROL_PREFIX = "/_mock"
+
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_SPEC_FIELDS = frozenset({
+    "method", "path", "path_regex", "token", "client_id", "status", "body", "text", "headers",
+    "latency", "advance_clock", "drop", "times", "probability",
+})
+
+
+@dataclass(frozen=True)
+class FaultResponse:
+    """A canned answer: ``body`` is sent as JSON, ``text`` as plain text (at most one)."""
+
+    status: int
+    body: Any = None
+    text: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def render(self) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, headers and bytes; a content type is added unless the fault sets one."""
+        headers = list(self.headers)
+        has_type = any(name.lower() == "content-type" for name, _ in headers)
+        if self.text is not None:
+            content = self.text.encode("utf-8")
+            default_type = "text/plain; charset=utf-8"
+        elif self.body is not None:
+            content = json.dumps(self.body, separators=(",", ":")).encode("utf-8")
+            default_type = "application/json"
+        else:
+            content, default_type = b"", ""
+        if default_type and not has_type:
+            headers.append(("content-type", default_type))
+        return self.status, headers, content
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """What a fault matches and what it does (validated on construction)."""
+
+    path: str = "*"
+    path_regex: str | None = None
+    methods: frozenset[str] | None = None
+    token: str | None = None
+    client_id: str | None = None
+    response: FaultResponse | None = None
+    latency: float = 0.0
+    advance_clock: float = 0.0
+    drop: DropMode | None = None
+    times: int | None = None
+    probability: float = 1.0
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.path_regex is not None:
+            if self.path != "*":
+                raise InvalidControlInput("give a fault either path (glob) or path_regex, not both")
+            try:
+                pattern = re.compile(self.path_regex)
+            except re.error as exc:
+                raise InvalidControlInput(f"path_regex is not a regular expression: {exc}") from exc
+        else:
+            if not self.path:
+                raise InvalidControlInput("a fault's path glob must not be empty")
+            pattern = re.compile(fnmatch.translate(self.path))
+        object.__setattr__(self, "_pattern", pattern)
+        if self.response is not None and self.drop is not None:
+            raise InvalidControlInput("a fault either responds (status) or drops, not both")
+        if self.drop not in (None, "before", "after"):
+            raise InvalidControlInput("drop must be 'before' or 'after'")
+        if not 0 <= self.latency <= MAX_LATENCY:
+            raise InvalidControlInput(f"latency must be between 0 and {MAX_LATENCY:g} seconds")
+        if not 0 <= self.advance_clock < math.inf:
+            raise InvalidControlInput("advance_clock must be a non-negative number of seconds")
+        if self.response is None and self.drop is None and not (self.latency or self.advance_clock):
+            raise InvalidControlInput(
+                "a fault needs an action: status (respond), drop, latency or advance_clock")
+        if self.times is not None and self.times < 1:
+            raise InvalidControlInput("times must be at least 1 (or null for every request)")
+        if not 0 < self.probability <= 1:
+            raise InvalidControlInput("probability must be in (0, 1]")
+
+    def matches(self, method: str, path: str, token: str | None) -> bool:
+        if self.methods is not None and method.upper() not in self.methods:
+            return False
+        if self.token is not None and token != self.token:
+            return False
+        return self._pattern.fullmatch(path) is not None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "method": sorted(self.methods) if self.methods is not None else None,
+            "path": self.path if self.path_regex is None else None,
+            "path_regex": self.path_regex,
+            "token": self.token,
+            "client_id": self.client_id,
+            "status": None, "body": None, "text": None, "headers": {},
+            "latency": self.latency,
+            "advance_clock": self.advance_clock,
+            "drop": self.drop,
+            "times": self.times,
+            "probability": self.probability,
+        }
+        if self.response is not None:
+            out.update(status=self.response.status, body=self.response.body,
+                       text=self.response.text, headers=dict(self.response.headers))
+        return out
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A registered fault and what it has done so far (a snapshot)."""
+
+    id: str
+    spec: FaultSpec
+    #: Requests that matched while the fault was active (fired or lost the draw).
+    matched: int
+    #: Times it fired.
+    hits: int
+
+    @property
+    def remaining(self) -> int | None:
+        """Firings left; ``None`` means unlimited."""
+        return None if self.spec.times is None else self.spec.times - self.hits
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining == 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, **self.spec.to_json(), "matched": self.matched, "hits": self.hits,
+                "remaining": self.remaining, "exhausted": self.exhausted}
+
+
+@dataclass(frozen=True)
+class Firing:
+    """What the middleware must do for one request: a fault that fired."""
+
+    fault_id: str
+    response: FaultResponse | None
+    latency: float
+    advance_clock: float
+    drop: DropMode | None
+
+
+@dataclass
+class _Entry:
+    id: str
+    spec: FaultSpec
+    rng: Randomness
+    matched: int = 0
+    hits: int = 0
+
+    def snapshot(self) -> Fault:
+        return Fault(self.id, self.spec, self.matched, self.hits)
+
+    @property
+    def active(self) -> bool:
+        return self.spec.times is None or self.hits < self.spec.times
+
+
+class FaultRegistry:
+    """The faults of one fake, in registration order."""
+
+    def __init__(self, rng: Randomness) -> None:
+        self._rng = rng
+        self._entries: dict[str, _Entry] = {}
+        self._next = 1
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        """Whether any fault is registered: the middleware's fast path reads only this."""
+        return bool(self._entries)
+
+    def add(self, spec: FaultSpec) -> Fault:
+        with self._lock:
+            fault_id = f"fault_{self._next}"
+            self._next += 1
+            # A sub-stream per fault: adding or removing one never changes another's draws.
+            entry = _Entry(fault_id, spec, self._rng.fork(fault_id))
+            self._entries[fault_id] = entry
+            return entry.snapshot()
+
+    def get(self, fault_id: str) -> Fault:
+        with self._lock:
+            return self._entry(fault_id).snapshot()
+
+    def list(self) -> list[Fault]:
+        with self._lock:
+            return [e.snapshot() for e in self._entries.values()]
+
+    def remove(self, fault_id: str) -> Fault:
+        with self._lock:
+            entry = self._entry(fault_id)
+            del self._entries[fault_id]
+            return entry.snapshot()
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            return count
+
+    def _entry(self, fault_id: str) -> _Entry:
+        try:
+            return self._entries[fault_id]
+        except KeyError:
+            raise UnknownObjectError(f"no fault {fault_id!r}") from None
+
+    # -- matching --------------------------------------------------------------------------
+
+    def needs_client_id(self, method: str, path: str, token: str | None) -> bool:
+        """Whether an active fault that matches so far also asks for a client id (finding
+        the client id may mean reading the body, so the middleware asks first)."""
+        if path.startswith(CONTROL_PREFIX):
+            return False
+        with self._lock:
+            return any(e.active and e.spec.client_id is not None
+                       and e.spec.matches(method, path, token)
+                       for e in self._entries.values())
+
+    def select(self, method: str, path: str, token: str | None,
+               client_id: str | None = None) -> Firing | None:
+        """The fault that fires for this request, counted as fired; ``None`` lets it through."""
+        if path.startswith(CONTROL_PREFIX):
+            return None
+        with self._lock:
+            for entry in self._entries.values():
+                spec = entry.spec
+                if not entry.active or not spec.matches(method, path, token):
+                    continue
+                if spec.client_id is not None and spec.client_id != client_id:
+                    continue
+                entry.matched += 1
+                if spec.probability < 1 and entry.rng.random() >= spec.probability:
+                    continue
+                entry.hits += 1
+                return Firing(entry.id, spec.response, spec.latency, spec.advance_clock, spec.drop)
+        return None
+
+
+# -- building specs from loose input (Python keywords, control-plane JSON) ------------------
+
+def build_spec(*, method: str | Sequence[str] | None = None, path: str | None = None,
+               path_regex: str | None = None, token: str | None = None,
+               client_id: str | None = None, status: int | None = None, body: Any = None,
+               text: str | None = None, headers: Mapping[str, str] | None = None,
+               latency: float = 0.0, advance_clock: float = 0.0, drop: str | None = None,
+               times: int | None = None, probability: float = 1.0) -> FaultSpec:
+    """A :class:`FaultSpec` from the flat keywords the Python API and ``POST /_mock/faults``
+    share; every type is checked, since the control plane's input is arbitrary JSON."""
+    response = None
+    if status is not None:
+        if not _is_int(status) or not 100 <= status <= 599:
+            raise InvalidControlInput("status must be an HTTP status code (100-599)")
+        if body is not None and text is not None:
+            raise InvalidControlInput("give a fault's response a JSON body or a text, not both")
+        if text is not None and not isinstance(text, str):
+            raise InvalidControlInput("text must be a string")
+        response = FaultResponse(status, body, text, _headers(headers))
+    elif body is not None or text is not None or headers:
+        raise InvalidControlInput("body, text and headers need a status")
+    for name, value in (("path", path), ("path_regex", path_regex), ("token", token),
+                        ("client_id", client_id), ("drop", drop)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidControlInput(f"{name} must be a string")
+    for name, number in (("latency", latency), ("advance_clock", advance_clock),
+                         ("probability", probability)):
+        if not _is_number(number):
+            raise InvalidControlInput(f"{name} must be a number")
+    if times is not None and not _is_int(times):
+        raise InvalidControlInput("times must be an integer or null")
+    return FaultSpec(
+        path="*" if path is None else path,
+        path_regex=path_regex,
+        methods=_methods(method),
+        token=token,
+        client_id=client_id,
+        response=response,
+        latency=float(latency),
+        advance_clock=float(advance_clock),
+        drop=drop,  # type: ignore[arg-type]  # checked by FaultSpec
+        times=times,
+        probability=float(probability),
+    )
+
+
+def spec_from_json(data: object) -> FaultSpec:
+    """``POST /_mock/faults``'s body: the keywords of :func:`build_spec`; unknown keys are
+    refused rather than ignored, so a misspelt ``probabilty`` is not a silent always-fault."""
+    if not isinstance(data, dict):
+        raise InvalidControlInput("a fault must be a JSON object")
+    unknown = sorted(set(data) - _SPEC_FIELDS)
+    if unknown:
+        raise InvalidControlInput(f"unknown fault field(s): {', '.join(unknown)}")
+    return build_spec(**{key: value for key, value in data.items() if value is not None})
+
+
+def _methods(method: str | Sequence[str] | None) -> frozenset[str] | None:
+    if method is None or method == "*":
+        return None
+    names = [method] if isinstance(method, str) else list(method)
+    if not names or not all(isinstance(m, str) for m in names):
+        raise InvalidControlInput("method must be a method name, a list of them, or '*'")
+    upper = frozenset(m.upper() for m in names)
+    unknown = sorted(upper - _HTTP_METHODS)
+    if unknown:
+        raise InvalidControlInput(f"unknown HTTP method(s): {', '.join(unknown)}")
+    return upper
+
+
+def _headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    if headers is None:
+        return ()
+    if not isinstance(headers, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise InvalidControlInput("headers must map names to string values")
+    for name, value in headers.items():
+        if not name or any(c in name for c in " :\r\n") or any(c in value for c in "\r\n"):
+            raise InvalidControlInput(f"invalid header {name!r}")
+    return tuple(headers.items())
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

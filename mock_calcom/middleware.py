@@ -1,0 +1,261 @@
+"""The fake's edge, as two pure ASGI middlewares (cheap when idle: one check per request).
+
+``FaultMiddleware`` (outer) carries out the faults of :mod:`mock_calcom.faults`: it plays the
+network and gateway in front of Cal.com, so a faulted request never reaches the throttler.
+``ThrottleMiddleware`` (inner) is Cal.com's global ``CustomThrottlerGuard``
+(throttler-guard.ts @42e7dc49, FACTS §7.5): Nest runs global guards before controller guards,
+so a throttled request gets 429 before any 401/403, and every counted response, errors
+included, carries the ``X-RateLimit-*-Default`` headers.
+
+Both sit inside the journal middleware, so the journal records faulted and throttled answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import anyio
+from starlette.requests import Request
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_calcom.errors import ConnectionDropped, ThrottledError
+from mock_calcom.faults import Firing
+from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
+
+if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
+
+#: throttler-guard.ts: the message of every ``ThrottlerException`` it throws.
+THROTTLED_MESSAGE = "CustomThrottlerGuard - Too many requests. Please try again later."
+#: Where the fault that fired is noted for the journal (``scope["state"][FAULT_STATE_KEY]``).
+FAULT_STATE_KEY = "mock_calcom.fault_id"
+#: Where the rate-limit outcome is noted for the journal.
+THROTTLE_STATE_KEY = "mock_calcom.rate_limit"
+
+_MAX_SNIFFED_BODY = 1 << 20
+_CLIENT_PATH = re.compile(r"/v2/auth/oauth2/clients/([^/]+)")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return None
+
+
+def _note(scope: Scope, key: str, value: object) -> None:
+    state: MutableMapping[str, Any] = scope.setdefault("state", {})
+    state[key] = value
+
+
+# -- faults --------------------------------------------------------------------------------
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
+        self.app = app
+        self.fake = fake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        registry = self.fake.model.faults
+        if scope["type"] != "http" or not registry:
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        token = _bearer(_header(scope, b"authorization"))
+        client_id = None
+        if registry.needs_client_id(method, path, token):
+            client_id, receive = await _find_client_id(scope, receive, token)
+        firing = registry.select(method, path, token, client_id)
+        if firing is None:
+            await self.app(scope, receive, send)
+            return
+        _note(scope, FAULT_STATE_KEY, firing.fault_id)
+        await self._carry_out(firing, scope, receive, send)
+
+    async def _carry_out(self, firing: Firing, scope: Scope, receive: Receive, send: Send) -> None:
+        if firing.advance_clock:
+            with self.fake.model.lock:
+                self.fake.model.clock.advance(firing.advance_clock)
+        if firing.latency:
+            await anyio.sleep(firing.latency)
+        if firing.response is not None:
+            status, headers, content = firing.response.render()
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+            raw.append((b"content-length", str(len(content)).encode("ascii")))
+            await send({"type": "http.response.start", "status": status, "headers": raw})
+            await send({"type": "http.response.body", "body": content})
+        elif firing.drop == "before":
+            await _hang_up(send)
+        elif firing.drop == "after":
+            await self.app(scope, receive, _swallow)
+            await _hang_up(send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _swallow(message: Message) -> None:
+    """A ``send`` that loses the response: the work was done, the answer never leaves."""
+
+
+async def _hang_up(send: Send) -> None:
+    """Start a response, then abort it: uvicorn closes the socket mid-response and the client
+    reads a broken connection; the in-process transports turn the exception into
+    ``httpx.RemoteProtocolError``. (Raising before the start would let Starlette's error
+    middleware answer a complete 500 first.)"""
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})
+    raise ConnectionDropped("the connection was dropped by a fault")
+
+
+async def _find_client_id(scope: Scope, receive: Receive,
+                          token: str | None) -> tuple[str | None, Receive]:
+    """The OAuth client a request speaks for: the bearer JWT's ``clientId`` claim, the
+    ``client_id`` query parameter, the client-info path, or the token request body's
+    ``client_id``. Reading the body means replaying it to the app afterwards."""
+    claimed = _jwt_client_id(token)
+    if claimed is not None:
+        return claimed, receive
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if query.get("client_id"):
+        return query["client_id"][0], receive
+    in_path = _CLIENT_PATH.match(scope["path"])
+    if in_path:
+        return in_path.group(1), receive
+    if scope["method"] not in ("POST", "PUT", "PATCH"):
+        return None, receive
+    body, receive = await _buffer_body(receive)
+    return _body_client_id(body, _header(scope, b"content-type") or ""), receive
+
+
+def _jwt_client_id(token: str | None) -> str | None:
+    """``clientId`` from a JWT's payload, unverified: a fault matches expired tokens too."""
+    if token is None or token.count(".") != 2:
+        return None
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id = claims.get("clientId") if isinstance(claims, dict) else None
+    return client_id if isinstance(client_id, str) else None
+
+
+def _body_client_id(body: bytes, content_type: str) -> str | None:
+    if "application/json" in content_type:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        value = data.get("client_id") if isinstance(data, dict) else None
+        return value if isinstance(value, str) else None
+    form = parse_qs(body.decode("latin-1"))
+    values = form.get("client_id")
+    return values[0] if values else None
+
+
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        chunks.append(chunk)
+        more = message.get("more_body", False) and size <= _MAX_SNIFFED_BODY
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return body, replay
+
+
+# -- rate limiting -------------------------------------------------------------------------
+
+class ThrottleMiddleware:
+    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
+        self.app = app
+        self.fake = fake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
+            await self.app(scope, receive, send)
+            return
+        outcome = self._count(scope)
+        if outcome is None:
+            await self.app(scope, receive, send)
+            return
+        _note(scope, THROTTLE_STATE_KEY, outcome)
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                   for k, v in outcome.headers(self.fake.settings.rate_limit_reset_unit)]
+        send = _with_headers(send, headers)
+        if outcome.blocked:
+            from mock_calcom.app import render_api_error  # app imports this module
+
+            # A string-built HttpException: Nest's getResponse() is the string itself.
+            error = ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
+            await render_api_error(Request(scope, receive), error)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _count(self, scope: Scope) -> Outcome | None:
+        model = self.fake.model
+        settings = model.settings
+        if not settings.rate_limit_enabled or not _is_routed(scope):
+            return None
+        authorization = _header(scope, b"authorization")
+        if settings.rate_limit_unauthenticated:
+            client = scope.get("client")
+            ip = _header(scope, b"cf-connecting-ip") or (client[0] if client else None)
+            tracker = tracker_for(authorization, client_id_header=_header(scope, b"x-cal-client-id"),
+                                  ip=ip)
+        else:
+            tracker = tracker_for(authorization)  # bearer trackers only (see Settings)
+        if tracker is None:
+            return None
+        with model.lock:
+            rule = model.ratelimits.rule_override(tracker) or default_rule(tracker.kind, settings)
+            return model.ratelimits.hit(tracker, rule, model.clock.now())
+
+
+def _is_routed(scope: Scope) -> bool:
+    """Nest runs guards only for a handler it routed to: an unknown path or method is a plain
+    404 with no rate-limit headers and counts for nothing."""
+    app = scope.get("app")
+    routes = getattr(app, "routes", None)
+    if routes is None:
+        return True
+    return any(route.matches(scope)[0] == Match.FULL for route in routes)
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *headers]}
+        await send(message)
+
+    return sender
+
+
+__all__ = ["FAULT_STATE_KEY", "THROTTLED_MESSAGE", "THROTTLE_STATE_KEY", "FaultMiddleware",
+           "ThrottleMiddleware"]

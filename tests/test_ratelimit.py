@@ -1,0 +1,263 @@
+"""API v2 rate limiting over HTTP (FACTS §7.5), in-process and over a real socket."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from mock_calcom import MockCalcom, Settings
+from mock_calcom.middleware import THROTTLED_MESSAGE
+from mock_calcom.model.tokens import Grant
+from mock_calcom.transports import AsyncCalcomTransport
+
+REDIRECT = "https://app.example.com/callback"
+
+
+@contextmanager
+def _live(fake: MockCalcom) -> Iterator[str]:
+    server_module = pytest.importorskip("mock_calcom.server")
+    with server_module.LiveServer(fake) as server:
+        yield str(server.url).rstrip("/")
+
+
+@pytest.fixture
+def overrides() -> dict[str, Any]:
+    """Settings changes for one test: ``@pytest.mark.parametrize("overrides", [{...}])``."""
+    return {}
+
+
+@pytest.fixture(params=["in_process", "live"])
+async def world(request: pytest.FixtureRequest, overrides: dict[str, Any]) -> AsyncIterator[World]:
+    fake = MockCalcom(Settings(seed=11).replace(**overrides))
+    if request.param == "in_process":
+        async with httpx.AsyncClient(transport=AsyncCalcomTransport(fake.app),
+                                     base_url="https://api.cal.com") as http:
+            yield World(fake, http)
+    else:
+        with _live(fake) as url:
+            async with httpx.AsyncClient(base_url=url) as http:
+                yield World(fake, http)
+
+
+class World:
+    """A fake with one user and one client, and a client to talk to it."""
+
+    def __init__(self, fake: MockCalcom, http: httpx.AsyncClient) -> None:
+        self.fake = fake
+        self.http = http
+        model = fake.model
+        with model.lock:
+            self.user = model.create_user("alice")
+            self.client, self.secret = model.clients.create(
+                name="Acme", redirect_uris=[REDIRECT], scopes=["PROFILE_READ"],
+                owner_user_id=self.user.id)
+
+    def token(self) -> str:
+        with self.fake.model.lock:
+            pair = self.fake.model.tokens.mint_pair(
+                Grant(self.client.client_id, self.user.id, None, ("PROFILE_READ",)))
+        return pair.access_token
+
+    async def call(self, token: str | None, path: str | None = None,
+                   **headers: str) -> httpx.Response:
+        """A throttled API v2 route that answers whatever the bearer: the client lookup."""
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return await self.http.get(path or f"/v2/auth/oauth2/clients/{self.client.client_id}",
+                                   headers=headers)
+
+    def advance(self, seconds: float) -> None:
+        self.fake.model.clock.advance(seconds)
+
+
+def _limits(response: httpx.Response) -> tuple[str | None, str | None, str | None]:
+    h = response.headers
+    return (h.get("X-RateLimit-Limit-Default"), h.get("X-RateLimit-Remaining-Default"),
+            h.get("X-RateLimit-Reset-Default"))
+
+
+async def test_every_counted_response_carries_the_default_limit_headers(world: World) -> None:
+    response = await world.call(world.token())
+    assert response.status_code == 200
+    assert _limits(response) == ("500", "499", "60")
+
+
+async def test_error_responses_are_counted_and_carry_the_headers_too(world: World) -> None:
+    token = world.token()
+    response = await world.call(token, "/v2/auth/oauth2/clients/unknown")
+    assert response.status_code == 404
+    assert _limits(response) == ("500", "499", "60")
+    assert _limits(await world.call(token)) == ("500", "498", "60")
+
+
+async def test_the_request_over_the_limit_gets_a_throttler_envelope(world: World) -> None:
+    token = world.token()
+    world.fake.set_rate_limit(token, 3)
+    for expected_remaining in ("2", "1", "0"):
+        ok = await world.call(token)
+        assert ok.status_code == 200
+        assert _limits(ok)[1] == expected_remaining
+    refused = await world.call(token)
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["status"] == "error"
+    assert body["path"] == f"/v2/auth/oauth2/clients/{world.client.client_id}"
+    assert body["error"] == {"code": "ThrottlerException", "message": THROTTLED_MESSAGE,
+                             "details": THROTTLED_MESSAGE}
+    assert _limits(refused) == ("3", "0", "60")
+    assert "retry-after" not in refused.headers
+
+
+async def test_a_blocked_token_is_refused_until_the_block_ends_on_the_fake_clock(
+        world: World) -> None:
+    token = world.token()
+    world.fake.set_rate_limit(token, 1, window=60, block=60)
+    assert (await world.call(token)).status_code == 200
+    assert (await world.call(token)).status_code == 429
+    world.advance(30)
+    still = await world.call(token)
+    assert still.status_code == 429
+    assert _limits(still)[2] == "30"
+    world.advance(30)
+    assert (await world.call(token)).status_code == 200
+
+
+async def test_the_default_limit_is_500_per_token(world: World) -> None:
+    token = world.token()
+    statuses = [(await world.call(token)).status_code for _ in range(501)]
+    assert statuses.count(200) == 500
+    assert statuses[-1] == 429
+    other = await world.call(world.token() + "x")  # another bearer, another tracker
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize("overrides", [dict(rate_limit=2)])
+async def test_the_limit_follows_the_settings(world: World) -> None:
+    token = world.token()
+    assert [(await world.call(token)).status_code for _ in range(3)] == [200, 200, 429]
+
+
+async def test_throttling_comes_before_authentication(world: World) -> None:
+    """Global guards run before controller guards: a garbage bearer is counted, and once over
+    the limit gets 429 whatever the route would have said about it."""
+    garbage = "not-a-token"
+    world.fake.set_rate_limit(garbage, 1)
+    await world.call(garbage)
+    assert (await world.call(garbage)).status_code == 429
+    routed = [(m, p) for m, p in _routes(world.fake) if m == "GET" and p == "/v2/me"]
+    if routed:
+        me = await world.call(garbage, "/v2/me")
+        assert me.status_code == 429
+
+
+def _routes(fake: MockCalcom) -> list[tuple[str, str]]:
+    from mock_calcom.openapi import openapi_path, walk_routes
+
+    return [(m, openapi_path(p)) for m, p, _ in walk_routes(list(fake.app.routes))]
+
+
+async def test_requests_without_a_bearer_are_not_counted_by_default(world: World) -> None:
+    responses = [await world.call(None) for _ in range(130)]
+    assert {r.status_code for r in responses} == {200}
+    assert _limits(responses[-1]) == (None, None, None)
+
+
+@pytest.mark.parametrize("overrides", [dict(rate_limit_unauthenticated=True, rate_limit_ip=2)])
+async def test_the_ip_tracker_can_be_switched_on(world: World) -> None:
+    statuses = [(await world.call(None)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    # cf-connecting-ip wins over the socket address, as in throttler-guard.ts.
+    assert (await world.call(None, **{"cf-connecting-ip": "203.0.113.9"})).status_code == 200
+
+
+@pytest.mark.parametrize("overrides", [
+    dict(rate_limit_unauthenticated=True, rate_limit=2, rate_limit_ip=100)])
+async def test_the_platform_client_id_header_is_tracked_before_the_ip(world: World) -> None:
+    statuses = [(await world.call(None, **{"x-cal-client-id": "cid"})).status_code
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert (await world.call(None)).status_code == 200
+
+
+async def test_unrouted_paths_are_not_counted(world: World) -> None:
+    token = world.token()
+    missing = await world.call(token, "/v2/no-such-endpoint")
+    assert missing.status_code == 404
+    assert _limits(missing) == (None, None, None)
+    assert _limits(await world.call(token))[1] == "499"
+
+
+async def test_paths_outside_api_v2_are_never_throttled(world: World) -> None:
+    token = world.token()
+    world.fake.set_rate_limit(token, 1)
+    for _ in range(3):
+        response = await world.http.get("/api/auth/oauth/me",
+                                        headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code != 429
+        assert _limits(response) == (None, None, None)
+
+
+@pytest.mark.parametrize("overrides", [dict(rate_limit_reset_unit="timestamp")])
+async def test_reset_can_be_sent_as_an_epoch_second(world: World) -> None:
+    response = await world.call(world.token())
+    assert _limits(response)[2] == str(int(world.fake.model.clock.now()) + 60)
+
+
+@pytest.mark.parametrize("overrides", [dict(rate_limit_enabled=False, rate_limit=1)])
+async def test_throttling_can_be_switched_off(world: World) -> None:
+    token = world.token()
+    responses = [await world.call(token) for _ in range(3)]
+    assert {r.status_code for r in responses} == {200}
+    assert _limits(responses[0]) == (None, None, None)
+
+
+async def test_a_token_limit_can_be_set_and_cleared_over_the_control_plane(world: World) -> None:
+    token = world.token()
+    created = await world.http.post("/_mock/rate-limits", json={"token": token, "limit": 1})
+    assert created.status_code == 200
+    tracker = f"access_token_{hashlib.sha256(token.encode()).hexdigest()}"
+    assert created.json() == {"tracker": tracker, "limit": 1, "window": 60, "block": 60}
+    listed = (await world.http.get("/_mock/rate-limits")).json()
+    assert listed["overrides"] == [created.json()]
+    assert listed["defaults"]["access_token"]["limit"] == 500
+    await world.call(token)
+    assert (await world.call(token)).status_code == 429
+    assert (await world.http.delete(f"/_mock/rate-limits/{tracker}")).status_code == 200
+    assert (await world.http.delete(f"/_mock/rate-limits/{tracker}")).status_code == 404
+    assert (await world.call(token)).status_code == 200
+
+
+async def test_resetting_forgets_counts_and_blocks(world: World) -> None:
+    token = world.token()
+    world.fake.set_rate_limit(token, 1)
+    await world.call(token)
+    assert (await world.call(token)).status_code == 429
+    assert (await world.http.post("/_mock/rate-limits/reset")).json() == {"reset": True}
+    assert (await world.call(token)).status_code == 200
+
+
+@pytest.mark.parametrize("body", [
+    {"limit": 5}, {"token": "t"}, {"token": "t", "limit": 0}, {"token": "t", "limit": "5"},
+    {"token": "t", "limit": 5, "window": -1}, {"token": "t", "limit": 5, "extra": 1},
+    {"token": "t", "limit": True},
+])
+async def test_nonsense_rate_limit_requests_are_refused(world: World, body: dict[str, Any]) -> None:
+    response = await world.http.post("/_mock/rate-limits", json=body)
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+async def test_throttled_answers_are_journaled(world: World) -> None:
+    journal = getattr(world.fake, "journal", None)
+    if journal is None:
+        pytest.skip("the fake has no journal yet")
+    token = world.token()
+    world.fake.set_rate_limit(token, 1)
+    await world.call(token)
+    await world.call(token)
+    assert journal.last().status == 429
