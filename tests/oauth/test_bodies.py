@@ -1,0 +1,59 @@
+"""Body parsing as Express (body-parser, qs) and URLSearchParams do it."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_calcom.oauth.bodies import (
+    InvalidJson,
+    parse_json_strict,
+    parse_qs_extended,
+    parse_url_search_params,
+)
+
+
+def test_qs_decodes_plus_and_percent() -> None:
+    assert parse_qs_extended(b"a=b+c%2Bd&e=%E2%9C%93") == {"a": "b c+d", "e": "\u2713"}
+
+
+def test_qs_turns_repeated_keys_into_arrays() -> None:
+    assert parse_qs_extended(b"a=1&a=2&a=3&b=4") == {"a": ["1", "2", "3"], "b": "4"}
+
+
+def test_qs_nests_bracketed_keys() -> None:
+    assert parse_qs_extended(b"a[]=1&b[c]=2") == {"a": ["1"], "b": {"c": "2"}}
+    assert parse_qs_extended(b"a[]=1&a[]=2") == {"a": ["1", "2"]}
+
+
+def test_qs_keeps_bare_keys_and_skips_empty_ones() -> None:
+    assert parse_qs_extended(b"a&=x&&b=") == {"a": "", "b": ""}
+
+
+def test_qs_drops_prototype_keys() -> None:
+    assert parse_qs_extended(b"__proto__=x&constructor=y&toString=z&ok=1") == {"ok": "1"}
+
+
+def test_qs_reads_at_most_a_thousand_pairs() -> None:
+    body = "&".join(f"k{i}=v" for i in range(1500)).encode()
+    assert len(parse_qs_extended(body)) == 1000
+
+
+def test_url_search_params_keeps_the_last_repeated_value() -> None:
+    assert parse_url_search_params(b"a=1&a=2&b=x+y") == {"a": "2", "b": "x y"}
+
+
+def test_url_search_params_reads_json_as_a_meaningless_key() -> None:
+    fields = parse_url_search_params(b'{"client_id":"abc"}')
+    assert "client_id" not in fields
+
+
+@pytest.mark.parametrize("text", [b'{"a": 1}', b"  [1, 2]", b'\n{"a": {"b": [null]}}'])
+def test_strict_json_accepts_objects_and_arrays(text: bytes) -> None:
+    parse_json_strict(text)
+
+
+@pytest.mark.parametrize("text", [b"1", b'"a"', b"null", b"true", b"{bad", b"[NaN]",
+                                  b'{"a": Infinity}', b"\xff\xfe", b"", b"[" * 100_000])
+def test_strict_json_refuses_the_rest(text: bytes) -> None:
+    with pytest.raises(InvalidJson):
+        parse_json_strict(text)
