@@ -15,10 +15,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
 
 from mock_calcom.api.routes import routes as api_routes
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
+from mock_calcom.journal import JournalMiddleware
 from mock_calcom.middleware import FaultMiddleware, ThrottleMiddleware
 from mock_calcom.oauth.routes import routes as oauth_routes
 from mock_calcom.openapi import routes as openapi_routes
@@ -27,8 +29,16 @@ if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
 
 
+class _CalcomApp(Starlette):
+    """Starlette with the journal outside every layer, even the 500 handler: it sees each
+    answer as the client gets it, and can hold back a response the app then drops."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return JournalMiddleware(super().build_middleware_stack(), self.state.fake.journal)
+
+
 def create_app(fake: MockCalcom) -> Starlette:
-    app = Starlette(
+    app = _CalcomApp(
         routes=[*oauth_routes, *api_routes, *control_routes, *openapi_routes],
         # Listed outermost first. Faults and the throttler sit inside the journal (when added
         # before them), so faulted and throttled answers are journaled too.

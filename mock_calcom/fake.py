@@ -2,19 +2,74 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import weakref
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
+import httpx
+import respx
 from starlette.applications import Starlette
 
 from mock_calcom.app import create_app
+from mock_calcom.demo import DemoData, seed_demo
 from mock_calcom.errors import InvalidControlInput
 from mock_calcom.faults import Fault, build_spec
+from mock_calcom.journal import Journal
+from mock_calcom.model.clients import ClientStatus, ClientType, OAuthClient
 from mock_calcom.model.clock import Clock
+from mock_calcom.model.consent import Consent, ConsentMode
 from mock_calcom.model.ratelimit import RateLimitRule, token_tracker
 from mock_calcom.model.state import CalcomModel
 from mock_calcom.model.tokens import TokenRejected
+from mock_calcom.model.users import User
 from mock_calcom.settings import Settings
+from mock_calcom.transports import (
+    API_URL,
+    AsyncCalcomTransport,
+    CalcomUrls,
+    SyncCalcomTransport,
+    respx_router,
+)
+
+_CLIENT_CHANGES = frozenset({"name", "redirect_uris", "scopes", "status", "is_trusted", "logo",
+                             "rejection_reason"})
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    """A newly registered client. ``client_secret`` is the plain secret, shown only here
+    (Cal.com keeps its sha256); ``None`` for a PUBLIC client."""
+
+    client_id: str
+    client_secret: str | None
+    client: OAuthClient
+
+
+def _check_id(value: object, label: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidControlInput(f"{label} must be an integer")
+    return value
+
+
+def _check_optional_str(value: object, label: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidControlInput(f"{label} must be a string")
+
+
+def _as_list(value: object, label: str) -> list[str]:
+    """A list of strings from any sequence but a bare string (a classic ``scopes="A B"``
+    slip that would otherwise become a list of letters)."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise InvalidControlInput(f"{label} must be a list of strings")
+    items = list(value)
+    if not all(isinstance(item, str) for item in items):
+        raise InvalidControlInput(f"{label} must be a list of strings")
+    return items
 
 
 class MockCalcom:
@@ -26,11 +81,239 @@ class MockCalcom:
 
     def __init__(self, settings: Settings | None = None, *, clock: Clock | None = None) -> None:
         self.model = CalcomModel(settings, clock)
+        #: Every request the fake answered, secrets redacted (see :mod:`mock_calcom.journal`).
+        self.journal = Journal(clock=lambda: self.model.clock.now(),
+                               limit=lambda: self.model.settings.journal_limit,
+                               secret_hashes=self._live_secret_hashes)
         self.app: Starlette = create_app(self)
+        self._sync_transports: weakref.WeakSet[SyncCalcomTransport] = weakref.WeakSet()
+        self._demo: DemoData | None = None
 
     @property
     def settings(self) -> Settings:
         return self.model.settings
+
+    # -- users -------------------------------------------------------------------------------
+
+    def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
+                    time_zone: str = "Europe/London") -> User:
+        """A Cal.com user, with everything a new account gets. The first user is the one the
+        consent page signs in as, unless :meth:`set_consent` picks another."""
+        with self.model.lock:
+            return self.model.create_user(username, email, name=name, time_zone=time_zone)
+
+    def users(self) -> list[User]:
+        with self.model.lock:
+            return self.model.users.all()
+
+    def get_user(self, user_id: int) -> User:
+        with self.model.lock:
+            return self.model.users.require(user_id)
+
+    # -- OAuth clients -----------------------------------------------------------------------
+
+    def create_client(
+        self,
+        name: str,
+        redirect_uris: Sequence[str],
+        scopes: Sequence[str] | None = None,
+        *,
+        status: ClientStatus | str = ClientStatus.APPROVED,
+        client_type: ClientType | str = ClientType.CONFIDENTIAL,
+        owner_user_id: int | None = None,
+        is_trusted: bool = False,
+        logo: str | None = None,
+    ) -> RegisteredClient:
+        """Register an OAuth client under Cal.com's rules (1-10 https redirect URIs, known
+        scopes). ``status`` defaults to APPROVED so a test can start the dance at once; real
+        self-serve clients start PENDING. The plain secret is only in the returned value."""
+        _check_optional_str(logo, "logo")
+        with self.model.lock:
+            if owner_user_id is not None:
+                self.model.users.require(_check_id(owner_user_id, "owner_user_id"))
+            client, secret = self.model.clients.create(
+                name=name,
+                redirect_uris=_as_list(redirect_uris, "redirect_uris"),
+                scopes=_as_list(scopes, "scopes") if scopes is not None else None,
+                client_type=client_type, status=status, owner_user_id=owner_user_id,
+                is_trusted=is_trusted, logo=logo)
+            return RegisteredClient(client.client_id, secret, client)
+
+    def get_client(self, client_id: str) -> OAuthClient:
+        with self.model.lock:
+            return self.model.clients.require(client_id)
+
+    def clients(self) -> list[OAuthClient]:
+        with self.model.lock:
+            return self.model.clients.all()
+
+    def update_client(self, client_id: str, *, as_owner: bool = False, **changes: Any) -> OAuthClient:
+        """Change ``name``, ``redirect_uris``, ``scopes``, ``status``, ``is_trusted``, ``logo``
+        or ``rejection_reason``. As admin (default) changes apply as given; ``as_owner=True``
+        applies Cal.com's owner-edit rule (name, logo, redirect URIs, broader scopes, or any
+        edit of a REJECTED client sends it back to PENDING). All or nothing."""
+        unknown = sorted(set(changes) - _CLIENT_CHANGES)
+        if unknown:
+            raise InvalidControlInput(f"unknown client fields: {', '.join(unknown)}")
+        if not isinstance(as_owner, bool):
+            raise InvalidControlInput("as_owner must be a boolean")
+        for key in ("name", "logo", "rejection_reason"):
+            _check_optional_str(changes.get(key), key)
+        for key in ("redirect_uris", "scopes"):
+            if changes.get(key) is not None:
+                changes[key] = _as_list(changes[key], key)
+        with self.model.lock:
+            return self.model.clients.update(client_id, as_owner=as_owner, **changes)
+
+    def add_client_secret(self, client_id: str) -> tuple[int, str]:
+        """Rotate: add a secret (at most ``max_active_secrets``); returns its id and the plain
+        secret, which is never shown again."""
+        with self.model.lock:
+            secret, plain = self.model.clients.add_secret(client_id)
+            return secret.id, plain
+
+    def delete_client_secret(self, client_id: str, secret_id: int) -> None:
+        """Delete a secret; the last one of a client cannot be deleted (as in Cal.com)."""
+        with self.model.lock:
+            self.model.clients.delete_secret(client_id, _check_id(secret_id, "secret_id"))
+
+    # -- consent -----------------------------------------------------------------------------
+
+    def set_consent(self, mode: ConsentMode | str, user_id: int | None = None) -> Consent:
+        """How the authorize page answers (approve, deny, interactive) and as whom
+        (``None``: the first user)."""
+        try:
+            consent_mode = ConsentMode(mode)
+        except ValueError:
+            options = ", ".join(m.value for m in ConsentMode)
+            raise InvalidControlInput(f"consent mode must be one of {options}") from None
+        with self.model.lock:
+            if user_id is not None:
+                self.model.users.require(_check_id(user_id, "user_id"))
+            self.model.consent.mode = consent_mode
+            self.model.consent.user_id = user_id
+            return self.consent
+
+    @property
+    def consent(self) -> Consent:
+        with self.model.lock:
+            return dataclasses.replace(self.model.consent)
+
+    # -- clock -------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The fake's time, POSIX seconds."""
+        return self.model.clock.now()
+
+    def advance(self, seconds: float) -> float:
+        """Move the fake's clock forward (expire codes after 600 s, access tokens after
+        1800 s, refresh tokens after 30 days); returns the new time."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
+                math.isfinite(seconds) and seconds >= 0):
+            raise InvalidControlInput("seconds must be a finite number >= 0")
+        with self.model.lock:
+            return self.model.clock.advance(seconds)
+
+    # -- settings, reset, demo ---------------------------------------------------------------
+
+    def update_settings(self, **changes: Any) -> Settings:
+        """Change settings in place (``Settings.replace`` rules: unknown names and wrong types
+        are refused). State is kept; a new ``seed`` applies from the next :meth:`reset`."""
+        with self.model.lock:
+            updated = self.model.settings.replace(**changes)
+            self.model.apply_settings(updated)
+            return updated
+
+    def reset(self) -> None:
+        """Forget users, clients, tokens, resources, faults and the journal. Settings, seed,
+        clock and the consent mode stay: a reset fake mints the same ids again."""
+        with self.model.lock:
+            mode = self.model.consent.mode
+            self.model.reset()
+            self.model.consent.mode = mode
+            self._demo = None
+        self.journal.clear()
+
+    def seed_demo(self, *, extra_redirect_uris: Sequence[str] = ()) -> DemoData:
+        """The demo user and client (what ``mock-calcom serve --demo`` prints); seeded once,
+        later calls return the same data until :meth:`reset`."""
+        with self.model.lock:
+            if self._demo is None:
+                self._demo = seed_demo(self, extra_redirect_uris=extra_redirect_uris)
+            return self._demo
+
+    # -- URLs --------------------------------------------------------------------------------
+
+    @property
+    def urls(self) -> CalcomUrls:
+        """Production URLs: what in-process clients and respx mode use."""
+        return CalcomUrls.production()
+
+    def authorize_url(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        scopes: Sequence[str] | str | None = None,
+        state: str | None = None,
+        code_challenge: str | None = None,
+        *,
+        base_url: str | None = None,
+    ) -> str:
+        """The URL an integration sends the browser to, as Cal.com's own client builds it
+        (space-separated scopes, ``response_type=code``, S256 when a challenge is given).
+        ``base_url`` replaces ``https://app.cal.com`` (e.g. a :class:`LiveServer`'s URL)."""
+        params: list[tuple[str, str]] = [("client_id", client_id), ("redirect_uri", redirect_uri),
+                                         ("response_type", "code")]
+        if scopes is not None:
+            params.append(("scope", scopes if isinstance(scopes, str) else " ".join(scopes)))
+        if state is not None:
+            params.append(("state", state))
+        if code_challenge is not None:
+            params += [("code_challenge", code_challenge), ("code_challenge_method", "S256")]
+        urls = CalcomUrls.single_origin(base_url.rstrip("/")) if base_url else self.urls
+        return f"{urls.authorize_url}?{urlencode(params, quote_via=quote)}"
+
+    # -- transports --------------------------------------------------------------------------
+
+    def transport(self) -> SyncCalcomTransport:
+        """An httpx transport into this fake for sync clients (closed by :meth:`close`)."""
+        transport = SyncCalcomTransport(self.app)
+        self._sync_transports.add(transport)
+        return transport
+
+    def async_transport(self) -> AsyncCalcomTransport:
+        """An httpx transport into this fake for async clients."""
+        return AsyncCalcomTransport(self.app)
+
+    def client(self, base_url: str = API_URL, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` wired to this fake (any host reaches it; the Host header is
+        journaled). Close it, or the fake, when done."""
+        return httpx.Client(transport=self.transport(), base_url=base_url, **kwargs)
+
+    def async_client(self, base_url: str = API_URL, **kwargs: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self.async_transport(), base_url=base_url, **kwargs)
+
+    def mock_cal_com(self) -> AbstractContextManager[respx.MockRouter]:
+        """``with fake.mock_cal_com():`` sends every httpx request for https://app.cal.com and
+        https://api.cal.com to this fake; any other request fails instead of going out."""
+        return respx_router(self.app)
+
+    def close(self) -> None:
+        """Stop the background event loops of the sync transports handed out."""
+        for transport in list(self._sync_transports):
+            transport.close()
+
+    def __enter__(self) -> MockCalcom:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _live_secret_hashes(self) -> frozenset[str]:
+        with self.model.lock:
+            return frozenset(s.hashed for c in self.model.clients.all() for s in c.secrets)
 
     # -- faults, rate limits, token controls (owner: faults/rate-limit; mirrors /_mock/faults,
     # -- /_mock/rate-limits and /_mock/tokens; see mock_calcom/faults.py, model/ratelimit.py) --

@@ -1,0 +1,220 @@
+"""The core control plane: users, clients, consent, clock, journal, settings, reset, demo.
+
+Each handler reads and checks its whole input first, then makes one call to the Python API
+of :class:`~mock_calcom.fake.MockCalcom` (which takes the model lock), so a refused request
+changes nothing. Errors are :class:`~mock_calcom.errors.ControlError` s, rendered by the app as
+``{"error": "..."}`` (400 for bad input, 404 for an unknown id).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from mock_calcom.control.parsing import (
+    check_keys,
+    check_query,
+    json_object,
+    opt_bool,
+    opt_int,
+    opt_str,
+    opt_str_list,
+    query_int,
+    req_number,
+    req_str,
+    req_str_list,
+)
+from mock_calcom.control.views import (
+    client_json,
+    clock_json,
+    consent_json,
+    settings_json,
+    user_json,
+)
+
+if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
+
+
+def _fake(request: Request) -> MockCalcom:
+    fake: MockCalcom = request.app.state.fake
+    return fake
+
+
+# -- users ---------------------------------------------------------------------------------
+
+async def create_user(request: Request) -> Response:
+    data = await json_object(request)
+    check_keys(data, ("username", "email", "name", "time_zone"), required=("username",))
+    username, email, name = req_str(data, "username"), opt_str(data, "email"), opt_str(data, "name")
+    time_zone = opt_str(data, "time_zone")
+    user = _fake(request).create_user(username, email, name=name,
+                                      time_zone=time_zone or "Europe/London")
+    return JSONResponse(user_json(user), status_code=201)
+
+
+async def list_users(request: Request) -> Response:
+    check_query(request, ())
+    return JSONResponse({"users": [user_json(u) for u in _fake(request).users()]})
+
+
+async def get_user(request: Request) -> Response:
+    user = _fake(request).get_user(request.path_params["user_id"])
+    return JSONResponse(user_json(user))
+
+
+# -- clients -------------------------------------------------------------------------------
+
+_CREATE_CLIENT_FIELDS = ("name", "redirect_uris", "scopes", "status", "client_type",
+                         "owner_user_id", "is_trusted", "logo")
+_PATCH_CLIENT_FIELDS = ("name", "redirect_uris", "scopes", "status", "is_trusted", "logo",
+                        "rejection_reason", "as_owner")
+
+
+async def create_client(request: Request) -> Response:
+    data = await json_object(request)
+    check_keys(data, _CREATE_CLIENT_FIELDS, required=("name", "redirect_uris"))
+    name, status = req_str(data, "name"), opt_str(data, "status")
+    client_type = opt_str(data, "client_type")
+    redirect_uris, scopes = req_str_list(data, "redirect_uris"), opt_str_list(data, "scopes")
+    owner, trusted = opt_int(data, "owner_user_id"), opt_bool(data, "is_trusted")
+    logo = opt_str(data, "logo")
+    registered = _fake(request).create_client(
+        name, redirect_uris, scopes, status=status or "APPROVED",
+        client_type=client_type or "CONFIDENTIAL", owner_user_id=owner,
+        is_trusted=bool(trusted), logo=logo)
+    body = client_json(registered.client)
+    body["client_secret"] = registered.client_secret
+    return JSONResponse(body, status_code=201)
+
+
+async def list_clients(request: Request) -> Response:
+    check_query(request, ())
+    return JSONResponse({"clients": [client_json(c) for c in _fake(request).clients()]})
+
+
+async def get_client(request: Request) -> Response:
+    return JSONResponse(client_json(_fake(request).get_client(request.path_params["client_id"])))
+
+
+async def update_client(request: Request) -> Response:
+    data = await json_object(request)
+    check_keys(data, _PATCH_CLIENT_FIELDS)
+    changes: dict[str, Any] = {
+        "name": opt_str(data, "name"),
+        "redirect_uris": opt_str_list(data, "redirect_uris"),
+        "scopes": opt_str_list(data, "scopes"),
+        "status": opt_str(data, "status"),
+        "is_trusted": opt_bool(data, "is_trusted"),
+        "logo": opt_str(data, "logo"),
+        "rejection_reason": opt_str(data, "rejection_reason"),
+    }
+    as_owner = bool(opt_bool(data, "as_owner"))
+    client = _fake(request).update_client(
+        request.path_params["client_id"], as_owner=as_owner,
+        **{k: v for k, v in changes.items() if v is not None})
+    return JSONResponse(client_json(client))
+
+
+async def add_client_secret(request: Request) -> Response:
+    check_keys(await json_object(request, allow_empty=True), ())
+    client_id = request.path_params["client_id"]
+    secret_id, plain = _fake(request).add_client_secret(client_id)
+    return JSONResponse({"id": secret_id, "client_id": client_id, "client_secret": plain},
+                        status_code=201)
+
+
+async def delete_client_secret(request: Request) -> Response:
+    _fake(request).delete_client_secret(request.path_params["client_id"],
+                                        request.path_params["secret_id"])
+    return Response(status_code=204)
+
+
+# -- consent, clock ------------------------------------------------------------------------
+
+async def get_consent(request: Request) -> Response:
+    return JSONResponse(consent_json(_fake(request).consent))
+
+
+async def put_consent(request: Request) -> Response:
+    data = await json_object(request)
+    check_keys(data, ("mode", "user_id"), required=("mode",))
+    mode, user_id = req_str(data, "mode"), opt_int(data, "user_id")
+    return JSONResponse(consent_json(_fake(request).set_consent(mode, user_id)))
+
+
+async def get_clock(request: Request) -> Response:
+    return JSONResponse(clock_json(_fake(request).model.clock))
+
+
+async def advance_clock(request: Request) -> Response:
+    data = await json_object(request)
+    check_keys(data, ("seconds",), required=("seconds",))
+    seconds = req_number(data, "seconds")
+    fake = _fake(request)
+    fake.advance(seconds)
+    return JSONResponse(clock_json(fake.model.clock))
+
+
+# -- journal, settings, reset, demo --------------------------------------------------------
+
+async def get_journal(request: Request) -> Response:
+    params = check_query(request, ("limit", "path", "host", "method"))
+    journal = _fake(request).journal
+    entries = journal.entries(host=params.get("host"), path=params.get("path"),
+                              method=params.get("method"), limit=query_int(params, "limit"))
+    return JSONResponse({"entries": [e.to_dict() for e in entries], "count": len(entries),
+                         "dropped": journal.dropped})
+
+
+async def clear_journal(request: Request) -> Response:
+    _fake(request).journal.clear()
+    return Response(status_code=204)
+
+
+async def get_settings(request: Request) -> Response:
+    return JSONResponse(settings_json(_fake(request).settings))
+
+
+async def patch_settings(request: Request) -> Response:
+    data = await json_object(request)
+    return JSONResponse(settings_json(_fake(request).update_settings(**data)))
+
+
+async def reset(request: Request) -> Response:
+    check_keys(await json_object(request, allow_empty=True), ())
+    _fake(request).reset()
+    return JSONResponse({"reset": True})
+
+
+async def seed_demo(request: Request) -> Response:
+    check_keys(await json_object(request, allow_empty=True), ())
+    demo = _fake(request).seed_demo()
+    client = client_json(demo.client.client)
+    client["client_secret"] = demo.client.client_secret
+    return JSONResponse({"user": user_json(demo.user), "client": client,
+                         "redirect_uri": demo.redirect_uri, "scopes": list(demo.scopes)},
+                        status_code=201)
+
+
+async def callback_page(request: Request) -> Response:
+    """A landing page for redirect URIs pointed at the fake itself (``serve`` registers one
+    for the demo client), so a browser dance can be finished without writing an app."""
+    params = request.query_params
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td><code>{html.escape(v)}</code></td></tr>"
+        for k, v in params.multi_items())
+    code = params.get("code")
+    hint = (
+        "<p>Exchange the code within 10 minutes: <code>POST /v2/auth/oauth2/token</code> with "
+        "<code>grant_type=authorization_code</code>, <code>client_id</code>, "
+        "<code>client_secret</code>, <code>code</code> and the same <code>redirect_uri</code>.</p>"
+        if code else "")
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>mock-calcom callback</title>"
+            f"</head><body><h1>{'Authorized' if code else 'Callback'}</h1>"
+            f"<table>{rows or '<tr><td>(no parameters)</td></tr>'}</table>{hint}</body></html>")
+    return HTMLResponse(page)
+

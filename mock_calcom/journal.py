@@ -1,0 +1,556 @@
+"""The request journal: every request the fake answered, with every secret replaced by a marker.
+
+A contract suite reads the journal to judge an integration's hygiene ("the client_secret only
+ever goes to the token endpoint", "no access token in a query string"), so redaction keeps the
+*kind* of each secret where it was found: ``<redacted:access_token>`` in a query string is
+still a visible mistake, while the token itself is gone. Secrets are recognised
+
+* by field name (``client_secret``, ``code``, ``code_verifier``, ``refresh_token``,
+  ``access_token``, ...) in query strings, form and JSON bodies, in both directions;
+* by value anywhere (paths, headers, any body, any field): a JWT is classified by its
+  unverified ``token_type`` claim ("Access Token"/"Refresh Token"), a 64-hex string whose
+  sha256 matches a live client secret is a ``client_secret``;
+* in the ``Authorization`` header, keeping the scheme: ``Bearer <redacted:access_token>``.
+
+The control plane (``/_mock/*``) is not journaled: it is the test talking to the fake, not
+the integration talking to Cal.com (and journaling ``GET /_mock/journal`` would nest the
+journal in itself).
+"""
+
+from __future__ import annotations
+
+import binascii
+import collections
+import functools
+import hashlib
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote_plus
+
+from jwt.utils import base64url_decode
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_calcom.errors import ConnectionDropped
+
+BodyKind = Literal["none", "json", "form", "multipart", "text", "binary"]
+QueryDict = dict[str, str | list[str]]
+
+#: Where the token endpoints live (G2, and the G1 web endpoints; FACTS §0).
+TOKEN_PATHS = frozenset({
+    "/v2/auth/oauth2/token", "/api/auth/oauth/token", "/api/auth/oauth/refreshToken",
+})
+AUTHORIZE_PATH = "/auth/oauth2/authorize"
+CONTROL_PREFIX = "/_mock"
+#: Bodies longer than this are cut (the consent page, big API lists): the journal is bounded
+#: in entries, this bounds each entry.
+MAX_TEXT = 64 * 1024
+#: Shared with middleware.py (FAULT_STATE_KEY), which notes the fault that fired.
+_FAULT_KEY = "mock_calcom.fault_id"
+
+#: Field names that hold a secret wherever they appear, and the kind their marker names.
+#: camelCase spellings are those of Cal.com's older API shapes (FACTS §1.2).
+_SECRET_FIELDS: dict[str, str] = {
+    "client_secret": "client_secret",
+    "clientSecret": "client_secret",
+    "code": "code",
+    "code_verifier": "code_verifier",
+    "codeVerifier": "code_verifier",
+    "refresh_token": "refresh_token",
+    "refreshToken": "refresh_token",
+    "access_token": "access_token",
+    "accessToken": "access_token",
+    "apiKey": "api_key",
+    "api_key": "api_key",
+    "password": "password",
+}
+#: In response bodies ``code`` is the v2 error envelope's exception name, never a secret
+#: (the fake hands out authorization codes only in the redirect's Location header).
+_RESPONSE_SECRET_FIELDS = {k: v for k, v in _SECRET_FIELDS.items() if k != "code"}
+#: Headers whose whole value is a secret (Platform's client secret header, FACTS §7.4).
+_SECRET_HEADERS = {"x-cal-secret-key": "platform_secret"}
+#: Headers that carry URLs whose query may hold a code or token (the authorize redirect).
+_URL_HEADERS = frozenset({"location", "referer", "content-location"})
+_JWT_KINDS = {"Access Token": "access_token", "Refresh Token": "refresh_token"}
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_API_KEY = re.compile(r"cal_(?:live_|test_)?[0-9a-f]{16,}")
+#: Anything in free text that may be a secret: a JWT, a 64-hex string, a Cal.com API key.
+_TOKENISH = re.compile(
+    r"eyJ[\w-]*\.[\w-]+\.[\w-]*"
+    r"|(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])"
+    r"|cal_(?:live_|test_)?[0-9a-f]{16,}"
+)
+_MARKER = re.compile(r"<redacted:(\w+)>")
+_FORM_LIKE = re.compile(r"[\w.%+\-\[\]]+=[^&]*(?:&[\w.%+\-\[\]]+=[^&]*)*")
+_MULTIPART_FIELD = re.compile(r'(name="([^"]+)"\r\n(?:[^\r\n]+\r\n)*\r\n)([^\r]*)')
+
+
+def marker(kind: str) -> str:
+    """The text that stands in the journal where a secret of ``kind`` was."""
+    return f"<redacted:{kind}>"
+
+
+def mark_fault(scope: Scope, fault: str) -> None:
+    """Label the request in ``scope`` with the fault that shaped its answer; the journal
+    entry's ``fault`` field shows it. Call from any middleware or handler
+    (``mark_fault(request.scope, "drop")``)."""
+    scope.setdefault("state", {})[_FAULT_KEY] = fault
+
+
+@functools.lru_cache(maxsize=4096)
+def _jwt_kind(token: str) -> str | None:
+    """Classify a JWT by its payload, unverified: the journal must recognise tokens of any
+    fake (and expired ones), so the signature does not matter here."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64url_decode(parts[1]))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    return _JWT_KINDS.get(payload.get("token_type"), "jwt")  # type: ignore[arg-type]
+
+
+class _Redaction:
+    """One entry's redaction; fetches the live secret hashes at most once, and only if some
+    value could be a client secret."""
+
+    def __init__(self, secret_hashes: Callable[[], frozenset[str]]) -> None:
+        self._provider = secret_hashes
+        self._hashes: frozenset[str] | None = None
+
+    def _is_live_secret(self, value: str) -> bool:
+        if self._hashes is None:
+            self._hashes = self._provider()
+        return hashlib.sha256(value.encode()).hexdigest() in self._hashes
+
+    def classify(self, value: str) -> str | None:
+        """The kind of secret ``value`` is by itself, or ``None``."""
+        if value.startswith("eyJ"):
+            return _jwt_kind(value)
+        if len(value) == 64 and _HEX64.fullmatch(value):
+            return "client_secret" if self._is_live_secret(value) else None
+        if value.startswith("cal_") and _API_KEY.fullmatch(value):
+            return "api_key"
+        return None
+
+    def text(self, value: str) -> str:
+        """Free text with every recognisable secret inside it replaced."""
+        if "eyJ" not in value and "cal_" not in value and len(value) < 64:
+            return value
+
+        def _sub(match: re.Match[str]) -> str:
+            kind = self.classify(match.group(0))
+            return marker(kind) if kind else match.group(0)
+
+        return _TOKENISH.sub(_sub, value)
+
+    def value(self, value: Any, field_kind: str | None, fields: Mapping[str, str]) -> Any:
+        """A JSON/form value; ``field_kind`` is set when its field name marks it secret."""
+        if isinstance(value, str):
+            kind = self.classify(value)
+            if kind is not None:
+                return marker(kind)
+            return marker(field_kind) if field_kind else self.text(value)
+        if isinstance(value, dict):
+            return {k: self.value(v, fields.get(k) if isinstance(k, str) else None, fields)
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.value(v, field_kind, fields) for v in value]
+        if field_kind is not None and value is not None:
+            return marker(field_kind)
+        return value
+
+    def query_string(self, raw: str, fields: Mapping[str, str]) -> str:
+        """A raw query with secret parameters replaced and everything else byte for byte."""
+        if not raw:
+            return raw
+        out = []
+        for part in raw.split("&"):
+            name, eq, val = part.partition("=")
+            kind = fields.get(unquote_plus(name)) if eq else None
+            plain = unquote_plus(val)
+            found = self.classify(plain) if eq else None
+            if found is not None:
+                out.append(f"{name}={marker(found)}")
+            elif kind is not None:
+                out.append(f"{name}={marker(kind)}")
+            else:
+                out.append(self.text(part))
+        return "&".join(out)
+
+    def url(self, value: str) -> str:
+        base, q, rest = value.partition("?")
+        if not q:
+            return self.text(value)
+        query, h, fragment = rest.partition("#")
+        return self.text(base) + "?" + self.query_string(query, _SECRET_FIELDS) + h + self.text(fragment)
+
+    def authorization(self, value: str) -> str:
+        scheme, _, credentials = value.strip().partition(" ")
+        credentials = credentials.strip()
+        if not credentials:
+            return marker("authorization")
+        if scheme.lower() == "basic":
+            try:
+                _, _, password = _decode_basic(credentials).partition(":")
+            except ValueError:
+                password = ""
+            kind = "client_secret" if password and self._is_live_secret(password) else "credentials"
+            return f"{scheme} {marker(kind)}"
+        kind = self.classify(credentials) or ("token" if scheme.lower() == "bearer" else "credentials")
+        return f"{scheme} {marker(kind)}"
+
+    def headers(self, raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, val in raw:
+            name = key.decode("latin-1").lower()
+            text = val.decode("latin-1")
+            if name in ("authorization", "proxy-authorization"):
+                text = self.authorization(text)
+            elif name in _SECRET_HEADERS:
+                text = marker(_SECRET_HEADERS[name])
+            elif name in _URL_HEADERS:
+                text = self.url(text)
+            else:
+                text = self.text(text)
+            out[name] = f"{out[name]}, {text}" if name in out else text
+        return out
+
+    def body(self, raw: bytes, content_type: str, fields: Mapping[str, str]) -> tuple[BodyKind, Any]:
+        kind, parsed = _parse_body(raw, content_type)
+        if kind in ("json", "form"):
+            return kind, self.value(parsed, None, fields)
+        if kind == "multipart":
+            return kind, self._multipart(parsed, fields)
+        if kind == "text":
+            return kind, self.text(parsed)
+        return kind, parsed
+
+    def _multipart(self, text: str, fields: Mapping[str, str]) -> str:
+        def _sub(match: re.Match[str]) -> str:
+            kind = self.classify(match.group(3)) or fields.get(match.group(2))
+            return match.group(1) + (marker(kind) if kind else self.text(match.group(3)))
+
+        return _MULTIPART_FIELD.sub(_sub, text)
+
+
+def _decode_basic(data: str) -> str:
+    """Decode HTTP Basic credentials (standard base64; url-safe tolerated)."""
+    try:
+        return base64url_decode(data.replace("+", "-").replace("/", "_")).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("not base64") from exc
+
+
+def _multidict(pairs: list[tuple[str, str]]) -> QueryDict:
+    out: QueryDict = {}
+    for key, val in pairs:
+        if key not in out:
+            out[key] = val
+        else:
+            held = out[key]
+            out[key] = [*held, val] if isinstance(held, list) else [held, val]
+    return out
+
+
+def _parse_body(raw: bytes, content_type: str) -> tuple[BodyKind, Any]:
+    """What a body holds. Content types are hints, not trusted: Cal.com's G1 endpoints parse
+    any body as a form (FACTS §1.3), and a JSON body sent as text/plain still carries fields
+    that must be redacted."""
+    if not raw:
+        return "none", None
+    ctype = content_type.partition(";")[0].strip().lower()
+    try:
+        text = raw[:MAX_TEXT].decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary", f"<{len(raw)} bytes>"
+    if ctype.startswith("multipart/"):
+        return "multipart", text
+    stripped = text.lstrip()
+    if ctype == "application/json" or ctype.endswith("+json") or stripped[:1] in ("{", "["):
+        try:
+            return "json", json.loads(raw)
+        except ValueError:
+            pass
+    if ctype == "application/x-www-form-urlencoded" or _FORM_LIKE.fullmatch(text):
+        return "form", _multidict(parse_qsl(text, keep_blank_values=True))
+    return "text", text
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One request and its answer, as the fake saw them, secrets redacted."""
+
+    id: int
+    #: The fake's clock when the request arrived (POSIX seconds).
+    time: float
+    method: str
+    scheme: str
+    #: The Host header as sent (``api.cal.com``, ``127.0.0.1:8765``).
+    host: str
+    path: str
+    query_string: str
+    query: QueryDict
+    request_headers: dict[str, str]
+    request_body_kind: BodyKind
+    #: A JSON value or form fields (``dict``), text, or ``None`` for no body.
+    request_body: Any
+    #: ``None`` when no response was sent (the connection was dropped).
+    status: int | None
+    response_headers: dict[str, str]
+    response_body_kind: BodyKind
+    response_body: Any
+    #: The fault that shaped this answer (``None`` for a normal answer).
+    fault: str | None
+
+    @property
+    def hostname(self) -> str:
+        """The host without its port."""
+        host = self.host
+        if host.startswith("["):
+            return host[: host.find("]") + 1]
+        return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}{self.path}" + (
+            f"?{self.query_string}" if self.query_string else "")
+
+    @property
+    def is_token_request(self) -> bool:
+        return self.method == "POST" and self.path in TOKEN_PATHS
+
+    def markers(self) -> dict[str, list[str]]:
+        """Every redaction marker in this entry, by where it was: ``path``, ``query``,
+        ``request_headers``, ``request_body``, ``response_headers``, ``response_body``.
+        ``{"query": ["access_token"]}`` is an access token sent in a query string."""
+        found: dict[str, list[str]] = {}
+        for where, value in (
+            ("path", self.path), ("query", self.query), ("request_headers", self.request_headers),
+            ("request_body", self.request_body), ("response_headers", self.response_headers),
+            ("response_body", self.response_body),
+        ):
+            kinds = _MARKER.findall(json.dumps(value)) if value else []
+            if kinds:
+                found[where] = kinds
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Journal:
+    """The bounded, thread-safe log of one fake's requests.
+
+    Entries are kept in arrival order; the oldest are dropped beyond ``limit()`` entries
+    (``Settings.journal_limit``).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        limit: Callable[[], int],
+        secret_hashes: Callable[[], frozenset[str]] = frozenset,
+    ) -> None:
+        self._clock = clock
+        self._limit = limit
+        self._secret_hashes = secret_hashes
+        self._lock = threading.Lock()
+        self._entries: collections.deque[JournalEntry] = collections.deque(maxlen=limit())
+        self._ids = itertools.count(1)
+        self._dropped = 0
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def entries(
+        self,
+        *,
+        host: str | None = None,
+        path: str | None = None,
+        method: str | None = None,
+        limit: int | None = None,
+    ) -> list[JournalEntry]:
+        """Entries in arrival order. ``host`` matches with or without port, ``path`` is a
+        prefix, ``method`` is case-insensitive; ``limit`` keeps the newest matches."""
+        with self._lock:
+            found = sorted(self._entries, key=lambda e: e.id)
+        if host is not None:
+            found = [e for e in found if host in (e.host, e.hostname)]
+        if path is not None:
+            found = [e for e in found if e.path.startswith(path)]
+        if method is not None:
+            found = [e for e in found if e.method == method.upper()]
+        if limit is not None:
+            found = found[-limit:] if limit > 0 else []
+        return found
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def last(self, **filters: Any) -> JournalEntry | None:
+        found = self.entries(**filters)
+        return found[-1] if found else None
+
+    def token_requests(self) -> list[JournalEntry]:
+        """Requests to a token endpoint (G2 ``/v2/auth/oauth2/token`` or the G1 web ones)."""
+        return [e for e in self.entries() if e.is_token_request]
+
+    def authorize_requests(self) -> list[JournalEntry]:
+        return self.entries(path=AUTHORIZE_PATH)
+
+    def api_requests(self) -> list[JournalEntry]:
+        """API v2 resource requests (everything under ``/v2/`` but the OAuth endpoints)."""
+        return [e for e in self.entries(path="/v2/") if not e.path.startswith("/v2/auth/")]
+
+    @property
+    def dropped(self) -> int:
+        """How many entries fell off the end since the last :meth:`clear`."""
+        return self._dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._dropped = 0
+
+    # -- recording (the middleware) ----------------------------------------------------------
+
+    def _begin(self) -> tuple[int, float]:
+        return next(self._ids), self._clock()
+
+    def _record(self, entry: JournalEntry) -> None:
+        limit = self._limit()
+        with self._lock:
+            if self._entries.maxlen != limit:
+                self._entries = collections.deque(self._entries, maxlen=limit)
+            if len(self._entries) == limit:
+                self._dropped += 1
+            self._entries.append(entry)
+
+    def _build(
+        self,
+        ident: int,
+        started: float,
+        scope: Scope,
+        request_body: bytes,
+        response: list[Message] | None,
+    ) -> JournalEntry:
+        redact = _Redaction(self._secret_hashes)
+        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        request_ctype = host = ""
+        for key, val in raw_headers:
+            if key == b"host":
+                host = val.decode("latin-1")
+            elif key == b"content-type":
+                request_ctype = val.decode("latin-1")
+        query_raw = scope.get("query_string", b"").decode("latin-1")
+        req_kind, req_body = redact.body(request_body, request_ctype, _SECRET_FIELDS)
+        status: int | None = None
+        response_headers: dict[str, str] = {}
+        resp_kind: BodyKind = "none"
+        resp_body: Any = None
+        if response:
+            start = response[0]
+            status = int(start["status"])
+            raw_response_headers = list(start.get("headers", []))
+            response_headers = redact.headers(raw_response_headers)
+            body = b"".join(m.get("body", b"") for m in response[1:])
+            resp_kind, resp_body = redact.body(body, response_headers.get("content-type", ""),
+                                               _RESPONSE_SECRET_FIELDS)
+        fault = scope.get("state", {}).get(_FAULT_KEY)
+        return JournalEntry(
+            id=ident,
+            time=started,
+            method=scope["method"],
+            scheme=scope.get("scheme", "http"),
+            host=redact.text(host),
+            path=redact.text(scope["path"]),
+            query_string=redact.query_string(query_raw, _SECRET_FIELDS),
+            query=redact.value(_multidict(parse_qsl(query_raw, keep_blank_values=True)), None,
+                               _SECRET_FIELDS),
+            request_headers=redact.headers(raw_headers),
+            request_body_kind=req_kind,
+            request_body=req_body,
+            status=status,
+            response_headers=response_headers,
+            response_body_kind=resp_kind,
+            response_body=resp_body,
+            fault=fault if isinstance(fault, str) else None,
+        )
+
+
+class JournalMiddleware:
+    """Pure ASGI: records each request in the journal, outside every other layer of the app.
+
+    The response is held until the app returns, then recorded, then sent: so a test that got
+    its response always finds the entry, and an app that raises :class:`ConnectionDropped`
+    (even after Starlette's error layer answered 500) leaves nothing sent, which lets the
+    transports and the live server hang up cleanly.
+    """
+
+    def __init__(self, app: ASGIApp, journal: Journal) -> None:
+        self.app = app
+        self.journal = journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        journal = self.journal
+        ident, started = journal._begin()
+        body, replay = await _buffer_request(receive)
+        scope.setdefault("state", {})
+        sent: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            sent.append(message)
+
+        try:
+            await self.app(scope, replay, capture)
+        except ConnectionDropped:
+            journal._record(journal._build(ident, started, scope, body, None))
+            raise
+        except BaseException:
+            complete = bool(sent) and sent[0]["type"] == "http.response.start"
+            journal._record(journal._build(ident, started, scope, body, sent if complete else None))
+            for message in sent:
+                await send(message)
+            raise
+        journal._record(journal._build(ident, started, scope, body, sent))
+        for message in sent:
+            await send(message)
+
+
+async def _buffer_request(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body up front (so it is journaled even if no handler reads it)
+    and give the app a ``receive`` that replays it, then passes through (disconnects)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay

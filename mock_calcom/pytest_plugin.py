@@ -1,0 +1,125 @@
+"""pytest plugin (entry point ``mock_calcom``): fixtures that hand each test its own fake.
+
+* ``calcom``: a fresh in-process :class:`~mock_calcom.MockCalcom`, frozen clock, consent
+  ``approve`` (the authorize GET redirects straight back with a code).
+* ``calcom_server``: the same fake served on a free loopback port
+  (:class:`~mock_calcom.server.LiveServer`), for clients not built on httpx.
+* ``calcom_respx``: the same fake with ``https://app.cal.com`` and ``https://api.cal.com``
+  routed to it for every httpx client; other hosts fail instead of going out.
+
+Configure with a marker, on a test, class or module (the nearest wins, key by key)::
+
+    @pytest.mark.calcom(consent="deny", seed=7, access_token_ttl=60)
+    @pytest.mark.calcom(settings={"legacy_endpoints": False}, demo=True)
+
+``consent`` (approve/deny/interactive), ``seed``, ``clock_start`` (POSIX seconds),
+``demo`` (seed the demo user and client) and ``settings`` (a dict or a
+:class:`~mock_calcom.Settings`); any other keyword is a setting name.
+
+Imports are deferred: this module loads in every pytest run of an environment where
+mock-calcom is installed, and must cost nothing there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
+    from mock_calcom.server import LiveServer
+
+MARKER = "calcom"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(settings=None, *, consent='approve', seed=None, clock_start=None, demo=False, "
+        "**settings): configure the fake of the calcom, calcom_server and calcom_respx fixtures",
+    )
+
+
+@dataclass
+class _Options:
+    settings: dict[str, Any] = field(default_factory=dict)
+    consent: str = "approve"
+    clock_start: float | None = None
+    demo: bool = False
+
+
+def _options(node: pytest.Item | pytest.Collector) -> _Options:
+    """Merge every ``calcom`` marker, farthest (module) first so the nearest (test) wins."""
+    from mock_calcom.settings import Settings
+
+    options = _Options()
+    for mark in reversed(list(node.iter_markers(MARKER))):
+        if len(mark.args) > 1:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER} takes at most one positional "
+                                    "argument (the settings)")
+        kwargs = dict(mark.kwargs)
+        given = mark.args[0] if mark.args else kwargs.pop("settings", None)
+        if isinstance(given, Settings):
+            options.settings.update(
+                {f: getattr(given, f) for f in given.__dataclass_fields__})
+        elif isinstance(given, dict):
+            options.settings.update(given)
+        elif given is not None:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER}: settings must be a dict or Settings")
+        if "consent" in kwargs:
+            options.consent = kwargs.pop("consent")
+        if "clock_start" in kwargs:
+            options.clock_start = kwargs.pop("clock_start")
+        if "demo" in kwargs:
+            options.demo = bool(kwargs.pop("demo"))
+        if "seed" in kwargs:
+            options.settings["seed"] = kwargs.pop("seed")
+        options.settings.update(kwargs)
+    return options
+
+
+def make_fake(node: pytest.Item | pytest.Collector) -> MockCalcom:
+    """The fake the fixtures hand out, configured from the node's ``calcom`` markers."""
+    from mock_calcom.fake import MockCalcom
+    from mock_calcom.model.clock import DEFAULT_EPOCH, FrozenClock
+    from mock_calcom.settings import Settings
+
+    options = _options(node)
+    settings = Settings().replace(**options.settings)
+    clock = FrozenClock(options.clock_start if options.clock_start is not None else DEFAULT_EPOCH)
+    fake = MockCalcom(settings, clock=clock)
+    fake.set_consent(options.consent)
+    if options.demo:
+        fake.seed_demo()
+    return fake
+
+
+@pytest.fixture
+def calcom(request: pytest.FixtureRequest) -> Iterator[MockCalcom]:
+    """A fresh in-process fake Cal.com (frozen clock, consent approve)."""
+    fake = make_fake(request.node)
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+@pytest.fixture
+def calcom_server(calcom: MockCalcom) -> Iterator[LiveServer]:
+    """The ``calcom`` fake on a free loopback port: ``calcom_server.url``,
+    ``calcom_server.urls.token_url``; ``calcom_server.fake`` is ``calcom``."""
+    from mock_calcom.server import LiveServer
+
+    with LiveServer(calcom) as server:
+        yield server
+
+
+@pytest.fixture
+def calcom_respx(calcom: MockCalcom) -> Iterator[MockCalcom]:
+    """The ``calcom`` fake, with app.cal.com and api.cal.com routed to it (https) for every
+    httpx client during the test."""
+    with calcom.mock_cal_com():
+        yield calcom

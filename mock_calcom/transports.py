@@ -1,0 +1,193 @@
+"""Ways for an httpx client to reach a fake without a socket.
+
+* :class:`AsyncCalcomTransport`: ``httpx.AsyncClient(transport=...)``, runs the app in the
+  caller's event loop.
+* :class:`SyncCalcomTransport`: ``httpx.Client(transport=...)``, runs the app on a private
+  event loop in a background thread (an anyio blocking portal, started on first use), so
+  sync code, and many threads at once, can call an async app.
+* :func:`respx_router`: routes ``https://app.cal.com`` and ``https://api.cal.com`` to the fake
+  for *every* httpx client, so code that hard-codes production URLs runs unmodified.
+
+All three turn :class:`~mock_calcom.errors.ConnectionDropped` raised in the app into
+``httpx.RemoteProtocolError``, which is what a client sees when a server hangs up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import threading
+from collections.abc import Awaitable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import respx
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from starlette.types import ASGIApp
+
+from mock_calcom.errors import ConnectionDropped
+
+APP_URL = "https://app.cal.com"
+API_URL = "https://api.cal.com"
+#: What ``request.client`` looks like to the app for in-process requests.
+_CLIENT_ADDRESS = ("127.0.0.1", 50000)
+_DROPPED_MESSAGE = "Server disconnected without sending a response."
+
+
+@dataclass(frozen=True)
+class CalcomUrls:
+    """Where each part of a Cal.com lives: production hosts in-process, one origin for a
+    live server (which serves the web app and the API on the same port)."""
+
+    #: Web app origin: the authorize page and the G1 token endpoints.
+    app_url: str
+    #: API origin: the G2 token endpoint and API v2.
+    api_url: str
+
+    @classmethod
+    def production(cls) -> CalcomUrls:
+        return cls(APP_URL, API_URL)
+
+    @classmethod
+    def single_origin(cls, origin: str) -> CalcomUrls:
+        return cls(origin, origin)
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.app_url}/auth/oauth2/authorize"
+
+    @property
+    def token_url(self) -> str:
+        """The G2 token endpoint, for both grants (FACTS §1.2)."""
+        return f"{self.api_url}/v2/auth/oauth2/token"
+
+    @property
+    def legacy_token_url(self) -> str:
+        return f"{self.app_url}/api/auth/oauth/token"
+
+    @property
+    def legacy_refresh_url(self) -> str:
+        return f"{self.app_url}/api/auth/oauth/refreshToken"
+
+    @property
+    def api_base_url(self) -> str:
+        """Prefix of every API v2 endpoint (``{api_base_url}/me``)."""
+        return f"{self.api_url}/v2"
+
+    def client_info_url(self, client_id: str) -> str:
+        return f"{self.api_url}/v2/auth/oauth2/clients/{client_id}"
+
+
+def _dropped(request: httpx.Request, cause: ConnectionDropped) -> httpx.RemoteProtocolError:
+    error = httpx.RemoteProtocolError(_DROPPED_MESSAGE, request=request)
+    error.__cause__ = cause
+    return error
+
+
+class AsyncCalcomTransport(httpx.AsyncBaseTransport):
+    """The app behind an ``httpx.AsyncClient``, in the caller's event loop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._inner = httpx.ASGITransport(app=app, client=_CLIENT_ADDRESS)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._inner.handle_async_request(request)
+        except ConnectionDropped as exc:
+            raise _dropped(request, exc) from exc
+
+
+class SyncCalcomTransport(httpx.BaseTransport):
+    """The app behind an ``httpx.Client``: requests are handed to one background event loop
+    (started lazily, stopped by :meth:`close`). Thread-safe: many threads may share it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._inner = AsyncCalcomTransport(app)
+        self._lock = threading.Lock()
+        self._portal: BlockingPortal | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._closed = False
+
+    def _get_portal(self) -> BlockingPortal:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this mock-calcom transport is closed")
+            if self._portal is None:
+                stack = contextlib.ExitStack()
+                self._portal = stack.enter_context(
+                    start_blocking_portal(name="mock-calcom-transport"))
+                self._stack = stack
+            return self._portal
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        # Reading makes the body a ByteStream, which the async side can iterate too.
+        request.read()
+        portal = self._get_portal()
+        status, headers, content, extensions = portal.call(self._send, request)
+        return httpx.Response(status, headers=headers, content=content, extensions=extensions)
+
+    async def _send(self, request: httpx.Request
+                    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, dict[str, Any]]:
+        response = await self._inner.handle_async_request(request)
+        content = await response.aread()
+        return response.status_code, response.headers.raw, content, dict(response.extensions)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            stack, self._stack, self._portal = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+
+#: Set while respx resolves a request of an async client: the same side effect serves both
+#: kinds of client, and respx gives it no other way to tell them apart.
+_RESOLVING_ASYNC: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "mock_calcom_resolving_async", default=False)
+
+
+class _CalcomRouter(respx.MockRouter):
+    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        token = _RESOLVING_ASYNC.set(True)
+        try:
+            return await super().async_handler(request)
+        finally:
+            _RESOLVING_ASYNC.reset(token)
+
+
+class _FakeSideEffect:
+    """Answers sync clients through the sync transport, async ones in the caller's loop."""
+
+    def __init__(self, sync: SyncCalcomTransport, async_: AsyncCalcomTransport) -> None:
+        self._sync = sync
+        self._async = async_
+
+    def __call__(self, request: httpx.Request) -> httpx.Response | Awaitable[httpx.Response]:
+        if _RESOLVING_ASYNC.get():
+            return self._answer_async(request)
+        return self._sync.handle_request(request)
+
+    async def _answer_async(self, request: httpx.Request) -> httpx.Response:
+        response = await self._async.handle_async_request(request)
+        await response.aread()
+        return response
+
+
+@contextlib.contextmanager
+def respx_router(app: ASGIApp, *, hosts: tuple[str, ...] = ("app.cal.com", "api.cal.com")
+                 ) -> Iterator[respx.MockRouter]:
+    """Route every httpx request for ``https://<host>`` to ``app``, sync and async clients
+    alike, for the duration of the ``with``. Anything else fails with respx's
+    ``AllMockedAssertionError`` instead of reaching the network, so a test never silently
+    talks to the real Cal.com. Other respx routers active at the same time still work."""
+    sync = SyncCalcomTransport(app)
+    side_effect = _FakeSideEffect(sync, AsyncCalcomTransport(app))
+    router = _CalcomRouter(assert_all_called=False, assert_all_mocked=True)
+    for host in hosts:
+        router.route(scheme="https", host=host).mock(side_effect=side_effect)
+    try:
+        with router:
+            yield router
+    finally:
+        sync.close()
