@@ -51,9 +51,21 @@ class CalcomModel:
         """Forget everything (users, clients, tokens, resources); keep settings, seed and
         clock, so a reset fake mints the same ids again."""
         with self.lock:
-            seed = self.rng.seed
+            seed = self.settings.seed if self.settings.seed is not None else self.rng.seed
             self.settings = self.settings.replace(seed=seed)
             self._build()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Switch to ``settings`` keeping all state: lifetimes apply to what is minted from now
+        on, limits to the next request; a new ``seed`` takes effect at the next :meth:`reset`."""
+        settings.validate()
+        with self.lock:
+            self.settings = settings
+            self.tokens.access_ttl = settings.access_token_ttl
+            self.tokens.refresh_ttl = settings.refresh_token_ttl
+            self.codes.ttl = settings.code_ttl
+            self.clients._max_secrets = settings.max_active_secrets
+            self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings)
 
     def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
                     time_zone: str = "Europe/London") -> User:
