@@ -39,6 +39,8 @@ FAULT_STATE_KEY = "mock_calcom.fault_id"
 THROTTLE_STATE_KEY = "mock_calcom.rate_limit"
 
 _MAX_SNIFFED_BODY = 1 << 20
+#: The real-time sleep of latency faults (a module attribute, so a test can watch it).
+_sleep = anyio.sleep
 _CLIENT_PATH = re.compile(r"/v2/auth/oauth2/clients/([^/]+)")
 
 
@@ -89,7 +91,7 @@ class FaultMiddleware:
             with self.fake.model.lock:
                 self.fake.model.clock.advance(firing.advance_clock)
         if firing.latency:
-            await anyio.sleep(firing.latency)
+            await _sleep(firing.latency)
         if firing.response is not None:
             status, headers, content = firing.response.render()
             raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
@@ -110,10 +112,10 @@ async def _swallow(message: Message) -> None:
 
 
 async def _hang_up(send: Send) -> None:
-    """Start a response, then abort it: uvicorn closes the socket mid-response and the client
-    reads a broken connection; the in-process transports turn the exception into
-    ``httpx.RemoteProtocolError``. (Raising before the start would let Starlette's error
-    middleware answer a complete 500 first.)"""
+    """Hang up: the journal holds the response back and records no status, the live server
+    aborts the socket and the in-process transports raise ``httpx.RemoteProtocolError``.
+    Starting a response first keeps Starlette's error layer from composing a 500 page that
+    would only be thrown away (and, without the journal, makes uvicorn close mid-response)."""
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json")]})
     raise ConnectionDropped("the connection was dropped by a fault")
