@@ -1,0 +1,195 @@
+"""Access and refresh tokens: Cal.com's JWT shapes, lifetimes, rotation rows (FACTS §3)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import jwt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mock_calcom.model.clock import DEFAULT_EPOCH, FrozenClock
+from mock_calcom.model.randomness import Randomness
+from mock_calcom.model.tokens import Grant, TokenRejected, TokenService
+
+THIRTY_DAYS = 30 * 24 * 3600
+GRANT = Grant("client-1", 5, None, ("BOOKING_READ", "PROFILE_READ"))
+
+
+def service(clock: FrozenClock, seed: int = 1) -> TokenService:
+    return TokenService(clock, Randomness(seed), access_ttl=1800, refresh_ttl=THIRTY_DAYS)
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return decoded
+
+
+def accepts_access(tokens: TokenService, token: str) -> bool:
+    try:
+        tokens.verify_access(token)
+    except TokenRejected:
+        return False
+    return True
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+
+def test_the_access_token_payload_is_cal_coms(clock: FrozenClock) -> None:
+    pair = service(clock).mint_pair(GRANT)
+    assert jwt.get_unverified_header(pair.access_token)["alg"] == "HS256"
+    now = int(clock.now())
+    assert claims_of(pair.access_token) == {
+        "userId": 5, "scope": ["BOOKING_READ", "PROFILE_READ"], "token_type": "Access Token",
+        "clientId": "client-1", "iat": now, "exp": now + 1800,
+    }
+    assert pair.expires_in == 1800
+    assert pair.access_expires_at == now + 1800
+
+
+def test_the_refresh_token_adds_a_secret_and_lives_thirty_days(clock: FrozenClock) -> None:
+    pair = service(clock).mint_pair(GRANT)
+    claims = claims_of(pair.refresh_token)
+    secret = claims.pop("secret")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret)  # 32 bytes, base64url
+    now = int(clock.now())
+    assert claims == {
+        "userId": 5, "scope": ["BOOKING_READ", "PROFILE_READ"], "token_type": "Refresh Token",
+        "clientId": "client-1", "iat": now, "exp": now + THIRTY_DAYS,
+    }
+
+
+def test_a_pkce_grant_puts_the_challenge_in_the_refresh_token(clock: FrozenClock) -> None:
+    pair = service(clock).mint_pair(GRANT, code_challenge="abc", code_challenge_method="S256")
+    claims = claims_of(pair.refresh_token)
+    assert (claims["codeChallenge"], claims["codeChallengeMethod"]) == ("abc", "S256")
+    assert "codeChallenge" not in claims_of(pair.access_token)
+
+
+def test_team_grants_carry_team_id_instead_of_user_id(clock: FrozenClock) -> None:
+    pair = service(clock).mint_pair(Grant("client-1", None, 9, ()))
+    claims = claims_of(pair.access_token)
+    assert claims["teamId"] == 9
+    assert "userId" not in claims
+    assert claims["scope"] == []
+
+
+def test_the_iat_is_whole_seconds(clock: FrozenClock) -> None:
+    clock.advance(0.75)
+    pair = service(clock).mint_pair(GRANT)
+    assert claims_of(pair.access_token)["iat"] == math.floor(clock.now())
+
+
+# -- verification ----------------------------------------------------------------------------
+
+
+def test_each_kind_verifies_only_as_itself(clock: FrozenClock) -> None:
+    tokens = service(clock)
+    pair = tokens.mint_pair(GRANT)
+    assert tokens.verify_access(pair.access_token).grant == GRANT
+    assert tokens.verify_refresh(pair.refresh_token).grant == GRANT
+    with pytest.raises(TokenRejected) as wrong:
+        tokens.verify_access(pair.refresh_token)
+    assert wrong.value.reason == "wrong_type"
+    with pytest.raises(TokenRejected):
+        tokens.verify_refresh(pair.access_token)
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),   # bad signature
+    lambda t: "",
+    lambda t: "not-a-jwt",
+    lambda t: jwt.encode(claims_of(t), "another-key-" + "k" * 32, algorithm="HS256"),
+    lambda t: jwt.encode(claims_of(t), key=None, algorithm="none"),  # type: ignore[arg-type]
+])
+def test_forged_or_broken_tokens_are_invalid(clock: FrozenClock, mangle: Any) -> None:
+    tokens = service(clock)
+    pair = tokens.mint_pair(GRANT)
+    with pytest.raises(TokenRejected) as rejected:
+        tokens.verify_access(mangle(pair.access_token))
+    assert rejected.value.reason == "invalid"
+
+
+def test_tokens_of_another_fake_are_invalid(clock: FrozenClock) -> None:
+    foreign = service(clock, seed=2).mint_pair(GRANT)
+    assert not accepts_access(service(clock, seed=1), foreign.access_token)
+
+
+def test_a_refresh_token_expires_after_thirty_days(clock: FrozenClock) -> None:
+    tokens = service(clock)
+    pair = tokens.mint_pair(GRANT)
+    clock.advance(THIRTY_DAYS - 1)
+    tokens.verify_refresh(pair.refresh_token)
+    clock.advance(1)
+    with pytest.raises(TokenRejected) as expired:
+        tokens.verify_refresh(pair.refresh_token)
+    assert expired.value.reason == "expired"
+
+
+def test_force_expire_ends_one_token_only(clock: FrozenClock) -> None:
+    tokens = service(clock)
+    one = tokens.mint_pair(GRANT)
+    # Same grant, same second: the same JWT, as jsonwebtoken would sign it. A second later
+    # the iat differs, and so does the token.
+    assert tokens.mint_pair(GRANT).access_token == one.access_token
+    clock.advance(1)
+    two = tokens.mint_pair(GRANT)
+    tokens.force_expire(one.access_token)
+    assert not accepts_access(tokens, one.access_token)
+    assert accepts_access(tokens, two.access_token)
+
+
+# -- refresh rows ----------------------------------------------------------------------------
+
+
+def test_revoking_deletes_every_row_of_the_client_and_user_only(clock: FrozenClock) -> None:
+    tokens = service(clock)
+    mine = [tokens.mint_pair(GRANT) for _ in range(3)]
+    other_user = tokens.mint_pair(Grant("client-1", 6, None, ()))
+    other_client = tokens.mint_pair(Grant("client-2", 5, None, ()))
+    assert tokens.valid_refresh_count("client-1", 5) == 3
+    assert tokens.revoke_refresh_tokens("client-1", 5) == 3
+    assert tokens.valid_refresh_count("client-1", 5) == 0
+    for pair in mine:
+        assert not tokens.refresh_row_exists(tokens.verify_refresh(pair.refresh_token))
+    for pair in (other_user, other_client):
+        assert tokens.refresh_row_exists(tokens.verify_refresh(pair.refresh_token))
+
+
+# -- property (b): an access token is valid exactly while now < exp --------------------------
+
+_STEPS = st.one_of(
+    st.floats(min_value=0, max_value=2500, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["to_exp", "just_before_exp"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(start=st.floats(min_value=0, max_value=10_000, allow_nan=False), steps=st.lists(_STEPS, max_size=10))
+def test_an_access_token_is_valid_exactly_while_now_is_before_exp(
+    start: float, steps: list[float | str],
+) -> None:
+    clock = FrozenClock(DEFAULT_EPOCH + start)
+    tokens = service(clock)
+    pair = tokens.mint_pair(GRANT)
+    exp = pair.access_expires_at
+    assert exp == math.floor(clock.now()) + 1800
+    assert accepts_access(tokens, pair.access_token)
+    for step in steps:
+        if step == "to_exp":
+            clock.advance(max(0.0, exp - clock.now()))
+        elif step == "just_before_exp":
+            clock.advance(max(0.0, math.nextafter(exp, 0) - clock.now()))
+        else:
+            assert isinstance(step, float)
+            clock.advance(step)
+        assert accepts_access(tokens, pair.access_token) is (clock.now() < exp)
