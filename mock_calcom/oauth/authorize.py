@@ -49,7 +49,7 @@ _TEMPLATES = jinja2.Environment(
 
 _NO_USER_HINT = (
     "Create a user first: POST /_mock/users with {\"username\": \"alice\"}, or "
-    "fake.model.create_user(\"alice\") from Python. The first user is signed in by default."
+    "fake.create_user(\"alice\") from Python. The first user is signed in by default."
 )
 
 

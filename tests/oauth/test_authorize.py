@@ -254,12 +254,8 @@ async def test_a_scope_beyond_the_registration_is_redirected(world: OAuthWorld) 
 
 
 async def test_the_scope_error_code_follows_the_setting(world: OAuthWorld) -> None:
-    world.fake.model.settings = world.fake.model.settings.replace(
-        authorize_scope_error="invalid_scope")
-    # The service reads the settings it was built with: rebuild it on the new ones.
-    world.fake.model.reset()
-    world.owner = world.fake.model.create_user("owner")
     client, _ = world.client()
+    world.fake.update_settings(authorize_scope_error="invalid_scope")
     query = assert_redirect(await world.authorize(client, scope="SCHEDULE_WRITE"), 302, REDIRECT)
     assert query["error"] == ["invalid_scope"]
 

@@ -254,7 +254,7 @@ async def test_me_refuses_a_refresh_token(world: OAuthWorld) -> None:
 
 @pytest.mark.parametrize("url", [TOKEN_URL, REFRESH_URL, ME_URL])
 async def test_legacy_endpoints_can_be_switched_off(world: OAuthWorld, url: str) -> None:
-    world.fake.model.settings = world.fake.model.settings.replace(legacy_endpoints=False)
+    world.fake.update_settings(legacy_endpoints=False)
     response = await world.http.post(url, data={"client_id": "x"})
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NotFoundException"

@@ -72,7 +72,7 @@ async def test_token_carries_exactly_the_requested_scopes(world: OAuthWorld) -> 
 
 
 async def test_scope_is_left_out_when_the_setting_says_so(world: OAuthWorld) -> None:
-    world.fake.model.settings = world.fake.model.settings.replace(token_response_scope=False)
+    world.fake.update_settings(token_response_scope=False)
     client, secret = world.client()
     response = await world.exchange(client, secret, await world.code(client))
     assert response.status_code == 200
