@@ -86,7 +86,8 @@ _TOKENISH = re.compile(
     r"|cal_(?:live_|test_)?[0-9a-f]{16,}"
 )
 _MARKER = re.compile(r"<redacted:(\w+)>")
-_FORM_LIKE = re.compile(r"[\w.%+\-\[\]]+=[^&]*(?:&[\w.%+\-\[\]]+=[^&]*)*")
+#: A urlencoded form has no raw whitespace (spaces are "+"), which tells it from prose.
+_FORM_LIKE = re.compile(r"[\w.%+\-\[\]]+=[^&\s]*(?:&[\w.%+\-\[\]]+=[^&\s]*)*")
 _MULTIPART_FIELD = re.compile(r'(name="([^"]+)"\r\n(?:[^\r\n]+\r\n)*\r\n)([^\r]*)')
 
 
