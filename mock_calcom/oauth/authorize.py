@@ -45,6 +45,8 @@ _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("mock_calcom.oauth", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 _NO_USER_HINT = (
