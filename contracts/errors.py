@@ -14,6 +14,7 @@ Hierarchy::
     │   ├── InsufficientScope         403 ``insufficient_scope``: the grant lacks a scope
     │   ├── RateLimited               429s persisted past the provider's bounded, reset-aware retries
     │   └── UpstreamError             Cal.com failed (5xx, dropped connection); tokens are kept
+    ├── ContractViolation             a clause caught the provider breaking its rule (raised by suites)
     └── HarnessError                  the suite itself was misused
         ├── ProviderLoadError         ``--provider module:factory`` could not be imported or called
         └── LedgerError               an ``--expect-failures`` file is malformed
@@ -102,3 +103,15 @@ def error_kind(exc: BaseException | None) -> str:
         if type(exc) is cls:
             return name
     return "crash"
+
+
+class ContractViolation(ContractsError):
+    """A clause found the provider breaking its rule (raised by the suites, not by providers).
+
+    ``excerpt`` is the part of the fake's journal that shows it, as text.
+    """
+
+    def __init__(self, message: str, excerpt: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.excerpt = excerpt

@@ -120,8 +120,24 @@ def _wait(stop: threading.Event | None) -> None:
         pass
 
 
+# -- verify (owner: contracts; the runner lives in contracts.verify) -------------------------
+
+def _configure_verify(parser: argparse.ArgumentParser) -> None:
+    from contracts.verify import build_parser as build_verify_parser
+
+    build_verify_parser(parser)
+
+
+def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from contracts.verify import main as verify_main
+
+    return verify_main(args, out=out)
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command("run a fake Cal.com on a local port", _configure_serve, _run_serve),
+    "verify": Command("verify a Cal.com provider implementation against the contract suites",
+                      _configure_verify, _run_verify),
 }
 
 

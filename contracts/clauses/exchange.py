@@ -1,0 +1,137 @@
+"""Clauses of the token requests: what is sent, and what is made of the answer."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from contracts import endpoints
+from contracts.clauses import clause
+from contracts.clauses._checks import expect_ok, refreshes
+from contracts.errors import ContractViolation
+from contracts.harness import Harness, Suite, form, grant_type, is_exchange, is_refresh
+from contracts.strategies import scope_sets
+from mock_calcom.journal import JournalEntry, marker
+
+#: Cal.com's token pipe: exactly these fields, anything else is 400 (FACTS §1.2).
+CONFIDENTIAL_FIELDS = {
+    "authorization_code": frozenset({"client_id", "grant_type", "code", "redirect_uri",
+                                     "client_secret"}),
+    "refresh_token": frozenset({"client_id", "grant_type", "refresh_token", "client_secret"}),
+}
+
+
+def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
+    kind = grant_type(entry)
+    if entry.request_body_kind not in ("form", "json"):
+        raise ContractViolation(f"the token request body must be a form or JSON, got "
+                                f"{entry.request_body_kind}", h.excerpt(mark))
+    sent = frozenset(form(entry))
+    expected = CONFIDENTIAL_FIELDS.get(kind or "")
+    if expected is None:
+        raise ContractViolation(f"unexpected grant_type {kind!r}", h.excerpt(mark))
+    if sent != expected:
+        extra, missing = sorted(sent - expected), sorted(expected - sent)
+        raise ContractViolation(
+            f"the {kind} request must carry exactly {sorted(expected)}; extra {extra}, missing "
+            f"{missing} (Cal.com rejects any other field, forbidNonWhitelisted)", h.excerpt(mark))
+    fields = form(entry)
+    if fields.get("client_id") != h.client_id:
+        raise ContractViolation("client_id in the token request is not the client's", h.excerpt(mark))
+    if kind == "authorization_code" and fields.get("redirect_uri") != h.redirect_uri:
+        raise ContractViolation("redirect_uri in the code exchange is not the registered one",
+                                h.excerpt(mark))
+    if fields.get("client_secret") != marker("client_secret"):
+        raise ContractViolation("client_secret in the token request is not the client's secret",
+                                h.excerpt(mark))
+    if "authorization" in entry.request_headers:
+        raise ContractViolation(
+            "the token request carries an Authorization header: Cal.com reads the client "
+            "credentials from the body only (FACTS §1.2, issue #24964)", h.excerpt(mark))
+
+
+@clause("EXCHANGE-FIELDS",
+        "Token requests carry exactly Cal.com's whitelist (code: client_id, grant_type, code, "
+        "redirect_uri, client_secret; refresh: client_id, grant_type, refresh_token, "
+        "client_secret), the secret in the body only",
+        "FACTS §1.2 (whitelist + forbidNonWhitelisted, no Basic auth); RFC 6749 §4.1.3, §6")
+def exchange_fields(suite: Suite) -> None:
+    @suite.given(scope_sets(required="PROFILE_READ"))
+    def prop(scopes: frozenset[str]) -> None:
+        with suite.scenario() as h:
+            mark = h.mark()
+            connection = h.connect(sorted(scopes))
+            exchanges = [e for e in h.since(mark) if is_exchange(e)]
+            if len(exchanges) != 1:
+                raise ContractViolation(f"connecting sent {len(exchanges)} code exchanges, not one",
+                                        h.excerpt(mark))
+            _check_fields(h, exchanges[0], mark)
+            h.advance(h.fake.settings.access_token_ttl + 1)
+            mark = h.mark()
+            expect_ok(h, mark, h.call(connection, endpoints.ME), "a call after expiry")
+            for entry in h.since(mark):
+                if entry.is_token_request:
+                    _check_fields(h, entry, mark)
+            if not any(is_refresh(e) for e in h.since(mark)):
+                raise ContractViolation("no refresh request after the access token expired",
+                                        h.excerpt(mark))
+
+    prop()
+
+
+@clause("EXCHANGE-EXPIRY",
+        "Token expiry is computed from expires_in on the injected clock: no refresh while the "
+        "token is fresh, a refresh (before use) once it is due",
+        "FACTS §1.2, §3 (expires_in:1800); RFC 6749 §5.1")
+def exchange_expiry(suite: Suite) -> None:
+    @suite.given(st.integers(min_value=700, max_value=4 * 3600), st.floats(0.0, 0.5))
+    def prop(ttl: int, fresh_fraction: float) -> None:
+        with suite.scenario(settings={"access_token_ttl": ttl}) as h:
+            connection = h.connect(["PROFILE_READ"])
+            issued = h.now()
+            h.advance(ttl * fresh_fraction)
+            mark = h.mark()
+            expect_ok(h, mark, h.call(connection, endpoints.ME), "a call with a fresh token")
+            if refreshes(h, mark):
+                raise ContractViolation(
+                    f"refreshed a token with {ttl - (h.now() - issued):.0f} s of its {ttl} s left "
+                    "(expires_in was ignored, or every call refreshes)", h.excerpt(mark))
+            h.advance(issued + ttl + 1 - h.now())
+            mark = h.mark()
+            expect_ok(h, mark, h.call(connection, endpoints.ME), "a call after expiry")
+            if refreshes(h, mark) != 1:
+                raise ContractViolation(
+                    f"expected one refresh once the {ttl} s token (expires_in={ttl}) expired, "
+                    f"got {refreshes(h, mark)}", h.excerpt(mark))
+
+    prop()
+
+
+@clause("EXPIRES-IN-MISSING",
+        "A token response without expires_in is not taken as 'never expires': once Cal.com's "
+        "30 minutes are over, calls still succeed",
+        "issue #24840 (apps kept expired tokens); RFC 6749 §5.1 (expires_in only RECOMMENDED)")
+def expires_in_missing(suite: Suite) -> None:
+    @suite.given(st.integers(min_value=1801, max_value=20 * 24 * 3600),
+                 st.sampled_from([endpoints.ME, endpoints.BOOKINGS]))
+    def prop(wait: int, endpoint: endpoints.Endpoint) -> None:
+        with suite.scenario() as h:
+            scopes = ["PROFILE_READ", "BOOKING_READ"]
+            url = h.authorization_url(scopes)
+            visit = h.visit(url)
+            assert visit.callback_url is not None, visit.page
+            body = h.mint_tokens("owner", scopes)
+            del body["expires_in"]
+            h.token_fault(status=200, body=body, times=1,
+                          headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+            mark = h.mark()
+            outcome = h.complete(visit.callback_url)
+            if not outcome.ok:
+                raise ContractViolation(f"a token response without expires_in broke the exchange: "
+                                        f"{outcome.describe()}", h.excerpt(mark))
+            connection = outcome.value
+            h.advance(wait)
+            mark = h.mark()
+            expect_ok(h, mark, h.call(connection, endpoint),
+                      f"a call {wait} s after a token response without expires_in")
+
+    prop()

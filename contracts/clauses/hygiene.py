@@ -1,0 +1,110 @@
+"""Clauses of credential hygiene, judged from the journal's redaction markers.
+
+The journal replaces every secret with ``<redacted:kind>`` where it was found, so *where* a
+marker sits is the evidence: a ``<redacted:access_token>`` in a query string is a token in a
+URL, a ``<redacted:client_secret>`` in a header is Basic auth.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from hypothesis import strategies as st
+
+from contracts import endpoints
+from contracts.clauses import clause
+from contracts.errors import ContractViolation
+from contracts.harness import ACCESS_TTL, Harness, Suite, describe_entry, is_api
+from contracts.strategies import scope_sets
+from mock_calcom.journal import JournalEntry
+
+_MARKER = re.compile(r"<redacted:(\w+)>")
+
+
+def _request_markers(entry: JournalEntry) -> Iterator[tuple[str, str]]:
+    """``(where, kind)`` for every secret the *request* carried (answers are Cal.com's)."""
+    for where, value in (("path", entry.path), ("query", entry.query),
+                         ("body", entry.request_body)):
+        if value:
+            for kind in _MARKER.findall(json.dumps(value)):
+                yield where, kind
+    for name, value in entry.request_headers.items():
+        for kind in _MARKER.findall(value):
+            yield f"header {name}", kind
+
+
+def _flow(h: Harness, scopes: frozenset[str], calls: list[endpoints.Endpoint]) -> None:
+    """Connect, call, let the token expire, call again (refresh), and call out of scope."""
+    connection = h.connect(sorted(scopes))
+    for endpoint in calls:
+        h.call(connection, endpoint)
+    h.advance(ACCESS_TTL + 1)
+    for endpoint in calls:
+        h.call(connection, endpoint)
+    h.call(connection, endpoints.CALENDARS)
+
+
+def _flows(suite: Suite) -> st.SearchStrategy[tuple[frozenset[str], list[endpoints.Endpoint]]]:
+    return scope_sets(required="PROFILE_READ").flatmap(
+        lambda scopes: st.tuples(st.just(scopes), st.lists(
+            st.sampled_from([e for e in endpoints.SCOPED if endpoints.allowed(e, scopes)]),
+            min_size=1, max_size=3)))
+
+
+def _violation(h: Harness, entry: JournalEntry, message: str) -> ContractViolation:
+    return ContractViolation(message, h.excerpt(entries=[entry]))
+
+
+@clause("HYGIENE-SECRET",
+        "The client_secret is only ever sent in the body of token-endpoint requests",
+        "FACTS §1.2 (secret in the body only); RFC 6749 §2.3.1, §10.1")
+def hygiene_secret(suite: Suite) -> None:
+    @suite.given(_flows(suite))
+    def prop(flow: tuple[frozenset[str], list[endpoints.Endpoint]]) -> None:
+        with suite.scenario() as h:
+            _flow(h, *flow)
+            for entry in h.since():
+                for where, kind in _request_markers(entry):
+                    if kind != "client_secret":
+                        continue
+                    if not (entry.is_token_request and where == "body"):
+                        raise _violation(h, entry, f"the client_secret was sent in the {where} of "
+                                         f"{entry.method} {entry.path}; it belongs only in the "
+                                         "body of token requests")
+
+    prop()
+
+
+@clause("HYGIENE-TOKEN",
+        "Access tokens travel only in the Authorization header and only to API v2; refresh "
+        "tokens only in token-request bodies; never in a URL",
+        "FACTS §7.1 (Authorization: Bearer); RFC 6750 §2.1, §5.3 (no tokens in URLs)")
+def hygiene_token(suite: Suite) -> None:
+    @suite.given(_flows(suite))
+    def prop(flow: tuple[frozenset[str], list[endpoints.Endpoint]]) -> None:
+        with suite.scenario() as h:
+            _flow(h, *flow)
+            api_host = h.env.api_base_url.split("://", 1)[-1].rstrip("/")
+            for entry in h.since():
+                for where, kind in _request_markers(entry):
+                    if kind == "access_token":
+                        _check_access_token(h, entry, where, api_host)
+                    elif kind == "refresh_token" and not (entry.is_token_request and where == "body"):
+                        raise _violation(h, entry, f"a refresh token was sent in the {where} of "
+                                         f"{entry.method} {entry.path}; it belongs only in the "
+                                         "body of refresh requests")
+
+    prop()
+
+
+def _check_access_token(h: Harness, entry: JournalEntry, where: str, api_host: str) -> None:
+    if where != "header authorization":
+        raise _violation(h, entry, f"an access token was sent in the {where} of {entry.method} "
+                         f"{entry.path}; send it only as 'Authorization: Bearer'")
+    if not entry.request_headers["authorization"].startswith("Bearer "):
+        raise _violation(h, entry, "an access token was sent with a scheme other than Bearer")
+    if not is_api(entry) or entry.host != api_host:
+        raise _violation(h, entry, f"an access token was sent to {entry.host}{entry.path}; send it "
+                         f"only to API v2 at {h.env.api_base_url}\n{describe_entry(entry, 0)}")

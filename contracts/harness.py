@@ -1,0 +1,555 @@
+"""The stage the clauses play on: a fake Cal.com, a provider under test, a simulated browser.
+
+A :class:`Suite` lives for one run: it owns one fake (frozen clock, fixed seed) and, for
+``--live``, one :class:`~mock_calcom.server.LiveServer`. Every scenario
+(:meth:`Suite.scenario`) resets that fake, registers two users (the client's *owner* and a
+*member*) and one confidential client holding the user scopes, builds the
+:class:`~contracts.provider.ProviderEnvironment` and calls the provider factory: each scenario
+meets a fresh provider and a fresh Cal.com.
+
+The :class:`Harness` a scenario yields drives the provider (``authorization_url``,
+``complete``, ``request``, bursts of concurrent requests) and the fake (clock, client status,
+refresh-token revocation, faults), turns every provider answer into an :class:`Outcome`, and
+reads the fake's journal for the clauses to judge.
+
+Runaway providers (unbounded retries) are stopped, not waited for: in-process, a guard around
+the transport raises :class:`Runaway` after too many requests in one call; ``env.sleep``
+does the same after too much waiting. :class:`Runaway` derives from ``BaseException`` so a
+provider's ``except Exception`` cannot swallow it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from hypothesis import given
+
+from contracts.endpoints import Endpoint
+from contracts.errors import ContractViolation, ProviderLoadError, error_kind
+from contracts.profiles import Profile
+from contracts.provider import ApiResponse, Provider, ProviderEnvironment, ProviderFactory
+from mock_calcom.fake import MockCalcom
+from mock_calcom.journal import JournalEntry
+from mock_calcom.model.clock import FrozenClock
+from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom.server import LiveServer
+from mock_calcom.settings import Settings
+from mock_calcom.transports import CalcomUrls
+
+T = TypeVar("T")
+
+REDIRECT_URI = "https://integrator.example.com/calcom/callback"
+#: The seed of every scenario's fake: ids and secrets repeat run to run.
+SEED = 20_260_105
+#: Requests one provider call may make before it is declared a runaway.
+CALL_REQUEST_BUDGET = 40
+#: ``env.sleep`` calls, and seconds slept, one provider call may use.
+CALL_SLEEP_BUDGET = 25
+CALL_SLEEP_SECONDS = 6 * 3600.0
+#: Wall-clock seconds a provider call may take in ``--live`` mode (no transport to guard).
+LIVE_CALL_TIMEOUT = 30.0
+#: Access-token lifetime for scenarios that do not pick one (Cal.com's, FACTS §3).
+ACCESS_TTL = 1800
+REFRESH_TTL = 30 * 24 * 3600
+#: How early before expiry a provider may refresh without being "refresh-happy".
+EARLY_REFRESH_WINDOW = 300.0
+
+
+class Runaway(BaseException):
+    """A provider call exceeded its request or sleep budget (an unbounded retry loop)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one provider call came to: ``kind`` is ``"ok"``, an outcome name
+    (:data:`contracts.errors.OUTCOMES`), ``"crash"`` (another exception) or ``"runaway"``."""
+
+    kind: str
+    value: Any = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+    @property
+    def response(self) -> ApiResponse:
+        if not isinstance(self.value, ApiResponse):
+            raise TypeError(f"no ApiResponse in outcome {self.describe()}")
+        return self.value
+
+    def describe(self) -> str:
+        if self.kind == "ok":
+            if isinstance(self.value, ApiResponse):
+                return f"ok ({self.value.status})"
+            return "ok"
+        if self.error is None:
+            return self.kind
+        text = str(self.error).strip().splitlines()
+        detail = f": {text[0][:160]}" if text else ""
+        if self.kind == "crash":
+            return f"crash ({type(self.error).__name__}{detail})"
+        return f"{self.kind}{detail}"
+
+
+@dataclass(frozen=True)
+class BrowserVisit:
+    """What the simulated browser saw at the authorize URL."""
+
+    url: str
+    status: int
+    #: The redirect back to the integration (code or error), or ``None`` if Cal.com showed a
+    #: page instead (an error it does not redirect, FACTS §1.1).
+    callback_url: str | None
+    page: str = ""
+
+    @property
+    def callback_query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.callback_url or "").query)
+
+
+class _Budget:
+    """Per-thread request and sleep counters of the provider call in progress."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self.violation: str | None = None
+
+    def start(self) -> None:
+        self._local.requests = 0
+        self._local.sleeps = 0
+        self._local.slept = 0.0
+
+    def request(self) -> None:
+        count = getattr(self._local, "requests", 0) + 1
+        self._local.requests = count
+        if count > CALL_REQUEST_BUDGET:
+            self.violation = (f"one provider call sent more than {CALL_REQUEST_BUDGET} requests "
+                              "(an unbounded retry loop?)")
+            raise Runaway(self.violation)
+
+    def sleep(self, seconds: float) -> None:
+        self._local.sleeps = getattr(self._local, "sleeps", 0) + 1
+        self._local.slept = getattr(self._local, "slept", 0.0) + seconds
+        if self._local.sleeps > CALL_SLEEP_BUDGET or self._local.slept > CALL_SLEEP_SECONDS:
+            self.violation = (f"one provider call waited more than {CALL_SLEEP_BUDGET} times or "
+                              f"{CALL_SLEEP_SECONDS:.0f} s in total (unbounded backoff?)")
+            raise Runaway(self.violation)
+
+
+class _SharedTransport(httpx.BaseTransport):
+    """The run's transport lent to one client: counted against the call budget (when given)
+    and never closed by the client (the next scenario needs it)."""
+
+    def __init__(self, inner: httpx.BaseTransport, budget: _Budget | None = None) -> None:
+        self._inner = inner
+        self._budget = budget
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._budget is not None:
+            self._budget.request()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+# -- the run -------------------------------------------------------------------------------
+
+class Suite:
+    """One verification run: the provider factory, the profile, and the fake they share."""
+
+    def __init__(self, factory: ProviderFactory, profile: Profile, *, live: bool = False) -> None:
+        self.factory = factory
+        self.profile = profile
+        self.live = live
+        self._fake: MockCalcom | None = None
+        self._server: LiveServer | None = None
+        self._transport: httpx.BaseTransport | None = None
+        self._base_settings = Settings(seed=SEED)
+
+    def __enter__(self) -> Suite:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._fake is not None:
+            self._fake.close()
+            self._fake = None
+
+    def _ensure_fake(self) -> MockCalcom:
+        if self._fake is None:
+            self._fake = MockCalcom(self._base_settings, clock=FrozenClock())
+            if self.live:
+                self._server = LiveServer(self._fake).start()
+            else:
+                self._transport = self._fake.transport()
+        return self._fake
+
+    def _retire_fake(self) -> None:
+        """After a runaway in ``--live`` mode the provider may still be hammering the server
+        from an abandoned thread: give the next scenario a new fake and server."""
+        self.close()
+
+    def given(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[[], None]]:
+        """``@suite.given(strategy, ...)``: hypothesis ``given`` under this run's profile."""
+
+        def wrap(test: Callable[..., None]) -> Callable[[], None]:
+            property_test: Callable[[], None] = given(*args, **kwargs)(test)  # type: ignore[no-untyped-call]
+            return self.profile.settings()(property_test)
+
+        return wrap
+
+    @contextlib.contextmanager
+    def scenario(
+        self,
+        *,
+        client_status: str = "APPROVED",
+        client_scopes: Sequence[str] = USER_SCOPES,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Iterator[Harness]:
+        """A fresh Cal.com (owner, member, one confidential client) and a fresh provider."""
+        fake = self._ensure_fake()
+        changes = {f.name: getattr(self._base_settings, f.name)
+                   for f in fields(Settings) if f.name != "seed"}
+        changes.update(settings or {})
+        fake.update_settings(**changes)
+        fake.reset()
+        owner = fake.create_user("owner")
+        member = fake.create_user("member")
+        registered = fake.create_client("Contract suite", [REDIRECT_URI], list(client_scopes),
+                                        status=client_status, owner_user_id=owner.id)
+        budget = _Budget()
+        if self._server is not None:
+            urls = self._server.urls
+            transport: httpx.BaseTransport | None = None
+            browser = httpx.Client(timeout=10.0)
+        else:
+            urls = CalcomUrls.production()
+            assert self._transport is not None
+            transport = _SharedTransport(self._transport, budget)
+            browser = httpx.Client(transport=_SharedTransport(self._transport), timeout=10.0)
+        harness = Harness(self, fake, budget, browser, owner_id=owner.id, member_id=member.id,
+                          client_id=registered.client_id,
+                          client_secret=registered.client_secret, urls=urls, transport=transport)
+        try:
+            yield harness
+        finally:
+            harness.close()
+            browser.close()
+            if harness.runaway_in_live:
+                self._retire_fake()
+
+
+# -- one scenario --------------------------------------------------------------------------
+
+class Harness:
+    """One scenario: drive the provider and the fake, then judge through the journal."""
+
+    def __init__(self, suite: Suite, fake: MockCalcom, budget: _Budget, browser: httpx.Client, *,
+                 owner_id: int, member_id: int, client_id: str, client_secret: str | None,
+                 urls: CalcomUrls, transport: httpx.BaseTransport | None) -> None:
+        self.suite = suite
+        self.fake = fake
+        self.owner_id = owner_id
+        self.member_id = member_id
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = REDIRECT_URI
+        self.runaway_in_live = False
+        self._budget = budget
+        self._browser = browser
+        self._started_at = fake.now()
+        self._first_entry = self._last_id()
+        self._slept: list[float] = []
+        self._sleep_lock = threading.Lock()
+        self.env = ProviderEnvironment(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=REDIRECT_URI,
+            authorize_url=urls.authorize_url,
+            token_url=urls.token_url,
+            api_base_url=urls.api_url,
+            now=fake.now,
+            sleep=self._sleep,
+            transport=transport,
+        )
+        try:
+            provider = suite.factory(self.env)
+        except Exception as exc:
+            raise ProviderLoadError(f"the provider factory failed: {type(exc).__name__}: {exc}") from exc
+        self.provider: Provider = provider
+
+    def close(self) -> None:
+        closer = getattr(self.provider, "close", None)
+        if callable(closer):
+            with contextlib.suppress(Exception):
+                closer()
+
+    @property
+    def live(self) -> bool:
+        return self.suite.live
+
+    # -- time --------------------------------------------------------------------------------
+
+    def _sleep(self, seconds: float) -> None:
+        if not isinstance(seconds, int | float) or seconds < 0 or seconds != seconds:
+            raise ValueError(f"env.sleep wants a non-negative number of seconds, got {seconds!r}")
+        self._budget.sleep(float(seconds))
+        with self._sleep_lock:
+            self._slept.append(float(seconds))
+        self.fake.advance(float(seconds))
+
+    @property
+    def slept(self) -> list[float]:
+        """Every ``env.sleep`` the provider made in this scenario, in order."""
+        with self._sleep_lock:
+            return list(self._slept)
+
+    def now(self) -> float:
+        return self.fake.now()
+
+    def advance(self, seconds: float) -> None:
+        self.fake.advance(seconds)
+
+    # -- the fake ----------------------------------------------------------------------------
+
+    def user_id(self, who: str) -> int:
+        return self.owner_id if who == "owner" else self.member_id
+
+    def set_client_status(self, status: str) -> None:
+        self.fake.update_client(self.client_id, status=status)
+
+    def revoke_refresh_tokens(self, who: str = "owner") -> None:
+        self.fake.revoke_refresh_tokens(self.client_id, self.user_id(who))
+
+    def fault(self, path: str, **spec: Any) -> None:
+        self.fake.add_fault(path, **spec)
+
+    def token_fault(self, **spec: Any) -> None:
+        """A fault on the G2 token endpoint (the one ``env.token_url`` names)."""
+        self.fake.add_fault("/v2/auth/oauth2/token", method="POST", **spec)
+
+    def mint_tokens(self, who: str, scopes: Sequence[str]) -> dict[str, Any]:
+        """A token response for ``who`` minted straight from the model, as Cal.com's token
+        endpoint would answer it (for faults that return a doctored token response)."""
+        from mock_calcom.model.tokens import Grant
+
+        model = self.fake.model
+        with model.lock:
+            pair = model.tokens.mint_pair(Grant(self.client_id, self.user_id(who), None, tuple(scopes)))
+        return {"access_token": pair.access_token, "token_type": "bearer",
+                "refresh_token": pair.refresh_token, "expires_in": pair.expires_in,
+                "scope": " ".join(pair.scopes)}
+
+    # -- the browser -------------------------------------------------------------------------
+
+    def visit(self, authorize_url: str, *, who: str = "owner", consent: str = "approve") -> BrowserVisit:
+        """Open the provider's authorize URL as ``who``, who presses Allow (``consent=
+        "approve"``) or Deny; no redirect is followed."""
+        self.fake.set_consent(consent, self.user_id(who))
+        response = self._browser.get(authorize_url, follow_redirects=False)
+        location = response.headers.get("location")
+        if response.is_redirect and location:
+            return BrowserVisit(authorize_url, response.status_code, location)
+        return BrowserVisit(authorize_url, response.status_code, None, response.text[:2000])
+
+    # -- the provider ------------------------------------------------------------------------
+
+    def _guarded(self, action: Callable[[], Any]) -> Outcome:
+        self._budget.start()
+        try:
+            value = self._with_deadline(action)
+        except Runaway as exc:
+            return Outcome("runaway", None, exc)
+        except Exception as exc:
+            return Outcome(error_kind(exc), None, exc)
+        return Outcome("ok", value)
+
+    def _with_deadline(self, action: Callable[[], T]) -> T:
+        if not self.live:
+            return action()
+        # No transport to guard in --live mode: bound the call in wall-clock time instead.
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = action()
+            except BaseException as exc:
+                box["error"] = exc
+
+        worker = threading.Thread(target=target, name="contracts-provider-call", daemon=True)
+        worker.start()
+        worker.join(LIVE_CALL_TIMEOUT)
+        if worker.is_alive():
+            self.runaway_in_live = True
+            raise Runaway(f"a provider call did not return within {LIVE_CALL_TIMEOUT:.0f} s "
+                          "(an unbounded retry loop?)")
+        if "error" in box:
+            raise box["error"]
+        value: T = box["value"]
+        return value
+
+    def authorization_url(self, scopes: Sequence[str]) -> str:
+        outcome = self._guarded(lambda: self.provider.authorization_url(list(scopes)))
+        if not outcome.ok or not isinstance(outcome.value, str):
+            raise ContractViolation(
+                f"authorization_url({list(scopes)}) did not return a URL: {outcome.describe()}")
+        url: str = outcome.value
+        return url
+
+    def complete(self, callback_url: str) -> Outcome:
+        return self._guarded(lambda: self.provider.complete(callback_url))
+
+    def connect(self, scopes: Sequence[str] = USER_SCOPES, *, who: str = "owner") -> str:
+        """Authorize (Allow) and complete; the connection id. Any other end is a violation of
+        the basic flow, reported with the journal."""
+        mark = self.mark()
+        url = self.authorization_url(scopes)
+        visit = self.visit(url, who=who)
+        if visit.callback_url is None:
+            raise ContractViolation(
+                f"Cal.com did not redirect back from the provider's authorize URL "
+                f"(HTTP {visit.status}): {_page_error(visit.page)}", self.excerpt(mark))
+        outcome = self.complete(visit.callback_url)
+        if not outcome.ok or not isinstance(outcome.value, str):
+            raise ContractViolation(f"connecting failed: complete() gave {outcome.describe()}",
+                                    self.excerpt(mark))
+        connection: str = outcome.value
+        return connection
+
+    def call(self, connection: str, endpoint: Endpoint) -> Outcome:
+        return self._guarded(lambda: self.provider.request(
+            connection, endpoint.method, endpoint.path,
+            dict(endpoint.params) if endpoint.params else None, endpoint.json))
+
+    def burst(self, connection: str, endpoints: Sequence[Endpoint]) -> list[Outcome]:
+        """Call ``endpoints`` from as many threads at once (released together)."""
+        outcomes: list[Outcome | None] = [None] * len(endpoints)
+        barrier = threading.Barrier(len(endpoints))
+
+        def worker(index: int, endpoint: Endpoint) -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10.0)
+            outcomes[index] = self.call(connection, endpoint)
+
+        threads = [threading.Thread(target=worker, args=(i, e), name=f"contracts-burst-{i}",
+                                    daemon=True) for i, e in enumerate(endpoints)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + LIVE_CALL_TIMEOUT + 15.0
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return [o if o is not None else Outcome("runaway", None, Runaway("the call never returned"))
+                for o in outcomes]
+
+    # -- the journal -------------------------------------------------------------------------
+
+    def _last_id(self) -> int:
+        last = self.fake.journal.last()
+        return last.id if last is not None else 0
+
+    def mark(self) -> int:
+        """A bookmark: :meth:`since` gives the entries recorded after it."""
+        return self._last_id()
+
+    def since(self, mark: int | None = None) -> list[JournalEntry]:
+        start = self._first_entry if mark is None else mark
+        return [e for e in self.fake.journal.entries() if e.id > start]
+
+    def excerpt(self, mark: int | None = None, entries: Sequence[JournalEntry] | None = None) -> str:
+        chosen = list(entries) if entries is not None else self.since(mark)
+        if len(chosen) > 30:
+            chosen = chosen[:5] + chosen[-25:]
+        return "\n".join(describe_entry(e, self._started_at) for e in chosen) or "(no requests)"
+
+
+# -- reading the journal -------------------------------------------------------------------
+
+def form(entry: JournalEntry) -> dict[str, Any]:
+    """A request body's fields (form or JSON object), else empty."""
+    return entry.request_body if isinstance(entry.request_body, dict) else {}
+
+
+def grant_type(entry: JournalEntry) -> str | None:
+    value = form(entry).get("grant_type")
+    return value if isinstance(value, str) else None
+
+
+def is_refresh(entry: JournalEntry) -> bool:
+    return entry.is_token_request and grant_type(entry) == "refresh_token"
+
+
+def is_exchange(entry: JournalEntry) -> bool:
+    return entry.is_token_request and grant_type(entry) == "authorization_code"
+
+
+def is_api(entry: JournalEntry) -> bool:
+    return entry.path.startswith("/v2/") and not entry.path.startswith("/v2/auth/")
+
+
+def error_message(entry: JournalEntry) -> str:
+    body = entry.response_body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        if isinstance(message, str):
+            return message
+    return ""
+
+
+def rejected_token(entry: JournalEntry) -> bool:
+    """An API answer that means "this access token is no good" (expired or unknown): 401 from
+    ``ApiAuthGuard``, or the 403 ``PermissionsGuard`` gives first on bookings and event types
+    (FACTS §7.4, issue #24840)."""
+    if not is_api(entry):
+        return False
+    return entry.status == 401 or (
+        entry.status == 403 and error_message(entry).startswith("PermissionsGuard"))
+
+
+def describe_entry(entry: JournalEntry, origin: float) -> str:
+    when = f"t+{entry.time - origin:,.0f}s"
+    target = f"{entry.method} {entry.host}{entry.path}"
+    if entry.query_string:
+        target += f"?{entry.query_string}"
+    extras = []
+    version = entry.request_headers.get("cal-api-version")
+    if version:
+        extras.append(f"cal-api-version={version}")
+    auth = entry.request_headers.get("authorization")
+    if auth:
+        extras.append(f"Authorization: {auth}")
+    if entry.request_body not in (None, "", {}):
+        body = entry.request_body
+        if isinstance(body, dict):
+            body = " ".join(f"{k}={v}" for k, v in body.items())
+        extras.append(f"body[{entry.request_body_kind}]: {str(body)[:300]}")
+    answer = "no answer (dropped)" if entry.status is None else str(entry.status)
+    detail = error_message(entry)
+    if not detail and isinstance(entry.response_body, dict) and "error" in entry.response_body:
+        detail = f"{entry.response_body.get('error')}: {entry.response_body.get('error_description', '')}"
+    if detail:
+        answer += f" {detail[:140]}"
+    if entry.fault:
+        answer += f" [fault {entry.fault}]"
+    line = f"  #{entry.id} {when} {target}"
+    if extras:
+        line += "  " + "  ".join(extras)
+    return f"{line}\n      -> {answer}"
+
+
+def _page_error(page: str) -> str:
+    text = " ".join(page.split())
+    return text[:300] if text else "(empty page)"

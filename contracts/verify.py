@@ -1,0 +1,489 @@
+"""The runner: verify a provider clause by clause, report, and gate CI.
+
+Python::
+
+    from contracts.verify import run
+    report = run(make_provider, profile="dev")
+    print(report.table())
+    assert report.ok
+
+Command line (``mock-calcom verify`` delegates to :func:`main`)::
+
+    mock-calcom verify --provider mypkg.adapter:make_provider [--profile dev|ci|thorough]
+        [--live] [--junit-xml FILE] [--report FILE] [--expect-failures FILE] [--clause ID ...]
+
+Exit codes: 0 every clause passed (or failed as the ledger expects), 1 a clause failed or the
+ledger is stale, 2 the run could not start (bad ``--provider``, bad ledger, unknown clause).
+
+The ledger (``--expect-failures FILE``) lists known failures, one clause id per line (``#``
+starts a comment). A listed failure is tolerated; a new failure fails the run, and so does a
+listed clause that now passes, so the list can only shrink: the gate only tightens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+import traceback
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from hypothesis.errors import Flaky
+from hypothesis.reporting import with_reporter
+
+from contracts.clauses import Clause, select
+from contracts.errors import ContractViolation, HarnessError, LedgerError, ProviderLoadError
+from contracts.harness import Suite
+from contracts.profiles import PROFILES
+from contracts.profiles import profile as get_profile
+from contracts.provider import ProviderFactory
+
+Status = Literal["pass", "fail", "error"]
+
+#: How many characters of hypothesis output and journal a reproducer keeps.
+_REPRODUCER_LIMIT = 6000
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    id: str
+    rule: str
+    basis: str
+    status: Status
+    message: str = ""
+    #: The minimal failing example (hypothesis's steps) and the journal excerpt.
+    reproducer: str = ""
+    duration: float = 0.0
+    #: Listed in the ledger as a known failure.
+    expected_failure: bool = False
+
+    @property
+    def tolerated(self) -> bool:
+        return self.status == "fail" and self.expected_failure
+
+    @property
+    def stale(self) -> bool:
+        """Listed as a known failure but passes now: the ledger must shrink."""
+        return self.status == "pass" and self.expected_failure
+
+    @property
+    def ok(self) -> bool:
+        return (self.status == "pass" and not self.expected_failure) or self.tolerated
+
+
+@dataclass(frozen=True)
+class Report:
+    provider: str
+    profile: str
+    live: bool
+    results: tuple[ClauseResult, ...]
+    duration: float = 0.0
+    #: Whether a ledger was applied (then ``expected_failure`` flags mean something).
+    ledger: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    def result(self, clause_id: str) -> ClauseResult:
+        for r in self.results:
+            if r.id == clause_id:
+                return r
+        raise KeyError(clause_id)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Clauses that did not pass (fail or error), tolerated or not."""
+        return tuple(r.id for r in self.results if r.status != "pass")
+
+    @property
+    def new_failures(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.results if r.status != "pass" and not r.tolerated)
+
+    @property
+    def stale(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.results if r.stale)
+
+    def with_ledger(self, expected: Iterable[str]) -> Report:
+        """This report judged against a ledger of known failures. Listed clauses that were not
+        run (``--clause`` picked others) are ignored."""
+        listed = set(expected)
+        results = tuple(replace(r, expected_failure=r.id in listed) for r in self.results)
+        return replace(self, results=results, ledger=True)
+
+    # -- output ----------------------------------------------------------------------------
+
+    def table(self) -> str:
+        return format_table(self)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "profile": self.profile,
+            "live": self.live,
+            "ok": self.ok,
+            "duration": round(self.duration, 3),
+            "summary": _summary(self),
+            "ledger": {"applied": self.ledger, "new_failures": list(self.new_failures),
+                       "stale": list(self.stale),
+                       "tolerated": [r.id for r in self.results if r.tolerated]},
+            "clauses": [
+                {"id": r.id, "rule": r.rule, "basis": r.basis, "status": r.status,
+                 "expected_failure": r.expected_failure, "message": r.message,
+                 "reproducer": r.reproducer, "duration": round(r.duration, 3)}
+                for r in self.results
+            ],
+        }
+
+    def to_junit_xml(self) -> str:
+        return junit_xml(self)
+
+
+# -- running -------------------------------------------------------------------------------
+
+def run(
+    factory: ProviderFactory,
+    *,
+    profile: str = "dev",
+    live: bool = False,
+    clauses: Sequence[str] | None = None,
+    provider_name: str | None = None,
+    on_result: Callable[[ClauseResult], None] | None = None,
+) -> Report:
+    """Run the clauses (all, or those named) against ``factory``; never raises for a provider's
+    misbehaviour: that is what the report is for."""
+    chosen = select(list(clauses) if clauses else None)
+    settings_profile = get_profile(profile)
+    name = provider_name or _name_of(factory)
+    started = time.perf_counter()
+    results: list[ClauseResult] = []
+    with Suite(factory, settings_profile, live=live) as suite:
+        for clause in chosen:
+            result = run_clause(clause, suite)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return Report(name, profile, live, tuple(results), time.perf_counter() - started)
+
+
+def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
+    lines: list[str] = []
+
+    def report(value: object) -> None:
+        lines.append(str(value))
+
+    started = time.perf_counter()
+
+    def done(status: Status, message: str = "", reproducer: str = "") -> ClauseResult:
+        return ClauseResult(clause.id, clause.rule, clause.basis, status, message,
+                            _clip(reproducer), time.perf_counter() - started)
+
+    try:
+        with with_reporter(report):
+            clause.check(suite)
+    except ContractViolation as violation:
+        return done("fail", violation.message, _reproducer(lines, violation.excerpt))
+    except Flaky as exc:
+        found = _violation_in(exc)
+        message = found.message if found else str(exc).splitlines()[0]
+        return done("fail", f"{message} (not reproducible every time: a race or hidden state)",
+                    _reproducer(lines, found.excerpt if found else ""))
+    except HarnessError as exc:
+        return done("error", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exc()))
+    except Exception as exc:  # the harness itself broke: report, never hide
+        return done("error", f"harness error {type(exc).__name__}: {exc}",
+                    "".join(traceback.format_exc()))
+    return done("pass")
+
+
+def _violation_in(exc: BaseException) -> ContractViolation | None:
+    seen: list[BaseException] = [exc]
+    while seen:
+        current = seen.pop()
+        if isinstance(current, ContractViolation):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            seen.extend(current.exceptions)
+        if current.__cause__ is not None:
+            seen.append(current.__cause__)
+    return None
+
+
+def _reproducer(lines: list[str], excerpt: str) -> str:
+    parts = []
+    steps = "\n".join(line.rstrip() for line in lines if line.strip())
+    if steps:
+        parts.append(steps)
+    if excerpt:
+        parts.append("journal:\n" + excerpt)
+    return "\n".join(parts)
+
+
+def _clip(text: str) -> str:
+    if len(text) <= _REPRODUCER_LIMIT:
+        return text
+    return text[:_REPRODUCER_LIMIT] + "\n... (cut)"
+
+
+def _name_of(factory: Callable[..., Any]) -> str:
+    module = getattr(factory, "__module__", None) or "?"
+    qualname = getattr(factory, "__qualname__", None) or repr(factory)
+    return f"{module}:{qualname}"
+
+
+def load_factory(spec: str) -> ProviderFactory:
+    """``package.module:factory`` to the factory it names."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise ProviderLoadError(f"--provider wants package.module:factory, got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        raise ProviderLoadError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from exc
+    target: Any = module
+    for part in attr.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ProviderLoadError(f"{module_name!r} has no attribute {attr!r}") from None
+    if not callable(target):
+        raise ProviderLoadError(f"{spec} is not callable")
+    factory: ProviderFactory = target
+    return factory
+
+
+# -- ledger --------------------------------------------------------------------------------
+
+def load_ledger(path: str | Path, known: Iterable[str] | None = None) -> frozenset[str]:
+    """Clause ids listed in ``path``: one per line, ``#`` comments, blank lines ignored."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LedgerError(f"cannot read the ledger {path}: {exc.strerror or exc}") from exc
+    ids: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if any(c.isspace() for c in line):
+            raise LedgerError(f"{path}:{number}: one clause id per line, got {line!r}")
+        ids.add(line.upper())
+    valid = set(known) if known is not None else {c.id for c in select(None)}
+    unknown = sorted(ids - valid)
+    if unknown:
+        raise LedgerError(f"{path}: unknown clause id(s): {', '.join(unknown)}")
+    return frozenset(ids)
+
+
+# -- mutation score ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mutant:
+    """A deliberately broken provider and the clause(s) it is meant to break."""
+
+    name: str
+    factory: ProviderFactory
+    breaks: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class MutationReport:
+    reports: Mapping[str, Report]
+    mutants: tuple[Mutant, ...]
+
+    def killed_by(self, name: str) -> tuple[str, ...]:
+        return self.reports[name].failed
+
+    def is_killed(self, mutant: Mutant) -> bool:
+        """Killed: it fails a clause it is meant to break (any clause, if none is named)."""
+        failed = set(self.killed_by(mutant.name))
+        return bool(failed & mutant.breaks) if mutant.breaks else bool(failed)
+
+    @property
+    def killed(self) -> int:
+        return sum(1 for m in self.mutants if self.is_killed(m))
+
+    @property
+    def total(self) -> int:
+        return len(self.mutants)
+
+    def line(self) -> str:
+        return f"mutation score: {self.killed}/{self.total}"
+
+    def table(self) -> str:
+        rows: list[tuple[str, ...]] = [("MUTANT", "KILLED", "BREAKS", "FAILED CLAUSES")]
+        for m in self.mutants:
+            rows.append((m.name, "yes" if self.is_killed(m) else "NO",
+                         ",".join(sorted(m.breaks)) or "-", ",".join(self.killed_by(m.name)) or "-"))
+        return _grid(rows) + "\n" + self.line()
+
+
+def run_mutants(mutants: Iterable[Mutant], *, profile: str = "dev", live: bool = False,
+                clauses: Sequence[str] | None = None) -> MutationReport:
+    """Run the suites on every mutant; a mutant that passes everything survived."""
+    chosen = tuple(mutants)
+    reports = {m.name: run(m.factory, profile=profile, live=live, clauses=clauses,
+                           provider_name=m.name) for m in chosen}
+    return MutationReport(reports, chosen)
+
+
+# -- output formats ------------------------------------------------------------------------
+
+_MARK = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}
+
+
+def _summary(report: Report) -> dict[str, int]:
+    counts = {"pass": 0, "fail": 0, "error": 0, "tolerated": 0, "stale": 0}
+    for r in report.results:
+        counts[r.status] += 1
+        counts["tolerated"] += r.tolerated
+        counts["stale"] += r.stale
+    return counts
+
+
+def _grid(rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+                     for row in rows)
+
+
+def format_table(report: Report) -> str:
+    rows: list[tuple[str, ...]] = [("CLAUSE", "RESULT", "RULE")]
+    for r in report.results:
+        mark = _MARK[r.status]
+        if r.tolerated:
+            mark = "known"
+        elif r.stale:
+            mark = "FIXED?"
+        rows.append((r.id, mark, r.rule))
+    out = [f"mock-calcom contracts: {report.provider} "
+           f"(profile {report.profile}, {'live server' if report.live else 'in-process'})",
+           _grid(rows)]
+    for r in report.results:
+        if r.status == "pass" and not r.stale:
+            continue
+        head = f"--- {r.id} [{r.basis}]"
+        if r.tolerated:
+            out.append(f"{head}: known failure (ledger): {r.message}")
+            continue
+        if r.stale:
+            out.append(f"{head}: listed as a known failure but passes now; "
+                       "remove it from the ledger")
+            continue
+        out.append(f"{head}\n{r.message}")
+        if r.reproducer:
+            out.append(_indent(r.reproducer))
+    s = _summary(report)
+    verdict = "OK" if report.ok else "FAILED"
+    out.append(f"{verdict}: {s['pass']} passed, {s['fail']} failed ({s['tolerated']} known), "
+               f"{s['error']} errors, {s['stale']} stale ledger entries, "
+               f"in {report.duration:.1f}s")
+    return "\n".join(out)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def junit_xml(report: Report) -> str:
+    s = _summary(report)
+    suite = ET.Element("testsuite", {
+        "name": "mock-calcom contracts",
+        "tests": str(len(report.results)),
+        "failures": str(sum(1 for r in report.results
+                            if (r.status == "fail" and not r.tolerated) or r.stale)),
+        "errors": str(s["error"]),
+        "skipped": str(s["tolerated"]),
+        "time": f"{report.duration:.3f}",
+    })
+    props = ET.SubElement(suite, "properties")
+    for key, value in (("provider", report.provider), ("profile", report.profile),
+                       ("live", str(report.live).lower())):
+        ET.SubElement(props, "property", {"name": key, "value": value})
+    for r in report.results:
+        case = ET.SubElement(suite, "testcase", {
+            "classname": f"contracts.{report.provider}", "name": f"{r.id}: {r.rule}",
+            "time": f"{r.duration:.3f}"})
+        if r.tolerated:
+            ET.SubElement(case, "skipped", {"message": f"known failure (ledger): {r.message}"})
+        elif r.stale:
+            node = ET.SubElement(case, "failure", {
+                "message": "listed as a known failure but passes now; remove it from the ledger",
+                "type": "StaleLedger"})
+            node.text = r.basis
+        elif r.status in ("fail", "error"):
+            tag = "failure" if r.status == "fail" else "error"
+            node = ET.SubElement(case, tag, {"message": r.message,
+                                             "type": "ContractViolation" if tag == "failure"
+                                             else "HarnessError"})
+            node.text = f"{r.basis}\n{r.reproducer}"
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# -- command line --------------------------------------------------------------------------
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The ``verify`` options; pass a parser (e.g. a subcommand's) to add them to it."""
+    parser = parser or argparse.ArgumentParser(
+        prog="mock-calcom verify",
+        description="Verify a Cal.com provider implementation against the contract suites.")
+    parser.add_argument("--provider", required=True, metavar="MODULE:FACTORY",
+                        help="the provider factory, e.g. contracts.reference:make_provider")
+    parser.add_argument("--profile", default="dev", choices=sorted(PROFILES),
+                        help="hypothesis effort: dev (fast), ci (derandomized), thorough")
+    parser.add_argument("--live", action="store_true",
+                        help="run against a live HTTP server (providers not built on httpx)")
+    parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--report", metavar="FILE", help="write a JSON report")
+    parser.add_argument("--expect-failures", metavar="FILE",
+                        help="ledger of known failing clause ids; it may only shrink")
+    parser.add_argument("--clause", action="append", metavar="ID", default=None,
+                        help="run only this clause (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the clauses and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
+         out: TextIO | None = None) -> int:
+    """``mock-calcom verify``; returns the exit code. ``argv`` may be parsed arguments (the
+    ``mock-calcom`` command parses them with :func:`build_parser`'s options)."""
+    args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
+    out = out or sys.stdout
+    if getattr(args, "list", False):
+        for c in select(None):
+            print(f"{c.id:<22} {c.rule}  [{c.basis}]", file=out)
+        return 0
+    try:
+        factory = load_factory(args.provider)
+        chosen = [c.id for c in select(args.clause)] if args.clause else None
+        expected = load_ledger(args.expect_failures) if args.expect_failures else None
+    except (HarnessError, KeyError) as exc:
+        print(f"mock-calcom verify: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+
+    def progress(result: ClauseResult) -> None:
+        print(f"  {result.id:<22} {_MARK[result.status]:<5} ({result.duration:.1f}s)",
+              file=sys.stderr, flush=True)
+
+    report = run(factory, profile=args.profile, live=args.live, clauses=chosen,
+                 provider_name=args.provider, on_result=progress)
+    if expected is not None:
+        report = report.with_ledger(expected)
+    print(report.table(), file=out)
+    if args.junit_xml:
+        Path(args.junit_xml).write_text(report.to_junit_xml(), encoding="utf-8")
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.to_json(), indent=2) + "\n",
+                                     encoding="utf-8")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
