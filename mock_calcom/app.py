@@ -39,9 +39,10 @@ class _CalcomApp(Starlette):
 
 def create_app(fake: MockCalcom) -> Starlette:
     app = _CalcomApp(
-        routes=[*oauth_routes, *api_routes, *control_routes, *openapi_routes],
-        # Listed outermost first. Faults and the throttler sit inside the journal (when added
-        # before them), so faulted and throttled answers are journaled too.
+        # The document before the control routes: they end in a catch-all for /_mock/*.
+        routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
+        # Faults, then the throttler; both inside the journal (wrapped around the whole app
+        # above), so faulted and throttled answers are journaled too.
         middleware=[
             Middleware(FaultMiddleware, fake=fake),
             Middleware(ThrottleMiddleware, fake=fake),

@@ -198,6 +198,9 @@ class ThrottleMiddleware:
     def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
         self.app = app
         self.fake = fake
+        # Built when Starlette builds its middleware stack (first request): every surface
+        # is imported by then.
+        self._versions = _served_versions()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
@@ -223,7 +226,7 @@ class ThrottleMiddleware:
     def _count(self, scope: Scope) -> Outcome | None:
         model = self.fake.model
         settings = model.settings
-        if not settings.rate_limit_enabled or not _is_routed(scope):
+        if not settings.rate_limit_enabled or not self._is_routed(scope):
             return None
         authorization = _header(scope, b"authorization")
         if settings.rate_limit_unauthenticated:
@@ -240,14 +243,34 @@ class ThrottleMiddleware:
             return model.ratelimits.hit(tracker, rule, model.clock.now())
 
 
-def _is_routed(scope: Scope) -> bool:
-    """Nest runs guards only for a handler it routed to: an unknown path or method is a plain
-    404 with no rate-limit headers and counts for nothing."""
-    app = scope.get("app")
-    routes = getattr(app, "routes", None)
-    if routes is None:
-        return True
-    return any(route.matches(scope)[0] == Match.FULL for route in routes)
+    def _is_routed(self, scope: Scope) -> bool:
+        """Nest runs guards only for a handler it routed to: an unknown path or method, or a
+        ``cal-api-version`` the controller does not serve, is a plain 404 with no rate-limit
+        headers that counts for nothing."""
+        routes = getattr(scope.get("app"), "routes", None)
+        if routes is None:
+            return True
+        for route in routes:
+            if route.matches(scope)[0] == Match.FULL:
+                served = self._versions.get(getattr(route, "name", ""), None)
+                return served is None or _requested_version(scope) in served
+        return False
+
+
+def _served_versions() -> dict[str, frozenset[str]]:
+    """Route name -> the ``cal-api-version`` values its controller serves (version-neutral
+    controllers are left out), from the API surface's endpoint table."""
+    try:
+        from mock_calcom.api.routes import ENDPOINTS
+    except ImportError:  # pragma: no cover - the API surface is part of the package
+        return {}
+    return {e.operation_id: e.versions for e in ENDPOINTS if e.versions is not None}
+
+
+def _requested_version(scope: Scope) -> str:
+    from mock_calcom.api.versions import HEADER, requested
+
+    return requested(_header(scope, HEADER.encode("latin-1")))
 
 
 def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
