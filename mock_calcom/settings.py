@@ -52,6 +52,11 @@ class Settings:
     rate_limit_api_key: int = 120
     #: The pagination object's count field: spec ``returnedItems``, code ``itemsReturned``.
     pagination_field: PaginationField = "both"
+    #: The 401 message for an invalid or expired bearer where ``ApiAuthGuard`` decides. Code
+    #: reading (api-auth.strategy.ts @5b6d63e6, oauth-flow.service.ts) gives the platform
+    #: lookup's ``INVALID_ACCESS_TOKEN``; the fact sheet only says it starts with
+    #: "ApiAuthStrategy - " (UNCONFIRMED).
+    api_invalid_token_message: str = "Invalid Access Token."
     #: Seed of the fake's randomness; ``None`` draws one (and exposes it for replay).
     seed: int | None = None
     #: How many journal entries to keep (oldest dropped first).

@@ -12,6 +12,7 @@ from mock_calcom.model.consent import Consent
 from mock_calcom.model.oauth import OAuthService
 from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.ratelimit import RateLimiter
+from mock_calcom.model.resources import ResourceStore
 from mock_calcom.model.tokens import TokenService
 from mock_calcom.model.users import User, UserStore
 from mock_calcom.settings import Settings
@@ -43,6 +44,8 @@ class CalcomModel:
                                    refresh_ttl=self.settings.refresh_token_ttl)
         self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings)
         self.consent = Consent()
+        # API v2 resources (event types, schedules, bookings, apps) of every user.
+        self.resources = ResourceStore(self.clock, self.rng.fork("resources"))
         # API v2's throttler counters and the test's faults (middleware.py carries both out).
         self.ratelimits = RateLimiter()
         self.faults = FaultRegistry(self.rng.fork("faults"))
@@ -71,7 +74,10 @@ class CalcomModel:
                     time_zone: str = "Europe/London") -> User:
         """Create a user together with everything Cal.com gives a new account."""
         with self.lock:
-            return self.users.create(username, email, name=name, time_zone=time_zone)
+            user = self.users.create(username, email, name=name, time_zone=time_zone)
+            # The user's own random stream: same seed, same seed data, whatever came before.
+            self.resources.seed_user(user, self.rng.fork(f"user:{user.id}"))
+            return user
 
     def signed_in_user(self) -> User | None:
         """The user the consent page acts for: the chosen one, else the first user."""

@@ -1,0 +1,420 @@
+"""Bookings (API v2 ``bookings`` 2024-08-13): create, list, cancel, reschedule, confirm, decline,
+mark absent. Messages and checks follow bookings.service.ts @cd764fd8 and errors.service.ts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_calcom.errors import BadRequestError, NotFoundError
+from mock_calcom.model.clock import Clock
+from mock_calcom.model.randomness import Randomness
+from mock_calcom.model.resources.event_types import EventType
+from mock_calcom.model.resources.ids import IdSequence, booking_uid
+from mock_calcom.model.resources.schedules import Schedule
+from mock_calcom.model.users import User
+
+UNAVAILABLE = "User either already has booking at this time or is not available"
+IN_THE_PAST = "Attempting to book a meeting in the past."
+OUT_OF_BOUNDS = (
+    "The event type can't be booked at the \"start\" time provided. This could be because it's too "
+    "soon (violating the minimum booking notice) or too far in the future (outside the event's "
+    "scheduling window). Try fetching available slots first using the GET /v2/slots endpoint and "
+    "then make a booking with \"start\" time equal to one of the available slots: "
+    "https://cal.com/docs/api-reference/v2/slots"
+)
+
+
+class BookingStatus(enum.StrEnum):
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+#: Statuses that hold a slot in the host's calendar.
+_BLOCKING = (BookingStatus.ACCEPTED, BookingStatus.PENDING)
+
+
+@dataclass
+class Attendee:
+    name: str
+    email: str
+    time_zone: str
+    language: str = "en"
+    absent: bool = False
+    phone_number: str | None = None
+
+
+@dataclass
+class Booking:
+    id: int
+    uid: str
+    title: str
+    host_id: int
+    event_type_id: int
+    start: float
+    end: float
+    status: BookingStatus
+    attendees: list[Attendee]
+    location: str
+    created_at: float
+    updated_at: float
+    description: str = ""
+    #: The event type's slug when booked, kept so the booking still names it later.
+    event_type_slug: str = ""
+    guests: list[str] = field(default_factory=list)
+    responses: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    cancellation_reason: str | None = None
+    cancelled_by_email: str | None = None
+    rejection_reason: str | None = None
+    rescheduling_reason: str | None = None
+    rescheduled_by_email: str | None = None
+    rescheduled_from_uid: str | None = None
+    rescheduled_to_uid: str | None = None
+    absent_host: bool = False
+    ics_uid: str = ""
+
+    @property
+    def duration(self) -> int:
+        return round((self.end - self.start) / 60)
+
+    def involves(self, user: User) -> bool:
+        """Bookings a user lists: the ones they host or attend (getAllUserBookings)."""
+        email = user.email.lower()
+        return self.host_id == user.id or any(a.email.lower() == email for a in self.attendees)
+
+
+@dataclass(frozen=True)
+class BookingQuery:
+    """A validated ``GET /v2/bookings`` query (GetBookingsInput_2024_08_13 @1b6cab4f)."""
+
+    statuses: tuple[str, ...] = ()
+    attendee_email: str | None = None
+    attendee_name: str | None = None
+    booking_uid: str | None = None
+    event_type_ids: tuple[int, ...] | None = None
+    team_ids: tuple[int, ...] | None = None
+    after_start: float | None = None
+    before_end: float | None = None
+    after_created_at: float | None = None
+    before_created_at: float | None = None
+    after_updated_at: float | None = None
+    before_updated_at: float | None = None
+    #: (``start`` | ``end`` | ``created`` | ``updated``, ``asc`` | ``desc``)
+    sort: tuple[str, str] | None = None
+    take: int = 100
+    skip: int = 0
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    """What ``POST /v2/bookings`` asks for, validated; the event type is already resolved."""
+
+    event_type: EventType
+    start: float
+    attendee: Attendee
+    length: int | None = None
+    guests: tuple[str, ...] = ()
+    location: dict[str, Any] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    responses: dict[str, Any] = field(default_factory=dict)
+
+
+def _status_matches(booking: Booking, status: str, now: float) -> bool:
+    # bookingListingByStatus of getAllUserBookings: upcoming and unconfirmed look at endTime.
+    if status == "upcoming":
+        return booking.end >= now and booking.status in _BLOCKING
+    if status == "unconfirmed":
+        return booking.end >= now and booking.status is BookingStatus.PENDING
+    if status == "past":
+        return booking.end <= now and booking.status in _BLOCKING
+    if status == "cancelled":
+        return booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED)
+    return False  # "recurring": the fake has no recurring bookings
+
+
+#: Without a sort parameter, one status sorts as Cal.com's listing does; otherwise by start.
+_STATUS_ORDER = {"upcoming": "asc", "recurring": "asc", "unconfirmed": "asc",
+                 "past": "desc", "cancelled": "desc"}
+_SORT_KEYS = {"start": "start", "end": "end", "created": "created_at", "updated": "updated_at"}
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+class BookingStore:
+    def __init__(self, clock: Clock, rng: Randomness, ids: IdSequence) -> None:
+        self._clock = clock
+        self._rng = rng
+        self._ids = ids
+        self._by_uid: dict[str, Booking] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_uid)
+
+    def get(self, uid: str) -> Booking | None:
+        return self._by_uid.get(uid)
+
+    def require(self, uid: str) -> Booking:
+        found = self._by_uid.get(uid)
+        if found is None:
+            raise NotFoundError(f"Booking with uid={uid} was not found in the database")
+        return found
+
+    def hosted(self, user: User, uid: str) -> Booking:
+        """A booking the user may confirm, decline or mark: theirs as host. Another host's
+        booking answers as a missing one, so its existence does not leak."""
+        found = self._by_uid.get(uid)
+        if found is None or found.host_id != user.id:
+            raise NotFoundError(f"Booking with uid={uid} was not found in the database")
+        return found
+
+    def add(self, booking: Booking) -> None:
+        self._by_uid[booking.uid] = booking
+
+    def new_id(self) -> int:
+        return self._ids.next()
+
+    # -- listing ---------------------------------------------------------------------------
+
+    def list_for(self, user: User, query: BookingQuery) -> tuple[list[Booking], int]:
+        """The page of ``user``'s bookings matching ``query`` and the total match count."""
+        now = self._clock.now()
+        matching = [b for b in self._by_uid.values() if b.involves(user) and self._matches(b, query, now)]
+        field_name, direction = query.sort or (
+            "start", _STATUS_ORDER.get(query.statuses[0], "asc") if len(query.statuses) == 1 else "asc")
+        key = _SORT_KEYS[field_name]
+        matching.sort(key=lambda b: b.id)
+        matching.sort(key=lambda b: getattr(b, key), reverse=direction == "desc")
+        return matching[query.skip:query.skip + query.take], len(matching)
+
+    @staticmethod
+    def _matches(booking: Booking, query: BookingQuery, now: float) -> bool:
+        if query.statuses and not any(_status_matches(booking, s, now) for s in query.statuses):
+            return False
+        if query.attendee_email is not None and not any(
+                a.email.lower() == query.attendee_email.lower() for a in booking.attendees):
+            return False
+        if query.attendee_name is not None and not any(
+                a.name.lower() == query.attendee_name.lower() for a in booking.attendees):
+            return False
+        if query.booking_uid is not None and booking.uid != query.booking_uid:
+            return False
+        if query.event_type_ids is not None and booking.event_type_id not in query.event_type_ids:
+            return False
+        if query.team_ids is not None:
+            return False  # personal event types only: no booking belongs to a team
+        return (_within(booking.start, query.after_start, None)
+                and _within(booking.end, None, query.before_end)
+                and _within(booking.created_at, query.after_created_at, query.before_created_at)
+                and _within(booking.updated_at, query.after_updated_at, query.before_updated_at))
+
+    # -- creating --------------------------------------------------------------------------
+
+    def create(self, new: NewBooking, host: User, schedule: Schedule | None) -> Booking:
+        event_type = new.event_type
+        length = new.length or event_type.length
+        start = new.start
+        end = start + length * 60
+        self._check_bookable(event_type, host, schedule, start, end, ignore_uid=None)
+        uid = booking_uid(self._rng)
+        location, video_url = _location_for(event_type, new.location, uid)
+        now = self._clock.now()
+        attendee = new.attendee
+        responses = {"name": attendee.name, "email": attendee.email, **new.responses}
+        if new.guests:
+            responses["guests"] = list(new.guests)
+        metadata = dict(new.metadata)
+        if video_url:
+            metadata["videoCallUrl"] = video_url
+        booking = Booking(
+            id=self._ids.next(), uid=uid,
+            title=f"{event_type.title} between {host.name or host.username} and {attendee.name}",
+            description=str(new.responses.get("notes", "")),
+            host_id=host.id, event_type_id=event_type.id, event_type_slug=event_type.slug,
+            start=start, end=end,
+            status=BookingStatus.PENDING if event_type.requires_confirmation else BookingStatus.ACCEPTED,
+            attendees=[attendee], guests=list(new.guests), location=location,
+            created_at=now, updated_at=now, responses=responses, metadata=metadata,
+            ics_uid=f"{uid}@Cal.com",
+        )
+        self._by_uid[uid] = booking
+        return booking
+
+    def _check_bookable(self, event_type: EventType, host: User, schedule: Schedule | None,
+                        start: float, end: float, *, ignore_uid: str | None) -> None:
+        now = self._clock.now()
+        if start < now:
+            raise BadRequestError(IN_THE_PAST)
+        if start < now + event_type.minimum_booking_notice * 60:
+            raise BadRequestError(OUT_OF_BOUNDS)
+        if schedule is None or not schedule.covers(start, end):
+            raise BadRequestError(UNAVAILABLE)
+        before = event_type.before_event_buffer * 60
+        after = event_type.after_event_buffer * 60
+        for other in self._by_uid.values():
+            if (other.host_id == host.id and other.status in _BLOCKING and other.uid != ignore_uid
+                    and other.start - before < end and start < other.end + after):
+                raise BadRequestError(UNAVAILABLE)
+
+    # -- changing --------------------------------------------------------------------------
+
+    def cancel(self, booking: Booking, reason: str | None, by_email: str | None) -> Booking:
+        if booking.status is BookingStatus.CANCELLED:
+            raise BadRequestError("This booking has already been cancelled.")
+        booking.status = BookingStatus.CANCELLED
+        booking.cancellation_reason = reason
+        booking.cancelled_by_email = by_email
+        booking.updated_at = self._clock.now()
+        return booking
+
+    def reschedule(self, booking: Booking, event_type: EventType, host: User,
+                   schedule: Schedule | None, start: float, *, reason: str | None,
+                   rescheduled_by: str | None) -> Booking:
+        """A new booking at ``start``; the old one is cancelled and points at it
+        (canRescheduleBooking, bookings.service.ts @cd764fd8)."""
+        if booking.status is BookingStatus.CANCELLED and booking.rescheduled_to_uid is None:
+            raise BadRequestError(
+                f"Can't reschedule booking with uid={booking.uid} because it has been cancelled. "
+                "Please provide uid of a booking that is not cancelled.")
+        if booking.status is BookingStatus.CANCELLED:
+            new_uid = booking.rescheduled_to_uid
+            raise BadRequestError(
+                f"Can't reschedule booking with uid={booking.uid} because it has been cancelled and "
+                f"rescheduled already to booking with uid={new_uid}. You probably want to reschedule "
+                f"{new_uid} instead by passing it within the request URL.")
+        end = start + (booking.end - booking.start)
+        self._check_bookable(event_type, host, schedule, start, end, ignore_uid=booking.uid)
+        uid = booking_uid(self._rng)
+        now = self._clock.now()
+        metadata = dict(booking.metadata)
+        if "videoCallUrl" in metadata:
+            integration = next((str(loc.get("integration")) for loc in event_type.locations
+                                if loc.get("type") == "integration"), "cal-video")
+            metadata["videoCallUrl"] = _video_url(integration, uid)
+        # An owner-initiated reschedule stays confirmed; otherwise a booking that needs
+        # confirmation needs it again (RescheduleBookingInput_2024_08_13.rescheduledBy).
+        needs_confirmation = event_type.requires_confirmation and (
+            rescheduled_by is None or rescheduled_by.lower() != host.email.lower())
+        new = Booking(
+            id=self._ids.next(), uid=uid, title=booking.title, description=booking.description,
+            host_id=booking.host_id, event_type_id=booking.event_type_id,
+            event_type_slug=booking.event_type_slug, start=start, end=end,
+            status=BookingStatus.PENDING if needs_confirmation else BookingStatus.ACCEPTED,
+            attendees=[_fresh_attendee(a) for a in booking.attendees], guests=list(booking.guests),
+            location=booking.location, created_at=now, updated_at=now,
+            responses=dict(booking.responses), metadata=metadata, ics_uid=f"{uid}@Cal.com",
+            rescheduling_reason=reason, rescheduled_by_email=rescheduled_by,
+            rescheduled_from_uid=booking.uid,
+        )
+        booking.status = BookingStatus.CANCELLED
+        booking.rescheduled_to_uid = uid
+        booking.rescheduling_reason = reason
+        booking.rescheduled_by_email = rescheduled_by
+        booking.updated_at = now
+        self._by_uid[uid] = new
+        return new
+
+    def confirm(self, booking: Booking) -> Booking:
+        self._require_pending(booking)
+        booking.status = BookingStatus.ACCEPTED
+        booking.updated_at = self._clock.now()
+        return booking
+
+    def decline(self, booking: Booking, reason: str | None) -> Booking:
+        self._require_pending(booking)
+        booking.status = BookingStatus.REJECTED
+        booking.rejection_reason = reason
+        booking.updated_at = self._clock.now()
+        return booking
+
+    @staticmethod
+    def _require_pending(booking: Booking) -> None:
+        # confirm.handler.ts answers these with tRPC BAD_REQUEST.
+        if booking.status is BookingStatus.ACCEPTED:
+            raise BadRequestError("Booking already confirmed")
+        if booking.status is not BookingStatus.PENDING:
+            raise BadRequestError(f"Booking already {booking.status.value}")
+
+    def mark_absent(self, booking: Booking, host: bool | None,
+                    attendees: Iterable[tuple[str, bool]]) -> Booking:
+        now = self._clock.now()
+        if now < booking.start:
+            raise BadRequestError(
+                "Bookings can only be marked as absent after their scheduled start time. "
+                f"Current time in UTC+0: {_luxon_iso(now)}, "
+                f"Booking start time in UTC+0: {_luxon_iso(booking.start)}")
+        if host is not None:
+            booking.absent_host = host
+        marks = {email.lower(): absent for email, absent in attendees}
+        for attendee in booking.attendees:
+            if attendee.email.lower() in marks:
+                attendee.absent = marks[attendee.email.lower()]
+        booking.updated_at = now
+        return booking
+
+
+def _fresh_attendee(attendee: Attendee) -> Attendee:
+    return Attendee(attendee.name, attendee.email, attendee.time_zone, attendee.language,
+                    False, attendee.phone_number)
+
+
+def _luxon_iso(seconds: float) -> str:
+    # luxon's DateTime.utc().toISO(): milliseconds and a "Z".
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+#: The stored ``location`` of each conferencing integration (Cal.com app location types).
+_INTEGRATION_LOCATIONS = {
+    "cal-video": "integrations:daily",
+    "google-meet": "integrations:google:meet",
+    "zoom": "integrations:zoom",
+    "office365-video": "integrations:office365_video",
+}
+
+
+def _video_url(integration: str, uid: str) -> str:
+    if integration == "google-meet":
+        return f"https://meet.google.com/{uid[:3].lower()}-{uid[3:7].lower()}-{uid[7:10].lower()}"
+    if integration == "zoom":
+        return f"https://zoom.us/j/{int.from_bytes(uid.encode()[:5], 'big') % 10**10:010d}"
+    return f"https://app.cal.com/video/{uid}"
+
+
+def _location_for(event_type: EventType, chosen: dict[str, Any] | None,
+                  uid: str) -> tuple[str, str | None]:
+    """(stored location, video call URL or None) of a new booking: the booker's choice, else
+    the event type's first location."""
+    location = chosen or (event_type.locations[0] if event_type.locations
+                          else {"type": "integration", "integration": "cal-video"})
+    kind = location.get("type")
+    if kind in ("integration", "organizersDefaultApp"):
+        integration = str(location.get("integration", "cal-video"))
+        stored = _INTEGRATION_LOCATIONS.get(integration, f"integrations:{integration}")
+        return stored, _video_url(integration, uid)
+    if kind == "link":
+        link = location.get("link") or _event_type_value(event_type, "link", "link")
+        return str(link), None
+    if kind == "address":
+        return str(location.get("address") or _event_type_value(event_type, "address", "address")), None
+    if kind == "phone":
+        return str(location.get("phone") or _event_type_value(event_type, "phone", "phone")), None
+    if kind in ("attendeeAddress", "attendeeDefined"):
+        return str(location.get("address") or location.get("location") or ""), None
+    if kind == "attendeePhone":
+        return str(location.get("phone", "")), None
+    return "integrations:daily", _video_url("cal-video", uid)
+
+
+def _event_type_value(event_type: EventType, kind: str, key: str) -> str:
+    for loc in event_type.locations:
+        if loc.get("type") == kind and loc.get(key):
+            return str(loc[key])
+    return ""
