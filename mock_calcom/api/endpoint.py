@@ -1,0 +1,126 @@
+"""One API v2 endpoint as data, and the request pipeline Nest runs for it.
+
+The order is Cal.com's: body parsing (Express middleware) → version routing → the controller's
+guards in declaration order → the OAuth scope guard → validation pipes → the handler. Handlers
+get a :class:`Call` and return a response; they raise :class:`~mock_calcom.errors.ApiError` for
+Cal.com's errors, which ``app.py`` renders. Model work runs under the model's lock, so a request
+sees and leaves one consistent state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mock_calcom.api import auth, scopes, versions
+from mock_calcom.errors import BadRequestError, UnauthorizedError
+from mock_calcom.model.users import User
+
+if TYPE_CHECKING:
+    from mock_calcom.model.state import CalcomModel
+
+#: ``permissions``: PermissionsGuard on a handler with ``@Permissions``; ``api_auth``:
+#: ApiAuthGuard; ``optional_auth``: OptionalApiAuthGuard.
+Guard = Literal["permissions", "api_auth", "optional_auth"]
+
+#: The guard chains the served controllers use.
+API_AUTH: tuple[Guard, ...] = ("api_auth",)
+OPTIONAL_AUTH: tuple[Guard, ...] = ("optional_auth",)
+#: Class-level PermissionsGuard, then the handler's ApiAuthGuard (bookings, event types).
+PERMISSIONS_THEN_API_AUTH: tuple[Guard, ...] = ("permissions", "api_auth")
+
+
+@dataclass
+class Call:
+    """What a handler works with."""
+
+    model: CalcomModel
+    caller: auth.Caller | None
+    path_params: dict[str, str]
+    query: list[tuple[str, str]]
+    body: Any
+    version: str
+
+    @property
+    def user(self) -> User:
+        """The acting user of an endpoint whose guards require one."""
+        if self.caller is None:  # pragma: no cover - guarded by Endpoint.guards
+            raise UnauthorizedError(auth.NO_AUTH_MESSAGE)
+        return self.caller.user
+
+    @property
+    def user_or_none(self) -> User | None:
+        return self.caller.user if self.caller is not None else None
+
+
+Handler = Callable[[Call], Response]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    operation_id: str
+    handler: Handler
+    versions: frozenset[str] | None
+    guards: tuple[Guard, ...]
+    reads_body: bool = field(default=False)
+
+    @property
+    def scopes(self) -> scopes.Requirement:
+        return scopes.requirement(self.method, self.path)
+
+    def route(self) -> Route:
+        async def endpoint(request: Request) -> Response:
+            body = await _read_body(request) if self.reads_body else None
+            return self.run(request, body)
+
+        return Route(self.path, endpoint, methods=[self.method], name=self.operation_id)
+
+    def run(self, request: Request, body: Any) -> Response:
+        model: CalcomModel = request.app.state.fake.model
+        version = versions.ensure_served(request, self.versions)
+        with model.lock:
+            caller = self._guard(model, request)
+            if caller is not None:
+                scopes.check_scopes(caller.scopes, self.scopes)
+            call = Call(model=model, caller=caller, path_params=dict(request.path_params),
+                        query=list(request.query_params.multi_items()), body=body, version=version)
+            return self.handler(call)
+
+    def _guard(self, model: CalcomModel, request: Request) -> auth.Caller | None:
+        caller: auth.Caller | None = None
+        for guard in self.guards:
+            if guard == "permissions":
+                auth.permissions_guard(model, request.headers)
+            else:
+                caller = auth.authenticate(model, request.headers, optional=guard == "optional_auth")
+        return caller
+
+
+async def _read_body(request: Request) -> Any:
+    """Express's body parsers as Nest registers them: JSON and urlencoded bodies are parsed,
+    anything else leaves ``{}``. Malformed JSON is a 400 before routing goes any further."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not raw.strip():
+        return {}
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequestError(f"Unexpected token in JSON: {exc}") from None
+        # body-parser's strict mode takes only objects and arrays.
+        if not isinstance(parsed, dict | list):
+            raise BadRequestError(f"Unexpected token in JSON: {raw[:20]!r} is not an object")
+        return parsed
+    if content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    return {}

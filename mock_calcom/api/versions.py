@@ -1,0 +1,55 @@
+"""``cal-api-version``: which controller version a request reaches.
+
+Cal.com's custom version extractor (bootstrap.ts @129e5ad7) takes the header when it is one of
+the known versions and otherwise falls back to ``2024-04-15``. A controller that does not serve
+the resulting version does not match, and Nest's not-found handler answers
+``404 Cannot <METHOD> <originalUrl>`` (path and query) in the v2 envelope.
+
+Which versions each controller serves here:
+
+* bookings ``2024-08-13``; event types ``2024-06-14``; schedules ``2024-06-11`` and
+  ``2024-06-14`` (the controller is declared with both, schedules.controller.ts @c6b0a1ce);
+* ``/v2/me``, ``/v2/calendars``, ``/v2/conferencing`` use ``API_VERSIONS_VALUES`` (every known
+  version, fallback included), so they answer with or without the header.
+
+Decision: the fake serves no ``2024-04-15`` legacy controllers. Cal.com once had legacy
+bookings, event-types and schedules controllers at that version; Cal.com's own client states
+that a wrong version gets a 404 (calcom/companion mcp-server config.ts), so a missing or
+unknown header on a versioned resource is a 404 here.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from mock_calcom.errors import NotFoundError
+
+HEADER = "cal-api-version"
+FALLBACK = "2024-04-15"
+KNOWN = frozenset({"2024-04-15", "2024-06-11", "2024-06-14", "2024-08-13", "2024-09-04"})
+
+BOOKINGS = frozenset({"2024-08-13"})
+EVENT_TYPES = frozenset({"2024-06-14"})
+SCHEDULES = frozenset({"2024-06-11", "2024-06-14"})
+SLOTS = frozenset({"2024-09-04"})
+#: ``API_VERSIONS_VALUES``: the version-neutral controllers.
+ANY: frozenset[str] | None = None
+
+
+def requested(header: str | None) -> str:
+    """The version Cal.com routes a request with ``header`` to."""
+    return header if header in KNOWN else FALLBACK
+
+
+def original_url(request: Request) -> str:
+    """Express's ``req.originalUrl``: the path with its query string."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def ensure_served(request: Request, served: frozenset[str] | None) -> str:
+    """The request's version, or the 404 Nest gives when no controller serves it."""
+    version = requested(request.headers.get(HEADER))
+    if served is not None and version not in served:
+        raise NotFoundError(f"Cannot {request.method} {original_url(request)}")
+    return version
