@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 import anyio
 from starlette.requests import Request
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.errors import ConnectionDropped, ThrottledError
@@ -201,6 +201,7 @@ class ThrottleMiddleware:
         # Built when Starlette builds its middleware stack (first request): every surface
         # is imported by then.
         self._versions = _served_versions()
+        self._v2_routes: list[BaseRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
@@ -247,10 +248,14 @@ class ThrottleMiddleware:
         """Nest runs guards only for a handler it routed to: an unknown path or method, or a
         ``cal-api-version`` the controller does not serve, is a plain 404 with no rate-limit
         headers that counts for nothing."""
-        routes = getattr(scope.get("app"), "routes", None)
-        if routes is None:
-            return True
-        for route in routes:
+        if self._v2_routes is None:
+            routes = getattr(scope.get("app"), "routes", None)
+            if routes is None:
+                return True
+            # Only API v2 routes can match a /v2/ path (the app's routes are fixed at creation).
+            self._v2_routes = [r for r in routes
+                               if not isinstance(r, Route) or r.path.startswith("/v2/")]
+        for route in self._v2_routes:
             if route.matches(scope)[0] == Match.FULL:
                 served = self._versions.get(getattr(route, "name", ""), None)
                 return served is None or _requested_version(scope) in served

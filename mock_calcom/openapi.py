@@ -36,6 +36,7 @@ _FAULTS = "Control: faults"
 _LIMITS = "Control: rate limits"
 _TOKENS = "Control: tokens"
 _META = "Control: meta"
+_STATE = "Control: state"
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -51,6 +52,10 @@ def _body(schema: dict[str, Any], *, form: bool = False, required: bool = True) 
     if form:
         content["application/x-www-form-urlencoded"] = {"schema": schema}
     return {"required": required, "content": content}
+
+
+def _list_of(key: str, schema: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {key: {"type": "array", "items": _ref(schema)}}}
 
 
 def _success(data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -76,7 +81,41 @@ class Op:
     request_body: dict[str, Any] | None = None
     query: tuple[tuple[str, dict[str, Any], str], ...] = ()
     bearer: bool = False
+    #: Header parameters: (name, schema, description, required).
+    headers: tuple[tuple[str, dict[str, Any], str, bool], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _ok(schema: str) -> dict[str, Any]:
+    return _json(_success(_ref(schema)), "Success envelope")
+
+
+def _ok_list(schema: str) -> dict[str, Any]:
+    return _json(_success({"type": "array", "items": _ref(schema)}), "Success envelope")
+
+
+def _paginated(schema: str) -> dict[str, Any]:
+    envelope = _success({"type": "array", "items": _ref(schema)})
+    envelope["properties"]["pagination"] = _ref("Pagination")
+    return envelope
+
+
+def _v2(summary: str, scope: str | None, responses: dict[str, Any], *,
+        version: str | None = None, body: str | None = None, optional_auth: bool = False,
+        query: tuple[tuple[str, dict[str, Any], str], ...] = ()) -> Op:
+    """An API v2 operation: Cal.com's envelope errors, the throttler's 429, its scope and the
+    ``cal-api-version`` it needs (a missing or unknown one is a Nest 404)."""
+    notes = [f"Scope: {scope}." if scope else "Public: no scope needed."]
+    if optional_auth:
+        notes.append("Authentication optional.")
+    if version:
+        notes.append(f"Needs cal-api-version {version}; without it: 404.")
+    errors = {"400": _API_ERROR, "401": _API_ERROR, "403": _API_ERROR, "404": _API_ERROR,
+              "429": _THROTTLED}
+    headers = (("cal-api-version", {"type": "string"}, "API version", version is not None),)
+    return Op(summary, (_V2,), {**responses, **errors}, description=" ".join(notes),
+              request_body=_body(_ref(body)) if body else None, query=query, bearer=True,
+              headers=headers)
 
 
 # -- the operations ------------------------------------------------------------------------
@@ -92,8 +131,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                  "content": {"text/html": {"schema": {"type": "string"}}}},
          "302": {"description": "Redirect back to the client (auto-approved trusted client, "
                  "or a redirectable error), or to the login page"},
-         "400": {"description": "A non-redirectable error shown on the page",
-                 "content": {"text/html": {"schema": {"type": "string"}}}}},
+         "4XX": {"description": "A non-redirectable error shown on the page, or no "
+                 "signed-in user", "content": {"text/html": {"schema": {"type": "string"}}}}},
         description="app.cal.com's authorize page: validates client_id, redirect_uri, scope "
         "and PKCE, then asks the signed-in user to allow or deny.",
         query=(("client_id", {"type": "string"}, "The OAuth client"),
@@ -107,7 +146,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"302": {"description": "Back to redirect_uri with ?code=&state= or "
                  "?error=access_denied&state="},
          "303": {"description": "Back to redirect_uri (See Other)"},
-         "400": {"description": "The form was tampered with or the request is invalid",
+         "4XX": {"description": "The form was tampered with or the request is invalid",
                  "content": {"text/html": {"schema": {"type": "string"}}}}},
         description="The consent page's Allow / Deny form post.",
         request_body={"required": True, "content": {"application/x-www-form-urlencoded": {
@@ -123,6 +162,92 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "OAuth client info", (_OAUTH,),
         {"200": _json(_success(_ref("OAuthClientInfo")), "The client's public fields"),
          "404": _API_ERROR, "429": _THROTTLED}),
+    # API v2 resources (FACTS §7.3; scopes per §5)
+    ("GET", "/v2/me"): _v2("The token's user", "PROFILE_READ", {"200": _ok("Me")}),
+    ("PATCH", "/v2/me"): _v2("Update the token's user", "PROFILE_WRITE", {"200": _ok("Me")},
+                             body="MeUpdate"),
+    ("GET", "/v2/bookings"): _v2(
+        "List bookings", "BOOKING_READ", {"200": _json(_paginated("Booking"), "Bookings")},
+        version="2024-08-13",
+        query=(("status", {"type": "string"}, "Comma list: upcoming, recurring, past, "
+                "cancelled, unconfirmed"),
+               ("take", {"type": "integer"}, "Page size (default 100)"),
+               ("skip", {"type": "integer"}, "Offset (default 0)"),
+               ("attendeeEmail", {"type": "string"}, "Filter"),
+               ("eventTypeId", {"type": "string"}, "Filter"),
+               ("afterStart", {"type": "string"}, "Filter (ISO date-time)"),
+               ("beforeEnd", {"type": "string"}, "Filter (ISO date-time)"),
+               ("sortStart", {"enum": ["asc", "desc"]}, "Sort"))),
+    ("POST", "/v2/bookings"): _v2(
+        "Create a booking", None, {"201": _ok("Booking")}, version="2024-08-13",
+        body="BookingCreate", optional_auth=True),
+    ("GET", "/v2/bookings/{bookingUid}"): _v2(
+        "One booking", None, {"200": _ok("Booking")}, version="2024-08-13",
+        optional_auth=True),
+    ("POST", "/v2/bookings/{bookingUid}/cancel"): _v2(
+        "Cancel a booking", None, {"200": _ok("Booking")}, version="2024-08-13",
+        body="BookingCancel", optional_auth=True),
+    ("POST", "/v2/bookings/{bookingUid}/reschedule"): _v2(
+        "Reschedule a booking", None, {"201": _ok("Booking")}, version="2024-08-13",
+        body="BookingReschedule", optional_auth=True),
+    ("POST", "/v2/bookings/{bookingUid}/confirm"): _v2(
+        "Confirm a booking", "BOOKING_WRITE", {"200": _ok("Booking")}, version="2024-08-13"),
+    ("POST", "/v2/bookings/{bookingUid}/decline"): _v2(
+        "Decline a booking", "BOOKING_WRITE", {"200": _ok("Booking")}, version="2024-08-13",
+        body="Object"),
+    ("POST", "/v2/bookings/{bookingUid}/mark-absent"): _v2(
+        "Mark no-shows", "BOOKING_WRITE", {"200": _ok("Booking")}, version="2024-08-13",
+        body="Object"),
+    ("GET", "/v2/event-types"): _v2(
+        "List event types", "EVENT_TYPE_READ", {"200": _ok_list("EventType")},
+        version="2024-06-14", optional_auth=True,
+        query=(("username", {"type": "string"}, "Public event types of a user"),
+               ("eventSlug", {"type": "string"}, "With username: one event type"))),
+    ("POST", "/v2/event-types"): _v2(
+        "Create an event type", "EVENT_TYPE_WRITE", {"201": _ok("EventType")},
+        version="2024-06-14", body="EventTypeCreate"),
+    ("GET", "/v2/event-types/{eventTypeId}"): _v2(
+        "One event type", "EVENT_TYPE_READ", {"200": _ok("EventType")}, version="2024-06-14"),
+    ("PATCH", "/v2/event-types/{eventTypeId}"): _v2(
+        "Update an event type", "EVENT_TYPE_WRITE", {"200": _ok("EventType")},
+        version="2024-06-14", body="Object"),
+    ("DELETE", "/v2/event-types/{eventTypeId}"): _v2(
+        "Delete an event type", "EVENT_TYPE_WRITE", {"200": _json(_success({
+            "type": "object", "properties": {"id": {"type": "integer"},
+                                             "lengthInMinutes": {"type": "integer"},
+                                             "title": {"type": "string"},
+                                             "slug": {"type": "string"}}}),
+            "What was deleted")}, version="2024-06-14"),
+    ("GET", "/v2/schedules"): _v2(
+        "List schedules", "SCHEDULE_READ", {"200": _ok_list("Schedule")},
+        version="2024-06-11"),
+    ("POST", "/v2/schedules"): _v2(
+        "Create a schedule", "SCHEDULE_WRITE", {"201": _ok("Schedule")}, version="2024-06-11",
+        body="ScheduleCreate"),
+    ("GET", "/v2/schedules/default"): _v2(
+        "The default schedule", "SCHEDULE_READ", {"200": _json(_success(
+            {"oneOf": [_ref("Schedule"), {"type": "null"}]}), "The schedule, or null")},
+        version="2024-06-11"),
+    ("GET", "/v2/schedules/{scheduleId}"): _v2(
+        "One schedule", "SCHEDULE_READ", {"200": _ok("Schedule")}, version="2024-06-11"),
+    ("PATCH", "/v2/schedules/{scheduleId}"): _v2(
+        "Update a schedule", "SCHEDULE_WRITE", {"200": _ok("Schedule")}, version="2024-06-11",
+        body="Object"),
+    ("DELETE", "/v2/schedules/{scheduleId}"): _v2(
+        "Delete a schedule", "SCHEDULE_WRITE", {"200": _json(
+            {"type": "object", "properties": {"status": {"const": "success"}}},
+            "Status only")}, version="2024-06-11"),
+    ("GET", "/v2/calendars"): _v2(
+        "Connected calendars", "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "object", "properties": {
+            "connectedCalendars": {"type": "array", "items": {"type": "object"}},
+            "destinationCalendar": {}}}), "Calendars")}),
+    ("GET", "/v2/calendars/{calendar}/check"): _v2(
+        "Check a calendar connection", "APPS_READ",
+        {"200": _json(_success({"type": "object"}), "Connection status")}),
+    ("GET", "/v2/conferencing"): _v2(
+        "Installed conferencing apps", "(not available to scoped third-party tokens)",
+        {"200": _ok_list("ConferencingApp")}),
     # G1 legacy web endpoints
     ("POST", "/api/auth/oauth/token"): Op(
         "Legacy token endpoint (G1)", (_LEGACY,),
@@ -206,11 +331,132 @@ OPERATIONS: dict[tuple[str, str], Op] = {
          "400": _CONTROL_ERROR},
         request_body=_body({"type": "object", "required": ["token"], "properties": {
             "token": {"type": "string"}}, "additionalProperties": False})),
+    # control plane: users, clients, consent, clock, journal, settings (control/endpoints.py)
+    ("POST", "/_mock/users"): Op(
+        "Create a user", (_STATE,),
+        {"201": _json(_ref("User"), "The user (with seeded schedules and event types)"),
+         "400": _CONTROL_ERROR},
+        request_body=_body({"type": "object", "required": ["username"], "properties": {
+            "username": {"type": "string"}, "email": {"type": "string"},
+            "name": {"type": "string"}, "time_zone": {"type": "string"}},
+            "additionalProperties": False})),
+    ("GET", "/_mock/users"): Op(
+        "List users", (_STATE,), {"200": _json(_list_of("users", "User"), "Every user")}),
+    ("GET", "/_mock/users/{user_id}"): Op(
+        "One user", (_STATE,), {"200": _json(_ref("User"), "The user"), "404": _CONTROL_ERROR}),
+    ("POST", "/_mock/clients"): Op(
+        "Register an OAuth client", (_STATE,),
+        {"201": _json(_ref("Client"), "The client; client_secret is shown only here"),
+         "400": _CONTROL_ERROR},
+        request_body=_body({"type": "object", "required": ["name", "redirect_uris"],
+                            "properties": {
+                                "name": {"type": "string"},
+                                "redirect_uris": {"type": "array", "items": {"type": "string"}},
+                                "scopes": {"type": "array", "items": {"type": "string"}},
+                                "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
+                                "client_type": {"enum": ["CONFIDENTIAL", "PUBLIC"]},
+                                "owner_user_id": {"type": "integer"},
+                                "is_trusted": {"type": "boolean"},
+                                "logo": {"type": "string"}},
+                            "additionalProperties": False})),
+    ("GET", "/_mock/clients"): Op(
+        "List OAuth clients", (_STATE,), {"200": _json(_list_of("clients", "Client"), "Clients")}),
+    ("GET", "/_mock/clients/{client_id}"): Op(
+        "One OAuth client", (_STATE,),
+        {"200": _json(_ref("Client"), "The client"), "404": _CONTROL_ERROR}),
+    ("PATCH", "/_mock/clients/{client_id}"): Op(
+        "Change an OAuth client", (_STATE,),
+        {"200": _json(_ref("Client"), "The client"), "400": _CONTROL_ERROR,
+         "404": _CONTROL_ERROR},
+        description="As an admin by default; with as_owner, an owner edit that sends the "
+        "client back to PENDING as Cal.com does.",
+        request_body=_body({"type": "object", "properties": {
+            "name": {"type": "string"},
+            "redirect_uris": {"type": "array", "items": {"type": "string"}},
+            "scopes": {"type": "array", "items": {"type": "string"}},
+            "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
+            "is_trusted": {"type": "boolean"}, "logo": {"type": "string"},
+            "rejection_reason": {"type": "string"}, "as_owner": {"type": "boolean"}},
+            "additionalProperties": False})),
+    ("POST", "/_mock/clients/{client_id}/secrets"): Op(
+        "Add a client secret", (_STATE,),
+        {"201": _json({"type": "object", "properties": {
+            "id": {"type": "integer"}, "client_id": {"type": "string"},
+            "client_secret": {"type": "string"}}}, "The new secret, shown only here"),
+         "400": _CONTROL_ERROR, "404": _CONTROL_ERROR}),
+    ("DELETE", "/_mock/clients/{client_id}/secrets/{secret_id}"): Op(
+        "Delete a client secret", (_STATE,),
+        {"204": {"description": "Deleted"}, "400": _CONTROL_ERROR, "404": _CONTROL_ERROR}),
+    ("GET", "/_mock/consent"): Op(
+        "Consent-page behaviour", (_STATE,), {"200": _json(_ref("Consent"), "Mode and user")}),
+    ("PUT", "/_mock/consent"): Op(
+        "Set consent-page behaviour", (_STATE,),
+        {"200": _json(_ref("Consent"), "Mode and user"), "400": _CONTROL_ERROR},
+        description="Whether the consent page waits for a person, allows or denies by itself, "
+        "and which user is signed in.",
+        request_body=_body({"type": "object", "required": ["mode"], "properties": {
+            "mode": {"type": "string"}, "user_id": {"type": "integer"}},
+            "additionalProperties": False})),
+    ("GET", "/_mock/clock"): Op(
+        "The fake's clock", (_STATE,), {"200": _json(_ref("Clock"), "Now")}),
+    ("POST", "/_mock/clock/advance"): Op(
+        "Advance the fake's clock", (_STATE,),
+        {"200": _json(_ref("Clock"), "The new now"), "400": _CONTROL_ERROR},
+        request_body=_body({"type": "object", "required": ["seconds"], "properties": {
+            "seconds": {"type": "number", "minimum": 0}}, "additionalProperties": False})),
+    ("GET", "/_mock/journal"): Op(
+        "The request journal", (_STATE,),
+        {"200": _json({"type": "object", "properties": {
+            "entries": {"type": "array", "items": {"type": "object"}},
+            "count": {"type": "integer"}, "dropped": {"type": "integer"}}},
+            "Entries, oldest first, secrets redacted"), "400": _CONTROL_ERROR},
+        query=(("limit", {"type": "integer"}, "Keep the newest N"),
+               ("path", {"type": "string"}, "Path prefix"),
+               ("host", {"type": "string"}, "Host, with or without port"),
+               ("method", {"type": "string"}, "HTTP method"))),
+    ("DELETE", "/_mock/journal"): Op(
+        "Clear the journal", (_STATE,), {"204": {"description": "Cleared"}}),
+    ("GET", "/_mock/settings"): Op(
+        "Settings", (_STATE,), {"200": _json({"type": "object"}, "Every setting")}),
+    ("PATCH", "/_mock/settings"): Op(
+        "Change settings", (_STATE,),
+        {"200": _json({"type": "object"}, "Every setting"), "400": _CONTROL_ERROR},
+        request_body=_body({"type": "object"})),
+    ("POST", "/_mock/reset"): Op(
+        "Forget all state", (_STATE,),
+        {"200": _json({"type": "object", "properties": {"reset": {"const": True}}}, "Done")},
+        description="Users, clients, tokens, resources, faults, rate-limit counts and the "
+        "journal; settings, seed and clock stay."),
+    ("POST", "/_mock/demo"): Op(
+        "Seed the demo user and client", (_STATE,),
+        {"201": _json({"type": "object", "properties": {
+            "user": _ref("User"), "client": _ref("Client"), "redirect_uri": {"type": "string"},
+            "scopes": {"type": "array", "items": {"type": "string"}}}}, "Demo data")}),
+    ("GET", "/_mock/callback"): Op(
+        "Redirect landing page", (_STATE,),
+        {"200": {"description": "An HTML page showing the code (or error) and state",
+                 "content": {"text/html": {"schema": {"type": "string"}}}}},
+        description="A redirect_uri on the fake itself, to finish a browser dance by hand."),
+    ("GET", "/_mock"): Op(
+        "Control-plane index", (_META,),
+        {"200": _json({"type": "object", "properties": {
+            "service": {"type": "string"},
+            "endpoints": {"type": "array", "items": {"type": "string"}}}}, "Every endpoint")}),
     # control plane: meta
     ("GET", OPENAPI_PATH): Op(
         "This document", (_META,),
         {"200": _json({"type": "object"}, "OpenAPI 3.1 document of every route the fake serves")}),
 }
+
+# The control plane's catch-alls (control/routes.py): whatever else is sent under /_mock.
+_FALLBACK_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+for _method in _FALLBACK_METHODS:
+    _fallback = Op("Unknown control endpoint", (_META,),
+                   {"404": _CONTROL_ERROR, "405": _json(_ref("ControlError"),
+                                                        "The path exists with other methods")},
+                   description="Answered in the control plane's own error shape, not Cal.com's.")
+    OPERATIONS[(_method, "/_mock/{rest}")] = _fallback
+    OPERATIONS.setdefault((_method, "/_mock"), _fallback)
 
 # -- components ----------------------------------------------------------------------------
 
@@ -292,15 +538,116 @@ _SCHEMAS: dict[str, Any] = {
         },
     },
     "Fault": {
-        "allOf": [
-            {"$ref": "#/components/schemas/FaultInput"},
-            {"type": "object", "required": ["id", "hits", "matched", "remaining", "exhausted"],
-             "properties": {"id": {"type": "string"}, "hits": {"type": "integer"},
-                            "matched": {"type": "integer"},
-                            "remaining": {"type": ["integer", "null"]},
-                            "exhausted": {"type": "boolean"}}},
-        ],
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "method", "path", "path_regex", "token", "client_id", "status", "body",
+                     "text", "headers", "latency", "advance_clock", "drop", "times",
+                     "probability", "matched", "hits", "remaining", "exhausted"],
+        "properties": {
+            "id": {"type": "string"},
+            "method": {"type": ["array", "null"], "items": {"type": "string"},
+                       "description": "null: any method"},
+            "path": {"type": ["string", "null"]}, "path_regex": {"type": ["string", "null"]},
+            "token": {"type": ["string", "null"]}, "client_id": {"type": ["string", "null"]},
+            "status": {"type": ["integer", "null"]}, "body": {},
+            "text": {"type": ["string", "null"]},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "latency": {"type": "number"}, "advance_clock": {"type": "number"},
+            "drop": {"enum": ["before", "after", None]},
+            "times": {"type": ["integer", "null"]}, "probability": {"type": "number"},
+            "matched": {"type": "integer", "description": "Requests that matched"},
+            "hits": {"type": "integer", "description": "Times it fired"},
+            "remaining": {"type": ["integer", "null"], "description": "null: unlimited"},
+            "exhausted": {"type": "boolean"},
+        },
     },
+    "Object": {"type": "object"},
+    "Pagination": {"type": "object", "properties": {
+        name: {"type": "integer"} for name in (
+            "totalItems", "remainingItems", "returnedItems", "itemsReturned", "itemsPerPage",
+            "currentPage", "totalPages")} | {
+        "hasNextPage": {"type": "boolean"}, "hasPreviousPage": {"type": "boolean"}}},
+    "Me": {"type": "object", "required": ["id", "username", "email"], "properties": {
+        "id": {"type": "integer"}, "username": {"type": "string"}, "email": {"type": "string"},
+        "name": {"type": ["string", "null"]}, "avatarUrl": {"type": ["string", "null"]},
+        "bio": {"type": ["string", "null"]}, "timeFormat": {"enum": [12, 24]},
+        "defaultScheduleId": {"type": ["integer", "null"]}, "weekStart": {"type": "string"},
+        "timeZone": {"type": "string"}, "organizationId": {"type": ["integer", "null"]}}},
+    "MeUpdate": {"type": "object", "properties": {
+        "email": {"type": "string"}, "name": {"type": "string"},
+        "timeFormat": {"enum": [12, 24]}, "defaultScheduleId": {"type": "integer"},
+        "weekStart": {"type": "string"}, "timeZone": {"type": "string"},
+        "locale": {"type": "string"}, "avatarUrl": {"type": ["string", "null"]},
+        "bio": {"type": ["string", "null"]}, "metadata": {"type": "object"}}},
+    "Booking": {"type": "object", "required": ["id", "uid", "status", "start", "end"],
+                "properties": {
+        "id": {"type": "integer"}, "uid": {"type": "string"}, "title": {"type": "string"},
+        "status": {"enum": ["accepted", "pending", "cancelled", "rejected"]},
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"}, "duration": {"type": "integer"},
+        "eventTypeId": {"type": ["integer", "null"]},
+        "hosts": {"type": "array", "items": {"type": "object"}},
+        "attendees": {"type": "array", "items": {"type": "object"}}}},
+    "BookingCreate": {"type": "object", "required": ["start", "attendee"], "properties": {
+        "start": {"type": "string", "format": "date-time"},
+        "attendee": {"type": "object", "required": ["name", "timeZone"]},
+        "eventTypeId": {"type": "integer"}, "eventTypeSlug": {"type": "string"},
+        "username": {"type": "string"}, "guests": {"type": "array", "items": {"type": "string"}},
+        "lengthInMinutes": {"type": "integer"}, "metadata": {"type": "object"}}},
+    "BookingCancel": {"type": "object", "properties": {
+        "cancellationReason": {"type": "string"}, "cancelSubsequentBookings": {"type": "boolean"},
+        "seatUid": {"type": "string"}}},
+    "BookingReschedule": {"type": "object", "required": ["start"], "properties": {
+        "start": {"type": "string", "format": "date-time"},
+        "rescheduledBy": {"type": "string"}, "reschedulingReason": {"type": "string"}}},
+    "EventType": {"type": "object", "required": ["id", "title", "slug", "lengthInMinutes"],
+                  "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "slug": {"type": "string"},
+        "lengthInMinutes": {"type": "integer"}, "description": {"type": ["string", "null"]},
+        "hidden": {"type": "boolean"}, "ownerId": {"type": ["integer", "null"]}}},
+    "EventTypeCreate": {"type": "object", "required": ["lengthInMinutes", "title", "slug"],
+                        "properties": {"lengthInMinutes": {"type": "integer"},
+                                       "title": {"type": "string"}, "slug": {"type": "string"},
+                                       "description": {"type": "string"}}},
+    "Schedule": {"type": "object", "required": ["id", "name", "timeZone"], "properties": {
+        "id": {"type": "integer"}, "ownerId": {"type": "integer"}, "name": {"type": "string"},
+        "timeZone": {"type": "string"}, "isDefault": {"type": "boolean"},
+        "availability": {"type": "array", "items": {"type": "object"}},
+        "overrides": {"type": "array", "items": {"type": "object"}}}},
+    "ScheduleCreate": {"type": "object", "required": ["name", "timeZone", "isDefault"],
+                       "properties": {"name": {"type": "string"}, "timeZone": {"type": "string"},
+                                      "isDefault": {"type": "boolean"},
+                                      "availability": {"type": "array"},
+                                      "overrides": {"type": "array"}}},
+    "ConferencingApp": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "type": {"type": "string"}, "userId": {"type": "integer"},
+        "invalid": {"type": ["boolean", "null"]}}},
+    "User": {
+        "type": "object", "required": ["id", "username"],
+        "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
+                       "email": {"type": "string"}, "name": {"type": ["string", "null"]},
+                       "time_zone": {"type": "string"}},
+    },
+    "Client": {
+        "type": "object", "required": ["client_id", "name", "redirect_uris", "status"],
+        "properties": {
+            "client_id": {"type": "string"}, "name": {"type": "string"},
+            "redirect_uris": {"type": "array", "items": {"type": "string"}},
+            "scopes": {"type": "array", "items": {"type": "string"}},
+            "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
+            "client_type": {"enum": ["CONFIDENTIAL", "PUBLIC"]},
+            "owner_user_id": {"type": ["integer", "null"]}, "is_trusted": {"type": "boolean"},
+            "logo": {"type": ["string", "null"]},
+            "rejection_reason": {"type": ["string", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "client_secret": {"type": ["string", "null"],
+                              "description": "Only in the answer that created it"},
+        },
+    },
+    "Consent": {"type": "object", "properties": {"mode": {"type": "string"},
+                                                 "user_id": {"type": ["integer", "null"]}}},
+    "Clock": {"type": "object", "properties": {
+        "now": {"type": "number"}, "iso": {"type": "string", "format": "date-time"},
+        "frozen": {"type": "boolean"}}},
     "RateLimitRule": {
         "type": "object", "required": ["tracker", "limit", "window", "block"],
         "properties": {"tracker": {"type": "string"}, "limit": {"type": "integer"},
@@ -318,11 +665,22 @@ _RATE_LIMIT_HEADERS = {
 
 # -- building ------------------------------------------------------------------------------
 
-def walk_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str, Route]]:
-    """Every (METHOD, path template, route) the app serves; ``HEAD`` (implied by GET) omitted."""
+def walk_routes(routes: list[BaseRoute]) -> Iterator[tuple[str, str, Route]]:
+    """Every (METHOD, path template, route) the app serves, in routing order; ``HEAD``
+    (implied by GET) is omitted, and where two routes share a method and path the first,
+    the one the router picks, is the one listed."""
+    seen: set[tuple[str, str]] = set()
+    for method, template, route in _all_routes(routes, ""):
+        key = (method, openapi_path(template))
+        if key not in seen:
+            seen.add(key)
+            yield method, template, route
+
+
+def _all_routes(routes: list[BaseRoute], prefix: str) -> Iterator[tuple[str, str, Route]]:
     for route in routes:
         if isinstance(route, Mount):
-            yield from walk_routes(list(route.routes), prefix + route.path)
+            yield from _all_routes(list(route.routes), prefix + route.path)
         elif isinstance(route, Route):
             for method in sorted(route.methods or {"GET"}):
                 if method != "HEAD":
@@ -345,11 +703,14 @@ def _operation_id(method: str, path: str) -> str:
     return f"{method.lower()}_{words or 'root'}"
 
 
-def _operation(method: str, template: str, op: Op | None) -> dict[str, Any]:
+def _operation(method: str, template: str, op: Op | None, route: Route) -> dict[str, Any]:
     path = openapi_path(template)
+    # Cal.com's own operationId where the route carries one (the API v2 surface names its
+    # routes after them), so a reader can look the operation up in Cal.com's document.
+    operation_id = route.name if "Controller_" in route.name else _operation_id(method, path)
     if op is None:
         out: dict[str, Any] = {"summary": f"{method} {path} (undocumented)",
-                               "operationId": _operation_id(method, path),
+                               "operationId": operation_id,
                                "x-undocumented": True,
                                "responses": {"default": {"description": "Not yet described"}}}
     else:
@@ -357,7 +718,7 @@ def _operation(method: str, template: str, op: Op | None) -> dict[str, Any]:
         if path.startswith("/v2/"):
             responses = {code: {**resp, "headers": _RATE_LIMIT_HEADERS}
                          for code, resp in responses.items()}
-        out = {"summary": op.summary, "operationId": _operation_id(method, path),
+        out = {"summary": op.summary, "operationId": operation_id,
                "tags": list(op.tags), "responses": responses, **op.extra}
         if op.description:
             out["description"] = op.description
@@ -369,6 +730,8 @@ def _operation(method: str, template: str, op: Op | None) -> dict[str, Any]:
     if op is not None:
         parameters += [{"name": name, "in": "query", "required": False, "schema": schema,
                         "description": text} for name, schema, text in op.query]
+        parameters += [{"name": name, "in": "header", "required": required, "schema": schema,
+                        "description": text} for name, schema, text, required in op.headers]
     if parameters:
         out["parameters"] = parameters
     return out
@@ -377,10 +740,10 @@ def _operation(method: str, template: str, op: Op | None) -> dict[str, Any]:
 def build_document(routes: list[BaseRoute]) -> dict[str, Any]:
     """The document for an app with these routes."""
     paths: dict[str, dict[str, Any]] = {}
-    for method, template, _route in walk_routes(routes):
+    for method, template, route in walk_routes(routes):
         path = openapi_path(template)
         op = OPERATIONS.get((method, path))
-        paths.setdefault(path, {})[method.lower()] = _operation(method, template, op)
+        paths.setdefault(path, {})[method.lower()] = _operation(method, template, op, route)
     tags = sorted({tag for op in OPERATIONS.values() for tag in op.tags})
     return {
         "openapi": "3.1.0",
