@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -112,8 +113,10 @@ def test_the_installed_command_serves_a_complete_oauth_dance() -> None:
         lines: list[str] = []
         deadline = time.monotonic() + _BOUND
         while not lines or "Press Ctrl+C" not in lines[-1]:
-            line = process.stdout.readline()
-            if not line or time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            ready = remaining > 0 and select.select([process.stdout], [], [], remaining)[0]
+            line = process.stdout.readline() if ready else ""
+            if not line:
                 errors = process.stderr.read() if process.stderr else ""
                 pytest.fail("no banner: " + "".join(lines) + errors)
             lines.append(line)
