@@ -171,14 +171,16 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
     chunks: list[bytes] = []
     size = 0
     more = True
-    while more:
+    # Past the cap the rest is left in ``receive`` for the app: the replay says more follows.
+    while more and size <= _MAX_SNIFFED_BODY:
         message = await receive()
         if message["type"] != "http.request":
+            more = False  # the client went away: nothing more will come
             break
         chunk = message.get("body", b"")
         size += len(chunk)
         chunks.append(chunk)
-        more = message.get("more_body", False) and size <= _MAX_SNIFFED_BODY
+        more = bool(message.get("more_body", False))
     body = b"".join(chunks)
     replayed = False
 
@@ -242,7 +244,6 @@ class ThrottleMiddleware:
         with model.lock:
             rule = model.ratelimits.rule_override(tracker) or default_rule(tracker.kind, settings)
             return model.ratelimits.hit(tracker, rule, model.clock.now())
-
 
     def _is_routed(self, scope: Scope) -> bool:
         """Nest runs guards only for a handler it routed to: an unknown path or method, or a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -222,6 +223,29 @@ async def test_a_client_fault_matches_by_the_token_requests_client_id(
     passed = await world.refresh(world.pair().refresh_token, as_json=as_json)
     assert passed.status_code == 200
     assert passed.json()["token_type"] == "bearer"
+
+
+async def test_a_body_read_in_chunks_is_matched_whole_and_replayed_whole(world: World) -> None:
+    world.fake.add_fault(TOKEN_PATH, client_id=world.other.client_id, status=503)
+
+    def chunked(client_id: str, secret: str, refresh_token: str) -> Any:
+        body = urlencode({"grant_type": "refresh_token", "client_id": client_id,
+                          "client_secret": secret, "refresh_token": refresh_token}).encode()
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(body), 50):
+                yield body[start:start + 50]
+
+        return chunks()
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    other_pair = world.pair(world.other.client_id)
+    faulted = await world.http.post(TOKEN_PATH, headers=form, content=chunked(
+        world.other.client_id, world.other_secret, other_pair.refresh_token))
+    assert faulted.status_code == 503
+    passed = await world.http.post(TOKEN_PATH, headers=form, content=chunked(
+        world.client.client_id, world.secret, world.pair().refresh_token))
+    assert passed.status_code == 200
 
 
 async def test_a_client_fault_matches_the_client_lookup_path(world: World) -> None:
