@@ -11,7 +11,8 @@ import pytest
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom import middleware as edge
-from mock_calcom.faults import MAX_LATENCY
+from mock_calcom.faults import MAX_LATENCY, FaultRegistry, build_spec
+from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.tokens import Grant, TokenPair
 from mock_calcom.transports import AsyncCalcomTransport, SyncCalcomTransport
 
@@ -454,3 +455,47 @@ async def test_the_journal_names_the_fault_that_shaped_an_answer(world: World) -
     assert (faulted.fault, faulted.status) == (fault.id, 503)
     assert (normal.fault, normal.status) == (None, 200)
     assert (hung_up.fault, hung_up.status) == (dropped.id, None)
+
+
+# -- the registry as a model ------------------------------------------------------------------
+
+def _registry() -> FaultRegistry:
+    return FaultRegistry(Randomness(1).fork("faults"))
+
+
+def test_the_first_registered_matching_fault_fires() -> None:
+    registry = _registry()
+    first = registry.add(build_spec(path="/v2/*", status=500))
+    registry.add(build_spec(path="/v2/me", status=503))
+    firing = registry.select("GET", "/v2/me", None)
+    assert firing is not None
+    assert firing.fault_id == first.id
+    assert [f.hits for f in registry.list()] == [1, 0]
+
+
+def test_a_fault_that_loses_its_draw_lets_the_next_one_try() -> None:
+    registry = _registry()
+    flaky = registry.add(build_spec(path="*", status=500, probability=0.01))
+    steady = registry.add(build_spec(path="*", status=503))
+    fired = [registry.select("GET", "/v2/me", None) for _ in range(20)]
+    ids = [f.fault_id for f in fired if f is not None]
+    assert len(ids) == 20
+    assert ids.count(steady.id) >= 15
+    assert registry.get(flaky.id).matched == 20
+
+
+def test_an_exhausted_fault_no_longer_counts_matches() -> None:
+    registry = _registry()
+    once = registry.add(build_spec(path="*", status=500, times=1))
+    assert registry.select("GET", "/x", None) is not None
+    assert registry.select("GET", "/x", None) is None
+    assert (registry.get(once.id).matched, registry.get(once.id).hits) == (1, 1)
+
+
+def test_reset_forgets_faults_and_rate_limit_counts() -> None:
+    fake = MockCalcom(Settings(seed=5))
+    fake.add_fault("*", status=500)
+    fake.set_rate_limit("tok", 1)
+    fake.reset()
+    assert fake.faults == []
+    assert fake.model.ratelimits.overrides() == {}
