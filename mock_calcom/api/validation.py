@@ -72,7 +72,7 @@ class Schema:
         validation details."""
         clean, errors = self._run(raw)
         if errors:
-            raise BadRequestError(VALIDATION_MESSAGE, details={"errors": errors})
+            raise BadRequestError(VALIDATION_MESSAGE, details={"errors": _as_json(errors)})
         for check in self.checks:
             message = check(clean)
             if message is not None:
@@ -114,6 +114,17 @@ class Schema:
             elif value is not MISSING:
                 clean[prop.name] = nested_value
         return clean, errors
+
+
+def _as_json(value: Any) -> Any:
+    """``JSON.stringify``'s view: NaN and infinities (from ``parseInt``/``Number``) are null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    return value
 
 
 def _nested(prop: Prop, value: Any) -> tuple[Any, list[dict[str, Any]], dict[str, str]]:

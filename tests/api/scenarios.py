@@ -1,0 +1,103 @@
+"""Requests that succeed on every served API v2 operation, for the conformance and scope tests.
+
+Each scenario acts as the context's user (whose seed data it relies on) with the context's
+token, and names the status Cal.com documents for success.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from mock_calcom import MockCalcom
+from mock_calcom.model.resources import BookingStatus
+from mock_calcom.model.users import User
+from tests.api.conftest import headers_for
+
+
+@dataclass
+class Ctx:
+    fake: MockCalcom
+    http: httpx.AsyncClient
+    user: User
+    token: str
+
+    def uid(self, status: BookingStatus, *, past: bool = False) -> str:
+        now = self.fake.model.clock.now()
+        return next(b.uid for b in sorted(self.fake.model.resources.bookings._by_uid.values(),
+                                          key=lambda b: b.start)
+                    if b.status is status and b.host_id == self.user.id and (b.end < now) == past)
+
+    def event_type(self, slug: str) -> int:
+        found = self.fake.model.resources.event_types.by_slug(self.user.id, slug)
+        assert found is not None
+        return found.id
+
+    def slot(self, days: int = 1, hour: int = 13) -> str:
+        day = dt.datetime.fromtimestamp(self.fake.model.clock.now(), tz=dt.UTC).date()
+        day += dt.timedelta(days=days)
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        return f"{day.isoformat()}T{hour:02d}:00:00.000Z"
+
+    async def call(self, method: str, path: str, json: object = None) -> httpx.Response:
+        return await self.http.request(method, path, json=json, headers=headers_for(path, self.token))
+
+
+Scenario = Callable[[Ctx], Awaitable[httpx.Response]]
+_B = "/v2/bookings"
+_E = "/v2/event-types"
+_S = "/v2/schedules"
+
+SCENARIOS: dict[str, tuple[int, Scenario]] = {
+    "MeController_getMe": (200, lambda c: c.call("GET", "/v2/me")),
+    "MeController_updateMe": (200, lambda c: c.call("PATCH", "/v2/me", {"bio": "Hi", "timeFormat": 12})),
+    "BookingsController_2024_08_13_getBookings": (200, lambda c: c.call("GET", f"{_B}?take=2&skip=1")),
+    "BookingsController_2024_08_13_createBooking": (201, lambda c: c.call("POST", _B, {
+        "start": c.slot(), "eventTypeSlug": "30min", "username": c.user.username,
+        "attendee": {"name": "Pat Doe", "email": "pat@example.org", "timeZone": "Europe/Paris"},
+        "guests": ["g@example.org"]})),
+    "BookingsController_2024_08_13_getBooking": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}")),
+    "BookingsController_2024_08_13_cancelBooking": (200, lambda c: c.call(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/cancel", {"cancellationReason": "Ill"})),
+    "BookingsController_2024_08_13_rescheduleBooking": (201, lambda c: c.call(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/reschedule",
+        {"start": c.slot(days=2, hour=14), "reschedulingReason": "Moved"})),
+    "BookingsController_2024_08_13_confirmBooking": (
+        200, lambda c: c.call("POST", f"{_B}/{c.uid(BookingStatus.PENDING)}/confirm")),
+    "BookingsController_2024_08_13_declineBooking": (
+        200, lambda c: c.call("POST", f"{_B}/{c.uid(BookingStatus.PENDING)}/decline", {"reason": "No"})),
+    "BookingsController_2024_08_13_markNoShow": (200, lambda c: c.call(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED, past=True)}/mark-absent", {"host": True})),
+    "EventTypesController_2024_06_14_getEventTypes": (200, lambda c: c.call("GET", _E)),
+    "EventTypesController_2024_06_14_createEventType": (201, lambda c: c.call("POST", _E, {
+        "title": "Intro", "slug": "intro", "lengthInMinutes": 20, "lengthInMinutesOptions": [20, 40],
+        "locations": [{"type": "link", "link": "https://meet.example/x", "public": True}]})),
+    "EventTypesController_2024_06_14_getEventTypeById": (200, lambda c: c.call(
+        "GET", f"{_E}/{c.event_type('30min')}")),
+    "EventTypesController_2024_06_14_updateEventType": (200, lambda c: c.call(
+        "PATCH", f"{_E}/{c.event_type('15min')}",
+        {"title": "Quick chat"})),
+    "EventTypesController_2024_06_14_deleteEventType": (200, lambda c: c.call(
+        "DELETE", f"{_E}/{c.event_type('secret')}")),
+    "SchedulesController_2024_06_11_getSchedules": (200, lambda c: c.call("GET", _S)),
+    "SchedulesController_2024_06_11_createSchedule": (201, lambda c: c.call("POST", _S, {
+        "name": "Evenings", "timeZone": "Europe/Rome", "isDefault": False,
+        "availability": [{"days": ["Monday"], "startTime": "18:00", "endTime": "21:00"}],
+        "overrides": [{"date": "2026-02-02", "startTime": "10:00", "endTime": "12:00"}]})),
+    "SchedulesController_2024_06_11_getDefaultSchedule": (200, lambda c: c.call("GET", f"{_S}/default")),
+    "SchedulesController_2024_06_11_getSchedule": (
+        200, lambda c: c.call("GET", f"{_S}/{c.user.default_schedule_id}")),
+    "SchedulesController_2024_06_11_updateSchedule": (
+        200, lambda c: c.call("PATCH", f"{_S}/{c.user.default_schedule_id}", {"name": "Core hours"})),
+    "SchedulesController_2024_06_11_deleteSchedule": (
+        200, lambda c: c.call("DELETE", f"{_S}/{c.user.default_schedule_id}")),
+    "CalendarsController_getCalendars": (200, lambda c: c.call("GET", "/v2/calendars")),
+    "CalendarsController_check": (200, lambda c: c.call("GET", "/v2/calendars/google/check")),
+    "ConferencingController_listInstalledConferencingApps": (
+        200, lambda c: c.call("GET", "/v2/conferencing")),
+}

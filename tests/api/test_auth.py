@@ -1,0 +1,228 @@
+"""Authentication on API v2: Cal.com's 401 and 403 messages, guard order per controller
+(issue #24840), optional auth, stateless tokens, and the acting user."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mock_calcom import MockCalcom, Settings
+from mock_calcom.api.auth import (
+    NO_AUTH_MESSAGE,
+    NO_TEAM_OWNER_MESSAGE,
+    NO_USER_MESSAGE,
+    ONLY_CLIENT_ID_MESSAGE,
+    ONLY_SECRET_MESSAGE,
+    PERMISSIONS_NO_AUTH_MESSAGE,
+    grant_from_authorization,
+)
+from mock_calcom.model.clients import ClientStatus
+from mock_calcom.model.tokens import Grant
+from mock_calcom.model.users import User
+from tests.api.conftest import TokenFactory, envelope_error, headers_for
+
+#: Endpoints where ApiAuthGuard decides first: no credentials or a bad bearer is a 401.
+AUTH_FIRST = ["/v2/me", "/v2/schedules", "/v2/schedules/default", "/v2/calendars",
+              "/v2/calendars/google/check", "/v2/conferencing"]
+#: Handlers with @Permissions under a class-level PermissionsGuard: 403 instead.
+PERMISSIONS_FIRST = [("GET", "/v2/bookings"), ("POST", "/v2/bookings/x/confirm"),
+                     ("POST", "/v2/bookings/x/decline"), ("POST", "/v2/bookings/x/mark-absent"),
+                     ("POST", "/v2/event-types"), ("GET", "/v2/event-types/1001"),
+                     ("PATCH", "/v2/event-types/1001"), ("DELETE", "/v2/event-types/1001")]
+INVALID = "Invalid Access Token."
+
+
+def _unauthorized(response: httpx.Response, message: str) -> None:
+    assert response.status_code == 401, response.text
+    error = envelope_error(response)
+    assert error == {"code": "UnauthorizedException", "message": message,
+                     "details": {"message": message, "error": "Unauthorized", "statusCode": 401}}
+
+
+@pytest.mark.parametrize("path", AUTH_FIRST)
+async def test_no_credentials_is_401_no_authentication_method_provided(
+        http: httpx.AsyncClient, path: str) -> None:
+    response = await http.get(path, headers=headers_for(path))
+    _unauthorized(response, NO_AUTH_MESSAGE)
+    assert response.json()["path"] == path
+
+
+@pytest.mark.parametrize(("method", "path"), PERMISSIONS_FIRST)
+async def test_no_credentials_on_a_permissions_first_handler_is_permissions_guards_403(
+        http: httpx.AsyncClient, method: str, path: str) -> None:
+    response = await http.request(method, path, headers=headers_for(path))
+    assert response.status_code == 403
+    assert envelope_error(response)["message"] == PERMISSIONS_NO_AUTH_MESSAGE
+
+
+@pytest.mark.parametrize(("method", "path"), PERMISSIONS_FIRST)
+async def test_an_expired_token_on_a_permissions_first_handler_is_403_no_oauth_client(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User, mint: TokenFactory,
+        method: str, path: str) -> None:
+    token = mint(alice, ["BOOKING_READ"])
+    fake.model.clock.advance(1800)
+    response = await http.request(method, path, headers=headers_for(path, token))
+    assert response.status_code == 403
+    error = envelope_error(response)
+    assert error["code"] == "ForbiddenException"
+    assert error["message"] == f"PermissionsGuard - no oAuth client found for access token={token}"
+    assert error["details"]["statusCode"] == 403
+
+
+@pytest.mark.parametrize("path", AUTH_FIRST)
+async def test_an_expired_token_where_api_auth_guard_runs_first_is_401(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User, mint: TokenFactory, path: str) -> None:
+    token = mint(alice)
+    fake.model.clock.advance(1800)
+    _unauthorized(await http.get(path, headers=headers_for(path, token)), INVALID)
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/v2/event-types"), ("POST", "/v2/bookings"), ("GET", "/v2/bookings/x"),
+    ("POST", "/v2/bookings/x/cancel"), ("POST", "/v2/bookings/x/reschedule")])
+async def test_optional_auth_endpoints_still_refuse_a_bad_bearer_with_401(
+        http: httpx.AsyncClient, method: str, path: str) -> None:
+    response = await http.request(method, path, headers=headers_for(path, "not-a-jwt"), json={})
+    _unauthorized(response, INVALID)
+
+
+async def test_a_token_is_valid_exactly_until_its_exp_on_the_fake_clock(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User, mint: TokenFactory) -> None:
+    token = mint(alice)
+    fake.model.clock.advance(1799)
+    assert (await http.get("/v2/me", headers=headers_for("/v2/me", token))).status_code == 200
+    fake.model.clock.advance(1)
+    assert (await http.get("/v2/me", headers=headers_for("/v2/me", token))).status_code == 401
+
+
+async def test_access_tokens_keep_working_after_their_client_is_rejected(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User) -> None:
+    client, _ = fake.model.clients.create(name="App", redirect_uris=["https://app.example/cb"],
+                                          scopes=["PROFILE_READ"])
+    grant = Grant(client.client_id, alice.id, None, ("PROFILE_READ",))
+    token = fake.model.tokens.mint_pair(grant).access_token
+    fake.model.clients.update(client.client_id, status=ClientStatus.REJECTED)
+    response = await http.get("/v2/me", headers=headers_for("/v2/me", token))
+    assert response.status_code == 200
+    assert response.json()["data"]["id"] == alice.id
+
+
+async def test_a_refresh_token_is_not_an_access_token(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User) -> None:
+    pair = fake.model.tokens.mint_pair(Grant("c", alice.id, None, ()))
+    _unauthorized(await http.get("/v2/me", headers=headers_for("/v2/me", pair.refresh_token)), INVALID)
+
+
+async def test_a_token_signed_by_another_fake_is_invalid(http: httpx.AsyncClient, alice: User) -> None:
+    other = MockCalcom(Settings(seed=1))
+    stranger = other.model.create_user("alice")
+    token = other.model.tokens.mint_pair(Grant("c", stranger.id, None, ())).access_token
+    _unauthorized(await http.get("/v2/me", headers=headers_for("/v2/me", token)), INVALID)
+
+
+async def test_the_invalid_bearer_message_is_a_setting(alice: User) -> None:
+    fake = MockCalcom(Settings(seed=5, api_invalid_token_message="ApiAuthStrategy - Invalid Bearer token"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app),
+                                 base_url="https://api.cal.com") as http:
+        response = await http.get("/v2/me", headers={"Authorization": "Bearer nope"})
+    _unauthorized(response, "ApiAuthStrategy - Invalid Bearer token")
+
+
+@pytest.mark.parametrize(("headers", "message"), [
+    ({"x-cal-client-id": "abc"}, ONLY_CLIENT_ID_MESSAGE),
+    ({"x-cal-secret-key": "s"}, ONLY_SECRET_MESSAGE),
+    ({"x-cal-client-id": "abc", "x-cal-secret-key": "s"},
+     "ApiAuthStrategy - oAuth client - Client with ID abc not found"),
+    ({"Authorization": "Bearer cal_live_123"}, "ApiAuthStrategy - api key - Your api key is not valid"),
+    ({"Authorization": "Bearer "}, NO_AUTH_MESSAGE),
+    ({"Authorization": "bearer lowercase-is-not-stripped"}, INVALID),
+])
+async def test_other_credentials_fail_like_unknown_ones(
+        http: httpx.AsyncClient, headers: dict[str, str], message: str) -> None:
+    _unauthorized(await http.get("/v2/me", headers=headers), message)
+
+
+async def test_permissions_guard_lets_an_api_key_through_to_the_api_key_check(
+        http: httpx.AsyncClient) -> None:
+    response = await http.get("/v2/bookings", headers=headers_for("/v2/bookings", "cal_live_123"))
+    _unauthorized(response, "ApiAuthStrategy - api key - Your api key is not valid")
+
+
+async def test_permissions_guard_names_an_unknown_platform_client_id(http: httpx.AsyncClient) -> None:
+    headers = headers_for("/v2/bookings", **{"x-cal-client-id": "p1"})
+    response = await http.get("/v2/bookings", headers=headers)
+    assert response.status_code == 403
+    assert envelope_error(response)["message"] == "PermissionsGuard - no oAuth client found for client id=p1"
+
+
+async def test_a_team_token_without_a_team_owner_is_401(
+        http: httpx.AsyncClient, mint: TokenFactory) -> None:
+    token = mint(None, team_id=7)
+    _unauthorized(await http.get("/v2/me", headers=headers_for("/v2/me", token)), NO_TEAM_OWNER_MESSAGE)
+
+
+async def test_a_token_of_an_unknown_user_is_401(http: httpx.AsyncClient, fake: MockCalcom) -> None:
+    token = fake.model.tokens.mint_pair(Grant("c", 999, None, ())).access_token
+    _unauthorized(await http.get("/v2/me", headers=headers_for("/v2/me", token)), NO_USER_MESSAGE)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/v2/event-types?username=alice", None),
+    ("POST", "/v2/bookings/{uid}/cancel", {"cancellationReason": "x"}),
+    ("GET", "/v2/bookings/{uid}", None),
+])
+async def test_optional_auth_endpoints_work_without_a_token(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User, method: str, path: str,
+        body: object) -> None:
+    uid = next(b.uid for b in fake.model.resources.bookings._by_uid.values()
+               if b.host_id == alice.id and b.status.value == "accepted")
+    url = path.format(uid=uid)
+    response = await http.request(method, url, json=body, headers=headers_for(url))
+    assert response.status_code == 200, response.text
+
+
+async def test_the_token_user_is_the_acting_user(
+        http: httpx.AsyncClient, alice: User, bob: User, mint: TokenFactory) -> None:
+    for user in (alice, bob):
+        response = await http.get("/v2/me", headers=headers_for("/v2/me", mint(user)))
+        assert response.json()["data"]["username"] == user.username
+
+
+async def test_another_users_resources_are_never_served(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User, bob: User, mint: TokenFactory) -> None:
+    token = mint(alice)
+    bob_event = fake.model.resources.event_types.of_user(bob.id)[0].id
+    bob_booking = next(b.uid for b in fake.model.resources.bookings._by_uid.values()
+                       if b.host_id == bob.id and b.status.value == "pending")
+
+    got = await http.get(f"/v2/event-types/{bob_event}", headers=headers_for("/v2/event-types", token))
+    assert got.status_code == 404
+    assert envelope_error(got)["message"] == f"Event type with id {bob_event} not found"
+    patched = await http.patch(f"/v2/event-types/{bob_event}", json={"title": "mine"},
+                               headers=headers_for("/v2/event-types", token))
+    assert patched.status_code == 403
+    assert envelope_error(patched)["message"] == (
+        f"User with ID={alice.id} does not own event type with ID={bob_event}")
+    schedule = await http.get(f"/v2/schedules/{bob.default_schedule_id}",
+                              headers=headers_for("/v2/schedules", token))
+    assert schedule.status_code == 403
+    assert envelope_error(schedule)["message"] == (
+        f"User with ID={alice.id} does not own schedule with ID={bob.default_schedule_id}")
+    confirmed = await http.post(f"/v2/bookings/{bob_booking}/confirm",
+                                headers=headers_for("/v2/bookings", token))
+    assert confirmed.status_code == 404
+    listed = await http.get("/v2/bookings", headers=headers_for("/v2/bookings", token))
+    assert all(b["hosts"][0]["id"] == alice.id for b in listed.json()["data"])
+    assert fake.model.resources.event_types.get(bob_event).title != "mine"  # type: ignore[union-attr]
+
+
+def test_grant_from_authorization_verifies_the_bearer(
+        fake: MockCalcom, alice: User, mint: TokenFactory) -> None:
+    token = mint(alice, ["BOOKING_READ"])
+    grant = grant_from_authorization(fake.model, f"Bearer {token}")
+    assert grant is not None
+    assert (grant.user_id, grant.scopes) == (alice.id, ("BOOKING_READ",))
+    assert grant_from_authorization(fake.model, "Bearer junk") is None
+    assert grant_from_authorization(fake.model, None) is None
+    fake.model.clock.advance(1800)
+    assert grant_from_authorization(fake.model, f"Bearer {token}") is None
