@@ -105,6 +105,11 @@ class Endpoint:
         return caller
 
 
+def _refuse_constant(name: str) -> Any:
+    # JSON.parse knows no NaN or Infinity; Python's json would take them.
+    raise ValueError(f"Unexpected token {name[0]}")
+
+
 async def _read_body(request: Request) -> Any:
     """Express's body parsers as Nest registers them: JSON and urlencoded bodies are parsed,
     anything else leaves ``{}``. Malformed JSON is a 400 before routing goes any further."""
@@ -114,7 +119,7 @@ async def _read_body(request: Request) -> Any:
         return {}
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
-            parsed = json.loads(raw)
+            parsed = json.loads(raw, parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequestError(f"Unexpected token in JSON: {exc}") from None
         # body-parser's strict mode takes only objects and arrays.

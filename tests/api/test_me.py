@@ -65,3 +65,11 @@ async def test_malformed_json_is_400_not_500(http: httpx.AsyncClient, auth: dict
     response = await http.patch("/v2/me", headers=headers, content=b"{oops")
     assert response.status_code == 400
     assert envelope_error(response)["code"] == "BadRequestException"
+
+
+async def test_json_without_nan_or_infinity_as_javascript_parses_it(
+        http: httpx.AsyncClient, alice: User, auth: dict[str, str]) -> None:
+    headers = {**auth, "content-type": "application/json"}
+    response = await http.patch("/v2/me", headers=headers, content=b'{"metadata": {"x": NaN}}')
+    assert response.status_code == 400
+    assert alice.metadata == {}
