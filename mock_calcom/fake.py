@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import weakref
 from collections.abc import Mapping, Sequence
@@ -50,6 +51,10 @@ class RegisteredClient:
     client: OAuthClient
 
 
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 def _check_id(value: object, label: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidControlInput(f"{label} must be an integer")
@@ -84,7 +89,10 @@ class MockCalcom:
         #: Every request the fake answered, secrets redacted (see :mod:`mock_calcom.journal`).
         self.journal = Journal(clock=lambda: self.model.clock.now(),
                                limit=lambda: self.model.settings.journal_limit,
-                               secret_hashes=self._live_secret_hashes)
+                               secret_hashes=self._secret_hashes)
+        #: sha256 of every client secret this fake handed out, deleted ones included: the
+        #: journal redacts on read, and a rotated-away secret is still a secret.
+        self._issued_secrets: set[str] = set()
         self.app: Starlette = create_app(self)
         self._sync_transports: weakref.WeakSet[SyncCalcomTransport] = weakref.WeakSet()
         self._demo: DemoData | None = None
@@ -137,6 +145,8 @@ class MockCalcom:
                 scopes=_as_list(scopes, "scopes") if scopes is not None else None,
                 client_type=client_type, status=status, owner_user_id=owner_user_id,
                 is_trusted=is_trusted, logo=logo)
+            if secret is not None:
+                self._issued_secrets.add(_sha256(secret))
             return RegisteredClient(client.client_id, secret, client)
 
     def get_client(self, client_id: str) -> OAuthClient:
@@ -170,6 +180,7 @@ class MockCalcom:
         secret, which is never shown again."""
         with self.model.lock:
             secret, plain = self.model.clients.add_secret(client_id)
+            self._issued_secrets.add(_sha256(plain))
             return secret.id, plain
 
     def delete_client_secret(self, client_id: str, secret_id: int) -> None:
@@ -311,9 +322,12 @@ class MockCalcom:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _live_secret_hashes(self) -> frozenset[str]:
+    def _secret_hashes(self) -> frozenset[str]:
+        """Secrets the journal must recognise: every one issued through this API, and every
+        live one (also those created on the model directly)."""
         with self.model.lock:
-            return frozenset(s.hashed for c in self.model.clients.all() for s in c.secrets)
+            live = {s.hashed for c in self.model.clients.all() for s in c.secrets}
+            return frozenset(live | self._issued_secrets)
 
     # -- faults, rate limits, token controls (owner: faults/rate-limit; mirrors /_mock/faults,
     # -- /_mock/rate-limits and /_mock/tokens; see mock_calcom/faults.py, model/ratelimit.py) --

@@ -348,11 +348,32 @@ class JournalEntry:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class _Raw:
+    """A request as recorded on the hot path: copied references, no parsing. It becomes a
+    redacted :class:`JournalEntry` the first time someone reads the journal."""
+
+    id: int
+    time: float
+    method: str
+    scheme: str
+    path: str
+    query: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    response: list[Message] | None
+    fault: str | None
+    built: JournalEntry | None = None
+
+
 class Journal:
     """The bounded, thread-safe log of one fake's requests.
 
     Entries are kept in arrival order; the oldest are dropped beyond ``limit()`` entries
-    (``Settings.journal_limit``).
+    (``Settings.journal_limit``). Recording only copies references; parsing and redaction
+    happen once per entry, when the journal is first read, so the request path stays cheap.
+    ``secret_hashes`` gives the sha256 of every client secret to recognise: it must include
+    secrets deleted since (the fake passes every secret it ever issued).
     """
 
     def __init__(
@@ -366,7 +387,7 @@ class Journal:
         self._limit = limit
         self._secret_hashes = secret_hashes
         self._lock = threading.Lock()
-        self._entries: collections.deque[JournalEntry] = collections.deque(maxlen=limit())
+        self._entries: collections.deque[_Raw] = collections.deque(maxlen=limit())
         self._ids = itertools.count(1)
         self._dropped = 0
 
@@ -383,7 +404,8 @@ class Journal:
         """Entries in arrival order. ``host`` matches with or without port, ``path`` is a
         prefix, ``method`` is case-insensitive; ``limit`` keeps the newest matches."""
         with self._lock:
-            found = sorted(self._entries, key=lambda e: e.id)
+            raws = sorted(self._entries, key=lambda r: r.id)
+        found = self._materialise(raws)
         if host is not None:
             found = [e for e in found if host in (e.host, e.hostname)]
         if path is not None:
@@ -430,65 +452,73 @@ class Journal:
     def _begin(self) -> tuple[int, float]:
         return next(self._ids), self._clock()
 
-    def _record(self, entry: JournalEntry) -> None:
+    def _record(self, raw: _Raw) -> None:
         limit = self._limit()
         with self._lock:
             if self._entries.maxlen != limit:
                 self._entries = collections.deque(self._entries, maxlen=limit)
             if len(self._entries) == limit:
                 self._dropped += 1
-            self._entries.append(entry)
+            self._entries.append(raw)
 
-    def _build(
-        self,
-        ident: int,
-        started: float,
-        scope: Scope,
-        request_body: bytes,
-        response: list[Message] | None,
-    ) -> JournalEntry:
-        redact = _Redaction(self._secret_hashes)
-        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        request_ctype = host = ""
-        for key, val in raw_headers:
-            if key == b"host":
-                host = val.decode("latin-1")
-            elif key == b"content-type":
-                request_ctype = val.decode("latin-1")
-        query_raw = scope.get("query_string", b"").decode("latin-1")
-        req_kind, req_body = redact.body(request_body, request_ctype, _SECRET_FIELDS)
-        status: int | None = None
-        response_headers: dict[str, str] = {}
-        resp_kind: BodyKind = "none"
-        resp_body: Any = None
-        if response:
-            start = response[0]
-            status = int(start["status"])
-            raw_response_headers = list(start.get("headers", []))
-            response_headers = redact.headers(raw_response_headers)
-            body = b"".join(m.get("body", b"") for m in response[1:])
-            resp_kind, resp_body = redact.body(body, response_headers.get("content-type", ""),
-                                               _RESPONSE_SECRET_FIELDS)
-        fault = scope.get("state", {}).get(_FAULT_KEY)
-        return JournalEntry(
-            id=ident,
-            time=started,
-            method=scope["method"],
-            scheme=scope.get("scheme", "http"),
-            host=redact.text(host),
-            path=redact.text(scope["path"]),
-            query_string=redact.query_string(query_raw, _SECRET_FIELDS),
-            query=redact.value(_multidict(parse_qsl(query_raw, keep_blank_values=True)), None,
-                               _SECRET_FIELDS),
-            request_headers=redact.headers(raw_headers),
-            request_body_kind=req_kind,
-            request_body=req_body,
-            status=status,
-            response_headers=response_headers,
-            response_body_kind=resp_kind,
-            response_body=resp_body,
-            fault=fault if isinstance(fault, str) else None,
-        )
+    # -- redaction (on read) -----------------------------------------------------------------
+
+    def _materialise(self, raws: list[_Raw]) -> list[JournalEntry]:
+        hashes: list[frozenset[str]] = []
+
+        def secret_hashes() -> frozenset[str]:
+            # One look at the model per read, however many entries need it.
+            if not hashes:
+                hashes.append(self._secret_hashes())
+            return hashes[0]
+
+        out = []
+        for raw in raws:
+            if raw.built is None:
+                raw.built = _build(raw, _Redaction(secret_hashes))
+            out.append(raw.built)
+        return out
+
+
+def _build(raw: _Raw, redact: _Redaction) -> JournalEntry:
+    request_ctype = host = ""
+    for key, val in raw.headers:
+        if key == b"host":
+            host = val.decode("latin-1")
+        elif key == b"content-type":
+            request_ctype = val.decode("latin-1")
+    query_raw = raw.query.decode("latin-1")
+    req_kind, req_body = redact.body(raw.body, request_ctype, _SECRET_FIELDS)
+    status: int | None = None
+    response_headers: dict[str, str] = {}
+    resp_kind: BodyKind = "none"
+    resp_body: Any = None
+    if raw.response:
+        start = raw.response[0]
+        status = int(start["status"])
+        response_headers = redact.headers(list(start.get("headers", [])))
+        body = b"".join(m.get("body", b"") for m in raw.response[1:])
+        resp_kind, resp_body = redact.body(body, response_headers.get("content-type", ""),
+                                           _RESPONSE_SECRET_FIELDS)
+    return JournalEntry(
+        id=raw.id,
+        time=raw.time,
+        method=raw.method,
+        scheme=raw.scheme,
+        host=redact.text(host),
+        path=redact.text(raw.path),
+        query_string=redact.query_string(query_raw, _SECRET_FIELDS),
+        query=redact.value(_multidict(parse_qsl(query_raw, keep_blank_values=True)), None,
+                           _SECRET_FIELDS),
+        request_headers=redact.headers(raw.headers),
+        request_body_kind=req_kind,
+        request_body=req_body,
+        status=status,
+        response_headers=response_headers,
+        response_body_kind=resp_kind,
+        response_body=resp_body,
+        fault=raw.fault,
+    )
 
 
 class JournalMiddleware:
@@ -511,24 +541,31 @@ class JournalMiddleware:
         journal = self.journal
         ident, started = journal._begin()
         body, replay = await _buffer_request(receive)
-        scope.setdefault("state", {})
+        state = scope.setdefault("state", {})
         sent: list[Message] = []
 
         async def capture(message: Message) -> None:
             sent.append(message)
 
+        def record(response: list[Message] | None) -> None:
+            fault = state.get(_FAULT_KEY)
+            journal._record(_Raw(
+                ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
+                scope.get("query_string", b""), scope.get("headers", []), body, response,
+                fault if isinstance(fault, str) else None))
+
         try:
             await self.app(scope, replay, capture)
         except ConnectionDropped:
-            journal._record(journal._build(ident, started, scope, body, None))
+            record(None)
             raise
         except BaseException:
             complete = bool(sent) and sent[0]["type"] == "http.response.start"
-            journal._record(journal._build(ident, started, scope, body, sent if complete else None))
+            record(sent if complete else None)
             for message in sent:
                 await send(message)
             raise
-        journal._record(journal._build(ident, started, scope, body, sent))
+        record(sent)
         for message in sent:
             await send(message)
 

@@ -398,3 +398,47 @@ async def test_host_filter_matches_with_or_without_the_port() -> None:
     assert len(journal.entries(host="127.0.0.1")) == 1
     assert len(journal.entries(host="127.0.0.1:8765")) == 1
     assert journal.entries(host="127.0.0.2") == []
+
+
+# -- with a fake: its own secrets --------------------------------------------------------------
+
+def test_a_fakes_client_secret_is_redacted_even_after_it_was_rotated_away() -> None:
+    from mock_calcom import MockCalcom
+
+    with MockCalcom() as fake:
+        registered = fake.create_client("App", ["https://a.example/cb"])
+        assert registered.client_secret is not None
+        old_id = fake.get_client(registered.client_id).secrets[0].id
+        with fake.client() as http:
+            http.get("/v2/me", headers={"X-Leak": registered.client_secret})
+        fake.add_client_secret(registered.client_id)
+        fake.delete_client_secret(registered.client_id, old_id)
+        entry = fake.journal.last()
+        assert entry is not None
+        assert entry.request_headers["x-leak"] == "<redacted:client_secret>"
+
+
+def test_a_fakes_tokens_are_classified_in_the_journal() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from mock_calcom import MockCalcom
+
+    with MockCalcom() as fake:
+        fake.create_user("alice")
+        app = fake.create_client("App", ["https://a.example/cb"], ["PROFILE_READ"])
+        with fake.client() as http:
+            location = http.get(fake.authorize_url(app.client_id, "https://a.example/cb",
+                                                   ["PROFILE_READ"])).headers["location"]
+            code = parse_qs(urlsplit(location).query)["code"][0]
+            tokens = http.post("/v2/auth/oauth2/token", data={
+                "client_id": app.client_id, "client_secret": app.client_secret,
+                "grant_type": "authorization_code", "code": code,
+                "redirect_uri": "https://a.example/cb"}).json()
+            http.get("/v2/me", params={"token": tokens["refresh_token"]})
+        entries = fake.journal.entries()
+        assert entries[0].response_headers["location"].startswith("https://a.example/cb?code=<redacted:code>")
+        assert entries[1].markers() == {"request_body": ["client_secret", "code"],
+                                        "response_body": ["access_token", "refresh_token"]}
+        assert entries[2].query == {"token": "<redacted:refresh_token>"}
+        assert code not in str([e.to_dict() for e in entries])
+        assert tokens["access_token"] not in str([e.to_dict() for e in entries])
