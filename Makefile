@@ -25,8 +25,13 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# A fake Cal.com on http://127.0.0.1:8765 with a demo user and client (credentials printed).
 serve: $(STAMP)
 	$(BIN)/mock-calcom serve --demo
+
+# In-process cost of the full OAuth dance as a multiple of one bare Starlette request.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_oauth.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
