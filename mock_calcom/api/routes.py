@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mock_calcom.api import apps, bookings, event_types, me, schedules
+from mock_calcom.api import apps, bookings, event_types, me, schedules, slots
 from mock_calcom.api.endpoint import Endpoint
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -14,6 +14,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *event_types.ENDPOINTS,
     *schedules.ENDPOINTS,
     *apps.ENDPOINTS,
+    *slots.ENDPOINTS,
 )
 
 routes: list[BaseRoute] = [endpoint.route() for endpoint in ENDPOINTS]

@@ -66,6 +66,8 @@ class Schema:
     props: tuple[Prop, ...]
     #: Class-level checks after the property ones pass: (clean values) -> error message.
     checks: tuple[Callable[[dict[str, Any]], str | None], ...] = field(default=())
+    #: ``forbidNonWhitelisted``: an unknown property is an error, not stripped.
+    forbid_unknown: bool = False
 
     def validate(self, raw: object) -> dict[str, Any]:
         """The whitelisted, transformed values, or :class:`BadRequestError` with Cal.com's
@@ -73,11 +75,24 @@ class Schema:
         clean, errors = self._run(raw)
         if errors:
             raise BadRequestError(VALIDATION_MESSAGE, details={"errors": _as_json(errors)})
+        self._run_checks(clean)
+        return clean
+
+    def validate_pipe(self, raw: object) -> dict[str, Any]:
+        """Validation the way Cal.com's hand-written input pipes report it (get-slots-input.pipe.ts
+        @683e0006): one string, ``"<prop> property is wrong,<constraints> <children>"`` per error,
+        joined by ``", "``, as the message of a plain ``BadRequestException``."""
+        clean, errors = self._run(raw)
+        if errors:
+            raise BadRequestError(pipe_message(errors))
+        self._run_checks(clean)
+        return clean
+
+    def _run_checks(self, clean: dict[str, Any]) -> None:
         for check in self.checks:
             message = check(clean)
             if message is not None:
                 raise BadRequestError(message)
-        return clean
 
     def _run(self, raw: object) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         if not isinstance(raw, Mapping):
@@ -91,6 +106,11 @@ class Schema:
                 target[prop.name] = prop.transform(value) if prop.transform and value is not None else value
         clean: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
+        if self.forbid_unknown:
+            known = {p.name for p in self.props}
+            errors.extend({"target": target, "value": raw[key], "property": key, "children": [],
+                           "constraints": {"whitelistValidation": f"property {key} should not exist"}}
+                          for key in raw if key not in known)
         for prop in self.props:
             value = target.get(prop.name, MISSING)
             if prop.optional and (value is MISSING or value is None):
@@ -114,6 +134,15 @@ class Schema:
             elif value is not MISSING:
                 clean[prop.name] = nested_value
         return clean, errors
+
+
+def pipe_message(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for error in errors:
+        constraints = ", ".join(error.get("constraints", {}).values())
+        children = pipe_message(error["children"]) if error.get("children") else ""
+        parts.append(f"{error.get('property')} property is wrong,{constraints} {children}")
+    return ", ".join(parts)
 
 
 def _as_json(value: Any) -> Any:

@@ -18,7 +18,8 @@ from mock_calcom.model.users import User
 from tests.api.openapi_schema import OpenApiDocument, load
 
 #: The ``cal-api-version`` each versioned resource needs.
-VERSION = {"bookings": "2024-08-13", "event-types": "2024-06-14", "schedules": "2024-06-11"}
+VERSION = {"bookings": "2024-08-13", "event-types": "2024-06-14", "schedules": "2024-06-11",
+           "slots": "2024-09-04"}
 CLIENT_ID = "test-client"
 TokenFactory = Callable[..., str]
 

@@ -12,9 +12,12 @@ before being used as JSON Schema (draft 7):
    plugin writes it for every property whose TypeScript type it cannot reflect (unions such as
    ``number | null`` for ``slotInterval``, ``true`` for ``isDefault``).
 
-And one correction of a known defect of the Cal.diy document: ``EventTypeOutput_2024_06_14.users``
-is an array of user objects (``User_2024_06_14`` in event-type.output.ts @c6b0a1ce and in
-cal.com's published docs), not of strings.
+And two corrections of known defects of the Cal.diy document:
+
+* ``EventTypeOutput_2024_06_14.users`` is an array of user objects (``User_2024_06_14`` in
+  event-type.output.ts @c6b0a1ce and in cal.com's published docs), not of strings;
+* ``GET /v2/slots`` documents its ``data`` map (date -> slots) as if it were the whole body, so
+  the check applies that schema to ``data``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from referencing.jsonschema import DRAFT7
 
 ENV = "CALCOM_OPENAPI"
 _BASE = "urn:calcom-openapi"
+_DATA_ONLY = {("GET", "/v2/slots")}
 _COMBINATORS = ("properties", "items", "allOf", "anyOf", "oneOf", "$ref", "additionalProperties")
 
 
@@ -78,6 +82,8 @@ class OpenApiDocument:
     def errors(self, method: str, path: str, status: int, body: Any) -> list[str]:
         """Readable schema violations of ``body`` (empty when it conforms)."""
         validator = self.validator(method, path, status)
+        if (method, path) in _DATA_ONLY and isinstance(body, dict):
+            body = body.get("data")
         return [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}"
                 for e in validator.iter_errors(body)]
 

@@ -98,6 +98,9 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
         200, lambda c: c.call("DELETE", f"{_S}/{c.user.default_schedule_id}")),
     "CalendarsController_getCalendars": (200, lambda c: c.call("GET", "/v2/calendars")),
     "CalendarsController_check": (200, lambda c: c.call("GET", "/v2/calendars/google/check")),
+    "SlotsController_2024_09_04_getAvailableSlots": (200, lambda c: c.call(
+        "GET", f"/v2/slots?eventTypeId={c.event_type('30min')}&start={c.slot()[:10]}&end={c.slot()[:10]}"
+               "&timeZone=Europe/Rome")),
     "ConferencingController_listInstalledConferencingApps": (
         200, lambda c: c.call("GET", "/v2/conferencing")),
 }

@@ -256,12 +256,19 @@ class BookingStore:
             raise BadRequestError(OUT_OF_BOUNDS)
         if schedule is None or not schedule.covers(start, end):
             raise BadRequestError(UNAVAILABLE)
+        if not self.is_free(event_type, host, start, end, ignore_uid=ignore_uid):
+            raise BadRequestError(UNAVAILABLE)
+
+    def is_free(self, event_type: EventType, host: User, start: float, end: float, *,
+                ignore_uid: str | None = None) -> bool:
+        """Whether [start, end) plus the event type's buffers misses every booking that holds
+        a slot in ``host``'s calendar (``ignore_uid``: the booking being rescheduled)."""
         before = event_type.before_event_buffer * 60
         after = event_type.after_event_buffer * 60
-        for other in self._by_uid.values():
-            if (other.host_id == host.id and other.status in _BLOCKING and other.uid != ignore_uid
-                    and other.start - before < end and start < other.end + after):
-                raise BadRequestError(UNAVAILABLE)
+        return not any(
+            other.host_id == host.id and other.status in _BLOCKING and other.uid != ignore_uid
+            and other.start - before < end and start < other.end + after
+            for other in self._by_uid.values())
 
     # -- changing --------------------------------------------------------------------------
 

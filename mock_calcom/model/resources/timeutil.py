@@ -92,3 +92,15 @@ def at_local(day: dt.date, minute_of_day: int, tz_name: str) -> float:
     """POSIX seconds of ``minute_of_day`` on ``day`` in zone ``tz_name`` (24:00 allowed)."""
     midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone(tz_name))
     return (midnight + dt.timedelta(minutes=minute_of_day)).timestamp()
+
+
+def iso_in_zone(seconds: float, tz_name: str) -> str:
+    """luxon's ``toISO()`` in a zone: ``2050-09-05T09:00:00.000+02:00``, ``Z`` for UTC."""
+    moment = local(seconds, tz_name)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+    offset = moment.utcoffset() or dt.timedelta(0)
+    if tz_name in ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal"):
+        return text + "Z"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
