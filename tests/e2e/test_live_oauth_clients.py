@@ -106,8 +106,8 @@ async def test_httpx_oauth_code_flow_and_refresh_rotation(calcom: MockCalcom,
                                                          calcom_server: LiveServer) -> None:
     client_id, secret = _register(calcom)
     urls = calcom_server.urls
-    oauth: BaseOAuth2[dict[str, object]] = BaseOAuth2(client_id, secret, urls.authorize_url, urls.token_url,
-        refresh_token_endpoint=urls.token_url)
+    oauth: BaseOAuth2[dict[str, object]] = BaseOAuth2(
+        client_id, secret, urls.authorize_url, urls.token_url, refresh_token_endpoint=urls.token_url)
     url = await oauth.get_authorization_url(CALLBACK, state="xyz", scope=SCOPES)
     code = parse_qs(urlsplit(_browser(url)).query)["code"][0]
     first = await oauth.get_access_token(code, CALLBACK)
