@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
-import weakref
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -94,7 +93,7 @@ class MockCalcom:
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
         self.app: Starlette = create_app(self)
-        self._sync_transports: weakref.WeakSet[SyncCalcomTransport] = weakref.WeakSet()
+        self._sync_transports: list[SyncCalcomTransport] = []
         self._demo: DemoData | None = None
 
     @property
@@ -289,7 +288,10 @@ class MockCalcom:
     def transport(self) -> SyncCalcomTransport:
         """An httpx transport into this fake for sync clients (closed by :meth:`close`)."""
         transport = SyncCalcomTransport(self.app)
-        self._sync_transports.add(transport)
+        # Strong references, so close() reaches transports whose clients were dropped
+        # unclosed (each started one holds a thread).
+        self._sync_transports = [t for t in self._sync_transports if not t.closed]
+        self._sync_transports.append(transport)
         return transport
 
     def async_transport(self) -> AsyncCalcomTransport:
@@ -311,7 +313,8 @@ class MockCalcom:
 
     def close(self) -> None:
         """Stop the background event loops of the sync transports handed out."""
-        for transport in list(self._sync_transports):
+        transports, self._sync_transports = self._sync_transports, []
+        for transport in transports:
             transport.close()
 
     def __enter__(self) -> MockCalcom:

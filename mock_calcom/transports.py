@@ -133,6 +133,10 @@ class SyncCalcomTransport(httpx.BaseTransport):
         content = await response.aread()
         return response.status_code, response.headers.raw, content, dict(response.extensions)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -251,3 +251,22 @@ def test_close_stops_every_sync_transport_handed_out(fake: MockCalcom) -> None:
     fake.close()
     with pytest.raises(RuntimeError, match="closed"):
         http.get("/v2/auth/oauth2/clients/x")
+
+
+def test_close_reaches_a_transport_whose_client_was_dropped_unclosed() -> None:
+    import gc
+    import threading
+
+    def portal_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "mock-calcom-transport"}
+
+    before = portal_threads()
+    fake = MockCalcom()
+    fake.client().get("/v2/auth/oauth2/clients/x")  # the client is garbage at once
+    gc.collect()
+    started = portal_threads() - before
+    assert len(started) == 1
+    fake.close()
+    [thread] = started
+    thread.join(5)
+    assert not thread.is_alive()
