@@ -9,8 +9,11 @@ still a visible mistake, while the token itself is gone. Secrets are recognised
   ``access_token``, ...) in query strings, form and JSON bodies, in both directions;
 * by value anywhere (paths, headers, any body, any field): a JWT is classified by its
   unverified ``token_type`` claim ("Access Token"/"Refresh Token"), a 64-hex string whose
-  sha256 matches a live client secret is a ``client_secret``;
+  sha256 matches a client secret of the fake (live, or issued and since deleted) is a
+  ``client_secret``;
 * in the ``Authorization`` header, keeping the scheme: ``Bearer <redacted:access_token>``.
+
+Recording is cheap (references only); parsing and redaction run once per entry, on first read.
 
 The control plane (``/_mock/*``) is not journaled: it is the test talking to the fake, not
 the integration talking to Cal.com (and journaling ``GET /_mock/journal`` would nest the
