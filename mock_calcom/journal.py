@@ -403,11 +403,15 @@ class Journal:
         path: str | None = None,
         method: str | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[JournalEntry]:
         """Entries in arrival order. ``host`` matches with or without port, ``path`` is a
-        prefix, ``method`` is case-insensitive; ``limit`` keeps the newest matches."""
+        prefix, ``method`` is case-insensitive; ``limit`` keeps the newest matches; ``after``
+        keeps entries whose id is greater (what happened since a given entry)."""
         with self._lock:
             raws = sorted(self._entries, key=lambda r: r.id)
+        if after is not None:
+            raws = [r for r in raws if r.id > after]
         found = self._materialise(raws)
         if host is not None:
             found = [e for e in found if host in (e.host, e.hostname)]
@@ -426,6 +430,10 @@ class Journal:
         return len(self._entries)
 
     def last(self, **filters: Any) -> JournalEntry | None:
+        if not filters:
+            with self._lock:
+                newest = max(self._entries, key=lambda r: r.id, default=None)
+            return self._materialise([newest])[0] if newest is not None else None
         found = self.entries(**filters)
         return found[-1] if found else None
 

@@ -442,3 +442,16 @@ def test_a_fakes_tokens_are_classified_in_the_journal() -> None:
         assert entries[2].query == {"token": "<redacted:refresh_token>"}
         assert code not in str([e.to_dict() for e in entries])
         assert tokens["access_token"] not in str([e.to_dict() for e in entries])
+
+
+async def test_entries_after_an_id_are_what_happened_since() -> None:
+    journal = _journal()
+    async with _client(journal) as client:
+        await client.get("/n/0")
+        mark = journal.last()
+        assert mark is not None
+        await client.get("/n/1")
+        await client.get("/n/2")
+    assert [e.path for e in journal.entries(after=mark.id)] == ["/n/1", "/n/2"]
+    assert journal.last(path="/n/1") is not None
+    assert _journal().last() is None
