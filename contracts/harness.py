@@ -36,6 +36,7 @@ from contracts.errors import ContractViolation, ProviderLoadError, error_kind
 from contracts.profiles import Profile
 from contracts.provider import ApiResponse, Provider, ProviderEnvironment, ProviderFactory
 from mock_calcom.fake import MockCalcom
+from mock_calcom.faults import Fault
 from mock_calcom.journal import JournalEntry
 from mock_calcom.model.clock import FrozenClock
 from mock_calcom.model.scopes import USER_SCOPES
@@ -173,6 +174,7 @@ class Suite:
         self._fake: MockCalcom | None = None
         self._server: LiveServer | None = None
         self._transport: httpx.BaseTransport | None = None
+        self._browser: httpx.Client | None = None
         self._base_settings = Settings(seed=SEED)
 
     def __enter__(self) -> Suite:
@@ -182,6 +184,9 @@ class Suite:
         self.close()
 
     def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -194,8 +199,11 @@ class Suite:
             self._fake = MockCalcom(self._base_settings, clock=FrozenClock())
             if self.live:
                 self._server = LiveServer(self._fake).start()
+                self._browser = httpx.Client(timeout=10.0)
             else:
                 self._transport = self._fake.transport()
+                self._browser = httpx.Client(transport=_SharedTransport(self._transport),
+                                             timeout=10.0)
         return self._fake
 
     def _retire_fake(self) -> None:
@@ -232,15 +240,15 @@ class Suite:
         registered = fake.create_client("Contract suite", [REDIRECT_URI], list(client_scopes),
                                         status=client_status, owner_user_id=owner.id)
         budget = _Budget()
+        assert self._browser is not None
+        browser = self._browser
         if self._server is not None:
             urls = self._server.urls
             transport: httpx.BaseTransport | None = None
-            browser = httpx.Client(timeout=10.0)
         else:
             urls = CalcomUrls.production()
             assert self._transport is not None
             transport = _SharedTransport(self._transport, budget)
-            browser = httpx.Client(transport=_SharedTransport(self._transport), timeout=10.0)
         harness = Harness(self, fake, budget, browser, owner_id=owner.id, member_id=member.id,
                           client_id=registered.client_id,
                           client_secret=registered.client_secret, urls=urls, transport=transport)
@@ -248,7 +256,6 @@ class Suite:
             yield harness
         finally:
             harness.close()
-            browser.close()
             if harness.runaway_in_live:
                 self._retire_fake()
 
@@ -335,12 +342,21 @@ class Harness:
     def revoke_refresh_tokens(self, who: str = "owner") -> None:
         self.fake.revoke_refresh_tokens(self.client_id, self.user_id(who))
 
-    def fault(self, path: str, **spec: Any) -> None:
-        self.fake.add_fault(path, **spec)
+    def fault(self, path: str | None = None, **spec: Any) -> Fault:
+        return self.fake.add_fault(path, **spec)
 
-    def token_fault(self, **spec: Any) -> None:
+    def token_fault(self, **spec: Any) -> Fault:
         """A fault on the G2 token endpoint (the one ``env.token_url`` names)."""
-        self.fake.add_fault("/v2/auth/oauth2/token", method="POST", **spec)
+        return self.fake.add_fault("/v2/auth/oauth2/token", method="POST", **spec)
+
+    def api_fault(self, **spec: Any) -> Fault:
+        """A fault on every API v2 resource (not the OAuth endpoints under ``/v2/auth``)."""
+        return self.fake.add_fault(path_regex=r"/v2/(?!auth/).*", **spec)
+
+    def remove_fault(self, fault: Fault) -> None:
+        """Withdraw ``fault`` if it is still registered (it may have fired its last time)."""
+        if any(f.id == fault.id for f in self.fake.faults):
+            self.fake.remove_fault(fault.id)
 
     def mint_tokens(self, who: str, scopes: Sequence[str]) -> dict[str, Any]:
         """A token response for ``who`` minted straight from the model, as Cal.com's token

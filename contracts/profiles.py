@@ -9,9 +9,12 @@ failure cannot leak into the next provider's run.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.internal.conjecture import engine as _engine
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,15 @@ class Profile:
     machine_steps: int
     derandomize: bool
     print_blob: bool
+    #: Seconds hypothesis may spend shrinking one failure (each replay talks to the fake).
+    shrink_seconds: int = 300
+    #: ``False``: report the first failing example as found (mutation runs only need a verdict).
+    shrink: bool = True
 
     def settings(self, *, machine: bool = False) -> settings:
+        phases = [Phase.explicit, Phase.reuse, Phase.generate]
+        if self.shrink:
+            phases.append(Phase.shrink)
         return settings(
             max_examples=self.machine_examples if machine else self.max_examples,
             stateful_step_count=self.machine_steps,
@@ -35,19 +45,35 @@ class Profile:
             # Time is the fake's, never the wall clock's: a deadline would only make runs flaky.
             deadline=None,
             report_multiple_bugs=False,
-            phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+            phases=phases,
             suppress_health_check=list(HealthCheck),
         )
 
 
 PROFILES: dict[str, Profile] = {
-    "dev": Profile("dev", max_examples=3, machine_examples=4, machine_steps=12,
-                   derandomize=False, print_blob=False),
-    "ci": Profile("ci", max_examples=8, machine_examples=12, machine_steps=20,
-                  derandomize=True, print_blob=True),
+    "dev": Profile("dev", max_examples=3, machine_examples=10, machine_steps=20,
+                   derandomize=False, print_blob=False, shrink_seconds=10),
+    "ci": Profile("ci", max_examples=8, machine_examples=30, machine_steps=25,
+                  derandomize=True, print_blob=True, shrink_seconds=60),
     "thorough": Profile("thorough", max_examples=60, machine_examples=100, machine_steps=50,
-                        derandomize=False, print_blob=True),
+                        derandomize=False, print_blob=True, shrink_seconds=300),
 }
+
+
+@contextlib.contextmanager
+def shrink_budget(profile: Profile) -> Iterator[None]:
+    """Bound hypothesis's shrinking time for the duration of a run. Hypothesis has no public
+    setting for it; its engine reads a module constant, restored afterwards."""
+    name = "MAX_SHRINKING_SECONDS"
+    if not hasattr(_engine, name):  # pragma: no cover - a hypothesis without the knob
+        yield
+        return
+    saved = getattr(_engine, name)
+    setattr(_engine, name, profile.shrink_seconds)
+    try:
+        yield
+    finally:
+        setattr(_engine, name, saved)
 
 
 def profile(name: str) -> Profile:

@@ -30,8 +30,10 @@ it follows names the clause that checks it and the Cal.com fact behind it:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import secrets
+import ssl
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,10 +102,16 @@ class _Pending:
 class ReferenceProvider:
     def __init__(self, env: ProviderEnvironment) -> None:
         self._env = env
-        self._http = httpx.Client(transport=env.transport, timeout=30.0)
+        if env.transport is not None:
+            self._http = httpx.Client(transport=env.transport, timeout=30.0)
+        else:
+            self._http = httpx.Client(verify=_tls_context(), timeout=30.0)
         self._lock = threading.Lock()
         self._pending: dict[str, _Pending] = {}
         self._connections: dict[str, _Connection] = {}
+
+    def close(self) -> None:
+        self._http.close()
 
     # -- authorization ---------------------------------------------------------------------
 
@@ -310,6 +318,12 @@ def _error_message(body: Any) -> str:
         if isinstance(message, str):
             return message
     return ""
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every provider in the process (loading CA certificates is slow)."""
+    return ssl.create_default_context()
 
 
 def _s256(verifier: str) -> str:

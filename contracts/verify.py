@@ -40,7 +40,7 @@ from hypothesis.reporting import with_reporter
 from contracts.clauses import Clause, select
 from contracts.errors import ContractViolation, HarnessError, LedgerError, ProviderLoadError
 from contracts.harness import Suite
-from contracts.profiles import PROFILES
+from contracts.profiles import PROFILES, shrink_budget
 from contracts.profiles import profile as get_profile
 from contracts.provider import ProviderFactory
 
@@ -155,15 +155,19 @@ def run(
     clauses: Sequence[str] | None = None,
     provider_name: str | None = None,
     on_result: Callable[[ClauseResult], None] | None = None,
+    shrink: bool = True,
 ) -> Report:
     """Run the clauses (all, or those named) against ``factory``; never raises for a provider's
-    misbehaviour: that is what the report is for."""
+    misbehaviour: that is what the report is for. ``shrink=False`` reports failures as found,
+    unshrunk (faster when only the verdict matters, as for mutants)."""
     chosen = select(list(clauses) if clauses else None)
     settings_profile = get_profile(profile)
+    if not shrink:
+        settings_profile = replace(settings_profile, shrink=False)
     name = provider_name or _name_of(factory)
     started = time.perf_counter()
     results: list[ClauseResult] = []
-    with Suite(factory, settings_profile, live=live) as suite:
+    with shrink_budget(settings_profile), Suite(factory, settings_profile, live=live) as suite:
         for clause in chosen:
             result = run_clause(clause, suite)
             results.append(result)
@@ -325,11 +329,12 @@ class MutationReport:
 
 
 def run_mutants(mutants: Iterable[Mutant], *, profile: str = "dev", live: bool = False,
-                clauses: Sequence[str] | None = None) -> MutationReport:
-    """Run the suites on every mutant; a mutant that passes everything survived."""
+                clauses: Sequence[str] | None = None, shrink: bool = False) -> MutationReport:
+    """Run the suites on every mutant (unshrunk by default: only verdicts count here); a
+    mutant that passes everything survived."""
     chosen = tuple(mutants)
     reports = {m.name: run(m.factory, profile=profile, live=live, clauses=clauses,
-                           provider_name=m.name) for m in chosen}
+                           provider_name=m.name, shrink=shrink) for m in chosen}
     return MutationReport(reports, chosen)
 
 

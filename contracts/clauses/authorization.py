@@ -53,8 +53,9 @@ def authorize_url(suite: Suite) -> None:
         with suite.scenario() as h:
             expected = urlsplit(h.env.authorize_url)
             states = []
-            for _ in range(2):
-                url = h.authorization_url(sorted(scopes))
+            # The drawn scopes, then all of them: every scope must be spelt RESOURCE_ACTION.
+            for asked in (scopes, frozenset(USER_SCOPES)):
+                url = h.authorization_url(sorted(asked))
                 parts = urlsplit(url)
                 if (parts.scheme, parts.netloc, parts.path) != (
                         expected.scheme, expected.netloc, expected.path):
@@ -69,9 +70,9 @@ def authorize_url(suite: Suite) -> None:
                         f"(Cal.com compares strings), got {query.get('redirect_uri')}")
                 raw_scope = _one(query, "scope", url) or ""
                 sent = {s for s in _SCOPE_SPLIT.split(raw_scope) if s}
-                if sent != set(scopes) or not sent <= KNOWN_SCOPES:
+                if sent != set(asked) or not sent <= KNOWN_SCOPES:
                     raise ContractViolation(
-                        f"asked for scopes {sorted(scopes)}, the URL requests {raw_scope!r} "
+                        f"asked for scopes {sorted(asked)}, the URL requests {raw_scope!r} "
                         "(Cal.com scopes are RESOURCE_ACTION, e.g. BOOKING_READ)")
                 for pkce in ("code_challenge", "code_challenge_method"):
                     if pkce in query and h.env.client_secret is not None:
@@ -90,7 +91,7 @@ def authorize_url(suite: Suite) -> None:
                 raise ContractViolation(f"two authorizations used the same state {states[0]!r}: "
                                         "a state must be fresh for every authorization")
             mark = h.mark()
-            visit = h.visit(url)
+            visit = h.visit(h.authorization_url(sorted(scopes)))
             query = visit.callback_query
             if visit.callback_url is None or "code" not in query:
                 raise ContractViolation("Cal.com did not accept the authorize URL: "

@@ -111,9 +111,8 @@ def exchange_expiry(suite: Suite) -> None:
         "30 minutes are over, calls still succeed",
         "issue #24840 (apps kept expired tokens); RFC 6749 §5.1 (expires_in only RECOMMENDED)")
 def expires_in_missing(suite: Suite) -> None:
-    @suite.given(st.integers(min_value=1801, max_value=20 * 24 * 3600),
-                 st.sampled_from([endpoints.ME, endpoints.BOOKINGS]))
-    def prop(wait: int, endpoint: endpoints.Endpoint) -> None:
+    @suite.given(st.integers(min_value=1801, max_value=20 * 24 * 3600))
+    def prop(wait: int) -> None:
         with suite.scenario() as h:
             scopes = ["PROFILE_READ", "BOOKING_READ"]
             url = h.authorization_url(scopes)
@@ -130,8 +129,11 @@ def expires_in_missing(suite: Suite) -> None:
                                         f"{outcome.describe()}", h.excerpt(mark))
             connection = outcome.value
             h.advance(wait)
-            mark = h.mark()
-            expect_ok(h, mark, h.call(connection, endpoint),
-                      f"a call {wait} s after a token response without expires_in")
+            # Bookings first: an expired token gets 403 there, not 401 (issue #24840), so a
+            # provider that only reacts to 401 keeps failing.
+            for endpoint in (endpoints.BOOKINGS, endpoints.ME):
+                mark = h.mark()
+                expect_ok(h, mark, h.call(connection, endpoint),
+                          f"{endpoint} {wait} s after a token response without expires_in")
 
     prop()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from contracts import endpoints
 from contracts.clauses import clause
 from contracts.errors import ContractViolation
-from contracts.harness import ACCESS_TTL, Harness, Suite, describe_entry, is_api
+from contracts.harness import ACCESS_TTL, Harness, Suite, is_api
 from contracts.strategies import scope_sets
 from mock_calcom.journal import JournalEntry
 
@@ -57,6 +57,37 @@ def _violation(h: Harness, entry: JournalEntry, message: str) -> ContractViolati
     return ContractViolation(message, h.excerpt(entries=[entry]))
 
 
+def secret_problem(entry: JournalEntry) -> str | None:
+    """Why ``entry`` breaks HYGIENE-SECRET, or ``None``."""
+    for where, kind in _request_markers(entry):
+        if kind == "client_secret" and not (entry.is_token_request and where == "body"):
+            return (f"the client_secret was sent in the {where} of {entry.method} {entry.path}; "
+                    "it belongs only in the body of token requests")
+    return None
+
+
+def token_problem(entry: JournalEntry, api_host: str) -> str | None:
+    """Why ``entry`` breaks HYGIENE-TOKEN, or ``None``. ``api_host`` is API v2's host[:port]."""
+    for where, kind in _request_markers(entry):
+        if kind == "access_token":
+            if where != "header authorization":
+                return (f"an access token was sent in the {where} of {entry.method} {entry.path}; "
+                        "send it only as 'Authorization: Bearer'")
+            if not entry.request_headers["authorization"].startswith("Bearer "):
+                return "an access token was sent with a scheme other than Bearer"
+            if not is_api(entry) or entry.host != api_host:
+                return (f"an access token was sent to {entry.host}{entry.path}; send it only to "
+                        f"API v2 at {api_host}")
+        elif kind == "refresh_token" and not (entry.is_token_request and where == "body"):
+            return (f"a refresh token was sent in the {where} of {entry.method} {entry.path}; it "
+                    "belongs only in the body of refresh requests")
+    return None
+
+
+def api_host_of(h: Harness) -> str:
+    return h.env.api_base_url.split("://", 1)[-1].rstrip("/")
+
+
 @clause("HYGIENE-SECRET",
         "The client_secret is only ever sent in the body of token-endpoint requests",
         "FACTS §1.2 (secret in the body only); RFC 6749 §2.3.1, §10.1")
@@ -66,13 +97,9 @@ def hygiene_secret(suite: Suite) -> None:
         with suite.scenario() as h:
             _flow(h, *flow)
             for entry in h.since():
-                for where, kind in _request_markers(entry):
-                    if kind != "client_secret":
-                        continue
-                    if not (entry.is_token_request and where == "body"):
-                        raise _violation(h, entry, f"the client_secret was sent in the {where} of "
-                                         f"{entry.method} {entry.path}; it belongs only in the "
-                                         "body of token requests")
+                problem = secret_problem(entry)
+                if problem:
+                    raise _violation(h, entry, problem)
 
     prop()
 
@@ -86,25 +113,10 @@ def hygiene_token(suite: Suite) -> None:
     def prop(flow: tuple[frozenset[str], list[endpoints.Endpoint]]) -> None:
         with suite.scenario() as h:
             _flow(h, *flow)
-            api_host = h.env.api_base_url.split("://", 1)[-1].rstrip("/")
+            api_host = api_host_of(h)
             for entry in h.since():
-                for where, kind in _request_markers(entry):
-                    if kind == "access_token":
-                        _check_access_token(h, entry, where, api_host)
-                    elif kind == "refresh_token" and not (entry.is_token_request and where == "body"):
-                        raise _violation(h, entry, f"a refresh token was sent in the {where} of "
-                                         f"{entry.method} {entry.path}; it belongs only in the "
-                                         "body of refresh requests")
+                problem = token_problem(entry, api_host)
+                if problem:
+                    raise _violation(h, entry, problem)
 
     prop()
-
-
-def _check_access_token(h: Harness, entry: JournalEntry, where: str, api_host: str) -> None:
-    if where != "header authorization":
-        raise _violation(h, entry, f"an access token was sent in the {where} of {entry.method} "
-                         f"{entry.path}; send it only as 'Authorization: Bearer'")
-    if not entry.request_headers["authorization"].startswith("Bearer "):
-        raise _violation(h, entry, "an access token was sent with a scheme other than Bearer")
-    if not is_api(entry) or entry.host != api_host:
-        raise _violation(h, entry, f"an access token was sent to {entry.host}{entry.path}; send it "
-                         f"only to API v2 at {h.env.api_base_url}\n{describe_entry(entry, 0)}")
