@@ -23,6 +23,8 @@ Run it: ``mock-calcom verify --provider examples.authlib_provider:make_provider 
 
 from __future__ import annotations
 
+import functools
+import ssl
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
@@ -75,6 +77,9 @@ class CalcomSession(OAuth2Client):  # type: ignore[misc]  # Authlib ships no typ
     """One connection's Authlib client, with Cal.com's token-endpoint rules."""
 
     def __init__(self, env: ProviderEnvironment) -> None:
+        # In-process runs hand us the fake's transport; live runs use real sockets.
+        network: dict[str, Any] = (
+            {"transport": env.transport} if env.transport is not None else {"verify": _tls()})
         super().__init__(
             client_id=env.client_id,
             client_secret=env.client_secret,
@@ -82,8 +87,8 @@ class CalcomSession(OAuth2Client):  # type: ignore[misc]  # Authlib ships no typ
             redirect_uri=env.redirect_uri,
             code_challenge_method="S256",
             token_endpoint=env.token_url,
-            transport=env.transport,
             timeout=30.0,
+            **network,
         )
         self._env = env
         self._refresh_lock = threading.Lock()
@@ -120,6 +125,13 @@ class AuthlibProvider:
         #: state -> PKCE verifier (``None`` for a confidential client), one use each.
         self._pending: dict[str, str | None] = {}
         self._sessions: dict[str, CalcomSession] = {}
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = [self._front, *self._sessions.values()]
+            self._sessions.clear()
+        for session in sessions:
+            session.close()
 
     def authorization_url(self, scopes: Sequence[str]) -> str:
         # A confidential client must not use PKCE: Cal.com would then demand a code_verifier
@@ -255,6 +267,12 @@ def _api_response(response: httpx.Response) -> ApiResponse:
 def _only(query: Mapping[str, list[str]], name: str) -> str | None:
     values = query.get(name, [])
     return values[0] if len(values) == 1 else None
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for all sessions: loading the CA bundle per connection is slow."""
+    return ssl.create_default_context()
 
 
 def make_provider(env: ProviderEnvironment) -> Provider:

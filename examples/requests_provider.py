@@ -87,6 +87,15 @@ class RequestsOAuthlibProvider:
         self._pending: dict[str, OAuth2Session] = {}
         self._connections: dict[str, _Connection] = {}
 
+    def close(self) -> None:
+        with self._lock:
+            sessions = [c.session for c in self._connections.values()]
+            sessions += self._pending.values()
+            self._connections.clear()
+            self._pending.clear()
+        for session in sessions:
+            session.close()
+
     # -- connecting ------------------------------------------------------------------------
 
     def authorization_url(self, scopes: Sequence[str]) -> str:
