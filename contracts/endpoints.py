@@ -32,6 +32,10 @@ class Endpoint:
     def __str__(self) -> str:
         return self.name
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints it in a reproducer: ``GET /v2/me``, not every field."""
+        printer.text(f"<{self.name}>")
+
 
 ME = Endpoint("GET", "/v2/me", "PROFILE_READ", None)
 BOOKINGS = Endpoint("GET", "/v2/bookings", "BOOKING_READ", frozenset({"2024-08-13"}),

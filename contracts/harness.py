@@ -550,7 +550,7 @@ def describe_entry(entry: JournalEntry, origin: float) -> str:
     if entry.request_body not in (None, "", {}):
         body = entry.request_body
         if isinstance(body, dict):
-            body = " ".join(f"{k}={v}" for k, v in body.items())
+            body = " ".join(f"{k}={_short(v)}" for k, v in body.items())
         extras.append(f"body[{entry.request_body_kind}]: {str(body)[:300]}")
     answer = "no answer (dropped)" if entry.status is None else str(entry.status)
     detail = error_message(entry)
@@ -564,6 +564,11 @@ def describe_entry(entry: JournalEntry, origin: float) -> str:
     if extras:
         line += "  " + "  ".join(extras)
     return f"{line}\n      -> {answer}"
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 24 or text.startswith("<redacted") else text[:12] + "..."
 
 
 def _page_error(page: str) -> str:

@@ -192,18 +192,26 @@ def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
         with with_reporter(report):
             clause.check(suite)
     except ContractViolation as violation:
-        return done("fail", violation.message, _reproducer(lines, violation.excerpt))
+        return done("fail", violation.message,
+                    _reproducer(lines + _notes(violation), violation.excerpt))
     except Flaky as exc:
         found = _violation_in(exc)
         message = found.message if found else str(exc).splitlines()[0]
+        notes = _notes(exc) + (_notes(found) if found else [])
         return done("fail", f"{message} (not reproducible every time: a race or hidden state)",
-                    _reproducer(lines, found.excerpt if found else ""))
+                    _reproducer(lines + notes, found.excerpt if found else ""))
     except HarnessError as exc:
         return done("error", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exc()))
     except Exception as exc:  # the harness itself broke: report, never hide
         return done("error", f"harness error {type(exc).__name__}: {exc}",
                     "".join(traceback.format_exc()))
     return done("pass")
+
+
+def _notes(exc: BaseException) -> list[str]:
+    """Hypothesis attaches the falsifying example (and the steps of a state machine) to the
+    exception as notes."""
+    return [str(n) for n in getattr(exc, "__notes__", [])]
 
 
 def _violation_in(exc: BaseException) -> ContractViolation | None:

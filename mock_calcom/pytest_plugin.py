@@ -123,3 +123,31 @@ def calcom_respx(calcom: MockCalcom) -> Iterator[MockCalcom]:
     httpx client during the test."""
     with calcom.mock_cal_com():
         yield calcom
+
+
+# -- contract suites (owner: contracts; the tests are built in contracts.pytest_support) ------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mock-calcom", "Cal.com contract suites")
+    group.addoption("--calcom-provider", metavar="MODULE:FACTORY", default=None,
+                    help="run the Cal.com contract suites against this provider factory, "
+                         "one test per clause (calcom-contracts::<CLAUSE>)")
+    group.addoption("--calcom-profile", default="dev", choices=("dev", "ci", "thorough"),
+                    help="hypothesis effort of the contract suites (default dev)")
+    group.addoption("--calcom-live", action="store_true", default=False,
+                    help="run the contract suites against a live HTTP server")
+    group.addoption("--calcom-clause", action="append", default=None, metavar="ID",
+                    help="run only this contract clause (repeatable)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    spec = config.getoption("calcom_provider", None)
+    if not spec:
+        return
+    from contracts.pytest_support import contract_items
+
+    items.extend(contract_items(session, spec, profile_name=config.getoption("calcom_profile"),
+                                live=config.getoption("calcom_live"),
+                                clauses=config.getoption("calcom_clause")))

@@ -1,0 +1,57 @@
+"""Small deliberately broken providers for the runner's own tests (the full mutant set lives
+in tests/contracts/mutants/). Each breaks one rule of the reference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from contracts.provider import Provider, ProviderEnvironment
+from contracts.reference import ReferenceProvider, _Connection
+
+
+class _NoStateCheck(ReferenceProvider):
+    """Accepts any callback: swaps the callback's state for one it issued."""
+
+    def complete(self, callback_url: str) -> str:
+        from urllib.parse import parse_qs, urlencode, urlsplit
+
+        with self._lock:
+            issued = next(iter(self._pending), None)
+        if issued is None:
+            return super().complete(callback_url)
+        query = parse_qs(urlsplit(callback_url).query)
+        query["state"] = [issued]
+        return super().complete(callback_url.split("?")[0] + "?" + urlencode(query, doseq=True))
+
+
+class _Looping(ReferenceProvider):
+    """Retries invalid_grant forever."""
+
+    _last: _Connection
+
+    def _fresh_access_token(self, connection_id: str) -> str:
+        from contracts.errors import ReauthorizationRequired
+
+        while True:
+            try:
+                return super()._fresh_access_token(connection_id)
+            except ReauthorizationRequired:
+                with self._lock:
+                    self._connections.setdefault(connection_id, self._last)
+
+    def _token_request(self, fields: Mapping[str, str]) -> _Connection:
+        connection = super()._token_request(fields)
+        self._last = connection
+        return connection
+
+
+def no_state_check(env: ProviderEnvironment) -> Provider:
+    return _NoStateCheck(env)
+
+
+def looping(env: ProviderEnvironment) -> Provider:
+    return _Looping(env)
+
+
+def broken_factory(env: ProviderEnvironment) -> Provider:
+    raise RuntimeError("cannot build the provider")

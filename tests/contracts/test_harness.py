@@ -1,0 +1,116 @@
+"""The harness: fresh scenarios on one fake, the simulated browser, the guards, the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from contracts import endpoints
+from contracts.harness import (
+    CALL_SLEEP_BUDGET,
+    REDIRECT_URI,
+    Suite,
+    is_api,
+    is_exchange,
+    is_refresh,
+    rejected_token,
+)
+from contracts.profiles import profile
+from contracts.reference import make_provider
+
+
+@pytest.fixture
+def suite() -> Iterator[Suite]:
+    with Suite(make_provider, profile("dev")) as s:
+        yield s
+
+
+def test_each_scenario_starts_from_a_fresh_cal_com_with_the_given_settings(suite: Suite) -> None:
+    with suite.scenario(settings={"access_token_ttl": 60}, client_status="PENDING") as h:
+        h.connect(["PROFILE_READ"])
+        assert h.fake.settings.access_token_ttl == 60
+        assert h.fake.get_client(h.client_id).status == "PENDING"
+        first_entries = len(h.since())
+    with suite.scenario() as h:
+        assert first_entries > 0
+        assert h.since() == []
+        assert h.fake.settings.access_token_ttl == 1800
+        assert [u.username for u in h.fake.users()] == ["owner", "member"]
+        assert h.env.redirect_uri == REDIRECT_URI
+        assert h.env.transport is not None
+
+
+def test_the_browser_brings_back_a_code_an_error_or_a_page(suite: Suite) -> None:
+    with suite.scenario() as h:
+        url = h.authorization_url(["PROFILE_READ"])
+        assert "code" in h.visit(url).callback_query
+        assert h.visit(url, consent="deny").callback_query["error"] == ["access_denied"]
+        h.set_client_status("PENDING")
+        page = h.visit(url, who="member")
+        assert page.callback_url is None
+        assert page.status >= 400
+        assert "code" in h.visit(url, who="owner").callback_query
+
+
+def test_env_sleep_moves_the_fake_clock_and_is_recorded(suite: Suite) -> None:
+    with suite.scenario() as h:
+        before = h.now()
+        h.env.sleep(42.5)
+        assert h.now() == before + 42.5
+        assert h.slept == [42.5]
+        with pytest.raises(ValueError, match="non-negative"):
+            h.env.sleep(-1)
+
+
+def test_a_provider_call_that_sleeps_without_end_is_stopped(suite: Suite) -> None:
+    with suite.scenario() as h:
+        def sleepy() -> None:
+            for _ in range(CALL_SLEEP_BUDGET + 5):
+                h.env.sleep(1)
+
+        outcome = h._guarded(sleepy)
+        assert outcome.kind == "runaway"
+        assert "unbounded backoff" in outcome.describe()
+
+
+def test_provider_errors_become_outcomes(suite: Suite) -> None:
+    with suite.scenario() as h:
+        connection = h.connect(["PROFILE_READ"])
+        assert h.call(connection, endpoints.ME).describe() == "ok (200)"
+        assert h.call(connection, endpoints.BOOKINGS).kind == "InsufficientScope"
+        assert h.call("no-such-connection", endpoints.ME).kind == "ReauthorizationRequired"
+        missing: dict[str, str] = {}
+        assert h._guarded(lambda: missing["key"]).kind == "crash"
+
+
+def test_a_burst_releases_every_call_and_reports_each_outcome(suite: Suite) -> None:
+    with suite.scenario() as h:
+        connection = h.connect(["PROFILE_READ"])
+        outcomes = h.burst(connection, [endpoints.ME, endpoints.CALENDARS, endpoints.ME])
+        assert [o.kind for o in outcomes] == ["ok", "InsufficientScope", "ok"]
+
+
+def test_journal_readers_tell_exchanges_refreshes_api_calls_and_dead_tokens(suite: Suite) -> None:
+    with suite.scenario() as h:
+        connection = h.connect(["BOOKING_READ", "PROFILE_READ"])
+        h.advance(1801)
+        h.call(connection, endpoints.BOOKINGS)
+        kinds = [(is_exchange(e), is_refresh(e), is_api(e)) for e in h.since()
+                 if e.is_token_request or is_api(e)]
+        assert kinds == [(True, False, False), (False, True, False), (False, False, True)]
+        mark = h.mark()
+        h.fake.expire_token(_bearer_of_last_refresh(h))
+        h.call(connection, endpoints.BOOKINGS)
+        h.call(connection, endpoints.ME)
+        rejected = [e.path for e in h.since(mark) if rejected_token(e)]
+        assert rejected == ["/v2/bookings", "/v2/me"]
+        assert "PermissionsGuard" in h.excerpt(mark)
+
+
+def _bearer_of_last_refresh(h: object) -> str:
+    """The access token the provider holds (read from its state: the journal redacts it)."""
+    provider = h.provider  # type: ignore[attr-defined]
+    (connection,) = provider._connections.values()
+    token: str = connection.access_token
+    return token

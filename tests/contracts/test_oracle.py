@@ -1,0 +1,97 @@
+"""The oracle: Cal.com's answers in Cal.com's check order (FACTS §2, §3, §4, §5)."""
+
+from __future__ import annotations
+
+from contracts import endpoints
+from contracts.oracle import CalcomOracle, Connection, expected_outcome
+
+TTL, RTTL = 1800.0, 30 * 86400.0
+
+
+def _oracle(**kwargs: object) -> CalcomOracle:
+    return CalcomOracle(owner="owner", registered=frozenset({"PROFILE_READ", "BOOKING_READ"}),
+                        access_ttl=TTL, refresh_ttl=RTTL, **kwargs)  # type: ignore[arg-type]
+
+
+def _connect(oracle: CalcomOracle, user: str = "owner", now: float = 0.0,
+             scopes: frozenset[str] = frozenset({"PROFILE_READ"})) -> Connection:
+    answer, conn = oracle.exchange(user, scopes, now, f"c_{user}")
+    assert answer == "ok"
+    assert conn is not None
+    return conn
+
+
+def test_authorize_checks_the_client_status_before_the_scopes() -> None:
+    oracle = _oracle(status="REJECTED")
+    assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "client_rejected"
+    oracle.status = "PENDING"
+    assert oracle.authorize("member", frozenset({"PROFILE_READ"})) == "page"
+    assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "invalid_scope"
+    assert oracle.authorize("owner", frozenset({"PROFILE_READ"})) == "code"
+
+
+def test_a_refresh_rotates_and_kills_every_other_refresh_token_of_the_user() -> None:
+    oracle = _oracle()
+    first = _connect(oracle)
+    second = _connect(oracle)
+    member = _connect(oracle, "member")
+    assert oracle.refresh(second, 10.0) == "ok"
+    assert second.access_expires_at == 10.0 + TTL
+    assert oracle.refresh(first, 20.0) == "invalid_grant"
+    assert first.dead
+    assert oracle.refresh(member, 30.0) == "ok"
+
+
+def test_an_expired_refresh_token_is_invalid_grant_even_for_a_rejected_client() -> None:
+    oracle = _oracle()
+    conn = _connect(oracle)
+    oracle.status = "REJECTED"
+    assert oracle.refresh(conn, RTTL + 1) == "invalid_grant"
+
+
+def test_a_revoked_refresh_token_of_a_rejected_client_answers_client_rejected() -> None:
+    oracle = _oracle()
+    conn = _connect(oracle)
+    oracle.revoke("owner")
+    oracle.status = "REJECTED"
+    assert oracle.refresh(conn, 10.0) == "client_rejected"
+    assert not conn.dead
+    oracle.status = "APPROVED"
+    assert oracle.refresh(conn, 10.0) == "invalid_grant"
+
+
+def test_pending_blocks_everyone_but_the_owner() -> None:
+    oracle = _oracle()
+    owner, member = _connect(oracle), _connect(oracle, "member")
+    oracle.status = "PENDING"
+    assert oracle.refresh(member, 10.0) == "client_not_approved"
+    assert oracle.refresh(owner, 10.0) == "ok"
+    assert oracle.exchange("member", frozenset(), 10.0, "x") == ("client_not_approved", None)
+
+
+def test_faults_are_one_shot_and_come_first() -> None:
+    oracle = _oracle()
+    conn = _connect(oracle)
+    oracle.add_token_fault("dropped")
+    assert oracle.refresh(conn, RTTL + 5) == "dropped"
+    assert not conn.dead
+    assert oracle.refresh(conn, RTTL + 5) == "invalid_grant"
+    oracle.add_api_fault()
+    assert oracle.api(conn, endpoints.ME, 0.0) == "server_error"
+    assert oracle.api(conn, endpoints.ME, 0.0) == "ok"
+
+
+def test_the_api_checks_expiry_before_scope() -> None:
+    oracle = _oracle()
+    conn = _connect(oracle)
+    assert oracle.api(conn, endpoints.BOOKINGS, 0.0) == "insufficient_scope"
+    assert oracle.api(conn, endpoints.CALENDARS, 0.0) == "insufficient_scope"
+    assert oracle.api(conn, endpoints.ME, TTL - 1) == "ok"
+    assert oracle.api(conn, endpoints.BOOKINGS, TTL) == "expired"
+
+
+def test_answers_map_to_the_outcome_a_provider_must_report() -> None:
+    assert expected_outcome("invalid_grant") == "ReauthorizationRequired"
+    assert expected_outcome("dropped") == "UpstreamError"
+    assert expected_outcome("client_not_approved") == "ClientNotApproved"
+    assert expected_outcome("insufficient_scope") == "InsufficientScope"
