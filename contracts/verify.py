@@ -11,6 +11,7 @@ Command line (``mock-calcom verify`` delegates to :func:`main`)::
 
     mock-calcom verify --provider mypkg.adapter:make_provider [--profile dev|ci|thorough]
         [--live] [--junit-xml FILE] [--report FILE] [--expect-failures FILE] [--clause ID ...]
+        [--mutants MODULE:ATTR]
 
 Exit codes: 0 every clause passed (or failed as the ledger expects), 1 a clause failed or the
 ledger is stale, 2 the run could not start (bad ``--provider``, bad ledger, unknown clause).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 import traceback
@@ -249,11 +251,10 @@ def _name_of(factory: Callable[..., Any]) -> str:
     return f"{module}:{qualname}"
 
 
-def load_factory(spec: str) -> ProviderFactory:
-    """``package.module:factory`` to the factory it names."""
+def _load_attribute(spec: str, option: str, form: str) -> Any:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        raise ProviderLoadError(f"--provider wants package.module:factory, got {spec!r}")
+        raise ProviderLoadError(f"{option} wants {form}, got {spec!r}")
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
@@ -264,6 +265,12 @@ def load_factory(spec: str) -> ProviderFactory:
             target = getattr(target, part)
         except AttributeError:
             raise ProviderLoadError(f"{module_name!r} has no attribute {attr!r}") from None
+    return target
+
+
+def load_factory(spec: str) -> ProviderFactory:
+    """``package.module:factory`` to the factory it names."""
+    target = _load_attribute(spec, "--provider", "package.module:factory")
     if not callable(target):
         raise ProviderLoadError(f"{spec} is not callable")
     factory: ProviderFactory = target
@@ -328,12 +335,44 @@ class MutationReport:
     def line(self) -> str:
         return f"mutation score: {self.killed}/{self.total}"
 
+    def to_json(self) -> dict[str, Any]:
+        return {"killed": self.killed, "total": self.total,
+                "mutants": [{"name": m.name, "breaks": sorted(m.breaks),
+                             "killed": self.is_killed(m), "failed": list(self.killed_by(m.name))}
+                            for m in self.mutants]}
+
     def table(self) -> str:
         rows: list[tuple[str, ...]] = [("MUTANT", "KILLED", "BREAKS", "FAILED CLAUSES")]
         for m in self.mutants:
             rows.append((m.name, "yes" if self.is_killed(m) else "NO",
                          ",".join(sorted(m.breaks)) or "-", ",".join(self.killed_by(m.name)) or "-"))
         return _grid(rows) + "\n" + self.line()
+
+
+def load_mutants(spec: str) -> tuple[Mutant, ...]:
+    """``package.module:ATTR`` to mutants. ATTR is an iterable (or a function returning one) of
+    :class:`Mutant` or of provider factories; a factory may name the clause(s) it breaks in a
+    ``KILLS`` attribute (a mutant class whose constructor takes the environment qualifies)."""
+    target = _load_attribute(spec, "--mutants", "package.module:ATTR")
+    try:
+        items = target() if callable(target) and not isinstance(target, type) else target
+        listed = list(items)
+    except TypeError:
+        raise ProviderLoadError(f"{spec} is not a collection of mutants") from None
+    mutants: list[Mutant] = []
+    for item in listed:
+        if isinstance(item, Mutant):
+            mutants.append(item)
+        elif callable(item):
+            kills = getattr(item, "KILLS", ())
+            breaks = frozenset({kills} if isinstance(kills, str) else kills)
+            name = getattr(item, "__name__", None) or repr(item)
+            mutants.append(Mutant(name, item, breaks))
+        else:
+            raise ProviderLoadError(f"{spec}: {item!r} is neither a Mutant nor a factory")
+    if not mutants:
+        raise ProviderLoadError(f"{spec} holds no mutants")
+    return tuple(mutants)
 
 
 def run_mutants(mutants: Iterable[Mutant], *, profile: str = "dev", live: bool = False,
@@ -459,6 +498,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="ledger of known failing clause ids; it may only shrink")
     parser.add_argument("--clause", action="append", metavar="ID", default=None,
                         help="run only this clause (repeatable)")
+    parser.add_argument("--mutants", metavar="MODULE:ATTR", default=None,
+                        help="also run these deliberately broken providers and state the "
+                             "mutation score; a surviving mutant fails the run")
     parser.add_argument("--list", action="store_true", help="list the clauses and exit")
     return parser
 
@@ -469,6 +511,10 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
     ``mock-calcom`` command parses them with :func:`build_parser`'s options)."""
     args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     out = out or sys.stdout
+    # Like uvicorn's --app-dir default: an adapter in the current project imports without being
+    # installed (the console script's sys.path does not hold the working directory).
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     if getattr(args, "list", False):
         for c in select(None):
             print(f"{c.id:<22} {c.rule}  [{c.basis}]", file=out)
@@ -477,6 +523,7 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         factory = load_factory(args.provider)
         chosen = [c.id for c in select(args.clause)] if args.clause else None
         expected = load_ledger(args.expect_failures) if args.expect_failures else None
+        mutants = load_mutants(args.mutants) if getattr(args, "mutants", None) else ()
     except (HarnessError, KeyError) as exc:
         print(f"mock-calcom verify: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
@@ -492,10 +539,17 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
     print(report.table(), file=out)
     if args.junit_xml:
         Path(args.junit_xml).write_text(report.to_junit_xml(), encoding="utf-8")
+    mutation = None
+    if mutants:
+        mutation = run_mutants(mutants, profile=args.profile, live=args.live, clauses=chosen)
+        print(mutation.table(), file=out)
     if args.report:
-        Path(args.report).write_text(json.dumps(report.to_json(), indent=2) + "\n",
-                                     encoding="utf-8")
-    return 0 if report.ok else 1
+        data = report.to_json()
+        if mutation is not None:
+            data["mutation"] = mutation.to_json()
+        Path(args.report).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    survived = mutation is not None and mutation.killed < mutation.total
+    return 0 if report.ok and not survived else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

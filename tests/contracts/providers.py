@@ -55,3 +55,20 @@ def looping(env: ProviderEnvironment) -> Provider:
 
 def broken_factory(env: ProviderEnvironment) -> Provider:
     raise RuntimeError("cannot build the provider")
+
+
+class KilledMutant(_NoStateCheck):
+    """A mutant class (its constructor is a factory) naming the clause it breaks."""
+
+    KILLS = "STATE-CSRF"
+
+
+class SurvivingMutant(ReferenceProvider):
+    """Claims to break STATE-CSRF but is the reference: it survives."""
+
+    KILLS = "STATE-CSRF"
+
+
+KILLED = (KilledMutant,)
+WITH_SURVIVOR = (KilledMutant, SurvivingMutant)
+NO_MUTANTS: tuple[type[ReferenceProvider], ...] = ()

@@ -18,6 +18,7 @@ from contracts.verify import (
     Report,
     load_factory,
     load_ledger,
+    load_mutants,
     main,
     run,
     run_mutants,
@@ -247,3 +248,24 @@ def test_load_factory_names_what_is_wrong() -> None:
         load_factory("contracts.reference")
     with pytest.raises(ProviderLoadError, match="not callable"):
         load_factory("contracts.reference:EXPIRY_MARGIN")
+
+
+def test_verify_states_the_mutation_score_and_fails_when_a_mutant_survives(tmp_path: Path) -> None:
+    code, out = _main("--provider", REFERENCE, "--clause", "STATE-CSRF",
+                      "--mutants", "tests.contracts.providers:KILLED")
+    assert code == 0
+    assert "mutation score: 1/1" in out
+    report = tmp_path / "report.json"
+    code, out = _main("--provider", REFERENCE, "--clause", "STATE-CSRF", "--report", str(report),
+                      "--mutants", "tests.contracts.providers:WITH_SURVIVOR")
+    assert code == 1
+    assert "mutation score: 1/2" in out
+    mutation = json.loads(report.read_text())["mutation"]
+    assert (mutation["killed"], mutation["total"]) == (1, 2)
+
+
+def test_load_mutants_refuses_what_is_not_a_mutant() -> None:
+    with pytest.raises(ProviderLoadError, match="not a collection"):
+        load_mutants("contracts.reference:EXPIRY_MARGIN")
+    with pytest.raises(ProviderLoadError, match="no mutants"):
+        load_mutants("tests.contracts.providers:NO_MUTANTS")
