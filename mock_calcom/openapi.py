@@ -248,6 +248,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/v2/conferencing"): _v2(
         "Installed conferencing apps", "(not available to scoped third-party tokens)",
         {"200": _ok_list("ConferencingApp")}),
+    ("GET", "/v2/slots"): _v2(
+        "Free slots of an event type, by date", None,
+        {"200": _json(_success({"type": "object", "additionalProperties": {"type": "array"}}),
+                      "Slots keyed by date in timeZone")},
+        version="2024-09-04",
+        query=(("eventTypeId", {"type": "integer"}, "Event type (or eventTypeSlug + username)"),
+               ("start", {"type": "string"}, "From (ISO date or date-time, UTC)"),
+               ("end", {"type": "string"}, "Until (a bare date means its end)"),
+               ("timeZone", {"type": "string"}, "Zone of the returned times (default UTC)"),
+               ("format", {"enum": ["time", "range"]}, "range adds each slot's end"))),
     # G1 legacy web endpoints
     ("POST", "/api/auth/oauth/token"): Op(
         "Legacy token endpoint (G1)", (_LEGACY,),
