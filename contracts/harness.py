@@ -56,6 +56,7 @@ CALL_SLEEP_BUDGET = 25
 CALL_SLEEP_SECONDS = 6 * 3600.0
 #: Wall-clock seconds a provider call may take in ``--live`` mode (no transport to guard).
 LIVE_CALL_TIMEOUT = 30.0
+_LIVE_POLL = 0.02
 #: Access-token lifetime for scenarios that do not pick one (Cal.com's, FACTS §3).
 ACCESS_TTL = 1800
 REFRESH_TTL = 30 * 24 * 3600
@@ -282,6 +283,8 @@ class Harness:
         self._first_entry = self._last_id()
         self._slept: list[float] = []
         self._sleep_lock = threading.Lock()
+        self._in_flight = 0
+        self._flight_lock = threading.Lock()
         self.env = ProviderEnvironment(
             client_id=client_id,
             client_secret=client_secret,
@@ -406,13 +409,29 @@ class Harness:
             except BaseException as exc:
                 box["error"] = exc
 
+        with self._flight_lock:
+            self._in_flight += 1
+        first = self._last_id()
         worker = threading.Thread(target=target, name="contracts-provider-call", daemon=True)
         worker.start()
-        worker.join(LIVE_CALL_TIMEOUT)
-        if worker.is_alive():
-            self.runaway_in_live = True
-            raise Runaway(f"a provider call did not return within {LIVE_CALL_TIMEOUT:.0f} s "
-                          "(an unbounded retry loop?)")
+        deadline = time.monotonic() + LIVE_CALL_TIMEOUT
+        try:
+            while worker.is_alive():
+                worker.join(_LIVE_POLL)
+                # The server's journal stands in for the transport guard: too many requests
+                # while this call (and its concurrent siblings) ran is a retry loop.
+                sent = self._last_id() - first
+                if worker.is_alive() and sent > CALL_REQUEST_BUDGET * self._in_flight:
+                    self.runaway_in_live = True
+                    raise Runaway(f"one provider call sent more than {CALL_REQUEST_BUDGET} "
+                                  "requests (an unbounded retry loop?)")
+                if worker.is_alive() and time.monotonic() > deadline:
+                    self.runaway_in_live = True
+                    raise Runaway(f"a provider call did not return within "
+                                  f"{LIVE_CALL_TIMEOUT:.0f} s (an unbounded retry loop?)")
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
         if "error" in box:
             raise box["error"]
         value: T = box["value"]

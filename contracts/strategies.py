@@ -17,7 +17,8 @@ def scope_sets(*, required: str | None = None, min_size: int = 1,
     base = st.frozensets(st.sampled_from(USER_SCOPES), min_size=min_size, max_size=max_size)
     if required is None:
         return base
-    return base.map(lambda s: s | {required}).filter(lambda s: len(s) <= max_size)
+    # filter, not map: the reproducer then prints the set itself, not an expression.
+    return base.filter(lambda s: required in s)
 
 
 def scoped_endpoints(scopes: frozenset[str]) -> st.SearchStrategy[Endpoint]:

@@ -58,8 +58,10 @@ def test_a_broken_rule_fails_its_clause_with_a_reproducer(broken_report: Report)
     assert not broken_report.ok
 
 
-def test_a_runaway_provider_is_stopped_and_failed() -> None:
-    report = run(providers.looping, clauses=["REFRESH-INVALID-GRANT"])
+@pytest.mark.parametrize("live", [False, True], ids=["in-process", "live"])
+def test_a_runaway_provider_is_stopped_and_failed(live: bool) -> None:
+    report = run(providers.looping, clauses=["REFRESH-INVALID-GRANT", "DENIAL"], live=live)
+    assert report.result("DENIAL").status == "pass"
     result = report.result("REFRESH-INVALID-GRANT")
     assert result.status == "fail"
     assert "runaway" in result.message
