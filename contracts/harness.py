@@ -200,7 +200,8 @@ class Suite:
             self._fake = MockCalcom(self._base_settings, clock=FrozenClock())
             if self.live:
                 self._server = LiveServer(self._fake).start()
-                self._browser = httpx.Client(timeout=10.0)
+                if self._browser is None:
+                    self._browser = httpx.Client(timeout=10.0)
             else:
                 self._transport = self._fake.transport()
                 self._browser = httpx.Client(transport=_SharedTransport(self._transport),
@@ -209,8 +210,19 @@ class Suite:
 
     def _retire_fake(self) -> None:
         """After a runaway in ``--live`` mode the provider may still be hammering the server
-        from an abandoned thread: give the next scenario a new fake and server."""
-        self.close()
+        from an abandoned thread: give the next scenario a new fake and server. The old ones
+        are shut down in the background (a graceful stop waits for that thread's
+        connection)."""
+        server, fake = self._server, self._fake
+        self._server = self._fake = None
+
+        def stop() -> None:
+            if server is not None:
+                server.stop()
+            if fake is not None:
+                fake.close()
+
+        threading.Thread(target=stop, name="contracts-retire-server", daemon=True).start()
 
     def given(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[[], None]]:
         """``@suite.given(strategy, ...)``: hypothesis ``given`` under this run's profile."""
