@@ -57,6 +57,22 @@ def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def serve(args: argparse.Namespace, out: TextIO, *, stop: threading.Event | None = None) -> int:
     """Run until interrupted (or until ``stop`` is set: tests use it)."""
+    event = stop or threading.Event()
+    previous = None
+    if stop is None and threading.current_thread() is threading.main_thread():
+        # SIGTERM (docker stop, kill) stops as cleanly as Ctrl+C, from the very start.
+        def _on_term(signum: int, frame: FrameType | None) -> None:
+            event.set()
+
+        previous = signal.signal(signal.SIGTERM, _on_term)
+    try:
+        return _serve(args, out, event)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int:
     fake = MockCalcom(Settings(seed=args.seed), clock=WallClock())
     fake.set_consent(args.consent)
     server = LiveServer(fake, args.host, args.port)
@@ -68,7 +84,7 @@ def serve(args: argparse.Namespace, out: TextIO, *, stop: threading.Event | None
         return 1
     try:
         _print_banner(fake, server, args, out)
-        _wait(stop)
+        _wait(event)
     finally:
         server.stop()
         fake.close()
@@ -105,14 +121,7 @@ def _print_banner(fake: MockCalcom, server: LiveServer, args: argparse.Namespace
     print("\n".join(lines), file=out, flush=True)
 
 
-def _wait(stop: threading.Event | None) -> None:
-    event = stop or threading.Event()
-    if stop is None and threading.current_thread() is threading.main_thread():
-        # SIGTERM (docker stop, kill) stops as cleanly as Ctrl+C.
-        def _on_term(signum: int, frame: FrameType | None) -> None:
-            event.set()
-
-        signal.signal(signal.SIGTERM, _on_term)
+def _wait(event: threading.Event) -> None:
     try:
         while not event.wait(0.5):
             pass

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
+import queue
 import re
-import select
 import signal
 import socket
 import subprocess
@@ -48,8 +48,10 @@ def test_an_unknown_consent_mode_is_a_usage_error() -> None:
 
 
 def test_serve_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str]) -> None:
+    before = signal.getsignal(signal.SIGTERM)
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "loopback" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_serve_reports_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,20 +109,20 @@ def test_the_same_seed_prints_the_same_credentials() -> None:
 def test_the_installed_command_serves_a_complete_oauth_dance() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_calcom", "serve", "--port", "0", "--demo", "--consent", "approve"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # A reader thread, so every wait below is bounded whatever the pipe's buffering does.
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=_pump, args=(process, lines), daemon=True)
+    reader.start()
     try:
-        assert process.stdout is not None
-        lines: list[str] = []
+        seen: list[str] = []
         deadline = time.monotonic() + _BOUND
-        while not lines or "Press Ctrl+C" not in lines[-1]:
-            remaining = deadline - time.monotonic()
-            ready = remaining > 0 and select.select([process.stdout], [], [], remaining)[0]
-            line = process.stdout.readline() if ready else ""
-            if not line:
-                errors = process.stderr.read() if process.stderr else ""
-                pytest.fail("no banner: " + "".join(lines) + errors)
-            lines.append(line)
-        banner = "".join(lines)
+        while not seen or "Press Ctrl+C" not in seen[-1]:
+            try:
+                seen.append(lines.get(timeout=max(deadline - time.monotonic(), 0.001)))
+            except queue.Empty:
+                pytest.fail("no banner within the bound: " + "".join(seen))
+        banner = "".join(seen)
         client_id, secret = _field(banner, "client_id"), _field(banner, "client_secret")
         start = _field(banner, "try it")
         redirect = httpx.get(start)
@@ -136,9 +138,19 @@ def test_the_installed_command_serves_a_complete_oauth_dance() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            out, _ = process.communicate(timeout=_BOUND)
+            process.wait(timeout=_BOUND)
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+        reader.join(_BOUND)
     assert process.returncode == 0
-    assert "mock-calcom: stopped" in out
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    assert "mock-calcom: stopped" in "".join(rest)
+
+
+def _pump(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.put(line)
