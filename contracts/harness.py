@@ -397,6 +397,19 @@ class Harness:
             return BrowserVisit(authorize_url, response.status_code, location)
         return BrowserVisit(authorize_url, response.status_code, None, response.text[:2000])
 
+    def authorize(self, scopes: Sequence[str], *, who: str = "owner",
+                  consent: str = "approve") -> str:
+        """The callback URL Cal.com sends the browser back with, for the provider's authorize
+        URL; a page instead of a redirect means Cal.com refused the URL (wrong client,
+        redirect_uri, missing scope): the provider's fault."""
+        mark = self.mark()
+        visit = self.visit(self.authorization_url(scopes), who=who, consent=consent)
+        if visit.callback_url is None:
+            raise ContractViolation(
+                f"Cal.com did not redirect back from the provider's authorize URL "
+                f"(HTTP {visit.status}): {_page_error(visit.page)}", self.excerpt(mark))
+        return visit.callback_url
+
     # -- the provider ------------------------------------------------------------------------
 
     def _guarded(self, action: Callable[[], Any]) -> Outcome:
@@ -464,13 +477,7 @@ class Harness:
         """Authorize (Allow) and complete; the connection id. Any other end is a violation of
         the basic flow, reported with the journal."""
         mark = self.mark()
-        url = self.authorization_url(scopes)
-        visit = self.visit(url, who=who)
-        if visit.callback_url is None:
-            raise ContractViolation(
-                f"Cal.com did not redirect back from the provider's authorize URL "
-                f"(HTTP {visit.status}): {_page_error(visit.page)}", self.excerpt(mark))
-        outcome = self.complete(visit.callback_url)
+        outcome = self.complete(self.authorize(scopes, who=who))
         if not outcome.ok or not isinstance(outcome.value, str):
             raise ContractViolation(f"connecting failed: complete() gave {outcome.describe()}",
                                     self.excerpt(mark))

@@ -166,8 +166,9 @@ class CalcomMachine(RuleBasedStateMachine):
                                "its not-approved page", mark)
             return multiple()
         if visit.callback_url is None:
-            self._disagree(f"authorize showed a page where Cal.com redirects ({answer})", mark)
-        assert visit.callback_url is not None
+            self._fail("AUTHZ-URL", f"Cal.com showed a page for the provider's authorize URL "
+                       f"where a redirect ({answer}) was due: {visit.page[:200]}", mark)
+            return multiple()
         outcome = self.h.complete(visit.callback_url)
         self._check_hygiene(mark)
         sent = [e for e in self.h.since(mark) if e.is_token_request]

@@ -115,15 +115,13 @@ def expires_in_missing(suite: Suite) -> None:
     def prop(wait: int) -> None:
         with suite.scenario() as h:
             scopes = ["PROFILE_READ", "BOOKING_READ"]
-            url = h.authorization_url(scopes)
-            visit = h.visit(url)
-            assert visit.callback_url is not None, visit.page
+            callback = h.authorize(scopes)
             body = h.mint_tokens("owner", scopes)
             del body["expires_in"]
             h.token_fault(status=200, body=body, times=1,
                           headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
             mark = h.mark()
-            outcome = h.complete(visit.callback_url)
+            outcome = h.complete(callback)
             if not outcome.ok:
                 raise ContractViolation(f"a token response without expires_in broke the exchange: "
                                         f"{outcome.describe()}", h.excerpt(mark))
