@@ -54,9 +54,9 @@ CALL_REQUEST_BUDGET = 40
 #: ``env.sleep`` calls, and seconds slept, one provider call may use.
 CALL_SLEEP_BUDGET = 25
 CALL_SLEEP_SECONDS = 6 * 3600.0
-#: Wall-clock seconds a provider call may take in ``--live`` mode (no transport to guard).
-LIVE_CALL_TIMEOUT = 30.0
-_LIVE_POLL = 0.02
+#: Wall-clock seconds a provider call may take.
+CALL_TIMEOUT = 30.0
+_POLL = 0.02
 #: Access-token lifetime for scenarios that do not pick one (Cal.com's, FACTS §3).
 ACCESS_TTL = 1800
 REFRESH_TTL = 30 * 24 * 3600
@@ -413,7 +413,6 @@ class Harness:
     # -- the provider ------------------------------------------------------------------------
 
     def _guarded(self, action: Callable[[], Any]) -> Outcome:
-        self._budget.start()
         try:
             value = self._with_deadline(action)
         except Runaway as exc:
@@ -423,12 +422,13 @@ class Harness:
         return Outcome("ok", value)
 
     def _with_deadline(self, action: Callable[[], T]) -> T:
-        if not self.live:
-            return action()
-        # No transport to guard in --live mode: bound the call in wall-clock time instead.
+        """Run ``action`` in a worker thread, bounded in wall-clock time (a deadlocked provider
+        must not hang the suite) and, in ``--live`` mode where no transport can count, in
+        requests seen by the server."""
         box: dict[str, Any] = {}
 
         def target() -> None:
+            self._budget.start()
             try:
                 box["value"] = action()
             except BaseException as exc:
@@ -439,21 +439,21 @@ class Harness:
         first = self._last_id()
         worker = threading.Thread(target=target, name="contracts-provider-call", daemon=True)
         worker.start()
-        deadline = time.monotonic() + LIVE_CALL_TIMEOUT
+        deadline = time.monotonic() + CALL_TIMEOUT
         try:
             while worker.is_alive():
-                worker.join(_LIVE_POLL)
+                worker.join(_POLL)
                 # The server's journal stands in for the transport guard: too many requests
                 # while this call (and its concurrent siblings) ran is a retry loop.
-                sent = self._last_id() - first
+                sent = self._last_id() - first if self.live else 0
                 if worker.is_alive() and sent > CALL_REQUEST_BUDGET * self._in_flight:
                     self.runaway_in_live = True
                     raise Runaway(f"one provider call sent more than {CALL_REQUEST_BUDGET} "
                                   "requests (an unbounded retry loop?)")
                 if worker.is_alive() and time.monotonic() > deadline:
-                    self.runaway_in_live = True
+                    self.runaway_in_live = self.live
                     raise Runaway(f"a provider call did not return within "
-                                  f"{LIVE_CALL_TIMEOUT:.0f} s (an unbounded retry loop?)")
+                                  f"{CALL_TIMEOUT:.0f} s (a deadlock, or an unbounded loop?)")
         finally:
             with self._flight_lock:
                 self._in_flight -= 1
@@ -503,7 +503,7 @@ class Harness:
                                     daemon=True) for i, e in enumerate(endpoints)]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + LIVE_CALL_TIMEOUT + 15.0
+        deadline = time.monotonic() + CALL_TIMEOUT + 15.0
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return [o if o is not None else Outcome("runaway", None, Runaway("the call never returned"))

@@ -114,3 +114,18 @@ def _bearer_of_last_refresh(h: object) -> str:
     (connection,) = provider._connections.values()
     token: str = connection.access_token
     return token
+
+
+def test_a_provider_call_that_never_returns_is_abandoned(suite: Suite,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import contracts.harness
+
+    monkeypatch.setattr(contracts.harness, "CALL_TIMEOUT", 0.2)
+    never = threading.Event()
+    with suite.scenario() as h:
+        outcome = h._guarded(lambda: never.wait(5))
+        assert outcome.kind == "runaway"
+        assert "deadlock" in outcome.describe()
+    never.set()
