@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
 from mock_calcom.control.routes import routes as control_routes
@@ -34,7 +34,21 @@ class _CalcomApp(Starlette):
     answer as the client gets it, and can hold back a response the app then drops."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return JournalMiddleware(super().build_middleware_stack(), self.state.fake.journal)
+        return JournalMiddleware(_lenient_slashes(super().build_middleware_stack()),
+                                 self.state.fake.journal)
+
+
+def _lenient_slashes(app: ASGIApp) -> ASGIApp:
+    """Express routes non-strictly: ``/v2/me/`` is ``/v2/me``, served, not redirected (as
+    Starlette's router would do with a 307)."""
+
+    async def strip(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        await app(scope, receive, send)
+
+    return strip
 
 
 def create_app(fake: MockCalcom) -> Starlette:
@@ -94,8 +108,9 @@ async def _render_control_error(request: Request, exc: Exception) -> Response:
 
 async def _render_http_exception(request: Request, exc: Exception) -> Response:
     """Routing misses. Nest answers an unknown route or method with 404
-    ``Cannot <METHOD> <path>`` in the v2 envelope, for any path."""
+    ``Cannot <METHOD> <originalUrl>`` (query included) in the v2 envelope, for any path."""
     assert isinstance(exc, HTTPException)
     if exc.status_code in (404, 405):
-        return render_api_error(request, NotFoundError(f"Cannot {request.method} {request.url.path}"))
+        url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return render_api_error(request, NotFoundError(f"Cannot {request.method} {url}"))
     return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
