@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 DEMO_USERNAME = "demo"
 DEMO_CLIENT_NAME = "Demo integration"
-#: Where a locally running integration typically listens for the OAuth callback.
-DEMO_REDIRECT_URI = "http://localhost:8765/callback"
+#: Where a locally running integration typically listens for the OAuth callback (not the
+#: port `serve` itself takes by default, 8765, so both can run side by side).
+DEMO_REDIRECT_URI = "http://localhost:3000/callback"
 
 
 @dataclass(frozen=True)

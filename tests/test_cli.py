@@ -81,7 +81,7 @@ def test_serve_defaults_to_interactive_consent_on_a_wall_clock_and_prints_the_de
         assert httpx.get(f"{base}/_mock/clock").json()["frozen"] is False
         client_id = _field(banner, "client_id")
         client = httpx.get(f"{base}/_mock/clients/{client_id}").json()
-        assert client["redirect_uris"] == ["http://localhost:8765/callback", f"{base}/_mock/callback"]
+        assert client["redirect_uris"] == ["http://localhost:3000/callback", f"{base}/_mock/callback"]
         assert client["secrets"][0]["hint"] == _field(banner, "client_secret")[-4:]
         page = httpx.get(_field(banner, "try it"))
         assert page.status_code == 200

@@ -281,7 +281,7 @@ def test_demo_seeds_a_ready_client(http: httpx.Client, fake: MockCalcom) -> None
     assert response.status_code == 201
     demo = response.json()
     assert fake.get_client(demo["client"]["client_id"]).verify_secret(demo["client"]["client_secret"])
-    assert demo["redirect_uri"] == "http://localhost:8765/callback"
+    assert demo["redirect_uri"] == "http://localhost:3000/callback"
     assert http.post("/_mock/demo").json() == demo
 
 
