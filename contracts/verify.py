@@ -251,10 +251,23 @@ def _name_of(factory: Callable[..., Any]) -> str:
     return f"{module}:{qualname}"
 
 
+def _importable_from_cwd() -> None:
+    """Put the working directory first on ``sys.path``, as ``python -m`` and pytest's rootdir
+    insertion do: an adapter of the current project then imports without being installed. A
+    console script's ``sys.path`` starts with its ``bin`` directory, not the working one."""
+    cwd = os.getcwd()
+    if sys.path[:1] in ([cwd], [""]):
+        return
+    sys.path.insert(0, cwd)
+    # A finder cached for this directory earlier may not know the adapter's file yet.
+    importlib.invalidate_caches()
+
+
 def _load_attribute(spec: str, option: str, form: str) -> Any:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise ProviderLoadError(f"{option} wants {form}, got {spec!r}")
+    _importable_from_cwd()
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
@@ -511,10 +524,6 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
     ``mock-calcom`` command parses them with :func:`build_parser`'s options)."""
     args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     out = out or sys.stdout
-    # Like uvicorn's --app-dir default: an adapter in the current project imports without being
-    # installed (the console script's sys.path does not hold the working directory).
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
     if getattr(args, "list", False):
         for c in select(None):
             print(f"{c.id:<22} {c.rule}  [{c.basis}]", file=out)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -250,6 +253,34 @@ def test_load_factory_names_what_is_wrong() -> None:
         load_factory("contracts.reference")
     with pytest.raises(ProviderLoadError, match="not callable"):
         load_factory("contracts.reference:EXPIRY_MARGIN")
+
+
+def test_load_factory_imports_an_adapter_from_the_working_directory_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cwd_adapter_for_load_factory.py").write_text(
+        "from contracts.reference import make_provider\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    try:
+        assert load_factory("cwd_adapter_for_load_factory:make_provider") is make_provider
+    finally:
+        sys.modules.pop("cwd_adapter_for_load_factory", None)
+    assert sys.path[0] == str(tmp_path)
+
+
+def test_the_console_script_verifies_an_adapter_in_the_working_directory(tmp_path: Path) -> None:
+    """``mock-calcom verify`` run where the adapter lives, nothing installed, no PYTHONPATH."""
+    package = tmp_path / "ourco"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "adapter.py").write_text("from contracts.reference import make_provider\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("mock-calcom")), "verify",
+         "--provider", "ourco.adapter:make_provider", "--clause", "DENIAL"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert any(line.split()[:2] == ["DENIAL", "pass"] for line in result.stdout.splitlines())
 
 
 def test_verify_states_the_mutation_score_and_fails_when_a_mutant_survives(tmp_path: Path) -> None:
