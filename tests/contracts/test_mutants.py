@@ -63,6 +63,14 @@ def test_the_mutant_fails_no_unrelated_clause(mutant: type[Mutant],
                            f"which its bug does not touch:\n{_failures(report)}")
 
 
+def test_a_refresh_with_an_extra_scope_is_reported_as_the_whitelist_rule(
+        mutation_report: MutationReport) -> None:
+    """Not as the failed call it causes: the message names the field and the rule."""
+    message = mutation_report.reports["ExtraScopeOnRefresh"].result("EXCHANGE-FIELDS").message
+    assert "extra fields ['scope'] sent to the token endpoint" in message
+    assert "FACTS §1.2" in message
+
+
 def test_the_mutation_score_is_stated_and_complete(mutation_report: MutationReport,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     survivors = [m.name for m in mutation_report.mutants if not mutation_report.is_killed(m)]
