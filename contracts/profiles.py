@@ -10,7 +10,7 @@ failure cannot leak into the next provider's run.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, Phase, settings
@@ -74,6 +74,31 @@ def shrink_budget(profile: Profile) -> Iterator[None]:
         yield
     finally:
         setattr(_engine, name, saved)
+
+
+#: How hypothesis's output on a shrink stopped by that deadline starts: a warning assuming its
+#: own default (five minutes) and asking for a bug report, and a note to add ``@seed`` to "this
+#: test", which a verified provider does not have. Both mislead under a profile's budget.
+_SLOW_SHRINK_WARNING = "WARNING: Hypothesis has spent more than five minutes working to shrink"
+_SLOW_SHRINK_SEED = "This test function exited early because it took too long to shrink"
+
+
+def honest_shrink_notes(lines: Sequence[str], profile: Profile) -> list[str]:
+    """Hypothesis's output ``lines``, its slow-shrink notes replaced by what happened: the
+    profile's shrink budget ran out."""
+    honest: list[str] = []
+    for line in lines:
+        if line.lstrip().startswith(_SLOW_SHRINK_SEED):
+            continue
+        if line.startswith(_SLOW_SHRINK_WARNING):
+            larger = [p.name for p in PROFILES.values()
+                      if p.name != profile.name and p.shrink_seconds > profile.shrink_seconds]
+            further = f"; --profile {' or '.join(larger)} shrinks longer" if larger else ""
+            line = (f"note: shrinking stopped when the {profile.name} profile's shrink budget "
+                    f"({profile.shrink_seconds} s) ran out, so the example below may not be "
+                    f"the shortest{further}")
+        honest.append(line)
+    return honest
 
 
 def profile(name: str) -> Profile:

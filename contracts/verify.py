@@ -42,7 +42,7 @@ from hypothesis.reporting import with_reporter
 from contracts.clauses import Clause, select
 from contracts.errors import ContractViolation, HarnessError, LedgerError, ProviderLoadError
 from contracts.harness import Suite
-from contracts.profiles import PROFILES, shrink_budget
+from contracts.profiles import PROFILES, honest_shrink_notes, shrink_budget
 from contracts.profiles import profile as get_profile
 from contracts.provider import ProviderFactory
 
@@ -190,18 +190,21 @@ def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
         return ClauseResult(clause.id, clause.rule, clause.basis, status, message,
                             _clip(reproducer), time.perf_counter() - started)
 
+    def steps(notes: list[str]) -> list[str]:
+        return honest_shrink_notes(lines + notes, suite.profile)
+
     try:
         with with_reporter(report):
             clause.check(suite)
     except ContractViolation as violation:
         return done("fail", violation.message,
-                    _reproducer(lines + _notes(violation), violation.excerpt))
+                    _reproducer(steps(_notes(violation)), violation.excerpt))
     except Flaky as exc:
         found = _violation_in(exc)
         message = found.message if found else str(exc).splitlines()[0]
         notes = _notes(exc) + (_notes(found) if found else [])
         return done("fail", f"{message} (not reproducible every time: a race or hidden state)",
-                    _reproducer(lines + notes, found.excerpt if found else ""))
+                    _reproducer(steps(notes), found.excerpt if found else ""))
     except HarnessError as exc:
         return done("error", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exc()))
     except Exception as exc:  # the harness itself broke: report, never hide

@@ -8,12 +8,15 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from contracts.clauses import all_clauses
+from contracts.clauses import all_clauses, select
 from contracts.errors import LedgerError, ProviderLoadError
+from contracts.harness import Suite
+from contracts.profiles import profile, shrink_budget
 from contracts.reference import make_provider
 from contracts.verify import (
     ClauseResult,
@@ -24,10 +27,13 @@ from contracts.verify import (
     load_mutants,
     main,
     run,
+    run_clause,
     run_mutants,
 )
 from mock_calcom import cli
 from tests.contracts import providers
+from tests.contracts.mutants import api as api_mutants
+from tests.contracts.mutants import factory as mutant_factory
 
 BROKEN = "tests.contracts.providers:no_state_check"
 REFERENCE = "contracts.reference:make_provider"
@@ -88,6 +94,21 @@ def test_every_clause_states_its_rule_and_its_basis() -> None:
         assert c.rule, c.id
         assert c.basis, c.id
         assert any(word in c.basis for word in ("FACTS", "RFC", "issue")), c.id
+
+
+def test_a_shrink_cut_short_by_the_profile_budget_says_so_not_five_minutes() -> None:
+    """Hypothesis's own notes claim five minutes of shrinking and ask for a bug report."""
+    no_budget = replace(profile("dev"), shrink_seconds=0)
+    stateful = select(["STATEFUL"])[0]
+    with shrink_budget(no_budget), Suite(mutant_factory(api_mutants.TokenInQuery),
+                                         no_budget) as suite:
+        result = run_clause(stateful, suite)
+    assert result.status == "fail", result.message
+    assert "five minutes" not in result.reproducer
+    assert "PLEASE REPORT" not in result.reproducer
+    assert "@seed(" not in result.reproducer  # "add it to this test": there is no such test
+    assert "the dev profile's shrink budget (0 s) ran out" in result.reproducer
+    assert "--profile ci or thorough shrinks longer" in result.reproducer
 
 
 # -- the ledger ----------------------------------------------------------------------------
