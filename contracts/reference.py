@@ -25,6 +25,11 @@ it follows names the clause that checks it and the Cal.com fact behind it:
   of times (FACTS §7.5); 403 ``insufficient_scope`` is final (FACTS §5).
 * the ``cal-api-version`` header per endpoint (FACTS §7.2, §7.3), and the access token only in
   the ``Authorization`` header, only to the API base URL.
+
+The Cal.com rules that do not depend on an HTTP or OAuth library are public functions at the
+bottom (:func:`authorization_code`, :func:`token_payload`, :func:`token_lifetime`,
+:func:`api_headers`, :func:`api_response`, :func:`backoff_seconds`); the examples in
+``examples/`` reuse them around Authlib and requests-oauthlib.
 """
 
 from __future__ import annotations
@@ -37,23 +42,12 @@ import ssl
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from contracts.errors import (
-    AccessDenied,
-    ClientNotApproved,
-    ClientRejected,
-    InsufficientScope,
-    InvalidScope,
-    ProviderError,
-    RateLimited,
-    ReauthorizationRequired,
-    StateMismatch,
-    UpstreamError,
-)
+from contracts import errors
 from contracts.provider import ApiResponse, Provider, ProviderEnvironment
 
 #: Refresh this long before the computed expiry, so a token never dies in flight.
@@ -73,13 +67,6 @@ API_VERSIONS: tuple[tuple[str, str], ...] = (
     ("/v2/schedules", "2024-06-11"),
     ("/v2/slots", "2024-09-04"),
 )
-
-
-def api_version_for(path: str) -> str | None:
-    for prefix, version in API_VERSIONS:
-        if path == prefix or path.startswith(prefix + "/"):
-            return version
-    return None
 
 
 @dataclass
@@ -135,19 +122,14 @@ class ReferenceProvider:
         return f"{self._env.authorize_url}?{urlencode(params)}"
 
     def complete(self, callback_url: str) -> str:
-        query = parse_qs(urlsplit(callback_url).query)
-        state = _single(query, "state")
+        callback = callback_query(callback_url)
+        state = callback.get("state")
         with self._lock:
             # pop: a state is good for one callback only.
             pending = self._pending.pop(state, None) if state else None
         if pending is None:
-            raise StateMismatch("the callback's state is missing or was not issued by us")
-        error = _single(query, "error")
-        if error:
-            raise _authorize_error(error, _single(query, "error_description") or "")
-        code = _single(query, "code")
-        if not code:
-            raise UpstreamError("the callback carries neither a code nor an error")
+            raise errors.StateMismatch("the callback's state is missing or was not issued by us")
+        code = authorization_code(callback)
         fields = {"grant_type": "authorization_code", "code": code,
                   "redirect_uri": self._env.redirect_uri}
         if pending.code_verifier is not None:
@@ -160,14 +142,8 @@ class ReferenceProvider:
 
     # -- API calls -------------------------------------------------------------------------
 
-    def request(
-        self,
-        connection: str,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-    ) -> ApiResponse:
+    def request(self, connection: str, method: str, path: str,
+                params: Mapping[str, str] | None = None, json: Any = None) -> ApiResponse:
         if not path.startswith("/v2/"):
             # The token is only ever sent to the API base URL, never to a caller-chosen host.
             raise ValueError(f"API paths start with /v2/, not {path!r}")
@@ -176,7 +152,7 @@ class ReferenceProvider:
             response = self._send(method, path, token, params, json)
             if response.status_code == 429:
                 if attempt == MAX_ATTEMPTS:
-                    raise RateLimited(f"still rate limited after {attempt} attempts")
+                    raise errors.RateLimited(f"still rate limited after {attempt} attempts")
                 self._env.sleep(self._backoff(response, attempt))
                 continue
             return self._interpret(response)
@@ -184,44 +160,19 @@ class ReferenceProvider:
 
     def _send(self, method: str, path: str, token: str, params: Mapping[str, str] | None,
               json: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        version = api_version_for(path)
-        if version is not None:
-            headers["cal-api-version"] = version
+        headers = {"Authorization": f"Bearer {token}", **api_headers(path)}
         try:
             return self._http.request(method, self._env.api_base_url.rstrip("/") + path,
                                       params=dict(params or {}), json=json, headers=headers)
         except httpx.TransportError as exc:
-            raise UpstreamError(f"Cal.com could not be reached: {exc}") from exc
+            raise errors.UpstreamError(f"Cal.com could not be reached: {exc}") from exc
 
     @staticmethod
     def _interpret(response: httpx.Response) -> ApiResponse:
-        body = _json_or_none(response)
-        if response.status_code == 403 and _error_message(body).startswith("insufficient_scope"):
-            # Refreshing cannot help: refresh keeps the original scopes (FACTS §3, §5).
-            raise InsufficientScope(_error_message(body))
-        if response.status_code >= 500:
-            raise UpstreamError(f"Cal.com answered {response.status_code}")
-        return ApiResponse(response.status_code, dict(response.headers), body)
+        return api_response(response)
 
     def _backoff(self, response: httpx.Response, attempt: int) -> float:
-        """Seconds to wait after a 429: what ``X-RateLimit-Reset-Default`` says (FACTS §7.5).
-
-        The header is seconds in Cal.com's code; a value that looks like a unix timestamp is
-        read as one (a third-party summary claims that form). No header: exponential.
-        """
-        raw = response.headers.get("X-RateLimit-Reset-Default")
-        try:
-            reset = float(raw) if raw is not None else None
-        except ValueError:
-            reset = None
-        if reset is None:
-            delay = 2.0 ** attempt
-        elif reset > 1_000_000_000:
-            delay = reset - self._env.now()
-        else:
-            delay = reset
-        return min(max(delay, 1.0), MAX_BACKOFF)
+        return backoff_seconds(response, attempt, self._env.now())
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -229,7 +180,7 @@ class ReferenceProvider:
         with self._lock:
             connection = self._connections.get(connection_id)
         if connection is None:
-            raise ReauthorizationRequired("no such connection (it was dropped); connect again")
+            raise errors.ReauthorizationRequired("no such connection (it was dropped); connect again")
         # Single flight: whoever holds the lock refreshes, the others then find a fresh token.
         with connection.lock:
             if self._env.now() < connection.expires_at - EXPIRY_MARGIN:
@@ -237,7 +188,7 @@ class ReferenceProvider:
             try:
                 fresh = self._token_request({"grant_type": "refresh_token",
                                              "refresh_token": connection.refresh_token})
-            except ReauthorizationRequired:
+            except errors.ReauthorizationRequired:
                 with self._lock:
                     self._connections.pop(connection_id, None)
                 raise
@@ -257,57 +208,148 @@ class ReferenceProvider:
             response = self._http.post(self._env.token_url, data=body,
                                        headers={"Accept": "application/json"})
         except httpx.TransportError as exc:
-            raise UpstreamError(f"Cal.com's token endpoint could not be reached: {exc}") from exc
-        payload = _json_or_none(response)
-        if response.status_code >= 500:
-            raise UpstreamError(f"Cal.com's token endpoint answered {response.status_code}")
-        if response.status_code != 200 or not isinstance(payload, dict):
-            raise _token_error(response.status_code, payload)
-        access, refresh = payload.get("access_token"), payload.get("refresh_token")
-        if not isinstance(access, str) or not access:
-            raise UpstreamError("the token response has no access_token")
-        expires_in = payload.get("expires_in")
-        if not isinstance(expires_in, int | float) or isinstance(expires_in, bool) or expires_in <= 0:
-            # Missing is not "never" (issue #24840): assume Cal.com's 30 minutes.
-            expires_in = DEFAULT_EXPIRES_IN
-        return _Connection(access, refresh if isinstance(refresh, str) else "",
-                           sent_at + float(expires_in))
+            raise errors.UpstreamError(
+                f"Cal.com's token endpoint could not be reached: {exc}") from exc
+        payload = token_payload(response)
+        refresh = payload.get("refresh_token")
+        return _Connection(payload["access_token"], refresh if isinstance(refresh, str) else "",
+                           sent_at + token_lifetime(payload))
 
 
-def _authorize_error(error: str, description: str) -> ProviderError:
+# -- Cal.com's rules, on any HTTP client ---------------------------------------------------
+
+class HttpAnswer(Protocol):
+    """What an httpx or requests response offers: enough to judge a Cal.com answer."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def json(self) -> Any: ...
+
+
+def callback_query(callback_url: str) -> dict[str, str]:
+    """The callback's query parameters; one given twice counts as missing."""
+    query = parse_qs(urlsplit(callback_url).query)
+    return {name: values[0] for name, values in query.items() if len(values) == 1}
+
+
+def authorization_code(callback: Mapping[str, str]) -> str:
+    """The code of a callback whose ``state`` checked out; an ``error`` raises its outcome."""
+    error = callback.get("error")
+    if error:
+        raise _authorize_error(error, callback.get("error_description", ""))
+    code = callback.get("code")
+    if not code:
+        raise errors.UpstreamError("the callback carries neither a code nor an error")
+    return code
+
+
+def token_payload(answer: HttpAnswer) -> dict[str, Any]:
+    """A token endpoint answer's JSON when it holds tokens; otherwise the outcome it means
+    is raised (FACTS §2), so a failed refresh never replaces good tokens."""
+    payload = _json_or_none(answer)
+    status = answer.status_code
+    if status >= 500:
+        raise errors.UpstreamError(f"Cal.com's token endpoint answered {status}")
+    if status != 200 or not isinstance(payload, dict):
+        raise _token_error(status, payload)
+    access = payload.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise errors.UpstreamError("the token response has no access_token")
+    return payload
+
+
+def token_lifetime(payload: Mapping[str, Any]) -> float:
+    """Seconds the access token of a token response lives."""
+    expires_in = payload.get("expires_in")
+    if not isinstance(expires_in, int | float) or isinstance(expires_in, bool) or expires_in <= 0:
+        # Missing is not "never" (issue #24840): assume Cal.com's 30 minutes.
+        return DEFAULT_EXPIRES_IN
+    return float(expires_in)
+
+
+def api_version_for(path: str) -> str | None:
+    for prefix, version in API_VERSIONS:
+        if path == prefix or path.startswith(prefix + "/"):
+            return version
+    return None
+
+
+def api_headers(path: str) -> dict[str, str]:
+    """The headers of an API v2 call to ``path`` besides ``Authorization``."""
+    headers = {"Accept": "application/json"}
+    version = api_version_for(path)
+    if version is not None:
+        headers["cal-api-version"] = version
+    return headers
+
+
+def api_response(answer: HttpAnswer) -> ApiResponse:
+    """What an API v2 answer (other than 429) means for the caller."""
+    body = _json_or_none(answer)
+    message = _error_message(body)
+    if answer.status_code == 403 and message.startswith("insufficient_scope"):
+        # Refreshing cannot help: refresh keeps the original scopes (FACTS §3, §5).
+        raise errors.InsufficientScope(message)
+    if answer.status_code >= 500:
+        raise errors.UpstreamError(f"Cal.com answered {answer.status_code}")
+    return ApiResponse(answer.status_code, dict(answer.headers), body)
+
+
+def backoff_seconds(answer: HttpAnswer, attempt: int, now: float) -> float:
+    """Seconds to wait after a 429: what ``X-RateLimit-Reset-Default`` says (FACTS §7.5).
+
+    The header is seconds in Cal.com's code; a value that looks like a unix timestamp is read
+    as one (a third-party summary claims that form). No header: exponential. Bounded either way.
+    """
+    raw = answer.headers.get("X-RateLimit-Reset-Default")
+    try:
+        reset = float(raw) if raw is not None else None
+    except ValueError:
+        reset = None
+    if reset is None:
+        delay = 2.0 ** attempt
+    elif reset > 1_000_000_000:
+        delay = reset - now
+    else:
+        delay = reset
+    return min(max(delay, 1.0), MAX_BACKOFF)
+
+
+def _authorize_error(error: str, description: str) -> errors.ProviderError:
     """An ``error`` on the callback (FACTS §1.1: Deny, rejected client, scope errors)."""
     text = f"{error}: {description}" if description else error
     if error == "access_denied":
-        return AccessDenied(text)
+        return errors.AccessDenied(text)
     if error == "unauthorized_client":
-        return ClientRejected(text) if "reject" in description else ClientNotApproved(text)
+        return (errors.ClientRejected(text) if "reject" in description
+                else errors.ClientNotApproved(text))
     # The page may say invalid_scope or invalid_request for a scope problem (FACTS §1.1).
     if error == "invalid_scope" or (error == "invalid_request" and "scope" in description.lower()):
-        return InvalidScope(text)
-    return UpstreamError(f"authorization failed: {text}")
+        return errors.InvalidScope(text)
+    return errors.UpstreamError(f"authorization failed: {text}")
 
 
-def _token_error(status: int, payload: Any) -> ProviderError:
+def _token_error(status: int, payload: Any) -> errors.ProviderError:
     """A 4xx from the token endpoint (FACTS §2)."""
     error = payload.get("error") if isinstance(payload, dict) else None
     description = payload.get("error_description", "") if isinstance(payload, dict) else ""
     text = f"{status} {error}: {description}"
     if error == "invalid_grant":
         # Dead refresh token or used code: retrying cannot help, the user must connect again.
-        return ReauthorizationRequired(text)
+        return errors.ReauthorizationRequired(text)
     if error == "unauthorized_client":
-        return ClientRejected(text) if description == "client_rejected" else ClientNotApproved(text)
-    return UpstreamError(text)
+        return (errors.ClientRejected(text) if description == "client_rejected"
+                else errors.ClientNotApproved(text))
+    return errors.UpstreamError(text)
 
 
-def _single(query: Mapping[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    return values[0] if values and len(values) == 1 else None
-
-
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(answer: HttpAnswer) -> Any:
     try:
-        return response.json()
+        return answer.json()
     except ValueError:
         return None
 

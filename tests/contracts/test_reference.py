@@ -3,11 +3,35 @@ small pure helpers do what Cal.com needs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
+import requests
 
 from contracts.clauses import all_clauses
-from contracts.reference import MAX_BACKOFF, ReferenceProvider, api_version_for, make_provider
+from contracts.errors import (
+    AccessDenied,
+    ClientNotApproved,
+    ClientRejected,
+    InsufficientScope,
+    InvalidScope,
+    ReauthorizationRequired,
+    UpstreamError,
+)
+from contracts.reference import (
+    DEFAULT_EXPIRES_IN,
+    MAX_BACKOFF,
+    HttpAnswer,
+    api_response,
+    api_version_for,
+    authorization_code,
+    backoff_seconds,
+    callback_query,
+    make_provider,
+    token_lifetime,
+    token_payload,
+)
 from contracts.verify import Report, run
 
 _CLAUSES = [c.id for c in all_clauses()]
@@ -45,13 +69,6 @@ def test_api_version_for_names_the_version_each_controller_serves(path: str, ver
     assert api_version_for(path) == version
 
 
-class _Env:
-    """Only what ``_backoff`` reads."""
-
-    def __init__(self, now: float) -> None:
-        self.now = lambda: now
-
-
 @pytest.mark.parametrize(("header", "expected"), [
     ("42", 42.0),
     ("0", 1.0),
@@ -62,8 +79,76 @@ class _Env:
 ])
 def test_backoff_reads_the_reset_header_as_seconds_or_a_timestamp(header: str | None,
                                                                    expected: float) -> None:
-    provider = ReferenceProvider.__new__(ReferenceProvider)
-    provider._env = _Env(1_767_603_600.0)  # type: ignore[assignment]
     headers = {"X-RateLimit-Reset-Default": header} if header is not None else {}
     response = httpx.Response(429, headers=headers)
-    assert provider._backoff(response, attempt=1) == expected
+    assert backoff_seconds(response, attempt=1, now=1_767_603_600.0) == expected
+
+
+def _requests_answer(status: int, body: bytes) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = body
+    answer.headers["Content-Type"] = "application/json"
+    return answer
+
+
+@pytest.mark.parametrize("make", [
+    lambda status, body: httpx.Response(status, content=body),
+    _requests_answer,
+], ids=["httpx", "requests"])
+def test_an_api_answer_means_the_same_on_httpx_and_requests(
+        make: Callable[[int, bytes], HttpAnswer]) -> None:
+    scope = b'{"status":"error","error":{"code":"FORBIDDEN","message":"insufficient_scope: BOOKING_READ"}}'
+    with pytest.raises(InsufficientScope, match="insufficient_scope"):
+        api_response(make(403, scope))
+    with pytest.raises(UpstreamError):
+        api_response(make(502, b"<html>bad gateway</html>"))
+    plain = api_response(make(404, b'{"status":"error","error":{"message":"not found"}}'))
+    assert (plain.status, plain.json["error"]["message"]) == (404, "not found")
+
+
+@pytest.mark.parametrize(("status", "body", "outcome"), [
+    (400, b'{"error":"invalid_grant","error_description":"expired"}', ReauthorizationRequired),
+    (401, b'{"error":"unauthorized_client","error_description":"client_rejected"}', ClientRejected),
+    (401, b'{"error":"unauthorized_client","error_description":"client_not_approved"}',
+     ClientNotApproved),
+    (503, b"", UpstreamError),
+    (200, b'{"token_type":"bearer"}', UpstreamError),
+])
+def test_a_token_answer_without_tokens_raises_the_outcome_it_means(
+        status: int, body: bytes, outcome: type[Exception]) -> None:
+    with pytest.raises(outcome):
+        token_payload(httpx.Response(status, content=body))
+
+
+@pytest.mark.parametrize(("payload", "lifetime"), [
+    ({"expires_in": 3600}, 3600.0),
+    ({}, DEFAULT_EXPIRES_IN),
+    ({"expires_in": None}, DEFAULT_EXPIRES_IN),
+    ({"expires_in": True}, DEFAULT_EXPIRES_IN),
+    ({"expires_in": 0}, DEFAULT_EXPIRES_IN),
+])
+def test_a_missing_or_odd_expires_in_means_thirty_minutes_never_forever(
+        payload: dict[str, object], lifetime: float) -> None:
+    assert token_lifetime(payload) == lifetime
+
+
+@pytest.mark.parametrize(("query", "outcome"), [
+    ("error=access_denied", AccessDenied),
+    ("error=unauthorized_client&error_description=client_rejected", ClientRejected),
+    ("error=invalid_request&error_description=invalid%20scope%20X", InvalidScope),
+    ("code=a&code=b", UpstreamError),
+    ("", UpstreamError),
+])
+def test_a_callback_without_exactly_one_code_raises_the_outcome_it_means(
+        query: str, outcome: type[Exception]) -> None:
+    callback = callback_query(f"https://integrator.example.com/cb?state=s&{query}")
+    assert callback["state"] == "s"
+    with pytest.raises(outcome):
+        authorization_code(callback)
+
+
+def test_a_repeated_callback_parameter_counts_as_missing() -> None:
+    callback = callback_query("https://integrator.example.com/cb?state=a&state=b&code=c")
+    assert "state" not in callback
+    assert authorization_code(callback) == "c"
