@@ -18,6 +18,11 @@ switched off here, each where it happens:
 5. errors: Authlib parses any token response as a token; a compliance hook turns non-200
    answers into the suite's outcomes first, so a failed refresh never replaces good tokens.
 
+What does not depend on Authlib is shared with the requests example: the reference provider's
+Cal.com rules (:mod:`contracts.reference`: reading the callback, token lifetime) and
+:mod:`examples._calcom` (the token-answer hook; API calls with their version header, what an
+answer means, 429 backoff).
+
 Run it: ``mock-calcom verify --provider examples.authlib_provider:make_provider [--live]``.
 """
 
@@ -29,48 +34,21 @@ import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from authlib.common.security import generate_token
 from authlib.deprecate import AuthlibDeprecationWarning
 
-from contracts.errors import (
-    AccessDenied,
-    ClientNotApproved,
-    ClientRejected,
-    InsufficientScope,
-    InvalidScope,
-    ProviderError,
-    RateLimited,
-    ReauthorizationRequired,
-    StateMismatch,
-    UpstreamError,
-)
+from contracts import errors
 from contracts.provider import ApiResponse, Provider, ProviderEnvironment
+from contracts.reference import EXPIRY_MARGIN, authorization_code, callback_query, token_lifetime
+from examples._calcom import call_api, token_answer_hook
 
 with warnings.catch_warnings():
     # Authlib >= 1.7 prefers the ``httpx2`` package and warns when it falls back to httpx,
     # which is what this project (and most integrators) use.
     warnings.filterwarnings("ignore", category=AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client
-
-#: Refresh this many seconds before the computed expiry.
-LEEWAY = 60.0
-#: Cal.com's access-token lifetime (FACTS §3), assumed when a response omits ``expires_in``.
-ASSUMED_LIFETIME = 1800.0
-#: Sends of one API call while Cal.com answers 429.
-MAX_TRIES = 4
-#: Upper bound of one 429 wait, whatever ``X-RateLimit-Reset-Default`` says.
-MAX_WAIT = 120.0
-#: ``cal-api-version`` by the first path segment after ``/v2/`` (FACTS §7.3); the rest
-#: (``me``, ``calendars``, ``conferencing``) is unversioned.
-API_VERSIONS: Mapping[str, str] = {
-    "bookings": "2024-08-13",
-    "event-types": "2024-06-14",
-    "schedules": "2024-06-11",
-    "slots": "2024-09-04",
-}
 
 
 class CalcomSession(OAuth2Client):  # type: ignore[misc]  # Authlib ships no type hints
@@ -95,14 +73,11 @@ class CalcomSession(OAuth2Client):  # type: ignore[misc]  # Authlib ships no typ
         #: On the fake's clock; -inf until the first token arrives.
         self.expires_at = float("-inf")
         for hook in ("access_token_response", "refresh_token_response"):
-            self.register_compliance_hook(hook, _check_token_response)
+            self.register_compliance_hook(hook, token_answer_hook)
 
     def parse_response_token(self, resp: httpx.Response) -> Any:
         token = super().parse_response_token(resp)
-        lifetime = token.get("expires_in")
-        if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
-            lifetime = ASSUMED_LIFETIME
-        self.expires_at = self._env.now() + float(lifetime)
+        self.expires_at = self._env.now() + token_lifetime(token)
         return token
 
     def ensure_active_token(self, token: Any = None) -> bool:
@@ -111,7 +86,7 @@ class CalcomSession(OAuth2Client):  # type: ignore[misc]  # Authlib ships no typ
         Threads that queued behind a refresh find a fresh token and send no request of their own.
         """
         with self._refresh_lock:
-            if self._env.now() < self.expires_at - LEEWAY:
+            if self._env.now() < self.expires_at - EXPIRY_MARGIN:
                 return True
             self.refresh_token(self.metadata["token_endpoint"])
             return True
@@ -144,25 +119,20 @@ class AuthlibProvider:
         return str(url)
 
     def complete(self, callback_url: str) -> str:
-        query = parse_qs(urlsplit(callback_url).query)
-        state = _only(query, "state")
+        callback = callback_query(callback_url)
+        state = callback.get("state")
         with self._lock:
             known = state is not None and state in self._pending
             verifier = self._pending.pop(state) if known and state is not None else None
         if not known:
             # Before anything else: a forged callback never reaches the token endpoint.
-            raise StateMismatch("callback state missing or unknown")
-        error = _only(query, "error")
-        if error:
-            raise _authorize_error(error, _only(query, "error_description") or "")
-        code = _only(query, "code")
-        if not code:
-            raise UpstreamError("callback without code or error")
+            raise errors.StateMismatch("callback state missing or unknown")
+        code = authorization_code(callback)
         session = CalcomSession(self._env)
         try:
             session.fetch_token(grant_type="authorization_code", code=code, code_verifier=verifier)
         except httpx.HTTPError as exc:
-            raise UpstreamError(f"token endpoint unreachable: {exc}") from exc
+            raise errors.UpstreamError(f"token endpoint unreachable: {exc}") from exc
         connection: str = generate_token(24)
         with self._lock:
             self._sessions[connection] = session
@@ -170,103 +140,25 @@ class AuthlibProvider:
 
     def request(self, connection: str, method: str, path: str,
                 params: Mapping[str, str] | None = None, json: Any = None) -> ApiResponse:
-        if not path.startswith("/v2/"):
-            raise ValueError(f"not an API v2 path: {path!r}")
         with self._lock:
             session = self._sessions.get(connection)
         if session is None:
-            raise ReauthorizationRequired("unknown or dropped connection")
-        headers = {"Accept": "application/json"}
-        version = API_VERSIONS.get(path.split("/")[2])
-        if version:
-            headers["cal-api-version"] = version
-        url = self._env.api_base_url.rstrip("/") + path
-        for attempt in range(1, MAX_TRIES + 1):
+            raise errors.ReauthorizationRequired("unknown or dropped connection")
+
+        def send(url: str, headers: dict[str, str]) -> httpx.Response:
             try:
-                response = session.request(method, url, params=dict(params or {}), json=json,
-                                           headers=headers)
-            except ReauthorizationRequired:
+                # Authlib calls ensure_active_token first, then adds the Authorization header.
+                answer: httpx.Response = session.request(
+                    method, url, params=dict(params or {}), json=json, headers=headers)
+                return answer
+            except errors.ReauthorizationRequired:
                 with self._lock:
                     self._sessions.pop(connection, None)
                 raise
             except httpx.HTTPError as exc:
-                raise UpstreamError(f"Cal.com unreachable: {exc}") from exc
-            if response.status_code != 429:
-                return _api_response(response)
-            if attempt < MAX_TRIES:
-                self._env.sleep(self._wait(response, attempt))
-        raise RateLimited(f"429 after {MAX_TRIES} tries")
+                raise errors.UpstreamError(f"Cal.com unreachable: {exc}") from exc
 
-    def _wait(self, response: httpx.Response, attempt: int) -> float:
-        """Seconds until Cal.com's window resets (FACTS §7.5), bounded; exponential without."""
-        try:
-            reset = float(response.headers["X-RateLimit-Reset-Default"])
-        except (KeyError, ValueError):
-            return min(2.0 ** attempt, MAX_WAIT)
-        if reset > 1e9:  # a unix timestamp rather than seconds (the UNCONFIRMED reading)
-            reset -= self._env.now()
-        return min(max(reset, 1.0), MAX_WAIT)
-
-
-def _check_token_response(resp: httpx.Response) -> httpx.Response:
-    """Compliance hook: only a 200 with an access token may reach Authlib's parser."""
-    if resp.status_code >= 500:
-        raise UpstreamError(f"token endpoint answered {resp.status_code}")
-    try:
-        body = resp.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise UpstreamError(f"token endpoint answered {resp.status_code} without JSON")
-    if resp.status_code != 200:
-        raise _token_error(resp.status_code, body)
-    if not isinstance(body.get("access_token"), str):
-        raise UpstreamError("token response without access_token")
-    return resp
-
-
-def _token_error(status: int, body: Mapping[str, Any]) -> ProviderError:
-    error, description = body.get("error"), str(body.get("error_description") or "")
-    text = f"{status} {error}: {description}"
-    if error == "invalid_grant":
-        # A used code or a dead/rotated refresh token: only a new authorization helps.
-        return ReauthorizationRequired(text)
-    if error == "unauthorized_client":
-        return ClientRejected(text) if description == "client_rejected" else ClientNotApproved(text)
-    return UpstreamError(text)
-
-
-def _authorize_error(error: str, description: str) -> ProviderError:
-    text = f"{error}: {description}"
-    if error == "access_denied":
-        return AccessDenied(text)
-    if error == "unauthorized_client":
-        return ClientRejected(text) if "reject" in description else ClientNotApproved(text)
-    # Cal.com's page reports scope problems as invalid_scope or invalid_request (FACTS §1.1).
-    if error == "invalid_scope" or (error == "invalid_request" and "scope" in description.lower()):
-        return InvalidScope(text)
-    return UpstreamError(f"authorization failed: {text}")
-
-
-def _api_response(response: httpx.Response) -> ApiResponse:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = body.get("error") if isinstance(body, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    if response.status_code == 403 and isinstance(message, str) \
-            and message.startswith("insufficient_scope"):
-        # Final: a refresh keeps the grant's scopes (FACTS §5); the user must re-consent.
-        raise InsufficientScope(message)
-    if response.status_code >= 500:
-        raise UpstreamError(f"Cal.com answered {response.status_code}")
-    return ApiResponse(response.status_code, dict(response.headers), body)
-
-
-def _only(query: Mapping[str, list[str]], name: str) -> str | None:
-    values = query.get(name, [])
-    return values[0] if len(values) == 1 else None
+        return call_api(self._env, path, send)
 
 
 @functools.cache
