@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 from hypothesis import given
@@ -528,6 +528,19 @@ class Harness:
         if len(chosen) > 30:
             chosen = chosen[:5] + chosen[-25:]
         return "\n".join(describe_entry(e, self._started_at) for e in chosen) or "(no requests)"
+
+
+def with_query(url: str, **changes: str | None) -> str:
+    """``url`` with query parameters set (or removed, for ``None``), the others kept in order:
+    how a clause forges a callback, and a mutant doctors a URL."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = [value]
+    return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
 
 
 # -- reading the journal -------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import strategies as st
 
@@ -11,7 +11,7 @@ from contracts import endpoints
 from contracts.clauses import clause
 from contracts.clauses._checks import expect, no_token_request, token_request_count
 from contracts.errors import ContractViolation
-from contracts.harness import BrowserVisit, Suite, is_exchange
+from contracts.harness import BrowserVisit, Harness, Suite, is_exchange, with_query
 from contracts.strategies import scope_sets
 from mock_calcom.model.scopes import KNOWN_SCOPES, USER_SCOPES
 
@@ -36,15 +36,20 @@ def _no_redirect(expected: str, visit: BrowserVisit) -> ContractViolation:
                              f"URL right?): {visit.callback_url or visit.page[:300]}")
 
 
-def _with_query(url: str, **changes: str | None) -> str:
-    parts = urlsplit(url)
-    query = {k: v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = [value]
-    return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+def _refresh_refused(h: Harness, scopes: frozenset[str], who: str, status: str,
+                     outcome: str) -> str:
+    """Connect ``who`` while the client is APPROVED, move the client to ``status`` and let the
+    access token expire: the next call's refresh must be refused as ``outcome`` after one token
+    request. Returns the connection."""
+    h.set_client_status("APPROVED")
+    connection = h.connect(sorted(scopes), who=who)
+    h.set_client_status(status)
+    h.advance(h.fake.settings.access_token_ttl + 1)
+    mark = h.mark()
+    expect(h, mark, h.call(connection, endpoints.ME), outcome,
+           f"a refresh while the client is {status}")
+    token_request_count(h, mark, 1, "a client status error does not go away by retrying")
+    return connection
 
 
 @clause("AUTHZ-URL",
@@ -119,7 +124,7 @@ def state_csrf(suite: Suite) -> None:
             for variant in ("forged", "missing"):
                 callback = h.authorize(sorted(scopes))
                 state = parse_qs(urlsplit(callback).query).get("state", [""])[0]
-                bad = _with_query(callback,
+                bad = with_query(callback,
                                   state=None if variant == "missing" else forged + (
                                       "x" if forged == state else ""))
                 mark = h.mark()
@@ -203,15 +208,7 @@ def pending_client(suite: Suite) -> None:
                     "the code exchange for a PENDING client")
             token_request_count(h, mark, 1, "a client status error does not go away by retrying")
             # Refresh: a working connection, then the client goes back to review.
-            h.set_client_status("APPROVED")
-            connection = h.connect(sorted(scopes), who="member")
-            h.set_client_status("PENDING")
-            h.advance(h.fake.settings.access_token_ttl + 1)
-            mark = h.mark()
-            outcome = h.call(connection, endpoints.ME)
-            expect(h, mark, outcome, "ClientNotApproved",
-                    "a refresh while the client is PENDING")
-            token_request_count(h, mark, 1, "a client status error does not go away by retrying")
+            connection = _refresh_refused(h, scopes, "member", "PENDING", "ClientNotApproved")
             h.set_client_status("APPROVED")
             mark = h.mark()
             outcome = h.call(connection, endpoints.ME)
@@ -266,14 +263,6 @@ def rejected_client(suite: Suite) -> None:
                     "the code exchange for a REJECTED client")
             if len([e for e in h.since(mark) if is_exchange(e)]) != 1:
                 raise ContractViolation("expected exactly one code exchange", h.excerpt(mark))
-            h.set_client_status("APPROVED")
-            connection = h.connect(sorted(scopes), who=who)
-            h.set_client_status("REJECTED")
-            h.advance(h.fake.settings.access_token_ttl + 1)
-            mark = h.mark()
-            outcome = h.call(connection, endpoints.ME)
-            expect(h, mark, outcome, "ClientRejected",
-                    "a refresh for a REJECTED client")
-            token_request_count(h, mark, 1, "a client status error does not go away by retrying")
+            _refresh_refused(h, scopes, who, "REJECTED", "ClientRejected")
 
     prop()

@@ -1,4 +1,4 @@
-"""What every mutant shares: the declaration of the clause it breaks, and small URL helpers.
+"""What every mutant shares: the declaration of the clause it breaks, and small helpers.
 
 A mutant is the reference provider with one rule broken, by overriding the smallest piece that
 carries the rule. It declares:
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -47,18 +47,6 @@ class Mutant(ReferenceProvider):
 def query_value(url: str, name: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get(name)
     return values[0] if values else None
-
-
-def with_query(url: str, **changes: str | None) -> str:
-    """``url`` with query parameters set (or removed, for ``None``), the others kept in order."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = [value]
-    return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
 
 
 def add_hook(client: httpx.Client, kind: str, hook: Callable[..., Any]) -> None:
