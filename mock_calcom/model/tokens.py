@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
 
 from mock_calcom.model.clock import Clock
 from mock_calcom.model.randomness import Randomness
@@ -57,6 +59,19 @@ class TokenPair:
     access_expires_at: int
 
 
+class _VettedKeyHS256(HMACAlgorithm):
+    """HS256 whose one key is vetted once. PyJWT re-vets an HMAC key (PEM, SSH, DER and JWK
+    sniffing) on every encode and decode, most of a token's cost; the fake's key is its own
+    random hex, so once is enough. Any other key still gets PyJWT's full check."""
+
+    def __init__(self, key: bytes) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self.key = super().prepare_key(key)
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        return self.key if key is self.key else super().prepare_key(key)
+
+
 @dataclass
 class _RefreshRow:
     """``OAuthRefreshToken{secret, clientId, userId|teamId, expiresAt}``."""
@@ -78,7 +93,11 @@ class TokenService:
     def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int) -> None:
         self._clock = clock
         self._rng = rng
-        self._key = rng.token_hex(32)
+        algorithm = _VettedKeyHS256(rng.token_hex(32).encode("ascii"))
+        self._key = algorithm.key
+        # PyJWT's signature layer with HS256 only (``alg: none`` and the rest are refused).
+        self._jws = jwt.PyJWS(algorithms=[])
+        self._jws.register_algorithm("HS256", algorithm)
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         self._rows: dict[str, _RefreshRow] = {}
@@ -112,20 +131,22 @@ class TokenService:
         payload.update({"scope": list(grant.scopes), "token_type": token_type,
                         "clientId": grant.client_id, "iat": iat, "exp": exp})
         payload.update(extra or {})
-        return jwt.encode(payload, self._key, algorithm="HS256")
+        # What jwt.encode does, minus re-vetting the key: compact JSON, HS256, JWT header.
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        return self._jws.encode(body, self._key, algorithm="HS256")
 
     # -- verification ----------------------------------------------------------------------
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
-            # Expiry is checked against the fake's clock below, never the wall clock.
-            claims: dict[str, Any] = jwt.decode(
-                token, self._key, algorithms=["HS256"],
-                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
-            )
-        except jwt.PyJWTError as exc:
+            claims: Any = json.loads(self._jws.decode(token, self._key, algorithms=["HS256"]))
+        except (jwt.PyJWTError, ValueError, RecursionError) as exc:
             raise TokenRejected("invalid") from exc
-        if not isinstance(claims.get("clientId"), str) or not isinstance(claims.get("exp"), int):
+        # Only this fake's tokens pass the signature, and it mints no aud/iss/sub/jti/nbf, so
+        # PyJWT's claim checks have nothing to look at; expiry is checked against the fake's
+        # clock below, never the wall clock.
+        if (not isinstance(claims, dict) or not isinstance(claims.get("clientId"), str)
+                or not isinstance(claims.get("exp"), int)):
             raise TokenRejected("invalid")
         # jsonwebtoken: expired when now >= exp, so a token is valid exactly while now < exp.
         if self._clock.now() >= claims["exp"] or token in self._forced_expired:
