@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, unquote_plus
 from jwt.utils import base64url_decode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_calcom.asgi import buffer_body
 from mock_calcom.errors import ConnectionDropped
 
 BodyKind = Literal["none", "json", "form", "multipart", "text", "binary"]
@@ -52,7 +53,7 @@ CONTROL_PREFIX = "/_mock"
 #: Bodies longer than this are cut (the consent page, big API lists): the journal is bounded
 #: in entries, this bounds each entry.
 MAX_TEXT = 64 * 1024
-#: Shared with middleware.py (FAULT_STATE_KEY), which notes the fault that fired.
+#: Where :func:`mark_fault` notes the fault that fired (``scope["state"]``).
 _FAULT_KEY = "mock_calcom.fault_id"
 
 #: Field names that hold a secret wherever they appear, and the kind their marker names.
@@ -551,7 +552,8 @@ class JournalMiddleware:
             return
         journal = self.journal
         ident, started = journal._begin()
-        body, replay = await _buffer_request(receive)
+        # Read up front, so the body is journaled even if no handler reads it.
+        body, replay = await buffer_body(receive)
         state = scope.setdefault("state", {})
         sent: list[Message] = []
 
@@ -580,26 +582,3 @@ class JournalMiddleware:
         for message in sent:
             await send(message)
 
-
-async def _buffer_request(receive: Receive) -> tuple[bytes, Receive]:
-    """Read the whole request body up front (so it is journaled even if no handler reads it)
-    and give the app a ``receive`` that replays it, then passes through (disconnects)."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay

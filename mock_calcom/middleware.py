@@ -15,8 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import anyio
@@ -24,8 +23,10 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_calcom.asgi import buffer_body, header
 from mock_calcom.errors import ConnectionDropped, ThrottledError
 from mock_calcom.faults import Firing
+from mock_calcom.journal import mark_fault
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
 
 if TYPE_CHECKING:
@@ -33,33 +34,16 @@ if TYPE_CHECKING:
 
 #: throttler-guard.ts: the message of every ``ThrottlerException`` it throws.
 THROTTLED_MESSAGE = "CustomThrottlerGuard - Too many requests. Please try again later."
-#: Where the fault that fired is noted for the journal (``scope["state"][FAULT_STATE_KEY]``).
-FAULT_STATE_KEY = "mock_calcom.fault_id"
-#: Where the rate-limit outcome is noted for the journal.
-THROTTLE_STATE_KEY = "mock_calcom.rate_limit"
-
 _MAX_SNIFFED_BODY = 1 << 20
 #: The real-time sleep of latency faults (a module attribute, so a test can watch it).
 _sleep = anyio.sleep
 _CLIENT_PATH = re.compile(r"/v2/auth/oauth2/clients/([^/]+)")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 def _bearer(authorization: str | None) -> str | None:
     if authorization and authorization[:7].lower() == "bearer ":
         return authorization[7:].strip() or None
     return None
-
-
-def _note(scope: Scope, key: str, value: object) -> None:
-    state: MutableMapping[str, Any] = scope.setdefault("state", {})
-    state[key] = value
 
 
 # -- faults --------------------------------------------------------------------------------
@@ -75,7 +59,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
-        token = _bearer(_header(scope, b"authorization"))
+        token = _bearer(header(scope, b"authorization"))
         client_id = None
         if registry.needs_client_id(method, path, token):
             client_id, receive = await _find_client_id(scope, receive, token)
@@ -83,7 +67,7 @@ class FaultMiddleware:
         if firing is None:
             await self.app(scope, receive, send)
             return
-        _note(scope, FAULT_STATE_KEY, firing.fault_id)
+        mark_fault(scope, firing.fault_id)
         await self._carry_out(firing, scope, receive, send)
 
     async def _carry_out(self, firing: Firing, scope: Scope, receive: Receive, send: Send) -> None:
@@ -137,8 +121,8 @@ async def _find_client_id(scope: Scope, receive: Receive,
         return in_path.group(1), receive
     if scope["method"] not in ("POST", "PUT", "PATCH"):
         return None, receive
-    body, receive = await _buffer_body(receive)
-    return _body_client_id(body, _header(scope, b"content-type") or ""), receive
+    body, receive = await buffer_body(receive, limit=_MAX_SNIFFED_BODY)
+    return _body_client_id(body, header(scope, b"content-type") or ""), receive
 
 
 def _jwt_client_id(token: str | None) -> str | None:
@@ -167,33 +151,6 @@ def _body_client_id(body: bytes, content_type: str) -> str | None:
     return values[0] if values else None
 
 
-async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
-    chunks: list[bytes] = []
-    size = 0
-    more = True
-    # Past the cap the rest is left in ``receive`` for the app: the replay says more follows.
-    while more and size <= _MAX_SNIFFED_BODY:
-        message = await receive()
-        if message["type"] != "http.request":
-            more = False  # the client went away: nothing more will come
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        chunks.append(chunk)
-        more = bool(message.get("more_body", False))
-    body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": more}
-        return await receive()
-
-    return body, replay
-
-
 # -- rate limiting -------------------------------------------------------------------------
 
 class ThrottleMiddleware:
@@ -213,7 +170,6 @@ class ThrottleMiddleware:
         if outcome is None:
             await self.app(scope, receive, send)
             return
-        _note(scope, THROTTLE_STATE_KEY, outcome)
         headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
                    for k, v in outcome.headers(self.fake.settings.rate_limit_reset_unit)]
         send = _with_headers(send, headers)
@@ -229,17 +185,18 @@ class ThrottleMiddleware:
     def _count(self, scope: Scope) -> Outcome | None:
         model = self.fake.model
         settings = model.settings
-        if not settings.rate_limit_enabled or not self._is_routed(scope):
+        if not settings.rate_limit_enabled:
             return None
-        authorization = _header(scope, b"authorization")
+        authorization = header(scope, b"authorization")
         if settings.rate_limit_unauthenticated:
             client = scope.get("client")
-            ip = _header(scope, b"cf-connecting-ip") or (client[0] if client else None)
-            tracker = tracker_for(authorization, client_id_header=_header(scope, b"x-cal-client-id"),
+            ip = header(scope, b"cf-connecting-ip") or (client[0] if client else None)
+            tracker = tracker_for(authorization, client_id_header=header(scope, b"x-cal-client-id"),
                                   ip=ip)
         else:
             tracker = tracker_for(authorization)  # bearer trackers only (see Settings)
-        if tracker is None:
+        # The tracker first: it is cheaper than routing, and nobody to count means no count.
+        if tracker is None or not self._is_routed(scope):
             return None
         with model.lock:
             rule = model.ratelimits.rule_override(tracker) or default_rule(tracker.kind, settings)
@@ -276,7 +233,7 @@ def _served_versions() -> dict[str, frozenset[str]]:
 def _requested_version(scope: Scope) -> str:
     from mock_calcom.api.versions import HEADER, requested
 
-    return requested(_header(scope, HEADER.encode("latin-1")))
+    return requested(header(scope, HEADER.encode("latin-1")))
 
 
 def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
@@ -288,5 +245,4 @@ def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
     return sender
 
 
-__all__ = ["FAULT_STATE_KEY", "THROTTLED_MESSAGE", "THROTTLE_STATE_KEY", "FaultMiddleware",
-           "ThrottleMiddleware"]
+__all__ = ["THROTTLED_MESSAGE", "FaultMiddleware", "ThrottleMiddleware"]

@@ -1,0 +1,42 @@
+"""Small pure-ASGI helpers shared by the fake's middlewares (the journal, faults, throttler)."""
+
+from __future__ import annotations
+
+from starlette.types import Message, Receive, Scope
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the (lower-case) header ``name``."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def buffer_body(receive: Receive, limit: int | None = None) -> tuple[bytes, Receive]:
+    """Read the request body up front and give back a ``receive`` that replays it, then passes
+    through (disconnects). Past ``limit`` bytes the rest is left in ``receive`` for the app:
+    the replay then says more follows."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more and (limit is None or size <= limit):
+        message = await receive()
+        if message["type"] != "http.request":
+            more = False  # the client went away: nothing more will come
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        chunks.append(chunk)
+        more = bool(message.get("more_body", False))
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return body, replay
