@@ -49,6 +49,8 @@ class CalcomModel:
         # API v2's throttler counters and the test's faults (middleware.py carries both out).
         self.ratelimits = RateLimiter()
         self.faults = FaultRegistry(self.rng.fork("faults"))
+        # The token endpoint's X-Request-Id values.
+        self.request_ids = self.rng.fork("request-id")
 
     def reset(self) -> None:
         """Forget everything (users, clients, tokens, resources); keep settings, seed and

@@ -14,14 +14,13 @@ Cal.com's behaviour cannot be read from its code:
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.errors import OAuthError
-from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.tokens import TokenPair
 from mock_calcom.oauth.bodies import (
     BodyTooLarge,
@@ -33,6 +32,9 @@ from mock_calcom.oauth.bodies import (
 )
 from mock_calcom.oauth.context import fake_of
 from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
+
+if TYPE_CHECKING:
+    from mock_calcom.model.state import CalcomModel
 
 #: oauth2.controller.ts @02892e6a sets these on success; app.py sets them on errors too.
 NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -108,7 +110,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _next_request_id(scope["app"].state).encode("ascii")
+        request_id = _next_request_id(scope["app"].state.fake.model).encode("ascii")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -120,14 +122,6 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-def _next_request_id(state: Any) -> str:
-    """A uuid-shaped id from a stream forked once per fake (and again after a reset, which
-    rebuilds the fake's randomness)."""
-    model = state.fake.model
-    with model.lock:
-        cached: tuple[Randomness, Randomness] | None = getattr(state, "oauth_request_ids", None)
-        if cached is None or cached[0] is not model.rng:
-            cached = (model.rng, model.rng.fork("request-id"))
-            state.oauth_request_ids = cached
-        stream = cached[1]
-    return str(uuid.UUID(bytes=stream.token_bytes(16), version=4))
+def _next_request_id(model: CalcomModel) -> str:
+    """A uuid-shaped id from the fake's seeded randomness."""
+    return str(uuid.UUID(bytes=model.request_ids.token_bytes(16), version=4))
