@@ -92,9 +92,9 @@ def parse_qs_extended(raw: bytes) -> dict[str, Any]:
         if count >= _QS_PARAMETER_LIMIT:
             break
         key_raw, sep, value_raw = part.partition("=")
-        key = unquote_plus(key_raw)
-        value = unquote_plus(value_raw) if sep else ""
-        nested = _BRACKETED.match(key)
+        key = _unquote_plus(key_raw)
+        value = _unquote_plus(value_raw) if sep else ""
+        nested = _BRACKETED.match(key) if "[" in key else None
         item: Any = value
         if nested is not None:
             key, inner = nested.group(1), nested.group(2)
@@ -108,6 +108,10 @@ def parse_qs_extended(raw: bytes) -> dict[str, Any]:
         else:
             result[key] = item
     return result
+
+
+def _unquote_plus(text: str) -> str:
+    return unquote_plus(text) if "%" in text or "+" in text else text
 
 
 def parse_url_search_params(raw: bytes) -> dict[str, str]:

@@ -8,11 +8,13 @@ value is skipped, and the whole query is re-serialized as a form (spaces become 
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 #: The WHATWG urlencoded serializer leaves only these bytes (plus ASCII letters and digits)
 #: unescaped; Python's ``quote_plus`` would also keep ``~`` and escape ``*``.
 _FORM_SAFE = "*-._"
+_NOTHING_TO_ESCAPE = re.compile(r"[A-Za-z0-9*\-._]*")
 
 
 def build_redirect_url(base: str, params: list[tuple[str, str | None]]) -> str:
@@ -56,4 +58,6 @@ def _serialize(query: list[tuple[str, str]]) -> str:
 
 
 def _encode(text: str) -> str:
+    if _NOTHING_TO_ESCAPE.fullmatch(text):  # codes and most states
+        return text
     return quote_plus(text, safe=_FORM_SAFE).replace("~", "%7E")
