@@ -3,9 +3,9 @@
 A :class:`Suite` lives for one run: it owns one fake (frozen clock, fixed seed) and, for
 ``--live``, one :class:`~mock_calcom.server.LiveServer`. Every scenario
 (:meth:`Suite.scenario`) resets that fake, registers two users (the client's *owner* and a
-*member*) and one confidential client holding the user scopes, builds the
-:class:`~contracts.provider.ProviderEnvironment` and calls the provider factory: each scenario
-meets a fresh provider and a fresh Cal.com.
+*member*) and one client holding the user scopes (confidential unless a clause asks for a
+PUBLIC one), builds the :class:`~contracts.provider.ProviderEnvironment` and calls the provider
+factory: each scenario meets a fresh provider and a fresh Cal.com.
 
 The :class:`Harness` a scenario yields drives the provider (``authorization_url``,
 ``complete``, ``request``, bursts of concurrent requests) and the fake (clock, client status,
@@ -239,9 +239,11 @@ class Suite:
         *,
         client_status: str = "APPROVED",
         client_scopes: Sequence[str] = USER_SCOPES,
+        client_type: str = "CONFIDENTIAL",
         settings: Mapping[str, Any] | None = None,
     ) -> Iterator[Harness]:
-        """A fresh Cal.com (owner, member, one confidential client) and a fresh provider."""
+        """A fresh Cal.com (owner, member, one client: confidential unless ``client_type`` is
+        ``"PUBLIC"``, which has no secret) and a fresh provider."""
         fake = self._ensure_fake()
         changes = {f.name: getattr(self._base_settings, f.name)
                    for f in fields(Settings) if f.name != "seed"}
@@ -251,7 +253,8 @@ class Suite:
         owner = fake.create_user("owner")
         member = fake.create_user("member")
         registered = fake.create_client("Contract suite", [REDIRECT_URI], list(client_scopes),
-                                        status=client_status, owner_user_id=owner.id)
+                                        status=client_status, client_type=client_type,
+                                        owner_user_id=owner.id)
         budget = _Budget()
         assert self._browser is not None
         browser = self._browser

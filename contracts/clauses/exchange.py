@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 from hypothesis import strategies as st
 
 from contracts import endpoints
@@ -18,6 +21,14 @@ CONFIDENTIAL_FIELDS = {
                                      "client_secret"}),
     "refresh_token": frozenset({"client_id", "grant_type", "refresh_token", "client_secret"}),
 }
+#: A PUBLIC client proves possession with the PKCE verifier; refresh needs no proof (FACTS §6).
+PUBLIC_FIELDS = {
+    "authorization_code": frozenset({"client_id", "grant_type", "code", "redirect_uri",
+                                     "code_verifier"}),
+    "refresh_token": frozenset({"client_id", "grant_type", "refresh_token"}),
+}
+#: base64url (no padding) of a SHA-256 digest: what an S256 ``code_challenge`` looks like.
+_S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
@@ -26,7 +37,8 @@ def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
         raise ContractViolation(f"the token request body must be a form or JSON, got "
                                 f"{entry.request_body_kind}", h.excerpt(mark))
     sent = frozenset(form(entry))
-    expected = CONFIDENTIAL_FIELDS.get(kind or "")
+    public = h.client_secret is None
+    expected = (PUBLIC_FIELDS if public else CONFIDENTIAL_FIELDS).get(kind or "")
     if expected is None:
         raise ContractViolation(f"unexpected grant_type {kind!r}", h.excerpt(mark))
     if sent != expected:
@@ -34,9 +46,10 @@ def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
         wrong = "; ".join(part for part in (
             f"extra fields {extra} sent to the token endpoint" if extra else "",
             f"fields {missing} missing" if missing else "") if part)
+        client = "a PUBLIC client's" if public else "the"
         raise ContractViolation(
-            f"{wrong} in the {kind} request: Cal.com accepts exactly {sorted(expected)} and "
-            "answers 400 to anything else (FACTS §1.2 whitelist, forbidNonWhitelisted)",
+            f"{wrong} in {client} {kind} request: Cal.com accepts exactly {sorted(expected)} "
+            "and answers 400 to anything else (FACTS §1.2 whitelist, forbidNonWhitelisted)",
             h.excerpt(mark))
     fields = form(entry)
     if fields.get("client_id") != h.client_id:
@@ -44,13 +57,37 @@ def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
     if kind == "authorization_code" and fields.get("redirect_uri") != h.redirect_uri:
         raise ContractViolation("redirect_uri in the code exchange is not the registered one",
                                 h.excerpt(mark))
-    if fields.get("client_secret") != marker("client_secret"):
+    if not public and fields.get("client_secret") != marker("client_secret"):
         raise ContractViolation("client_secret in the token request is not the client's secret",
                                 h.excerpt(mark))
     if "authorization" in entry.request_headers:
         raise ContractViolation(
             "the token request carries an Authorization header: Cal.com reads the client "
             "credentials from the body only (FACTS §1.2, issue #24964)", h.excerpt(mark))
+
+
+def _connect_and_refresh(h: Harness, scopes: frozenset[str]) -> None:
+    """Connect, let the access token expire, call: every token request on the way carries
+    exactly the whitelist of the client's kind, and the call after expiry works."""
+    mark = h.mark()
+    connection = h.connect(sorted(scopes))
+    exchanges = [e for e in h.since(mark) if is_exchange(e)]
+    if len(exchanges) != 1:
+        raise ContractViolation(f"connecting sent {len(exchanges)} code exchanges, not one",
+                                h.excerpt(mark))
+    _check_fields(h, exchanges[0], mark)
+    h.advance(h.fake.settings.access_token_ttl + 1)
+    mark = h.mark()
+    outcome = h.call(connection, endpoints.ME)
+    # The fields first: a refresh Cal.com refused for an extra field must be reported as that
+    # rule, not as the failed call it caused.
+    for entry in h.since(mark):
+        if entry.is_token_request:
+            _check_fields(h, entry, mark)
+    expect_ok(h, mark, outcome, "a call after expiry")
+    if not any(is_refresh(e) for e in h.since(mark)):
+        raise ContractViolation("no refresh request after the access token expired",
+                                h.excerpt(mark))
 
 
 @clause("EXCHANGE-FIELDS",
@@ -62,25 +99,37 @@ def exchange_fields(suite: Suite) -> None:
     @suite.given(scope_sets(required="PROFILE_READ"))
     def prop(scopes: frozenset[str]) -> None:
         with suite.scenario() as h:
-            mark = h.mark()
-            connection = h.connect(sorted(scopes))
-            exchanges = [e for e in h.since(mark) if is_exchange(e)]
-            if len(exchanges) != 1:
-                raise ContractViolation(f"connecting sent {len(exchanges)} code exchanges, not one",
-                                        h.excerpt(mark))
-            _check_fields(h, exchanges[0], mark)
-            h.advance(h.fake.settings.access_token_ttl + 1)
-            mark = h.mark()
-            outcome = h.call(connection, endpoints.ME)
-            # The fields first: a refresh Cal.com refused for an extra field must be reported as
-            # that rule, not as the failed call it caused.
-            for entry in h.since(mark):
-                if entry.is_token_request:
-                    _check_fields(h, entry, mark)
-            expect_ok(h, mark, outcome, "a call after expiry")
-            if not any(is_refresh(e) for e in h.since(mark)):
-                raise ContractViolation("no refresh request after the access token expired",
-                                        h.excerpt(mark))
+            _connect_and_refresh(h, scopes)
+
+    prop()
+
+
+@clause("PUBLIC-CLIENT",
+        "A PUBLIC client (no secret) uses S256 PKCE: a fresh code_challenge at authorize, the "
+        "code_verifier instead of a secret at the exchange, and refreshes with client_id, "
+        "grant_type and refresh_token only",
+        "FACTS §1.2 (public schemas), §6 (PKCE required for PUBLIC clients, S256 only); "
+        "RFC 7636 §4")
+def public_client(suite: Suite) -> None:
+    @suite.given(scope_sets(required="PROFILE_READ"))
+    def prop(scopes: frozenset[str]) -> None:
+        with suite.scenario(client_type="PUBLIC") as h:
+            challenges = []
+            for _ in range(2):
+                url = h.authorization_url(sorted(scopes))
+                query = parse_qs(urlsplit(url).query)
+                challenge = query.get("code_challenge", [""])
+                if query.get("code_challenge_method") != ["S256"] or len(challenge) != 1 \
+                        or not _S256_CHALLENGE.fullmatch(challenge[0]):
+                    raise ContractViolation(
+                        "a PUBLIC client's authorize URL must carry code_challenge (S256 of a "
+                        "verifier) and code_challenge_method=S256; Cal.com refuses it with "
+                        f"pkce_required otherwise (FACTS §6): {url}")
+                challenges.append(challenge[0])
+            if challenges[0] == challenges[1]:
+                raise ContractViolation("two authorizations sent the same code_challenge: each "
+                                        "needs a fresh verifier (RFC 7636 §4.1)")
+            _connect_and_refresh(h, scopes)
 
     prop()
 

@@ -87,5 +87,18 @@ class IgnoresDenial(Mutant):
         return super().complete(callback_url)
 
 
+class NoPkceForPublicClient(Mutant):
+    """Treats every client as confidential: a PUBLIC client's authorize URL carries no PKCE,
+    so Cal.com refuses it (pkce_required)."""
+
+    KILLS = "PUBLIC-CLIENT"
+
+    def authorization_url(self, scopes: Sequence[str]) -> str:
+        url = super().authorization_url(scopes)
+        with self._lock:
+            self._pending[query_value(url, "state") or ""] = _Pending(None)
+        return with_query(url, code_challenge=None, code_challenge_method=None)
+
+
 MUTANTS: tuple[type[Mutant], ...] = (ReusedState, NoStateCheck, LegacyScopeNames, PkceWithSecret,
-                                     IgnoresDenial)
+                                     IgnoresDenial, NoPkceForPublicClient)
