@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import jwt
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from mock_calcom.errors import ConnectionDropped
-from mock_calcom.journal import Journal, JournalMiddleware, mark_fault
+from mock_calcom.journal import Journal, JournalEntry, JournalMiddleware, mark_fault
 
 LIVE_SECRET = "a" * 64
 DEAD_SECRET = "b" * 64
@@ -41,6 +42,16 @@ def _client(journal: Journal, handler: Handler = _ok) -> httpx.AsyncClient:
                                   methods=["GET", "POST", "PUT", "PATCH", "DELETE"])])
     transport = httpx.ASGITransport(app=JournalMiddleware(app, journal))
     return httpx.AsyncClient(transport=transport, base_url="https://api.cal.com")
+
+
+async def _journaled(method: str, url: str, *, handler: Handler = _ok, **kwargs: Any) -> JournalEntry:
+    """The entry of one request sent through a fresh journal."""
+    journal = _journal()
+    async with _client(journal, handler) as client:
+        await client.request(method, url, **kwargs)
+    entry = journal.last()
+    assert entry is not None
+    return entry
 
 
 # -- what is recorded ------------------------------------------------------------------------
@@ -70,11 +81,7 @@ async def test_the_host_header_tells_the_web_app_from_the_api() -> None:
 
 
 async def test_a_request_body_is_recorded_even_when_no_handler_reads_it() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/v2/bookings", json={"start": "2026-01-06T10:00:00Z"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/bookings", json={"start": "2026-01-06T10:00:00Z"})
     assert entry.request_body_kind == "json"
     assert entry.request_body == {"start": "2026-01-06T10:00:00Z"}
 
@@ -89,29 +96,17 @@ async def test_the_handler_still_receives_the_body_the_journal_read() -> None:
 
 
 async def test_repeated_parameters_are_kept_as_a_list() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.get("/v2/bookings?status=upcoming&status=past&take=3")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", "/v2/bookings?status=upcoming&status=past&take=3")
     assert entry.query == {"status": ["upcoming", "past"], "take": "3"}
 
 
 async def test_a_body_that_is_neither_json_nor_form_is_kept_as_text() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/x", content=b"just words here", headers={"content-type": "text/plain"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/x", content=b"just words here", headers={"content-type": "text/plain"})
     assert (entry.request_body_kind, entry.request_body) == ("text", "just words here")
 
 
 async def test_binary_bodies_are_summarised_not_stored() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/x", content=b"\xff\xfe\x00\x01")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/x", content=b"\xff\xfe\x00\x01")
     assert (entry.request_body_kind, entry.request_body) == ("binary", "<4 bytes>")
 
 
@@ -120,11 +115,7 @@ async def test_a_fault_noted_on_the_request_is_recorded() -> None:
         mark_fault(request.scope, "fault_7")
         return JSONResponse({}, status_code=503)
 
-    journal = _journal()
-    async with _client(journal, faulty) as client:
-        await client.get("/v2/me")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", "/v2/me", handler=faulty)
     assert (entry.status, entry.fault) == (503, "fault_7")
 
 
@@ -156,13 +147,9 @@ async def test_entry_ids_follow_arrival_order() -> None:
 # -- redaction -------------------------------------------------------------------------------
 
 async def test_token_request_form_fields_become_markers_naming_each_secret() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/v2/auth/oauth2/token", data={
-            "client_id": CLIENT_ID, "client_secret": "wrong-secret", "grant_type": "authorization_code",
-            "code": "the-code", "code_verifier": "verifier-123", "redirect_uri": "https://a.example/cb"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/auth/oauth2/token", data={
+        "client_id": CLIENT_ID, "client_secret": "wrong-secret", "grant_type": "authorization_code",
+        "code": "the-code", "code_verifier": "verifier-123", "redirect_uri": "https://a.example/cb"})
     assert entry.request_body_kind == "form"
     assert entry.request_body == {
         "client_id": CLIENT_ID, "client_secret": "<redacted:client_secret>",
@@ -171,12 +158,8 @@ async def test_token_request_form_fields_become_markers_naming_each_secret() -> 
 
 
 async def test_json_secrets_are_redacted_at_any_depth() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/x", json={"outer": {"refresh_token": "r-1", "list": [{"access_token": "a-1"}]},
-                                      "clientSecret": "camel"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/x", json={
+        "outer": {"refresh_token": "r-1", "list": [{"access_token": "a-1"}]}, "clientSecret": "camel"})
     assert entry.request_body == {
         "outer": {"refresh_token": "<redacted:refresh_token>",
                   "list": [{"access_token": "<redacted:access_token>"}]},
@@ -184,21 +167,13 @@ async def test_json_secrets_are_redacted_at_any_depth() -> None:
 
 
 async def test_a_token_is_named_for_what_it_is_not_for_the_field_it_was_put_in() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/v2/auth/oauth2/token", data={"grant_type": "refresh_token",
-                                                         "refresh_token": ACCESS})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/auth/oauth2/token",
+                             data={"grant_type": "refresh_token", "refresh_token": ACCESS})
     assert entry.request_body["refresh_token"] == "<redacted:access_token>"
 
 
 async def test_an_access_token_in_the_query_string_stays_visible_as_a_marker() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.get(f"/v2/me?access_token={ACCESS}&take=1")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", f"/v2/me?access_token={ACCESS}&take=1")
     assert entry.query == {"access_token": "<redacted:access_token>", "take": "1"}
     assert entry.query_string == "access_token=<redacted:access_token>&take=1"
     assert entry.markers() == {"query": ["access_token"]}
@@ -206,11 +181,7 @@ async def test_an_access_token_in_the_query_string_stays_visible_as_a_marker() -
 
 
 async def test_a_token_under_an_innocent_name_is_recognised_by_its_value() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.get(f"/v2/me?t={REFRESH}")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", f"/v2/me?t={REFRESH}")
     assert entry.query == {"t": "<redacted:refresh_token>"}
 
 
@@ -222,11 +193,7 @@ async def test_a_token_under_an_innocent_name_is_recognised_by_its_value() -> No
     ("anything-else", "Bearer <redacted:token>"),
 ])
 async def test_the_authorization_header_keeps_its_scheme_and_names_the_token(token: str, shown: str) -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.get("/v2/me", headers={"Authorization": f"Bearer {token}"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", "/v2/me", headers={"Authorization": f"Bearer {token}"})
     assert entry.request_headers["authorization"] == shown
 
 
@@ -235,65 +202,43 @@ async def test_the_authorization_header_keeps_its_scheme_and_names_the_token(tok
     ("not-a-live-secret", "Basic <redacted:credentials>"),
 ])
 async def test_basic_auth_says_whether_it_carried_a_live_client_secret(secret: str, shown: str) -> None:
-    journal = _journal()
     credentials = base64.b64encode(f"{CLIENT_ID}:{secret}".encode()).decode()
-    async with _client(journal) as client:
-        await client.post("/v2/auth/oauth2/token", headers={"Authorization": f"Basic {credentials}"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/auth/oauth2/token",
+                             headers={"Authorization": f"Basic {credentials}"})
     assert entry.request_headers["authorization"] == shown
 
 
 async def test_a_live_client_secret_is_recognised_anywhere_but_other_hex_is_left_alone() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.get(f"/v2/auth/oauth2/clients/{CLIENT_ID}",
-                         headers={"X-Secret": LIVE_SECRET, "X-Old": DEAD_SECRET})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", f"/v2/auth/oauth2/clients/{CLIENT_ID}",
+                             headers={"X-Secret": LIVE_SECRET, "X-Old": DEAD_SECRET})
     assert entry.path == f"/v2/auth/oauth2/clients/{CLIENT_ID}"
     assert entry.request_headers["x-secret"] == "<redacted:client_secret>"
     assert entry.request_headers["x-old"] == DEAD_SECRET
 
 
 async def test_secrets_inside_free_text_are_replaced_in_place() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/x", content=f"token={ACCESS} and secret {LIVE_SECRET}.".encode(),
-                          headers={"content-type": "text/plain"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/x", content=f"token={ACCESS} and secret {LIVE_SECRET}.".encode(),
+                             headers={"content-type": "text/plain"})
     assert entry.request_body == "token=<redacted:access_token> and secret <redacted:client_secret>."
 
 
 async def test_a_json_body_sent_as_text_plain_is_still_redacted_field_by_field() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/v2/auth/oauth2/token", content=b'{"code": "abc", "client_id": "x"}',
-                          headers={"content-type": "text/plain"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/auth/oauth2/token", content=b'{"code": "abc", "client_id": "x"}',
+                             headers={"content-type": "text/plain"})
     assert entry.request_body == {"code": "<redacted:code>", "client_id": "x"}
 
 
 async def test_a_form_body_without_a_content_type_is_still_redacted_field_by_field() -> None:
     # Cal.com's G1 endpoints read any body as a form (FACTS §1.3).
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/api/auth/oauth/token", content=b"code=abc&grant_type=authorization_code",
-                          headers={"content-type": "text/plain"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/api/auth/oauth/token",
+                             content=b"code=abc&grant_type=authorization_code",
+                             headers={"content-type": "text/plain"})
     assert entry.request_body == {"code": "<redacted:code>", "grant_type": "authorization_code"}
 
 
 async def test_multipart_secret_fields_are_redacted() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.post("/v2/auth/oauth2/token", files={"client_secret": (None, "s3cret"),
-                                                          "client_id": (None, "abc")})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/auth/oauth2/token",
+                             files={"client_secret": (None, "s3cret"), "client_id": (None, "abc")})
     assert entry.request_body_kind == "multipart"
     assert "s3cret" not in entry.request_body
     assert "<redacted:client_secret>" in entry.request_body
@@ -304,11 +249,7 @@ async def test_the_code_in_a_redirect_location_is_redacted_and_the_state_kept() 
     async def redirect(request: Request) -> Response:
         return RedirectResponse("https://a.example/cb?keep=1&code=the-code&state=s%201", status_code=302)
 
-    journal = _journal()
-    async with _client(journal, redirect) as client:
-        await client.get("/auth/oauth2/authorize")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", "/auth/oauth2/authorize", handler=redirect)
     assert entry.response_headers["location"] == (
         "https://a.example/cb?keep=1&code=<redacted:code>&state=s%201")
 
@@ -318,11 +259,7 @@ async def test_tokens_in_a_token_response_are_redacted() -> None:
         return JSONResponse({"access_token": ACCESS, "refresh_token": REFRESH, "token_type": "bearer",
                              "expires_in": 1800})
 
-    journal = _journal()
-    async with _client(journal, token) as client:
-        await client.post("/v2/auth/oauth2/token")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("POST", "/v2/auth/oauth2/token", handler=token)
     assert entry.response_body == {"access_token": "<redacted:access_token>",
                                    "refresh_token": "<redacted:refresh_token>",
                                    "token_type": "bearer", "expires_in": 1800}
@@ -333,20 +270,12 @@ async def test_the_error_code_of_a_v2_envelope_is_not_mistaken_for_an_authorizat
     async def error(request: Request) -> Response:
         return JSONResponse({"status": "error", "error": {"code": "ForbiddenException"}}, status_code=403)
 
-    journal = _journal()
-    async with _client(journal, error) as client:
-        await client.get("/v2/me")
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", "/v2/me", handler=error)
     assert entry.response_body["error"]["code"] == "ForbiddenException"
 
 
 async def test_platform_secret_header_is_redacted() -> None:
-    journal = _journal()
-    async with _client(journal) as client:
-        await client.get("/v2/me", headers={"x-cal-secret-key": "platform-secret"})
-    entry = journal.last()
-    assert entry is not None
+    entry = await _journaled("GET", "/v2/me", headers={"x-cal-secret-key": "platform-secret"})
     assert entry.request_headers["x-cal-secret-key"] == "<redacted:platform_secret>"
 
 
