@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,25 +15,15 @@ from mock_calcom.faults import MAX_LATENCY, FaultRegistry, build_spec
 from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.tokens import Grant, TokenPair
 from mock_calcom.transports import AsyncCalcomTransport, SyncCalcomTransport
+from tests.conftest import Served
 
 REDIRECT = "https://app.example.com/callback"
 TOKEN_PATH = "/v2/auth/oauth2/token"
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[tuple[MockCalcom, str]]:
-    """One server per module (starting uvicorn per test costs more than the tests); each
-    test gets the fake reset to fresh settings, as a new fake would be."""
-    server_module = pytest.importorskip("mock_calcom.server")
-    fake = MockCalcom(Settings(seed=5))
-    with server_module.LiveServer(fake) as server:
-        yield fake, str(server.url)
-
-
-def _fresh(fake: MockCalcom, settings: Settings) -> MockCalcom:
-    fake.model.apply_settings(settings)
-    fake.reset()
-    return fake
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(seed=5)
 
 
 class World:
@@ -77,17 +67,9 @@ class World:
         return await self.http.post(TOKEN_PATH, data=fields)
 
 
-@pytest.fixture(params=["in_process", "live"])
-async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    if request.param == "in_process":
-        fake = MockCalcom(Settings(seed=5))
-        async with httpx.AsyncClient(transport=AsyncCalcomTransport(fake.app),
-                                     base_url="https://api.cal.com") as http:
-            yield World(fake, http, request.param)
-    else:
-        shared, url = request.getfixturevalue("live")
-        async with httpx.AsyncClient(base_url=url) as http:
-            yield World(_fresh(shared, Settings(seed=5)), http, request.param)
+@pytest.fixture
+def world(served: Served) -> World:
+    return World(*served)
 
 
 # -- respond -------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -12,25 +11,9 @@ import pytest
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.middleware import THROTTLED_MESSAGE
 from mock_calcom.model.tokens import Grant
-from mock_calcom.transports import AsyncCalcomTransport
+from tests.conftest import Served
 
 REDIRECT = "https://app.example.com/callback"
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[tuple[MockCalcom, str]]:
-    """One server per module (starting uvicorn per test costs more than the tests); each
-    test gets the fake reset to fresh settings, as a new fake would be."""
-    server_module = pytest.importorskip("mock_calcom.server")
-    fake = MockCalcom(Settings(seed=11))
-    with server_module.LiveServer(fake) as server:
-        yield fake, str(server.url)
-
-
-def _fresh(fake: MockCalcom, settings: Settings) -> MockCalcom:
-    fake.model.apply_settings(settings)
-    fake.reset()
-    return fake
 
 
 @pytest.fixture
@@ -39,18 +22,15 @@ def overrides() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture(params=["in_process", "live"])
-async def world(request: pytest.FixtureRequest, overrides: dict[str, Any]) -> AsyncIterator[World]:
-    settings = Settings(seed=11).replace(**overrides)
-    if request.param == "in_process":
-        fake = MockCalcom(settings)
-        async with httpx.AsyncClient(transport=AsyncCalcomTransport(fake.app),
-                                     base_url="https://api.cal.com") as http:
-            yield World(fake, http)
-    else:
-        shared, url = request.getfixturevalue("live")
-        async with httpx.AsyncClient(base_url=url) as http:
-            yield World(_fresh(shared, settings), http)
+@pytest.fixture
+def settings(overrides: dict[str, Any]) -> Settings:
+    return Settings(seed=11).replace(**overrides)
+
+
+@pytest.fixture
+def world(served: Served) -> World:
+    fake, http, _ = served
+    return World(fake, http)
 
 
 class World:
@@ -137,7 +117,7 @@ async def test_a_blocked_token_is_refused_until_the_block_ends_on_the_fake_clock
 
 
 #: Hundreds of requests: in-process only (the live variants above cover the socket path).
-_IN_PROCESS = pytest.mark.parametrize("world", ["in_process"], indirect=True)
+_IN_PROCESS = pytest.mark.parametrize("served", ["in_process"], indirect=True)
 
 
 @_IN_PROCESS

@@ -1,4 +1,5 @@
-"""A seeded in-process fake, two users, an httpx client on api.cal.com, and tokens.
+"""A seeded in-process fake, two users, and tokens (``http``, the client on this fake, is
+in tests/conftest.py).
 
 Tokens are minted by the fake's own token service (the same code the token endpoint uses);
 ``test_booking_flow.py`` walks the real OAuth HTTP flow instead.
@@ -6,7 +7,7 @@ Tokens are minted by the fake's own token service (the same code the token endpo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -61,13 +62,6 @@ def mint(fake: MockCalcom) -> TokenFactory:
             return fake.model.tokens.mint_pair(grant).access_token
 
     return _mint
-
-
-@pytest.fixture
-async def http(fake: MockCalcom) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=fake.app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as client:
-        yield client
 
 
 @pytest.fixture

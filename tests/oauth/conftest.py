@@ -1,10 +1,10 @@
-"""An in-process fake and an httpx client on it, plus helpers that walk the OAuth flow."""
+"""An in-process fake (``http``, the client on it, is in tests/conftest.py), plus helpers
+that walk the OAuth flow."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -128,13 +128,6 @@ class OAuthWorld:
 @pytest.fixture
 def fake() -> MockCalcom:
     return MockCalcom(Settings(seed=20260105))
-
-
-@pytest.fixture
-async def http(fake: MockCalcom) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=fake.app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as client:
-        yield client
 
 
 @pytest.fixture
