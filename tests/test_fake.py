@@ -173,6 +173,17 @@ def test_updated_lifetimes_apply_to_the_next_tokens(fake: MockCalcom) -> None:
     assert fake.settings.access_token_ttl == 60
 
 
+def test_an_updated_secret_limit_applies_to_existing_clients(fake: MockCalcom) -> None:
+    registered = fake.create_client("App", [CB])
+    fake.update_settings(max_active_secrets=1)
+    with pytest.raises(InvalidControlInput, match="at most 1 active"):
+        fake.add_client_secret(registered.client_id)
+    fake.update_settings(max_active_secrets=3)
+    fake.add_client_secret(registered.client_id)
+    fake.add_client_secret(registered.client_id)
+    assert len(fake.get_client(registered.client_id).secrets) == 3
+
+
 def test_update_settings_refuses_unknown_names_and_keeps_the_old_settings(fake: MockCalcom) -> None:
     with pytest.raises(InvalidControlInput):
         fake.update_settings(code_ttl=5, warp_speed=9)

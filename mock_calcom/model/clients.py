@@ -57,7 +57,6 @@ class OAuthClient:
     is_trusted: bool
     created_at: float
     logo: str | None = None
-    website_url: str | None = None
     rejection_reason: str | None = None
     secrets: list[ClientSecret] = field(default_factory=list)
 
@@ -128,7 +127,9 @@ class ClientStore:
     def __init__(self, clock: Clock, rng: Randomness, max_active_secrets: int) -> None:
         self._clock = clock
         self._rng = rng
-        self._max_secrets = max_active_secrets
+        #: Active secrets a client may hold (``Settings.max_active_secrets``); the model sets
+        #: it again when settings change.
+        self.max_active_secrets = max_active_secrets
         self._clients: dict[str, OAuthClient] = {}
         self._next_secret_id = 1
 
@@ -188,9 +189,9 @@ class ClientStore:
         client = self.require(client_id)
         if client.is_public:
             raise InvalidControlInput("public clients have no secrets")
-        if len(client.secrets) >= self._max_secrets:
+        if len(client.secrets) >= self.max_active_secrets:
             raise InvalidControlInput(
-                f"a client has at most {self._max_secrets} active secrets; delete one first"
+                f"a client has at most {self.max_active_secrets} active secrets; delete one first"
             )
         plain = self._add_secret(client)
         return client.secrets[-1], plain

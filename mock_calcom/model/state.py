@@ -69,7 +69,7 @@ class CalcomModel:
             self.tokens.access_ttl = settings.access_token_ttl
             self.tokens.refresh_ttl = settings.refresh_token_ttl
             self.codes.ttl = settings.code_ttl
-            self.clients._max_secrets = settings.max_active_secrets
+            self.clients.max_active_secrets = settings.max_active_secrets
             self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings)
 
     def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
