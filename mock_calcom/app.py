@@ -7,7 +7,6 @@ Errors are data (:mod:`mock_calcom.errors`); this module is the one place that r
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -22,6 +21,7 @@ from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
 from mock_calcom.journal import JournalMiddleware
 from mock_calcom.middleware import FaultMiddleware, ThrottleMiddleware
+from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.oauth.routes import routes as oauth_routes
 from mock_calcom.openapi import routes as openapi_routes
 
@@ -79,8 +79,7 @@ def fake_of(request: Request) -> MockCalcom:
 
 def iso_timestamp(seconds: float) -> str:
     """Cal.com's timestamp form, ``2025-11-01T11:43:48.458Z`` (JavaScript's toISOString)."""
-    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return iso_ms(seconds)
 
 
 def render_api_error(request: Request, exc: ApiError) -> JSONResponse:

@@ -23,6 +23,7 @@ Cal.com's errors are data: a handler never decides a status code, it renders the
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 #: Human-readable reasons, as Cal.com shows them on the authorize page and in tRPC messages
@@ -95,14 +96,13 @@ class ApiError(CalcomError):
     """An API v2 error, rendered in Cal.com's global envelope (http-exception.filter.ts)."""
 
     code: ClassVar[str] = "HttpException"
-    reason_phrase: ClassVar[str] = "Error"
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
         self.message = message
         if details is None:
             # NestJS's HttpException(message) response, which the filter copies to details.
-            details = {"message": message, "error": self.reason_phrase,
+            details = {"message": message, "error": HTTPStatus(self.status_code).phrase,
                        "statusCode": self.status_code}
         self.details = details
 
@@ -118,37 +118,31 @@ class ApiError(CalcomError):
 class BadRequestError(ApiError):
     status_code = 400
     code = "BadRequestException"
-    reason_phrase = "Bad Request"
 
 
 class UnauthorizedError(ApiError):
     status_code = 401
     code = "UnauthorizedException"
-    reason_phrase = "Unauthorized"
 
 
 class ForbiddenError(ApiError):
     status_code = 403
     code = "ForbiddenException"
-    reason_phrase = "Forbidden"
 
 
 class NotFoundError(ApiError):
     status_code = 404
     code = "NotFoundException"
-    reason_phrase = "Not Found"
 
 
 class ConflictError(ApiError):
     status_code = 409
     code = "ConflictException"
-    reason_phrase = "Conflict"
 
 
 class ThrottledError(ApiError):
     status_code = 429
     code = "ThrottlerException"
-    reason_phrase = "Too Many Requests"
 
 
 class ControlError(MockCalcomError):
