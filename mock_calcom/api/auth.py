@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from mock_calcom.errors import ForbiddenError, UnauthorizedError
 from mock_calcom.model.state import CalcomModel
-from mock_calcom.model.tokens import AccessClaims, Grant, TokenRejected
+from mock_calcom.model.tokens import AccessClaims, TokenRejected
 from mock_calcom.model.users import User
 
 X_CAL_CLIENT_ID = "x-cal-client-id"
@@ -83,16 +83,6 @@ def third_party_claims(model: CalcomModel, token: str) -> AccessClaims | None:
         return model.tokens.verify_access(token)
     except TokenRejected:
         return None
-
-
-def grant_from_authorization(model: CalcomModel, authorization: str | None) -> Grant | None:
-    """The verified grant behind an ``Authorization`` header, or ``None`` when it carries no
-    valid third-party access token (for middleware such as rate limiting)."""
-    token = bearer_of(authorization)
-    if token is None or token.startswith(API_KEY_PREFIX):
-        return None
-    claims = third_party_claims(model, token)
-    return claims.grant if claims is not None else None
 
 
 def _acting_user(model: CalcomModel, claims: AccessClaims) -> User:

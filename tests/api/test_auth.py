@@ -14,7 +14,6 @@ from mock_calcom.api.auth import (
     ONLY_CLIENT_ID_MESSAGE,
     ONLY_SECRET_MESSAGE,
     PERMISSIONS_NO_AUTH_MESSAGE,
-    grant_from_authorization,
 )
 from mock_calcom.model.clients import ClientStatus
 from mock_calcom.model.tokens import Grant
@@ -216,13 +215,3 @@ async def test_another_users_resources_are_never_served(
     assert fake.model.resources.event_types.get(bob_event).title != "mine"  # type: ignore[union-attr]
 
 
-def test_grant_from_authorization_verifies_the_bearer(
-        fake: MockCalcom, alice: User, mint: TokenFactory) -> None:
-    token = mint(alice, ["BOOKING_READ"])
-    grant = grant_from_authorization(fake.model, f"Bearer {token}")
-    assert grant is not None
-    assert (grant.user_id, grant.scopes) == (alice.id, ("BOOKING_READ",))
-    assert grant_from_authorization(fake.model, "Bearer junk") is None
-    assert grant_from_authorization(fake.model, None) is None
-    fake.model.clock.advance(1800)
-    assert grant_from_authorization(fake.model, f"Bearer {token}") is None

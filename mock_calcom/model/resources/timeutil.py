@@ -15,7 +15,6 @@ _ISO_8601 = re.compile(
     r"^\d{4}-\d{2}-\d{2}"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
-_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -46,10 +45,6 @@ def parse_iso(value: str) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.timestamp()
-
-
-def is_hh_mm(value: object) -> bool:
-    return isinstance(value, str) and bool(_HH_MM.match(value))
 
 
 def is_date(value: object) -> bool:
