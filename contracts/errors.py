@@ -15,6 +15,7 @@ Hierarchy::
     │   ├── RateLimited               429s persisted past the provider's bounded, reset-aware retries
     │   └── UpstreamError             Cal.com failed (5xx, dropped connection); tokens are kept
     ├── ContractViolation             a clause caught the provider breaking its rule (raised by suites)
+    ├── NotApplicable                 a clause does not concern this provider (it declares no support)
     └── HarnessError                  the suite itself was misused
         ├── ProviderLoadError         ``--provider module:factory`` could not be imported or called
         └── LedgerError               an ``--expect-failures`` file is malformed
@@ -103,6 +104,11 @@ def error_kind(exc: BaseException | None) -> str:
         if type(exc) is cls:
             return name
     return "crash"
+
+
+class NotApplicable(ContractsError):
+    """A clause does not concern this provider: e.g. PUBLIC-CLIENT for an integration that only
+    ever uses a confidential client. Reported as ``n/a``, which neither passes nor fails."""
 
 
 class ContractViolation(ContractsError):

@@ -75,6 +75,10 @@ class Provider(Protocol):
     :class:`~contracts.errors.UpstreamError` on 5xx or a broken connection.
     """
 
+    #: Optional. Set ``supports_public_clients = True`` on a provider that can run a PUBLIC
+    #: client (PKCE, no secret); without it the PUBLIC-CLIENT clause reports ``n/a``, since most
+    #: server-side integrations only ever hold a confidential client.
+
     def authorization_url(self, scopes: Sequence[str]) -> str:
         """The URL to send the user's browser to, with a fresh ``state``."""
         ...

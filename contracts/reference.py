@@ -87,6 +87,9 @@ class _Pending:
 
 
 class ReferenceProvider:
+    #: It runs PUBLIC clients too (PKCE instead of a secret), so PUBLIC-CLIENT applies.
+    supports_public_clients = True
+
     def __init__(self, env: ProviderEnvironment) -> None:
         self._env = env
         if env.transport is not None:

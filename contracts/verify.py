@@ -40,13 +40,20 @@ from hypothesis.errors import Flaky
 from hypothesis.reporting import with_reporter
 
 from contracts.clauses import Clause, select
-from contracts.errors import ContractViolation, HarnessError, LedgerError, ProviderLoadError
+from contracts.errors import (
+    ContractViolation,
+    HarnessError,
+    LedgerError,
+    NotApplicable,
+    ProviderLoadError,
+)
 from contracts.harness import Suite
 from contracts.profiles import PROFILES, honest_shrink_notes, shrink_budget
 from contracts.profiles import profile as get_profile
 from contracts.provider import ProviderFactory
 
-Status = Literal["pass", "fail", "error"]
+#: ``n/a``: the clause does not concern this provider (it neither passes nor fails the run).
+Status = Literal["pass", "fail", "error", "n/a"]
 
 #: How many characters of hypothesis output and journal a reproducer keeps.
 _REPRODUCER_LIMIT = 6000
@@ -71,12 +78,12 @@ class ClauseResult:
 
     @property
     def stale(self) -> bool:
-        """Listed as a known failure but passes now: the ledger must shrink."""
-        return self.status == "pass" and self.expected_failure
+        """Listed as a known failure but no longer fails: the ledger must shrink."""
+        return self.status in ("pass", "n/a") and self.expected_failure
 
     @property
     def ok(self) -> bool:
-        return (self.status == "pass" and not self.expected_failure) or self.tolerated
+        return (self.status in ("pass", "n/a") and not self.expected_failure) or self.tolerated
 
 
 @dataclass(frozen=True)
@@ -102,11 +109,12 @@ class Report:
     @property
     def failed(self) -> tuple[str, ...]:
         """Clauses that did not pass (fail or error), tolerated or not."""
-        return tuple(r.id for r in self.results if r.status != "pass")
+        return tuple(r.id for r in self.results if r.status in ("fail", "error"))
 
     @property
     def new_failures(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.results if r.status != "pass" and not r.tolerated)
+        return tuple(r.id for r in self.results
+                     if r.status in ("fail", "error") and not r.tolerated)
 
     @property
     def stale(self) -> tuple[str, ...]:
@@ -196,6 +204,8 @@ def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
     try:
         with with_reporter(report):
             clause.check(suite)
+    except NotApplicable as exc:
+        return done("n/a", str(exc))
     except ContractViolation as violation:
         return done("fail", violation.message,
                     _reproducer(steps(_notes(violation)), violation.excerpt))
@@ -403,11 +413,11 @@ def run_mutants(mutants: Iterable[Mutant], *, profile: str = "dev", live: bool =
 
 # -- output formats ------------------------------------------------------------------------
 
-_MARK = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}
+_MARK = {"pass": "pass", "fail": "FAIL", "error": "ERROR", "n/a": "n/a"}
 
 
 def _summary(report: Report) -> dict[str, int]:
-    counts = {"pass": 0, "fail": 0, "error": 0, "tolerated": 0, "stale": 0}
+    counts = {"pass": 0, "fail": 0, "error": 0, "n/a": 0, "tolerated": 0, "stale": 0}
     for r in report.results:
         counts[r.status] += 1
         counts["tolerated"] += r.tolerated
@@ -437,11 +447,14 @@ def format_table(report: Report) -> str:
         if r.status == "pass" and not r.stale:
             continue
         head = f"--- {r.id} [{r.basis}]"
+        if r.status == "n/a" and not r.expected_failure:
+            out.append(f"{head}: not applicable: {r.message}")
+            continue
         if r.tolerated:
             out.append(f"{head}: known failure (ledger): {r.message}")
             continue
         if r.stale:
-            out.append(f"{head}: listed as a known failure but passes now; "
+            out.append(f"{head}: listed as a known failure but no longer fails; "
                        "remove it from the ledger")
             continue
         out.append(f"{head}\n{r.message}")
@@ -450,7 +463,7 @@ def format_table(report: Report) -> str:
     s = _summary(report)
     verdict = "OK" if report.ok else "FAILED"
     out.append(f"{verdict}: {s['pass']} passed, {s['fail']} failed ({s['tolerated']} known), "
-               f"{s['error']} errors, {s['stale']} stale ledger entries, "
+               f"{s['error']} errors, {s['n/a']} not applicable, {s['stale']} stale ledger entries, "
                f"in {report.duration:.1f}s")
     return "\n".join(out)
 
@@ -467,7 +480,7 @@ def junit_xml(report: Report) -> str:
         "failures": str(sum(1 for r in report.results
                             if (r.status == "fail" and not r.tolerated) or r.stale)),
         "errors": str(s["error"]),
-        "skipped": str(s["tolerated"]),
+        "skipped": str(s["tolerated"] + s["n/a"]),
         "time": f"{report.duration:.3f}",
     })
     props = ET.SubElement(suite, "properties")
@@ -480,9 +493,11 @@ def junit_xml(report: Report) -> str:
             "time": f"{r.duration:.3f}"})
         if r.tolerated:
             ET.SubElement(case, "skipped", {"message": f"known failure (ledger): {r.message}"})
+        elif r.status == "n/a":
+            ET.SubElement(case, "skipped", {"message": f"not applicable: {r.message}"})
         elif r.stale:
             node = ET.SubElement(case, "failure", {
-                "message": "listed as a known failure but passes now; remove it from the ledger",
+                "message": "listed as a known failure but no longer fails; remove it from the ledger",
                 "type": "StaleLedger"})
             node.text = r.basis
         elif r.status in ("fail", "error"):

@@ -93,6 +93,8 @@ class CalcomSession(OAuth2Client):  # type: ignore[misc]  # Authlib ships no typ
 
 
 class AuthlibProvider:
+    supports_public_clients = True
+
     def __init__(self, env: ProviderEnvironment) -> None:
         self._env = env
         self._front = CalcomSession(env)

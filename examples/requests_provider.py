@@ -59,6 +59,8 @@ class _Connection:
 
 
 class RequestsOAuthlibProvider:
+    supports_public_clients = True
+
     def __init__(self, env: ProviderEnvironment) -> None:
         if env.transport is not None:
             raise RuntimeError("the requests example talks to real sockets: verify it with --live")

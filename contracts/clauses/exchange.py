@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from contracts import endpoints
 from contracts.clauses import clause
 from contracts.clauses._checks import expect_ok, refreshes
-from contracts.errors import ContractViolation
+from contracts.errors import ContractViolation, NotApplicable
 from contracts.harness import Harness, Suite, form, grant_type, is_exchange, is_refresh
 from contracts.strategies import scope_sets
 from mock_calcom.journal import JournalEntry, marker
@@ -114,6 +114,8 @@ def public_client(suite: Suite) -> None:
     @suite.given(scope_sets(required="PROFILE_READ"))
     def prop(scopes: frozenset[str]) -> None:
         with suite.scenario(client_type="PUBLIC") as h:
+            if getattr(h.provider, "supports_public_clients", False) is not True:
+                raise NotApplicable("the provider does not declare supports_public_clients = True")
             challenges = []
             for _ in range(2):
                 url = h.authorization_url(sorted(scopes))

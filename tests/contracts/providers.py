@@ -72,3 +72,13 @@ class SurvivingMutant(ReferenceProvider):
 KILLED = (KilledMutant,)
 WITH_SURVIVOR = (KilledMutant, SurvivingMutant)
 NO_MUTANTS: tuple[type[ReferenceProvider], ...] = ()
+
+
+class _ConfidentialOnly(ReferenceProvider):
+    """A correct server-side integration that never runs a PUBLIC client."""
+
+    supports_public_clients = False
+
+
+def confidential_only(env: ProviderEnvironment) -> Provider:
+    return _ConfidentialOnly(env)

@@ -28,6 +28,14 @@ def test_a_failing_clause_shows_its_rule_and_reproducer(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["*STATE-CSRF (fail)*", "*StateMismatch*", "*journal:*"])
 
 
+def test_a_clause_that_does_not_concern_the_provider_is_skipped(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--calcom-provider", "tests.contracts.providers:confidential_only",
+        "--calcom-clause", "PUBLIC-CLIENT", "-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*not applicable*supports_public_clients*"])
+
+
 def test_without_the_option_nothing_is_added(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_plain():\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")

@@ -22,6 +22,7 @@ from contracts.verify import (
     ClauseResult,
     Mutant,
     Report,
+    junit_xml,
     load_factory,
     load_ledger,
     load_mutants,
@@ -56,6 +57,29 @@ def _ledger(tmp_path: Path, *ids: str) -> Path:
 
 
 # -- verdicts ------------------------------------------------------------------------------
+
+def test_a_clause_that_does_not_concern_the_provider_is_not_applicable_not_failed() -> None:
+    report = run(providers.confidential_only, clauses=["PUBLIC-CLIENT", "DENIAL"])
+    assert report.result("PUBLIC-CLIENT").status == "n/a"
+    assert report.result("DENIAL").status == "pass"
+    assert report.ok
+    assert report.failed == ()
+    assert "not applicable" in report.table()
+    suite = ET.fromstring(junit_xml(report))
+    skipped = [c for c in suite.iter("testcase") if c.find("skipped") is not None]
+    assert [c.get("name", "").split(":")[0] for c in skipped] == ["PUBLIC-CLIENT"]
+
+
+def test_a_listed_failure_that_is_now_not_applicable_is_stale() -> None:
+    report = run(providers.confidential_only, clauses=["PUBLIC-CLIENT"]).with_ledger(["PUBLIC-CLIENT"])
+    assert report.stale == ("PUBLIC-CLIENT",)
+    assert not report.ok
+
+
+def test_a_provider_that_declares_public_clients_is_judged_on_them() -> None:
+    report = run(make_provider, clauses=["PUBLIC-CLIENT"])
+    assert report.result("PUBLIC-CLIENT").status == "pass"
+
 
 def test_a_broken_rule_fails_its_clause_with_a_reproducer(broken_report: Report) -> None:
     result = broken_report.result("STATE-CSRF")
