@@ -517,7 +517,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser = parser or argparse.ArgumentParser(
         prog="mock-calcom verify",
         description="Verify a Cal.com provider implementation against the contract suites.")
-    parser.add_argument("--provider", required=True, metavar="MODULE:FACTORY",
+    parser.add_argument("--provider", metavar="MODULE:FACTORY",
                         help="the provider factory, e.g. contracts.reference:make_provider")
     parser.add_argument("--profile", default="dev", choices=sorted(PROFILES),
                         help="hypothesis effort: dev (fast), ci (derandomized), thorough")
@@ -546,6 +546,10 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         for c in select(None):
             print(f"{c.id:<22} {c.rule}  [{c.basis}]", file=out)
         return 0
+    if not args.provider:
+        print("mock-calcom verify: --provider MODULE:FACTORY is required (or --list)",
+              file=sys.stderr)
+        return 2
     try:
         factory = load_factory(args.provider)
         chosen = [c.id for c in select(args.clause)] if args.clause else None

@@ -281,9 +281,14 @@ def test_verify_exits_2_on_a_malformed_ledger(tmp_path: Path) -> None:
 
 
 def test_verify_lists_the_clauses() -> None:
-    code, out = _main("--provider", REFERENCE, "--list")
+    code, out = _main("--list")
     assert code == 0
     assert out.count("\n") == len(all_clauses())
+
+
+def test_verify_without_a_provider_is_a_usage_error() -> None:
+    code, _ = _main()
+    assert code == 2
 
 
 def test_the_mock_calcom_command_delegates_verify() -> None:
