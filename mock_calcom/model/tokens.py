@@ -15,6 +15,8 @@ from mock_calcom.model.randomness import Randomness
 
 ACCESS_TOKEN_TYPE = "Access Token"
 REFRESH_TOKEN_TYPE = "Refresh Token"
+#: Token payloads in jwt.encode's compact JSON (one encoder, not one per token).
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 class TokenRejected(Exception):
@@ -132,7 +134,7 @@ class TokenService:
                         "clientId": grant.client_id, "iat": iat, "exp": exp})
         payload.update(extra or {})
         # What jwt.encode does, minus re-vetting the key: compact JSON, HS256, JWT header.
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        body = _COMPACT_JSON.encode(payload).encode("utf-8")
         return self._jws.encode(body, self._key, algorithm="HS256")
 
     # -- verification ----------------------------------------------------------------------

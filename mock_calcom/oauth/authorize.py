@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import jinja2
 from starlette.requests import Request
@@ -26,7 +26,7 @@ from mock_calcom.errors import OAuthError
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
 from mock_calcom.model.users import User
-from mock_calcom.oauth.bodies import BodyTooLarge, parse_url_search_params, read_body
+from mock_calcom.oauth.bodies import BodyTooLarge, form_pairs, parse_url_search_params, read_body
 from mock_calcom.oauth.context import fake_of
 from mock_calcom.oauth.scope_text import describe_scope
 from mock_calcom.oauth.urls import build_redirect_url
@@ -185,9 +185,9 @@ def _authorize_request(params: dict[str, str]) -> AuthorizeRequest:
 
 
 def _first_values(query_string: bytes) -> dict[str, str]:
-    """``URLSearchParams.get``: the first of repeated parameters (parsed as Starlette's
-    ``request.query_params`` parses, without building its multidict on the hot path)."""
+    """``URLSearchParams.get``: the first of repeated parameters (decoded as Starlette's
+    ``request.query_params`` decodes, without building its multidict on the hot path)."""
     first: dict[str, str] = {}
-    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+    for key, value in form_pairs(query_string.decode("latin-1")):
         first.setdefault(key, value)
     return first

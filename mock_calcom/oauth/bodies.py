@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import unquote_plus
 
 from starlette.requests import Request
 
@@ -114,7 +114,18 @@ def _unquote_plus(text: str) -> str:
     return unquote_plus(text) if "%" in text or "+" in text else text
 
 
+def form_pairs(text: str) -> list[tuple[str, str]]:
+    """``parse_qsl(text, keep_blank_values=True)``: the pairs of a urlencoded string in order,
+    without the work of unquoting text that has nothing to unquote (ids, codes)."""
+    pairs: list[tuple[str, str]] = []
+    for part in text.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((_unquote_plus(key), _unquote_plus(value)))
+    return pairs
+
+
 def parse_url_search_params(raw: bytes) -> dict[str, str]:
     """``Object.fromEntries(new URLSearchParams(text))``: plain strings, the last repeated
     key wins, and text that is not a form (JSON, say) yields keys nobody asks for."""
-    return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    return dict(form_pairs(raw.decode("utf-8", "replace")))
