@@ -13,6 +13,15 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def declares_body(scope: Scope) -> bool:
+    """Whether the request says a body follows: a Transfer-Encoding, or a Content-Length other
+    than 0. With neither, an HTTP/1.1 request has no body (RFC 9112 §6.3): nothing to read."""
+    for key, value in scope["headers"]:
+        if key == b"transfer-encoding" or (key == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
 async def buffer_body(receive: Receive, limit: int | None = None) -> tuple[bytes, Receive]:
     """Read the request body up front and give back a ``receive`` that replays it, then passes
     through (disconnects). Past ``limit`` bytes the rest is left in ``receive`` for the app:

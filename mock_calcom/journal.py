@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, unquote_plus
 from jwt.utils import base64url_decode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import buffer_body
+from mock_calcom.asgi import buffer_body, declares_body
 from mock_calcom.errors import ConnectionDropped
 
 BodyKind = Literal["none", "json", "form", "multipart", "text", "binary"]
@@ -552,8 +552,9 @@ class JournalMiddleware:
             return
         journal = self.journal
         ident, started = journal._begin()
-        # Read up front, so the body is journaled even if no handler reads it.
-        body, replay = await buffer_body(receive)
+        # Read up front, so the body is journaled even if no handler reads it (a GET has none
+        # to read: awaiting the client for it would only slow every such request down).
+        body, replay = await buffer_body(receive) if declares_body(scope) else (b"", receive)
         state = scope.setdefault("state", {})
         sent: list[Message] = []
 

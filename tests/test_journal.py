@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -84,6 +84,17 @@ async def test_a_request_body_is_recorded_even_when_no_handler_reads_it() -> Non
     entry = await _journaled("POST", "/v2/bookings", json={"start": "2026-01-06T10:00:00Z"})
     assert entry.request_body_kind == "json"
     assert entry.request_body == {"start": "2026-01-06T10:00:00Z"}
+
+
+async def test_a_streamed_body_without_a_length_is_recorded_too() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"code=abc"
+        yield b"&state=s1"
+
+    entry = await _journaled("POST", "/api/auth/oauth/token", content=chunks(),
+                             headers={"content-type": "application/x-www-form-urlencoded"})
+    assert entry.request_headers["transfer-encoding"] == "chunked"
+    assert entry.request_body == {"code": "<redacted:code>", "state": "s1"}
 
 
 async def test_the_handler_still_receives_the_body_the_journal_read() -> None:
