@@ -7,7 +7,7 @@ Errors are data (:mod:`mock_calcom.errors`); this module is the one place that r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
+from mock_calcom.asgi import fake_of
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
 from mock_calcom.journal import JournalMiddleware
@@ -30,12 +31,19 @@ if TYPE_CHECKING:
 
 
 class _CalcomApp(Starlette):
-    """Starlette with the journal outside every layer, even the 500 handler: it sees each
-    answer as the client gets it, and can hold back a response the app then drops."""
+    """Starlette serving one fake (``fake_of(request)`` reads :attr:`fake`), with the journal
+    outside every layer, even the 500 handler: it sees each answer as the client gets it, and
+    can hold back a response the app then drops."""
+
+    def __init__(self, fake: MockCalcom, **options: Any) -> None:
+        # A plain attribute, not ``app.state``: State's lookup raises and catches an
+        # AttributeError on every read, and every request reads it.
+        self.fake = fake
+        super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
         return JournalMiddleware(_lenient_slashes(super().build_middleware_stack()),
-                                 self.state.fake.journal)
+                                 self.fake.journal)
 
 
 def _lenient_slashes(app: ASGIApp) -> ASGIApp:
@@ -52,7 +60,8 @@ def _lenient_slashes(app: ASGIApp) -> ASGIApp:
 
 
 def create_app(fake: MockCalcom) -> Starlette:
-    app = _CalcomApp(
+    return _CalcomApp(
+        fake,
         # The document before the control routes: they end in a catch-all for /_mock/*.
         routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
         # Faults, then the throttler; both inside the journal (wrapped around the whole app
@@ -67,14 +76,6 @@ def create_app(fake: MockCalcom) -> Starlette:
             HTTPException: _render_http_exception,
         },
     )
-    app.state.fake = fake
-    return app
-
-
-def fake_of(request: Request) -> MockCalcom:
-    """The fake a request is addressed to (handlers stay free of globals)."""
-    fake: MockCalcom = request.app.state.fake
-    return fake
 
 
 def iso_timestamp(seconds: float) -> str:

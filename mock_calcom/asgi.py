@@ -1,8 +1,25 @@
-"""Small pure-ASGI helpers shared by the fake's middlewares (the journal, faults, throttler)."""
+"""Small helpers shared by the fake's middlewares and handlers: the fake a request is for,
+headers and bodies read from the raw ASGI scope.
+
+Every surface imports this module; it imports none of them (``app`` imports the surfaces'
+routes while it is itself being imported).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from starlette.requests import HTTPConnection
 from starlette.types import Message, Receive, Scope
+
+if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
+
+
+def fake_of(request: HTTPConnection) -> MockCalcom:
+    """The fake a request is addressed to (handlers stay free of globals)."""
+    fake: MockCalcom = request.app.fake
+    return fake
 
 
 def header(scope: Scope, name: bytes) -> str | None:

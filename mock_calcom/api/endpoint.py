@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mock_calcom.api import auth, scopes, versions
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import BadRequestError, UnauthorizedError
 from mock_calcom.model.users import User
 
@@ -85,7 +86,7 @@ class Endpoint:
         return Route(self.path, endpoint, methods=[self.method], name=self.operation_id)
 
     def run(self, request: Request, body: Any) -> Response:
-        model: CalcomModel = request.app.state.fake.model
+        model = fake_of(request).model
         version = versions.ensure_served(request, self.versions)
         with model.lock:
             caller = self._guard(model, request)

@@ -9,11 +9,12 @@ changes nothing. Errors are :class:`~mock_calcom.errors.ControlError` s, rendere
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from mock_calcom.asgi import fake_of
 from mock_calcom.control.parsing import (
     check_keys,
     check_query,
@@ -35,15 +36,6 @@ from mock_calcom.control.views import (
     user_json,
 )
 
-if TYPE_CHECKING:
-    from mock_calcom.fake import MockCalcom
-
-
-def _fake(request: Request) -> MockCalcom:
-    fake: MockCalcom = request.app.state.fake
-    return fake
-
-
 # -- users ---------------------------------------------------------------------------------
 
 async def create_user(request: Request) -> Response:
@@ -51,18 +43,18 @@ async def create_user(request: Request) -> Response:
     check_keys(data, ("username", "email", "name", "time_zone"), required=("username",))
     username, email, name = req_str(data, "username"), opt_str(data, "email"), opt_str(data, "name")
     time_zone = opt_str(data, "time_zone")
-    user = _fake(request).create_user(username, email, name=name,
+    user = fake_of(request).create_user(username, email, name=name,
                                       time_zone=time_zone or "Europe/London")
     return JSONResponse(user_json(user), status_code=201)
 
 
 async def list_users(request: Request) -> Response:
     check_query(request, ())
-    return JSONResponse({"users": [user_json(u) for u in _fake(request).users()]})
+    return JSONResponse({"users": [user_json(u) for u in fake_of(request).users()]})
 
 
 async def get_user(request: Request) -> Response:
-    user = _fake(request).get_user(request.path_params["user_id"])
+    user = fake_of(request).get_user(request.path_params["user_id"])
     return JSONResponse(user_json(user))
 
 
@@ -82,7 +74,7 @@ async def create_client(request: Request) -> Response:
     redirect_uris, scopes = req_str_list(data, "redirect_uris"), opt_str_list(data, "scopes")
     owner, trusted = opt_int(data, "owner_user_id"), opt_bool(data, "is_trusted")
     logo = opt_str(data, "logo")
-    registered = _fake(request).create_client(
+    registered = fake_of(request).create_client(
         name, redirect_uris, scopes, status=status or "APPROVED",
         client_type=client_type or "CONFIDENTIAL", owner_user_id=owner,
         is_trusted=bool(trusted), logo=logo)
@@ -93,11 +85,11 @@ async def create_client(request: Request) -> Response:
 
 async def list_clients(request: Request) -> Response:
     check_query(request, ())
-    return JSONResponse({"clients": [client_json(c) for c in _fake(request).clients()]})
+    return JSONResponse({"clients": [client_json(c) for c in fake_of(request).clients()]})
 
 
 async def get_client(request: Request) -> Response:
-    return JSONResponse(client_json(_fake(request).get_client(request.path_params["client_id"])))
+    return JSONResponse(client_json(fake_of(request).get_client(request.path_params["client_id"])))
 
 
 async def update_client(request: Request) -> Response:
@@ -113,7 +105,7 @@ async def update_client(request: Request) -> Response:
         "rejection_reason": opt_str(data, "rejection_reason"),
     }
     as_owner = bool(opt_bool(data, "as_owner"))
-    client = _fake(request).update_client(
+    client = fake_of(request).update_client(
         request.path_params["client_id"], as_owner=as_owner,
         **{k: v for k, v in changes.items() if v is not None})
     return JSONResponse(client_json(client))
@@ -122,13 +114,13 @@ async def update_client(request: Request) -> Response:
 async def add_client_secret(request: Request) -> Response:
     check_keys(await json_object(request, allow_empty=True), ())
     client_id = request.path_params["client_id"]
-    secret_id, plain = _fake(request).add_client_secret(client_id)
+    secret_id, plain = fake_of(request).add_client_secret(client_id)
     return JSONResponse({"id": secret_id, "client_id": client_id, "client_secret": plain},
                         status_code=201)
 
 
 async def delete_client_secret(request: Request) -> Response:
-    _fake(request).delete_client_secret(request.path_params["client_id"],
+    fake_of(request).delete_client_secret(request.path_params["client_id"],
                                         request.path_params["secret_id"])
     return Response(status_code=204)
 
@@ -136,25 +128,25 @@ async def delete_client_secret(request: Request) -> Response:
 # -- consent, clock ------------------------------------------------------------------------
 
 async def get_consent(request: Request) -> Response:
-    return JSONResponse(consent_json(_fake(request).consent))
+    return JSONResponse(consent_json(fake_of(request).consent))
 
 
 async def put_consent(request: Request) -> Response:
     data = await json_object(request)
     check_keys(data, ("mode", "user_id"), required=("mode",))
     mode, user_id = req_str(data, "mode"), opt_int(data, "user_id")
-    return JSONResponse(consent_json(_fake(request).set_consent(mode, user_id)))
+    return JSONResponse(consent_json(fake_of(request).set_consent(mode, user_id)))
 
 
 async def get_clock(request: Request) -> Response:
-    return JSONResponse(clock_json(_fake(request).model.clock))
+    return JSONResponse(clock_json(fake_of(request).model.clock))
 
 
 async def advance_clock(request: Request) -> Response:
     data = await json_object(request)
     check_keys(data, ("seconds",), required=("seconds",))
     seconds = req_number(data, "seconds")
-    fake = _fake(request)
+    fake = fake_of(request)
     fake.advance(seconds)
     return JSONResponse(clock_json(fake.model.clock))
 
@@ -163,7 +155,7 @@ async def advance_clock(request: Request) -> Response:
 
 async def get_journal(request: Request) -> Response:
     params = check_query(request, ("limit", "path", "host", "method"))
-    journal = _fake(request).journal
+    journal = fake_of(request).journal
     entries = journal.entries(host=params.get("host"), path=params.get("path"),
                               method=params.get("method"), limit=query_int(params, "limit"))
     return JSONResponse({"entries": [e.to_dict() for e in entries], "count": len(entries),
@@ -171,28 +163,28 @@ async def get_journal(request: Request) -> Response:
 
 
 async def clear_journal(request: Request) -> Response:
-    _fake(request).journal.clear()
+    fake_of(request).journal.clear()
     return Response(status_code=204)
 
 
 async def get_settings(request: Request) -> Response:
-    return JSONResponse(settings_json(_fake(request).settings))
+    return JSONResponse(settings_json(fake_of(request).settings))
 
 
 async def patch_settings(request: Request) -> Response:
     data = await json_object(request)
-    return JSONResponse(settings_json(_fake(request).update_settings(**data)))
+    return JSONResponse(settings_json(fake_of(request).update_settings(**data)))
 
 
 async def reset(request: Request) -> Response:
     check_keys(await json_object(request, allow_empty=True), ())
-    _fake(request).reset()
+    fake_of(request).reset()
     return JSONResponse({"reset": True})
 
 
 async def seed_demo(request: Request) -> Response:
     check_keys(await json_object(request, allow_empty=True), ())
-    demo = _fake(request).seed_demo()
+    demo = fake_of(request).seed_demo()
     client = client_json(demo.client.client)
     client["client_secret"] = demo.client.client_secret
     return JSONResponse({"user": user_json(demo.user), "client": client,

@@ -7,24 +7,16 @@ implementation for both surfaces) and shapes the answer.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.faults import spec_from_json
 from mock_calcom.model.ratelimit import RateLimitRule, default_rule, token_tracker
-
-if TYPE_CHECKING:
-    from mock_calcom.fake import MockCalcom
-
-
-def fake_of(request: Request) -> MockCalcom:
-    # app.fake_of, without importing app (app imports these routes).
-    fake: MockCalcom = request.app.state.fake
-    return fake
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

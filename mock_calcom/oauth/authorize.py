@@ -22,12 +22,12 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import OAuthError
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
 from mock_calcom.model.users import User
 from mock_calcom.oauth.bodies import BodyTooLarge, form_pairs, parse_url_search_params, read_body
-from mock_calcom.oauth.context import fake_of
 from mock_calcom.oauth.scope_text import describe_scope
 from mock_calcom.oauth.urls import build_redirect_url
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import REASON_MESSAGES, NotFoundError
-from mock_calcom.oauth.context import fake_of
 
 
 async def client_info(request: Request) -> Response:

@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import OAuthError
 from mock_calcom.model.tokens import TokenPair, TokenRejected
 from mock_calcom.oauth.bodies import BodyTooLarge, parse_url_search_params, read_body
-from mock_calcom.oauth.context import fake_of
 from mock_calcom.oauth.token import NO_STORE_HEADERS
 
 #: The legacy route's catch-all answer for anything that is not an OAuth error.

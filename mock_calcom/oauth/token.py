@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import OAuthError
 from mock_calcom.model.tokens import TokenPair
 from mock_calcom.oauth.bodies import (
@@ -30,7 +31,6 @@ from mock_calcom.oauth.bodies import (
     parse_qs_extended,
     read_body,
 )
-from mock_calcom.oauth.context import fake_of
 from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _next_request_id(scope["app"].state.fake.model).encode("ascii")
+        request_id = _next_request_id(scope["app"].fake.model).encode("ascii")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
