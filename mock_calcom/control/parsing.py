@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from starlette.requests import Request
 
 from mock_calcom.errors import InvalidControlInput
+
+_T = TypeVar("_T")
 
 
 def _refuse_constant(name: str) -> NoReturn:
@@ -113,22 +115,19 @@ def query_int(params: Mapping[str, str], key: str, *, minimum: int = 0) -> int |
     return value
 
 
-def req_str(data: Mapping[str, Any], key: str) -> str:
-    value = opt_str(data, key)
+def _present(value: _T | None, key: str) -> _T:
     if value is None:
         raise InvalidControlInput(f"missing field: {key}")
     return value
+
+
+def req_str(data: Mapping[str, Any], key: str) -> str:
+    return _present(opt_str(data, key), key)
 
 
 def req_str_list(data: Mapping[str, Any], key: str) -> list[str]:
-    value = opt_str_list(data, key)
-    if value is None:
-        raise InvalidControlInput(f"missing field: {key}")
-    return value
+    return _present(opt_str_list(data, key), key)
 
 
 def req_number(data: Mapping[str, Any], key: str) -> float:
-    value = opt_number(data, key)
-    if value is None:
-        raise InvalidControlInput(f"missing field: {key}")
-    return value
+    return _present(opt_number(data, key), key)
