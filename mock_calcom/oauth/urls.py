@@ -9,7 +9,9 @@ value is skipped, and the whole query is re-serialized as a form (spaces become 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import quote_plus, urlsplit, urlunsplit
+
+from mock_calcom.oauth.bodies import form_pairs
 
 #: The WHATWG urlencoded serializer leaves only these bytes (plus ASCII letters and digits)
 #: unescaped; Python's ``quote_plus`` would also keep ``~`` and escape ``*``.
@@ -19,22 +21,13 @@ _NOTHING_TO_ESCAPE = re.compile(r"[A-Za-z0-9*\-._]*")
 
 def build_redirect_url(base: str, params: list[tuple[str, str | None]]) -> str:
     parts = urlsplit(base)
-    query = _parse_form(parts.query)
+    query = form_pairs(parts.query)
     for key, value in params:
         if value is not None:
             query = _set(query, key, value)
     # ``new URL("https://app.example")`` serializes with a "/" path.
     path = parts.path or ("/" if parts.scheme.lower() in ("http", "https") else "")
     return urlunsplit((parts.scheme.lower(), parts.netloc, path, _serialize(query), parts.fragment))
-
-
-def _parse_form(query: str) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for part in query.split("&"):
-        if part:
-            key, _, value = part.partition("=")
-            pairs.append((unquote_plus(key), unquote_plus(value)))
-    return pairs
 
 
 def _set(query: list[tuple[str, str]], key: str, value: str) -> list[tuple[str, str]]:
