@@ -90,7 +90,7 @@ class Outcome:
     def describe(self) -> str:
         if self.kind == "ok":
             if isinstance(self.value, ApiResponse):
-                return f"ok ({self.value.status})"
+                return f"a response with status {self.value.status}"
             return "ok"
         if self.error is None:
             return self.kind

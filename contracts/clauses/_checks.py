@@ -15,7 +15,8 @@ def expect(h: Harness, mark: int, outcome: Outcome, kind: str, what: str) -> Non
 
 def expect_ok(h: Harness, mark: int, outcome: Outcome, what: str, status: int = 200) -> None:
     if not outcome.ok or outcome.response.status != status:
-        raise ContractViolation(f"{what}: expected ok ({status}), got {outcome.describe()}",
+        raise ContractViolation(f"{what}: expected a response with status {status}, "
+                                f"got {outcome.describe()}",
                                 h.excerpt(mark))
 
 
