@@ -221,12 +221,20 @@ def pending_client(suite: Suite) -> None:
 
 
 @clause("PENDING-OWNER",
-        "While the client is PENDING its owner can still connect, call the API and refresh",
+        "While the client is PENDING its owner can still connect, call the API and refresh, "
+        "even after other users were refused as not approved",
         "FACTS §4 (owner test access while pending), issue #26474")
 def pending_owner(suite: Suite) -> None:
     @suite.given(scope_sets(required="PROFILE_READ"))
     def prop(scopes: frozenset[str]) -> None:
-        with suite.scenario(client_status="PENDING") as h:
+        with suite.scenario() as h:
+            # Another user's code exchange is refused first: PENDING is decided per user by
+            # Cal.com, so the provider must not conclude the client is unusable for everyone.
+            callback = h.authorize(sorted(scopes), who="member")
+            h.set_client_status("PENDING")
+            mark = h.mark()
+            expect(h, mark, h.complete(callback), "ClientNotApproved",
+                   "the member's code exchange for a PENDING client")
             connection = h.connect(sorted(scopes), who="owner")
             for _ in range(2):
                 mark = h.mark()

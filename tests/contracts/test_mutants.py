@@ -12,8 +12,11 @@ from __future__ import annotations
 import pytest
 
 from contracts.clauses import all_clauses
-from contracts.verify import MutationReport, Report, run_mutants
-from tests.contracts.mutants import EVERY_OTHER_CLAUSE, MUTANTS, Mutant, scored
+from contracts.verify import MutationReport, Report, run, run_mutants
+from tests.contracts.mutants import EVERY_OTHER_CLAUSE, MUTANTS, Mutant, factory, scored
+from tests.contracts.mutants.api import SwallowsInsufficientScope, TokenInQuery
+from tests.contracts.mutants.authorization import RejectedAsNotApproved
+from tests.contracts.mutants.tokens import KeepsOldRefreshToken
 
 #: Mixes every rule in random programs, so it may catch any mutant.
 _CATCH_ALL = "STATEFUL"
@@ -37,6 +40,23 @@ def test_there_are_at_least_fifteen_mutants_each_naming_a_real_clause() -> None:
         assert mutant.KILLS in _CLAUSE_IDS, f"{mutant.__name__} names unknown clause {mutant.KILLS}"
         unknown = mutant.COLLATERAL - _CLAUSE_IDS - EVERY_OTHER_CLAUSE
         assert not unknown, f"{mutant.__name__} names unknown clauses {sorted(unknown)}"
+
+
+def test_every_clause_is_aimed_at_by_a_mutant() -> None:
+    """A clause counts only when a broken provider fails it: each single-rule clause has a
+    mutant of its own (whose failure the next test checks); the state machine is proven below."""
+    aimed = {m.KILLS for m in MUTANTS}
+    missing = sorted(_CLAUSE_IDS - aimed - {_CATCH_ALL})
+    assert not missing, f"no mutant breaks {missing}"
+
+
+@pytest.mark.parametrize("mutant", [RejectedAsNotApproved, KeepsOldRefreshToken, TokenInQuery,
+                                    SwallowsInsufficientScope], ids=lambda m: m.__name__)
+def test_the_state_machine_alone_rejects_broken_providers(mutant: type[Mutant]) -> None:
+    """Derandomized (``ci``), so the verdict is the same every run: the random programs reach
+    client status changes, rotation, hygiene and scopes without being aimed at them."""
+    report = run(factory(mutant), profile="ci", clauses=[_CATCH_ALL], shrink=False)
+    assert report.result(_CATCH_ALL).status == "fail", report.table()
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import parse_qs, urlsplit
 
+from contracts import errors
 from contracts.harness import with_query
 from contracts.reference import _Pending, _s256
 from tests.contracts.mutants._base import EVERY_OTHER_CLAUSE, Mutant, query_value
@@ -100,5 +101,61 @@ class NoPkceForPublicClient(Mutant):
         return with_query(url, code_challenge=None, code_challenge_method=None)
 
 
-MUTANTS: tuple[type[Mutant], ...] = (ReusedState, NoStateCheck, LegacyScopeNames, PkceWithSecret,
-                                     IgnoresDenial, NoPkceForPublicClient)
+
+
+class ScopeErrorAsDenial(Mutant):
+    """Reads a scope error on the callback (``invalid_request``/``invalid_scope``) as the
+    user's denial: the integration tells the user they said no, when it asked for too much."""
+
+    KILLS = "SCOPE-REJECTED"
+
+    def complete(self, callback_url: str) -> str:
+        if query_value(callback_url, "error") in ("invalid_request", "invalid_scope"):
+            callback_url = with_query(callback_url, error="access_denied")
+        return super().complete(callback_url)
+
+
+class RejectedAsNotApproved(Mutant):
+    """Reads every ``unauthorized_client`` as "not approved yet", so a REJECTED client is
+    reported as waiting for review and the integrator waits for an approval that never comes."""
+
+    KILLS = "REJECTED-CLIENT"
+
+    def complete(self, callback_url: str) -> str:
+        try:
+            return super().complete(callback_url)
+        except errors.ClientRejected as exc:
+            raise errors.ClientNotApproved(str(exc)) from exc
+
+    def _fresh_access_token(self, connection_id: str) -> str:
+        try:
+            return super()._fresh_access_token(connection_id)
+        except errors.ClientRejected as exc:
+            raise errors.ClientNotApproved(str(exc)) from exc
+
+
+class PendingLatch(Mutant):
+    """Once any user is refused as not approved, refuses every new connection itself (a
+    client-wide circuit breaker), locking out the owner, whom Cal.com still lets in.
+
+    Collateral: PENDING-CLIENT connects again after its refused exchange, and the latch
+    refuses that connection too (the same bug)."""
+
+    KILLS = "PENDING-OWNER"
+    COLLATERAL = frozenset({"PENDING-CLIENT"})
+    _latched = False
+
+    def complete(self, callback_url: str) -> str:
+        if self._latched:
+            raise errors.ClientNotApproved("the client is pending review (remembered)")
+        try:
+            return super().complete(callback_url)
+        except errors.ClientNotApproved:
+            self._latched = True
+            raise
+
+
+MUTANTS: tuple[type[Mutant], ...] = (
+    ReusedState, NoStateCheck, LegacyScopeNames, PkceWithSecret, IgnoresDenial,
+    NoPkceForPublicClient, ScopeErrorAsDenial, RejectedAsNotApproved, PendingLatch,
+)

@@ -11,7 +11,7 @@ from typing import cast
 import httpx
 
 from contracts.errors import ClientNotApproved, ReauthorizationRequired, UpstreamError
-from contracts.provider import ProviderEnvironment
+from contracts.provider import ApiResponse, ProviderEnvironment
 from contracts.reference import _Connection
 from tests.contracts.mutants._base import NEEDS_REFRESH, Mutant, add_hook
 
@@ -142,9 +142,13 @@ class RetriesInvalidGrant(Mutant):
 
 
 class RetriesPendingClient(Mutant):
-    """Waits a minute and tries again while Cal.com says the client is not approved."""
+    """Waits a minute and tries again while Cal.com says the client is not approved.
+
+    Collateral: PENDING-OWNER starts with another user's refused exchange, which this mutant
+    retries in a loop too (the same bug)."""
 
     KILLS = "PENDING-CLIENT"
+    COLLATERAL = frozenset({"PENDING-OWNER"})
 
     def _token_request(self, fields: Mapping[str, str]) -> _Connection:
         for _ in range(HARD_CAP):
@@ -196,8 +200,43 @@ class DropsTokensOn5xx(Mutant):
             raise
 
 
+class RefreshesOnlyAfter401(Mutant):
+    """Ignores the expiry it was told and refreshes only when a call answers 401, then
+    retries: fine on /v2/me, but /v2/bookings answers an expired token with 403 (issue
+    #24840), so the expired token is sent and the call fails.
+
+    Collateral: EXPIRES-IN-MISSING also calls /v2/bookings first after expiry (the same bug)."""
+
+    KILLS = "EXPIRY-BOOKINGS-403"
+    COLLATERAL = frozenset({"EXPIRES-IN-MISSING"})
+
+    def __init__(self, env: ProviderEnvironment) -> None:
+        super().__init__(env)
+        self._retrying = threading.local()
+
+    def request(self, connection: str, method: str, path: str,
+                params: Mapping[str, str] | None = None, json: object = None) -> ApiResponse:
+        response = super().request(connection, method, path, params, json)
+        if response.status != 401:
+            return response
+        self._retrying.on = True
+        try:
+            return super().request(connection, method, path, params, json)
+        finally:
+            self._retrying.on = False
+
+    def _fresh_access_token(self, connection_id: str) -> str:
+        if getattr(self._retrying, "on", False):
+            return super()._fresh_access_token(connection_id)
+        with self._lock:
+            connection = self._connections.get(connection_id)
+        if connection is None:
+            return super()._fresh_access_token(connection_id)
+        return connection.access_token
+
+
 MUTANTS: tuple[type[Mutant], ...] = (
     ExtraScopeOnRefresh, SecretViaBasicToo, NeverRefreshes, RefreshesEveryCall, NoSingleflight,
     KeepsOldRefreshToken, RetriesInvalidGrant, RetriesPendingClient, MissingExpiresInMeansNever,
-    DropsTokensOn5xx,
+    DropsTokensOn5xx, RefreshesOnlyAfter401,
 )
