@@ -1,6 +1,6 @@
 """What both examples share: the Cal.com rules that do not depend on the OAuth library.
 
-The rules are the reference provider's (:mod:`contracts.reference`); this module runs them
+The rules are the reference provider's (:mod:`mock_calcom_contracts.reference`); this module runs them
 around any HTTP client, and each example keeps its own OAuth-library half:
 
 * :func:`token_answer_hook`: Authlib and requests-oauthlib both parse any token response as a
@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from contracts import errors
-from contracts.provider import ApiResponse, ProviderEnvironment
-from contracts.reference import (
+from mock_calcom_contracts import errors
+from mock_calcom_contracts.provider import ApiResponse, ProviderEnvironment
+from mock_calcom_contracts.reference import (
     MAX_ATTEMPTS,
     HttpAnswer,
     api_headers,

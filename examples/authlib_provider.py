@@ -19,7 +19,7 @@ switched off here, each where it happens:
    answers into the suite's outcomes first, so a failed refresh never replaces good tokens.
 
 What does not depend on Authlib is shared with the requests example: the reference provider's
-Cal.com rules (:mod:`contracts.reference`: reading the callback, token lifetime) and
+Cal.com rules (:mod:`mock_calcom_contracts.reference`: reading the callback, token lifetime) and
 :mod:`examples._calcom` (the token-answer hook; API calls with their version header, what an
 answer means, 429 backoff).
 
@@ -39,10 +39,10 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.deprecate import AuthlibDeprecationWarning
 
-from contracts import errors
-from contracts.provider import ApiResponse, Provider, ProviderEnvironment
-from contracts.reference import EXPIRY_MARGIN, authorization_code, callback_query, token_lifetime
 from examples._calcom import call_api, token_answer_hook
+from mock_calcom_contracts import errors
+from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnvironment
+from mock_calcom_contracts.reference import EXPIRY_MARGIN, authorization_code, callback_query, token_lifetime
 
 with warnings.catch_warnings():
     # Authlib >= 1.7 prefers the ``httpx2`` package and warns when it falls back to httpx,

@@ -23,7 +23,7 @@ What oauthlib does by default and Cal.com rejects, and what is done instead:
    set; it is set only when every endpoint is on the loopback interface (the live fake).
 
 What does not depend on requests-oauthlib is shared with the Authlib example: the reference
-provider's Cal.com rules (:mod:`contracts.reference`: reading the callback, token lifetime)
+provider's Cal.com rules (:mod:`mock_calcom_contracts.reference`: reading the callback, token lifetime)
 and :mod:`examples._calcom` (the token-answer hook; API calls with their version header, what
 an answer means, 429 backoff).
 """
@@ -41,10 +41,10 @@ from urllib.parse import urlsplit
 import requests
 from requests_oauthlib import OAuth2Session
 
-from contracts import errors
-from contracts.provider import ApiResponse, Provider, ProviderEnvironment
-from contracts.reference import EXPIRY_MARGIN, authorization_code, callback_query, token_lifetime
 from examples._calcom import call_api, token_answer_hook
+from mock_calcom_contracts import errors
+from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnvironment
+from mock_calcom_contracts.reference import EXPIRY_MARGIN, authorization_code, callback_query, token_lifetime
 
 TIMEOUT = 30.0
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -129,16 +129,16 @@ def _wait(event: threading.Event) -> None:
         pass
 
 
-# -- verify (owner: contracts; the runner lives in contracts.verify) -------------------------
+# -- verify (owner: contracts; the runner lives in mock_calcom_contracts.verify) -------------------------
 
 def _configure_verify(parser: argparse.ArgumentParser) -> None:
-    from contracts.verify import build_parser as build_verify_parser
+    from mock_calcom_contracts.verify import build_parser as build_verify_parser
 
     build_verify_parser(parser)
 
 
 def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from contracts.verify import main as verify_main
+    from mock_calcom_contracts.verify import main as verify_main
 
     return verify_main(args, out=out)
 

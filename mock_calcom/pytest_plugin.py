@@ -125,7 +125,7 @@ def calcom_respx(calcom: MockCalcom) -> Iterator[MockCalcom]:
         yield calcom
 
 
-# -- contract suites (owner: contracts; the tests are built in contracts.pytest_support) ------
+# -- contract suites (owner: contracts; the tests are built in mock_calcom_contracts.pytest_support) ------
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mock-calcom", "Cal.com contract suites")
@@ -146,7 +146,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     spec = config.getoption("calcom_provider", None)
     if not spec:
         return
-    from contracts.pytest_support import contract_items
+    from mock_calcom_contracts.pytest_support import contract_items
 
     items.extend(contract_items(session, spec, profile_name=config.getoption("calcom_profile"),
                                 live=config.getoption("calcom_live"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from contracts.provider import Provider, ProviderEnvironment
-from contracts.reference import ReferenceProvider, _Connection
+from mock_calcom_contracts.provider import Provider, ProviderEnvironment
+from mock_calcom_contracts.reference import ReferenceProvider, _Connection
 
 
 class _NoStateCheck(ReferenceProvider):
@@ -30,7 +30,7 @@ class _Looping(ReferenceProvider):
     _last: _Connection
 
     def _fresh_access_token(self, connection_id: str) -> str:
-        from contracts.errors import ReauthorizationRequired
+        from mock_calcom_contracts.errors import ReauthorizationRequired
 
         while True:
             try:

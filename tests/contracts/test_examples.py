@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.provider import ProviderEnvironment
-from contracts.verify import Report, run
 from examples import authlib_provider, requests_provider
+from mock_calcom_contracts.provider import ProviderEnvironment
+from mock_calcom_contracts.verify import Report, run
 
 
 def _failures(report: Report) -> str:
@@ -61,8 +61,8 @@ _OUTSIDE_PROVIDER = '''
 
     import httpx
 
-    from contracts import errors
-    from contracts.provider import ApiResponse
+    from mock_calcom_contracts import errors
+    from mock_calcom_contracts.provider import ApiResponse
 
     VERSIONS = {"bookings": "2024-08-13", "event-types": "2024-06-14", "schedules": "2024-06-11"}
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from contracts import endpoints
-from contracts.harness import (
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.harness import (
     CALL_SLEEP_BUDGET,
     REDIRECT_URI,
     Suite,
@@ -16,8 +16,8 @@ from contracts.harness import (
     is_refresh,
     rejected_token,
 )
-from contracts.profiles import profile
-from contracts.reference import make_provider
+from mock_calcom_contracts.profiles import profile
+from mock_calcom_contracts.reference import make_provider
 
 
 @pytest.fixture
@@ -120,9 +120,9 @@ def test_a_provider_call_that_never_returns_is_abandoned(suite: Suite,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import contracts.harness
+    import mock_calcom_contracts.harness
 
-    monkeypatch.setattr(contracts.harness, "CALL_TIMEOUT", 0.2)
+    monkeypatch.setattr(mock_calcom_contracts.harness, "CALL_TIMEOUT", 0.2)
     never = threading.Event()
     with suite.scenario() as h:
         outcome = h._guarded(lambda: never.wait(5))

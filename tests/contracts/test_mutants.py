@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.clauses import all_clauses
-from contracts.verify import MutationReport, Report, run, run_mutants
+from mock_calcom_contracts.clauses import all_clauses
+from mock_calcom_contracts.verify import MutationReport, Report, run, run_mutants
 from tests.contracts.mutants import EVERY_OTHER_CLAUSE, MUTANTS, Mutant, factory, scored
 from tests.contracts.mutants.api import SwallowsInsufficientScope, TokenInQuery
 from tests.contracts.mutants.authorization import RejectedAsNotApproved

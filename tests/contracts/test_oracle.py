@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contracts import endpoints
-from contracts.oracle import CalcomOracle, Connection, expected_outcome
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.oracle import CalcomOracle, Connection, expected_outcome
 
 TTL, RTTL = 1800.0, 30 * 86400.0
 

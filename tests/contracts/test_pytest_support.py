@@ -14,7 +14,7 @@ def _quiet_ini(pytester: pytest.Pytester) -> None:
 
 def test_one_test_per_clause_selectable_by_keyword(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess(
-        "--calcom-provider", "contracts.reference:make_provider", "-k", "DENIAL or ROTATION",
+        "--calcom-provider", "mock_calcom_contracts.reference:make_provider", "-k", "DENIAL or ROTATION",
         "-p", "no:cacheprovider", "-v")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*calcom-contracts::DENIAL PASSED*"])
@@ -44,5 +44,5 @@ def test_without_the_option_nothing_is_added(pytester: pytest.Pytester) -> None:
 
 def test_an_unknown_clause_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess(
-        "--calcom-provider", "contracts.reference:make_provider", "--calcom-clause", "NOPE")
+        "--calcom-provider", "mock_calcom_contracts.reference:make_provider", "--calcom-clause", "NOPE")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

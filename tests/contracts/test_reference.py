@@ -9,8 +9,8 @@ import httpx
 import pytest
 import requests
 
-from contracts.clauses import all_clauses
-from contracts.errors import (
+from mock_calcom_contracts.clauses import all_clauses
+from mock_calcom_contracts.errors import (
     AccessDenied,
     ClientNotApproved,
     ClientRejected,
@@ -19,7 +19,7 @@ from contracts.errors import (
     ReauthorizationRequired,
     UpstreamError,
 )
-from contracts.reference import (
+from mock_calcom_contracts.reference import (
     DEFAULT_EXPIRES_IN,
     MAX_BACKOFF,
     HttpAnswer,
@@ -32,7 +32,7 @@ from contracts.reference import (
     token_lifetime,
     token_payload,
 )
-from contracts.verify import Report, run
+from mock_calcom_contracts.verify import Report, run
 
 _CLAUSES = [c.id for c in all_clauses()]
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from contracts.clauses import all_clauses, select
-from contracts.errors import LedgerError, ProviderLoadError
-from contracts.harness import Suite
-from contracts.profiles import profile, shrink_budget
-from contracts.reference import make_provider
-from contracts.verify import (
+from mock_calcom import cli
+from mock_calcom_contracts.clauses import all_clauses, select
+from mock_calcom_contracts.errors import LedgerError, ProviderLoadError
+from mock_calcom_contracts.harness import Suite
+from mock_calcom_contracts.profiles import profile, shrink_budget
+from mock_calcom_contracts.reference import make_provider
+from mock_calcom_contracts.verify import (
     ClauseResult,
     Mutant,
     Report,
@@ -31,13 +32,12 @@ from contracts.verify import (
     run_clause,
     run_mutants,
 )
-from mock_calcom import cli
 from tests.contracts import providers
 from tests.contracts.mutants import api as api_mutants
 from tests.contracts.mutants import factory as mutant_factory
 
 BROKEN = "tests.contracts.providers:no_state_check"
-REFERENCE = "contracts.reference:make_provider"
+REFERENCE = "mock_calcom_contracts.reference:make_provider"
 
 
 def _report(*statuses: tuple[str, str]) -> Report:
@@ -265,8 +265,8 @@ def test_verify_exits_1_when_a_listed_failure_passes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [
     ("--provider", "no.such.module:factory"),
-    ("--provider", "contracts.reference"),
-    ("--provider", "contracts.reference:no_such_factory"),
+    ("--provider", "mock_calcom_contracts.reference"),
+    ("--provider", "mock_calcom_contracts.reference:no_such_factory"),
     ("--provider", REFERENCE, "--clause", "NOT-A-CLAUSE"),
 ])
 def test_verify_exits_2_when_the_run_cannot_start(args: tuple[str, ...]) -> None:
@@ -300,15 +300,15 @@ def test_the_mock_calcom_command_delegates_verify() -> None:
 def test_load_factory_names_what_is_wrong() -> None:
     assert load_factory(REFERENCE) is make_provider
     with pytest.raises(ProviderLoadError, match=r"package\.module:factory"):
-        load_factory("contracts.reference")
+        load_factory("mock_calcom_contracts.reference")
     with pytest.raises(ProviderLoadError, match="not callable"):
-        load_factory("contracts.reference:EXPIRY_MARGIN")
+        load_factory("mock_calcom_contracts.reference:EXPIRY_MARGIN")
 
 
 def test_load_factory_imports_an_adapter_from_the_working_directory_first(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "cwd_adapter_for_load_factory.py").write_text(
-        "from contracts.reference import make_provider\n")
+        "from mock_calcom_contracts.reference import make_provider\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
     try:
@@ -323,7 +323,7 @@ def test_the_console_script_verifies_an_adapter_in_the_working_directory(tmp_pat
     package = tmp_path / "ourco"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "adapter.py").write_text("from contracts.reference import make_provider\n")
+    (package / "adapter.py").write_text("from mock_calcom_contracts.reference import make_provider\n")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
         [str(Path(sys.executable).with_name("mock-calcom")), "verify",
@@ -349,6 +349,6 @@ def test_verify_states_the_mutation_score_and_fails_when_a_mutant_survives(tmp_p
 
 def test_load_mutants_refuses_what_is_not_a_mutant() -> None:
     with pytest.raises(ProviderLoadError, match="not a collection"):
-        load_mutants("contracts.reference:EXPIRY_MARGIN")
+        load_mutants("mock_calcom_contracts.reference:EXPIRY_MARGIN")
     with pytest.raises(ProviderLoadError, match="no mutants"):
         load_mutants("tests.contracts.providers:NO_MUTANTS")

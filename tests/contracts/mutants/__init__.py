@@ -1,6 +1,6 @@
 """Mutants of the reference provider: proof that each clause bites.
 
-Each mutant (a subclass of :class:`contracts.reference.ReferenceProvider`) breaks one rule and
+Each mutant (a subclass of :class:`mock_calcom_contracts.reference.ReferenceProvider`) breaks one rule and
 declares the clause that must catch it (see :mod:`tests.contracts.mutants._base`).
 ``tests/contracts/test_mutants.py`` runs them all and reports the mutation score; so does::
 
@@ -9,8 +9,8 @@ declares the clause that must catch it (see :mod:`tests.contracts.mutants._base`
 
 from __future__ import annotations
 
-from contracts.provider import Provider, ProviderEnvironment, ProviderFactory
-from contracts.verify import Mutant as ScoredMutant
+from mock_calcom_contracts.provider import Provider, ProviderEnvironment, ProviderFactory
+from mock_calcom_contracts.verify import Mutant as ScoredMutant
 from tests.contracts.mutants import api, authorization, tokens
 from tests.contracts.mutants._base import EVERY_OTHER_CLAUSE, Mutant
 

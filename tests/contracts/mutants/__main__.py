@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contracts.profiles import PROFILES
-from contracts.verify import run_mutants
+from mock_calcom_contracts.profiles import PROFILES
+from mock_calcom_contracts.verify import run_mutants
 from tests.contracts.mutants import MUTANTS, scored
 
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from contracts.reference import ReferenceProvider
+from mock_calcom_contracts.reference import ReferenceProvider
 
 #: Clauses that need a refresh to succeed somewhere in their scenario.
 NEEDS_REFRESH: frozenset[str] = frozenset({

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from contracts.provider import ApiResponse, ProviderEnvironment
-from contracts.reference import ReferenceProvider
+from mock_calcom_contracts.provider import ApiResponse, ProviderEnvironment
+from mock_calcom_contracts.reference import ReferenceProvider
 from tests.contracts.mutants._base import Mutant, add_hook
 
 #: Loop bound of the unbounded-retry mutant (the harness stops a runaway call sooner).

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import parse_qs, urlsplit
 
-from contracts import errors
-from contracts.harness import with_query
-from contracts.reference import _Pending, _s256
+from mock_calcom_contracts import errors
+from mock_calcom_contracts.harness import with_query
+from mock_calcom_contracts.reference import _Pending, _s256
 from tests.contracts.mutants._base import EVERY_OTHER_CLAUSE, Mutant, query_value
 
 

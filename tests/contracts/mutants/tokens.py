@@ -10,9 +10,9 @@ from typing import cast
 
 import httpx
 
-from contracts.errors import ClientNotApproved, ReauthorizationRequired, UpstreamError
-from contracts.provider import ApiResponse, ProviderEnvironment
-from contracts.reference import _Connection
+from mock_calcom_contracts.errors import ClientNotApproved, ReauthorizationRequired, UpstreamError
+from mock_calcom_contracts.provider import ApiResponse, ProviderEnvironment
+from mock_calcom_contracts.reference import _Connection
 from tests.contracts.mutants._base import NEEDS_REFRESH, Mutant, add_hook
 
 #: Loop bound of the "retries forever" mutants: far beyond any sane retry policy (the harness

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 from hypothesis import strategies as st
 
-from contracts import endpoints
-from contracts.clauses import clause
-from contracts.errors import ContractViolation
-from contracts.harness import ACCESS_TTL, Harness, Suite, is_api
-from contracts.strategies import scope_sets
 from mock_calcom.journal import JournalEntry
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.clauses import clause
+from mock_calcom_contracts.errors import ContractViolation
+from mock_calcom_contracts.harness import ACCESS_TTL, Harness, Suite, is_api
+from mock_calcom_contracts.strategies import scope_sets
 
 _MARKER = re.compile(r"<redacted:(\w+)>")
 

@@ -4,15 +4,15 @@ changes, revocations and faults, every step judged against the oracle and the jo
 Each step is judged in three ways:
 
 1. **Cal.com's answers**: every token and API request of the step is replayed, in arrival
-   order, against :class:`~contracts.oracle.CalcomOracle`; the fake's real answer must be the
+   order, against :class:`~mock_calcom_contracts.oracle.CalcomOracle`; the fake's real answer must be the
    one the model predicts for a provider holding the right tokens. A refresh refused as
    revoked where the current refresh token would pass means the provider sent a stale one.
 2. **The provider's choices**: no refresh while the token has more than
-   :data:`~contracts.harness.EARLY_REFRESH_WINDOW` seconds left, no refresh after a
+   :data:`~mock_calcom_contracts.harness.EARLY_REFRESH_WINDOW` seconds left, no refresh after a
    successful one in the same step (single flight), never an expired token to the API, the
    journal's hygiene rules on every request.
 3. **The outcome**: what the provider returned or raised must be what Cal.com's last answer
-   means (:func:`~contracts.oracle.expected_outcome`).
+   means (:func:`~mock_calcom_contracts.oracle.expected_outcome`).
 
 A violation names the clause whose rule it breaks (``[ROTATION] ...``), so a shrunk program
 reads as a reproducer for that clause.
@@ -35,11 +35,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from contracts import endpoints
-from contracts.clauses.hygiene import api_host_of, secret_problem, token_problem
-from contracts.endpoints import Endpoint
-from contracts.errors import ContractViolation
-from contracts.harness import (
+from mock_calcom.journal import JournalEntry
+from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.clauses.hygiene import api_host_of, secret_problem, token_problem
+from mock_calcom_contracts.endpoints import Endpoint
+from mock_calcom_contracts.errors import ContractViolation
+from mock_calcom_contracts.harness import (
     EARLY_REFRESH_WINDOW,
     Harness,
     Outcome,
@@ -50,9 +52,7 @@ from contracts.harness import (
     is_refresh,
     rejected_token,
 )
-from contracts.oracle import CalcomOracle, Connection, expected_outcome
-from mock_calcom.journal import JournalEntry
-from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom_contracts.oracle import CalcomOracle, Connection, expected_outcome
 
 USERS = ("owner", "member")
 #: The client leaves one user scope unregistered, so asking for it is an InvalidScope.

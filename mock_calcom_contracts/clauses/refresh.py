@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from contracts import endpoints
-from contracts.clauses import clause
-from contracts.clauses._checks import (
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.clauses import clause
+from mock_calcom_contracts.clauses._checks import (
     expect,
     expect_ok,
     no_rejected_token,
@@ -14,9 +14,9 @@ from contracts.clauses._checks import (
     token_request_count,
     token_requests,
 )
-from contracts.errors import ContractViolation
-from contracts.harness import ACCESS_TTL, REFRESH_TTL, Suite, is_refresh
-from contracts.strategies import scope_sets
+from mock_calcom_contracts.errors import ContractViolation
+from mock_calcom_contracts.harness import ACCESS_TTL, REFRESH_TTL, Suite, is_refresh
+from mock_calcom_contracts.strategies import scope_sets
 
 #: Real seconds the refresh answer is held back in CONCURRENT-REFRESH, so that every racing
 #: thread has looked at the expired token before the first refresh returns.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from contracts import endpoints
-from contracts.endpoints import Endpoint
 from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.endpoints import Endpoint
 
 
 def scope_sets(*, required: str | None = None, min_size: int = 1,

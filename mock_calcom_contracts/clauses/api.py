@@ -6,13 +6,13 @@ import itertools
 
 from hypothesis import strategies as st
 
-from contracts import endpoints
-from contracts.clauses import clause
-from contracts.clauses._checks import expect, expect_ok
-from contracts.errors import ContractViolation
-from contracts.harness import Harness, Suite, is_api
-from contracts.strategies import scope_sets
 from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.clauses import clause
+from mock_calcom_contracts.clauses._checks import expect, expect_ok
+from mock_calcom_contracts.errors import ContractViolation
+from mock_calcom_contracts.harness import Harness, Suite, is_api
+from mock_calcom_contracts.strategies import scope_sets
 
 #: How many times one call may be sent while Cal.com keeps answering 429.
 MAX_RATE_LIMITED_ATTEMPTS = 10

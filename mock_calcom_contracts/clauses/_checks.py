@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contracts.errors import ContractViolation
-from contracts.harness import Harness, Outcome, is_refresh, rejected_token
+from mock_calcom_contracts.errors import ContractViolation
+from mock_calcom_contracts.harness import Harness, Outcome, is_refresh, rejected_token
 
 
 def expect(h: Harness, mark: int, outcome: Outcome, kind: str, what: str) -> None:

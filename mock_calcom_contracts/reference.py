@@ -47,8 +47,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from contracts import errors
-from contracts.provider import ApiResponse, Provider, ProviderEnvironment
+from mock_calcom_contracts import errors
+from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnvironment
 
 #: Refresh this long before the computed expiry, so a token never dies in flight.
 EXPIRY_MARGIN = 60.0
@@ -377,5 +377,5 @@ def _s256(verifier: str) -> str:
 
 
 def make_provider(env: ProviderEnvironment) -> Provider:
-    """The factory ``mock-calcom verify --provider contracts.reference:make_provider`` loads."""
+    """The factory ``mock-calcom verify --provider mock_calcom_contracts.reference:make_provider`` loads."""
     return ReferenceProvider(env)

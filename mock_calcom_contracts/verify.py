@@ -2,7 +2,7 @@
 
 Python::
 
-    from contracts.verify import run
+    from mock_calcom_contracts.verify import run
     report = run(make_provider, profile="dev")
     print(report.table())
     assert report.ok
@@ -39,18 +39,18 @@ from typing import Any, Literal, TextIO
 from hypothesis.errors import Flaky
 from hypothesis.reporting import with_reporter
 
-from contracts.clauses import Clause, select
-from contracts.errors import (
+from mock_calcom_contracts.clauses import Clause, select
+from mock_calcom_contracts.errors import (
     ContractViolation,
     HarnessError,
     LedgerError,
     NotApplicable,
     ProviderLoadError,
 )
-from contracts.harness import Suite
-from contracts.profiles import PROFILES, honest_shrink_notes, shrink_budget
-from contracts.profiles import profile as get_profile
-from contracts.provider import ProviderFactory
+from mock_calcom_contracts.harness import Suite
+from mock_calcom_contracts.profiles import PROFILES, honest_shrink_notes, shrink_budget
+from mock_calcom_contracts.profiles import profile as get_profile
+from mock_calcom_contracts.provider import ProviderFactory
 
 #: ``n/a``: the clause does not concern this provider (it neither passes nor fails the run).
 Status = Literal["pass", "fail", "error", "n/a"]
@@ -518,7 +518,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         prog="mock-calcom verify",
         description="Verify a Cal.com provider implementation against the contract suites.")
     parser.add_argument("--provider", metavar="MODULE:FACTORY",
-                        help="the provider factory, e.g. contracts.reference:make_provider")
+                        help="the provider factory, e.g. mock_calcom_contracts.reference:make_provider")
     parser.add_argument("--profile", default="dev", choices=sorted(PROFILES),
                         help="hypothesis effort: dev (fast), ci (derandomized), thorough")
     parser.add_argument("--live", action="store_true",

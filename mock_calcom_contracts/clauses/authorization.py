@@ -7,13 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import strategies as st
 
-from contracts import endpoints
-from contracts.clauses import clause
-from contracts.clauses._checks import expect, no_token_request, token_request_count
-from contracts.errors import ContractViolation
-from contracts.harness import BrowserVisit, Harness, Suite, is_exchange, with_query
-from contracts.strategies import scope_sets
 from mock_calcom.model.scopes import KNOWN_SCOPES, USER_SCOPES
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.clauses import clause
+from mock_calcom_contracts.clauses._checks import expect, no_token_request, token_request_count
+from mock_calcom_contracts.errors import ContractViolation
+from mock_calcom_contracts.harness import BrowserVisit, Harness, Suite, is_exchange, with_query
+from mock_calcom_contracts.strategies import scope_sets
 
 #: ``split(/[, ]+/)``: how Cal.com reads the scope parameter (constants.ts @e29cf559).
 _SCOPE_SPLIT = re.compile(r"[, ]+")

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from contracts.clauses import Clause, select
-from contracts.harness import Suite
-from contracts.profiles import Profile, profile, shrink_budget
-from contracts.verify import ClauseResult, load_factory, run_clause
+from mock_calcom_contracts.clauses import Clause, select
+from mock_calcom_contracts.harness import Suite
+from mock_calcom_contracts.profiles import Profile, profile, shrink_budget
+from mock_calcom_contracts.verify import ClauseResult, load_factory, run_clause
 
 COLLECTOR_NAME = "calcom-contracts"
 

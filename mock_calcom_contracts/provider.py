@@ -69,10 +69,10 @@ class Provider(Protocol):
     """The three calls the suites make.
 
     ``request`` returns an :class:`ApiResponse` for every answer it does not turn into an
-    outcome; it raises :class:`~contracts.errors.InsufficientScope` on a 403 insufficient_scope,
-    :class:`~contracts.errors.ReauthorizationRequired` when the refresh token is dead,
-    :class:`~contracts.errors.RateLimited` when 429s outlast its bounded backoff and
-    :class:`~contracts.errors.UpstreamError` on 5xx or a broken connection.
+    outcome; it raises :class:`~mock_calcom_contracts.errors.InsufficientScope` on a 403 insufficient_scope,
+    :class:`~mock_calcom_contracts.errors.ReauthorizationRequired` when the refresh token is dead,
+    :class:`~mock_calcom_contracts.errors.RateLimited` when 429s outlast its bounded backoff and
+    :class:`~mock_calcom_contracts.errors.UpstreamError` on 5xx or a broken connection.
     """
 
     #: Optional. Set ``supports_public_clients = True`` on a provider that can run a PUBLIC

@@ -4,7 +4,7 @@ A :class:`Suite` lives for one run: it owns one fake (frozen clock, fixed seed) 
 ``--live``, one :class:`~mock_calcom.server.LiveServer`. Every scenario
 (:meth:`Suite.scenario`) resets that fake, registers two users (the client's *owner* and a
 *member*) and one client holding the user scopes (confidential unless a clause asks for a
-PUBLIC one), builds the :class:`~contracts.provider.ProviderEnvironment` and calls the provider
+PUBLIC one), builds the :class:`~mock_calcom_contracts.provider.ProviderEnvironment` and calls the provider
 factory: each scenario meets a fresh provider and a fresh Cal.com.
 
 The :class:`Harness` a scenario yields drives the provider (``authorization_url``,
@@ -31,10 +31,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import httpx
 from hypothesis import given
 
-from contracts.endpoints import Endpoint
-from contracts.errors import ContractViolation, ProviderLoadError, error_kind
-from contracts.profiles import Profile
-from contracts.provider import ApiResponse, Provider, ProviderEnvironment, ProviderFactory
 from mock_calcom.fake import MockCalcom
 from mock_calcom.faults import Fault
 from mock_calcom.journal import JournalEntry
@@ -43,6 +39,10 @@ from mock_calcom.model.scopes import USER_SCOPES
 from mock_calcom.server import LiveServer
 from mock_calcom.settings import Settings
 from mock_calcom.transports import CalcomUrls
+from mock_calcom_contracts.endpoints import Endpoint
+from mock_calcom_contracts.errors import ContractViolation, ProviderLoadError, error_kind
+from mock_calcom_contracts.profiles import Profile
+from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnvironment, ProviderFactory
 
 T = TypeVar("T")
 
@@ -71,7 +71,7 @@ class Runaway(BaseException):
 @dataclass(frozen=True)
 class Outcome:
     """What one provider call came to: ``kind`` is ``"ok"``, an outcome name
-    (:data:`contracts.errors.OUTCOMES`), ``"crash"`` (another exception) or ``"runaway"``."""
+    (:data:`mock_calcom_contracts.errors.OUTCOMES`), ``"crash"`` (another exception) or ``"runaway"``."""
 
     kind: str
     value: Any = None

@@ -1,8 +1,8 @@
 """The clause registry: every rule a Cal.com provider must follow, with its source and check.
 
 A clause is an id (``ROTATION``), a one-line rule, the fact it rests on (``FACTS §3; RFC 6749
-§6``) and a check: a function of a :class:`~contracts.harness.Suite` that drives the provider
-against fresh fakes and raises :class:`~contracts.errors.ContractViolation` when the rule is
+§6``) and a check: a function of a :class:`~mock_calcom_contracts.harness.Suite` that drives the provider
+against fresh fakes and raises :class:`~mock_calcom_contracts.errors.ContractViolation` when the rule is
 broken. Each check looks at its own rule only, so a provider that breaks one rule fails one
 clause (``STATEFUL`` is the exception: it mixes everything and names the rule it caught).
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contracts.harness import Suite
+    from mock_calcom_contracts.harness import Suite
 
 Check = Callable[["Suite"], None]
 
@@ -32,12 +32,12 @@ _REGISTRY: dict[str, Clause] = {}
 
 #: Modules that define clauses, in report order.
 _MODULES = (
-    "contracts.clauses.authorization",
-    "contracts.clauses.exchange",
-    "contracts.clauses.refresh",
-    "contracts.clauses.api",
-    "contracts.clauses.hygiene",
-    "contracts.clauses.stateful",
+    "mock_calcom_contracts.clauses.authorization",
+    "mock_calcom_contracts.clauses.exchange",
+    "mock_calcom_contracts.clauses.refresh",
+    "mock_calcom_contracts.clauses.api",
+    "mock_calcom_contracts.clauses.hygiene",
+    "mock_calcom_contracts.clauses.stateful",
 )
 
 

@@ -7,13 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import strategies as st
 
-from contracts import endpoints
-from contracts.clauses import clause
-from contracts.clauses._checks import expect_ok, refreshes
-from contracts.errors import ContractViolation, NotApplicable
-from contracts.harness import Harness, Suite, form, grant_type, is_exchange, is_refresh
-from contracts.strategies import scope_sets
 from mock_calcom.journal import JournalEntry, marker
+from mock_calcom_contracts import endpoints
+from mock_calcom_contracts.clauses import clause
+from mock_calcom_contracts.clauses._checks import expect_ok, refreshes
+from mock_calcom_contracts.errors import ContractViolation, NotApplicable
+from mock_calcom_contracts.harness import Harness, Suite, form, grant_type, is_exchange, is_refresh
+from mock_calcom_contracts.strategies import scope_sets
 
 #: Cal.com's token pipe: exactly these fields, anything else is 400 (FACTS §1.2).
 CONFIDENTIAL_FIELDS = {

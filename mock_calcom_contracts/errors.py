@@ -2,7 +2,7 @@
 
 Hierarchy::
 
-    ContractsError                    root: anything raised by ``contracts``
+    ContractsError                    root: anything raised by ``mock_calcom_contracts``
     ├── ProviderError                 an outcome a provider reports (raised BY provider adapters)
     │   ├── AuthorizationError        the connection could not be made
     │   │   ├── AccessDenied          the user pressed Deny (callback ``error=access_denied``)
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 
 class ContractsError(Exception):
-    """Root of everything ``contracts`` raises."""
+    """Root of everything ``mock_calcom_contracts`` raises."""
 
 
 class ProviderError(ContractsError):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from contracts.endpoints import Endpoint
+from mock_calcom_contracts.endpoints import Endpoint
 
 #: Answers, as kinds. Token endpoint: ``ok``, ``server_error``, ``dropped``, ``invalid_grant``,
 #: ``client_rejected``, ``client_not_approved``. API: ``ok``, ``server_error``, ``expired``,
