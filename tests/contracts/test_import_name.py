@@ -19,13 +19,13 @@ def _top_level_imports(path: Path) -> set[str]:
     return names
 
 
-def test_no_module_imports_a_top_level_package_named_contracts():
+def test_no_module_imports_a_top_level_package_named_contracts() -> None:
     offenders = [str(p.relative_to(ROOT)) for d in SOURCES for p in (ROOT / d).rglob("*.py")
                  if "contracts" in _top_level_imports(p)]
     assert offenders == []
 
 
-def test_the_distribution_ships_no_top_level_contracts_package():
+def test_the_distribution_ships_no_top_level_contracts_package() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     include = config["tool"]["setuptools"]["packages"]["find"]["include"]
     assert "mock_calcom_contracts*" in include
