@@ -54,8 +54,9 @@ CALL_REQUEST_BUDGET = 40
 #: ``env.sleep`` calls, and seconds slept, one provider call may use.
 CALL_SLEEP_BUDGET = 25
 CALL_SLEEP_SECONDS = 6 * 3600.0
-#: Wall-clock seconds a provider call may take.
-CALL_TIMEOUT = 30.0
+#: Wall-clock seconds a provider call may take (``verify --timeout``). A correct provider's
+#: call takes milliseconds against the fake; the bound only stops a deadlocked one.
+CALL_TIMEOUT = 10.0
 _POLL = 0.02
 #: Access-token lifetime for scenarios that do not pick one (Cal.com's, FACTS §3).
 ACCESS_TTL = 1800
@@ -168,10 +169,14 @@ class _SharedTransport(httpx.BaseTransport):
 class Suite:
     """One verification run: the provider factory, the profile, and the fake they share."""
 
-    def __init__(self, factory: ProviderFactory, profile: Profile, *, live: bool = False) -> None:
+    def __init__(self, factory: ProviderFactory, profile: Profile, *, live: bool = False,
+                 call_timeout: float = CALL_TIMEOUT) -> None:
         self.factory = factory
         self.profile = profile
         self.live = live
+        self.call_timeout = call_timeout
+        #: Called with every scenario's harness when it ends (the runner reads the journal).
+        self.observers: list[Callable[[Harness], None]] = []
         self._fake: MockCalcom | None = None
         self._server: LiveServer | None = None
         self._transport: httpx.BaseTransport | None = None
@@ -272,6 +277,8 @@ class Suite:
             yield harness
         finally:
             harness.close()
+            for observe in self.observers:
+                observe(harness)
             if harness.runaway_in_live:
                 self._retire_fake()
 
@@ -315,6 +322,10 @@ class Harness:
             provider = suite.factory(self.env)
         except Exception as exc:
             raise ProviderLoadError(f"the provider factory failed: {type(exc).__name__}: {exc}") from exc
+        if not isinstance(provider, Provider):
+            raise ProviderLoadError(
+                f"the provider factory returned {_kind_of(provider)}, not a provider (an object "
+                "with authorization_url, complete and request methods)")
         self.provider: Provider = provider
 
     def close(self) -> None:
@@ -442,7 +453,8 @@ class Harness:
         first = self._last_id()
         worker = threading.Thread(target=target, name="contracts-provider-call", daemon=True)
         worker.start()
-        deadline = time.monotonic() + CALL_TIMEOUT
+        timeout = self.suite.call_timeout
+        deadline = time.monotonic() + timeout
         try:
             while worker.is_alive():
                 worker.join(_POLL)
@@ -455,8 +467,8 @@ class Harness:
                                   "requests (an unbounded retry loop?)")
                 if worker.is_alive() and time.monotonic() > deadline:
                     self.runaway_in_live = self.live
-                    raise Runaway(f"a provider call did not return within "
-                                  f"{CALL_TIMEOUT:.0f} s (a deadlock, or an unbounded loop?)")
+                    raise Runaway(f"a provider call did not return within {timeout:g} s "
+                                  "(a deadlock, or an unbounded loop? --timeout sets the bound)")
         finally:
             with self._flight_lock:
                 self._in_flight -= 1
@@ -506,7 +518,7 @@ class Harness:
                                     daemon=True) for i, e in enumerate(endpoints)]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + CALL_TIMEOUT + 15.0
+        deadline = time.monotonic() + self.suite.call_timeout + 15.0
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return [o if o is not None else Outcome("runaway", None, Runaway("the call never returned"))
@@ -623,6 +635,12 @@ def describe_entry(entry: JournalEntry, origin: float) -> str:
 def _short(value: object) -> str:
     text = str(value)
     return text if len(text) <= 24 or text.startswith("<redacted") else text[:12] + "..."
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "None"
+    return f"a {type(value).__module__}.{type(value).__qualname__}"
 
 
 def _page_error(page: str) -> str:

@@ -11,10 +11,16 @@ Command line (``mock-calcom verify`` delegates to :func:`main`)::
 
     mock-calcom verify --provider mypkg.adapter:make_provider [--profile dev|ci|thorough]
         [--live] [--junit-xml FILE] [--report FILE] [--expect-failures FILE] [--clause ID ...]
-        [--mutants MODULE:ATTR]
+        [--mutants MODULE:ATTR] [--timeout SECONDS]
 
 Exit codes: 0 every clause passed (or failed as the ledger expects), 1 a clause failed or the
-ledger is stale, 2 the run could not start (bad ``--provider``, bad ledger, unknown clause).
+ledger is stale, 2 the run could not start (bad ``--provider``, a factory that raises or returns
+no provider, bad ledger, unknown clause), 130 interrupted (Ctrl-C): the reports then hold the
+clauses that finished.
+
+When clauses fail, the report leads with a diagnosis: failures that share a root cause (seen in
+the journal, :mod:`mock_calcom_contracts.diagnosis`) are grouped under it with a one-line fix,
+the most specific message first.
 
 The ledger (``--expect-failures FILE``) lists known failures, one clause id per line (``#``
 starts a comment). A listed failure is tolerated; a new failure fails the run, and so does a
@@ -27,6 +33,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -40,6 +47,7 @@ from hypothesis.errors import Flaky
 from hypothesis.reporting import with_reporter
 
 from mock_calcom_contracts.clauses import Clause, select
+from mock_calcom_contracts.diagnosis import Cause, Diagnosis, Failure, diagnose, scan
 from mock_calcom_contracts.errors import (
     ContractViolation,
     HarnessError,
@@ -47,7 +55,7 @@ from mock_calcom_contracts.errors import (
     NotApplicable,
     ProviderLoadError,
 )
-from mock_calcom_contracts.harness import Suite
+from mock_calcom_contracts.harness import CALL_TIMEOUT, Harness, Suite
 from mock_calcom_contracts.profiles import PROFILES, honest_shrink_notes, shrink_budget
 from mock_calcom_contracts.profiles import profile as get_profile
 from mock_calcom_contracts.provider import ProviderFactory
@@ -71,6 +79,9 @@ class ClauseResult:
     duration: float = 0.0
     #: Listed in the ledger as a known failure.
     expected_failure: bool = False
+    #: Root causes whose signature the clause's scenarios showed (see :mod:`.diagnosis`); a
+    #: correct provider shows none.
+    causes: frozenset[Cause] = frozenset()
 
     @property
     def tolerated(self) -> bool:
@@ -95,10 +106,17 @@ class Report:
     duration: float = 0.0
     #: Whether a ledger was applied (then ``expected_failure`` flags mean something).
     ledger: bool = False
+    #: Stopped (Ctrl-C) before every chosen clause ran: ``results`` are the finished ones.
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return not self.interrupted and all(r.ok for r in self.results)
+
+    def diagnoses(self) -> tuple[Diagnosis, ...]:
+        """The failing clauses (not tolerated by the ledger) grouped by root cause."""
+        return diagnose(Failure(r.id, r.message, r.causes) for r in self.results
+                        if r.status in ("fail", "error") and not r.tolerated)
 
     def result(self, clause_id: str) -> ClauseResult:
         for r in self.results:
@@ -138,15 +156,18 @@ class Report:
             "profile": self.profile,
             "live": self.live,
             "ok": self.ok,
+            "interrupted": self.interrupted,
             "duration": round(self.duration, 3),
             "summary": _summary(self),
             "ledger": {"applied": self.ledger, "new_failures": list(self.new_failures),
                        "stale": list(self.stale),
                        "tolerated": [r.id for r in self.results if r.tolerated]},
+            "diagnosis": [d.to_json() for d in self.diagnoses()],
             "clauses": [
                 {"id": r.id, "rule": r.rule, "basis": r.basis, "status": r.status,
                  "expected_failure": r.expected_failure, "message": r.message,
-                 "reproducer": r.reproducer, "duration": round(r.duration, 3)}
+                 "reproducer": r.reproducer, "duration": round(r.duration, 3),
+                 "causes": sorted(c.key for c in r.causes)}
                 for r in self.results
             ],
         }
@@ -165,11 +186,18 @@ def run(
     clauses: Sequence[str] | None = None,
     provider_name: str | None = None,
     on_result: Callable[[ClauseResult], None] | None = None,
+    on_start: Callable[[Clause, int, int], None] | None = None,
     shrink: bool = True,
+    timeout: float = CALL_TIMEOUT,
 ) -> Report:
     """Run the clauses (all, or those named) against ``factory``; never raises for a provider's
     misbehaviour: that is what the report is for. ``shrink=False`` reports failures as found,
-    unshrunk (faster when only the verdict matters, as for mutants)."""
+    unshrunk (faster when only the verdict matters, as for mutants). ``timeout`` bounds each
+    provider call in wall-clock seconds.
+
+    A factory that raises, or returns something that is not a provider, is a usage error: it
+    raises :class:`~mock_calcom_contracts.errors.ProviderLoadError` before any clause runs.
+    Ctrl-C (``KeyboardInterrupt``) propagates; ``on_result`` has seen every finished clause."""
     chosen = select(list(clauses) if clauses else None)
     settings_profile = get_profile(profile)
     if not shrink:
@@ -177,8 +205,12 @@ def run(
     name = provider_name or _name_of(factory)
     started = time.perf_counter()
     results: list[ClauseResult] = []
-    with shrink_budget(settings_profile), Suite(factory, settings_profile, live=live) as suite:
-        for clause in chosen:
+    with shrink_budget(settings_profile), \
+            Suite(factory, settings_profile, live=live, call_timeout=timeout) as suite:
+        _probe(suite)
+        for number, clause in enumerate(chosen, start=1):
+            if on_start is not None:
+                on_start(clause, number, len(chosen))
             result = run_clause(clause, suite)
             results.append(result)
             if on_result is not None:
@@ -186,7 +218,31 @@ def run(
     return Report(name, profile, live, tuple(results), time.perf_counter() - started)
 
 
+def _probe(suite: Suite) -> None:
+    """Build one provider before any clause: a factory that cannot is reported once, as a
+    usage error, instead of once per clause."""
+    with suite.scenario():
+        pass
+
+
 def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
+    """Run one clause; its result carries the root causes seen in its scenarios."""
+    causes: set[Cause] = set()
+
+    def observe(h: Harness) -> None:
+        from mock_calcom_contracts.clauses.hygiene import api_host_of
+
+        causes.update(scan(h.since(), api_host_of(h)))
+
+    suite.observers.append(observe)
+    try:
+        result = _run_clause(clause, suite)
+    finally:
+        suite.observers.remove(observe)
+    return replace(result, causes=frozenset(causes)) if causes else result
+
+
+def _run_clause(clause: Clause, suite: Suite) -> ClauseResult:
     lines: list[str] = []
 
     def report(value: object) -> None:
@@ -195,11 +251,12 @@ def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
     started = time.perf_counter()
 
     def done(status: Status, message: str = "", reproducer: str = "") -> ClauseResult:
-        return ClauseResult(clause.id, clause.rule, clause.basis, status, message,
+        return ClauseResult(clause.id, clause.rule, clause.basis, status, _untagged(message),
                             _clip(reproducer), time.perf_counter() - started)
 
     def steps(notes: list[str]) -> list[str]:
-        return honest_shrink_notes(lines + notes, suite.profile)
+        return _for_verify_users(honest_shrink_notes(lines + notes, suite.profile), clause.id,
+                                 suite.profile.name)
 
     try:
         with with_reporter(report):
@@ -221,6 +278,41 @@ def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
         return done("error", f"harness error {type(exc).__name__}: {exc}",
                     "".join(traceback.format_exc()))
     return done("pass")
+
+
+#: Hypothesis's advice for its own test functions, which a verified provider does not have.
+_HYPOTHESIS_ADVICE = re.compile(
+    r"^\s*(You can reproduce this (test case|example) by temporarily adding @reproduce_failure"
+    r"|You can add @seed\(|Unreliable test timings|Explanation:|The code which was executed)")
+#: A clause tag the state machine puts before a message: ``[ROTATION] ...``.
+_TAG = re.compile(r"^\[([A-Z0-9-]+)\] ")
+
+
+def _for_verify_users(lines: list[str], clause_id: str, profile_name: str) -> list[str]:
+    """Hypothesis's report, addressed to someone running ``verify``: no decorators to add to a
+    test function they do not have, test-function wording turned into the example's."""
+    out: list[str] = []
+    for line in lines:
+        if _HYPOTHESIS_ADVICE.match(line):
+            continue
+        line = line.replace("Falsifying example: prop(", "Failing example (")
+        line = line.replace("Failing test case: prop(", "Failing example (")
+        out.append(line)
+    if out:
+        again = "the same examples every run" if profile_name == "ci" else \
+            "with --profile ci it meets the same examples every run"
+        out.append(f"replay: mock-calcom verify ... --clause {clause_id} ({again})")
+    return out
+
+
+def _untagged(message: str) -> str:
+    """``[ROTATION] refresh failed`` as ``refresh failed (the ROTATION rule)``."""
+    match = _TAG.match(message)
+    if match is None:
+        return message
+    if match.group(1) == "STATEFUL":
+        return message[match.end():]
+    return f"{message[match.end():]} (the {match.group(1)} rule)"
 
 
 def _notes(exc: BaseException) -> list[str]:
@@ -443,8 +535,14 @@ def format_table(report: Report) -> str:
     out = [f"mock-calcom contracts: {report.provider} "
            f"(profile {report.profile}, {'live server' if report.live else 'in-process'})",
            _grid(rows)]
+    diagnoses = report.diagnoses()
+    # A group's followers are consequences: one line each under their diagnosis, not a section.
+    followers = {clause_id: number for number, d in enumerate(diagnoses, start=1)
+                 for clause_id in d.clauses[1:]}
+    if diagnoses:
+        out.append(_diagnoses_text(report, diagnoses))
     for r in report.results:
-        if r.status == "pass" and not r.stale:
+        if (r.status == "pass" and not r.stale) or (r.id in followers and not r.stale):
             continue
         head = f"--- {r.id} [{r.basis}]"
         if r.status == "n/a" and not r.expected_failure:
@@ -462,10 +560,35 @@ def format_table(report: Report) -> str:
             out.append(_indent(r.reproducer))
     s = _summary(report)
     verdict = "OK" if report.ok else "FAILED"
+    if report.interrupted:
+        verdict = "INTERRUPTED (the clauses above finished; the others did not run)"
     out.append(f"{verdict}: {s['pass']} passed, {s['fail']} failed ({s['tolerated']} known), "
                f"{s['error']} errors, {s['n/a']} not applicable, {s['stale']} stale ledger entries, "
                f"in {report.duration:.1f}s")
     return "\n".join(out)
+
+
+def _diagnoses_text(report: Report, diagnoses: Sequence[Diagnosis]) -> str:
+    messages = {r.id: r.message for r in report.results}
+    causes = "root cause" if len(diagnoses) == 1 else "root causes"
+    failing = len(report.new_failures)
+    lines = [f"=== diagnosis: {len(diagnoses)} {causes} behind {failing} failing "
+             f"clause{'s' if failing != 1 else ''}"]
+    for number, d in enumerate(diagnoses, start=1):
+        lines.append(f"[{number}] {d.summary}")
+        lines.append(f"    fix: {d.hint}")
+        lines.append(f"    shown first by {d.lead}: {messages[d.lead]}")
+        if len(d.clauses) > 1:
+            lines.append(f"    also failing because of it ({len(d.clauses) - 1}):")
+            lines.extend(f"      {clause_id}: {_first_line(messages[clause_id])}"
+                         for clause_id in d.clauses[1:])
+    lines.append("=== details")
+    return "\n".join(lines)
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit] + "..."
 
 
 def _indent(text: str) -> str:
@@ -532,8 +655,21 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--mutants", metavar="MODULE:ATTR", default=None,
                         help="also run these deliberately broken providers and state the "
                              "mutation score; a surviving mutant fails the run")
+    parser.add_argument("--timeout", type=_seconds, default=CALL_TIMEOUT, metavar="SECONDS",
+                        help=f"wall-clock bound of one provider call (default {CALL_TIMEOUT:g}); "
+                             "a call that takes longer is reported as a runaway")
     parser.add_argument("--list", action="store_true", help="list the clauses and exit")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"--timeout wants 0 < SECONDS <= 3600, got {text}")
+    return value
 
 
 def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
@@ -559,19 +695,37 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         print(f"mock-calcom verify: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
 
-    def progress(result: ClauseResult) -> None:
-        print(f"  {result.id:<22} {_MARK[result.status]:<5} ({result.duration:.1f}s)",
-              file=sys.stderr, flush=True)
+    progress = Progress(sys.stderr)
+    finished: list[ClauseResult] = []
 
-    report = run(factory, profile=args.profile, live=args.live, clauses=chosen,
-                 provider_name=args.provider, on_result=progress)
+    def on_result(result: ClauseResult) -> None:
+        finished.append(result)
+        progress.finished(result)
+
+    started = time.perf_counter()
+    timeout = getattr(args, "timeout", CALL_TIMEOUT)
+    try:
+        report = run(factory, profile=args.profile, live=args.live, clauses=chosen,
+                     provider_name=args.provider, on_result=on_result, on_start=progress.started,
+                     timeout=timeout)
+    except ProviderLoadError as exc:
+        progress.clear()
+        print(f"mock-calcom verify: {exc}", file=sys.stderr)
+        _print_cause(exc.__cause__)
+        return 2
+    except KeyboardInterrupt:
+        progress.clear()
+        print("mock-calcom verify: interrupted; reporting the clauses that finished",
+              file=sys.stderr)
+        report = Report(args.provider, args.profile, args.live, tuple(finished),
+                        time.perf_counter() - started, interrupted=True)
     if expected is not None:
         report = report.with_ledger(expected)
     print(report.table(), file=out)
     if args.junit_xml:
         Path(args.junit_xml).write_text(report.to_junit_xml(), encoding="utf-8")
     mutation = None
-    if mutants:
+    if mutants and not report.interrupted:
         mutation = run_mutants(mutants, profile=args.profile, live=args.live, clauses=chosen)
         print(mutation.table(), file=out)
     if args.report:
@@ -579,8 +733,53 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         if mutation is not None:
             data["mutation"] = mutation.to_json()
         Path(args.report).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if report.interrupted:
+        return 130
     survived = mutation is not None and mutation.killed < mutation.total
     return 0 if report.ok and not survived else 1
+
+
+def _print_cause(exc: BaseException | None) -> None:
+    """The user's own traceback of a failed factory (once), without the runner's frames."""
+    if exc is None:
+        return
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if "mock_calcom_contracts" not in f.filename] or frames
+    print("Traceback (the provider factory's):", file=sys.stderr)
+    print("".join(traceback.format_list(own)).rstrip(), file=sys.stderr)
+    print("".join(traceback.format_exception_only(exc)).rstrip(), file=sys.stderr)
+
+
+class Progress:
+    """A line per clause on stderr: ``[ 3/23] ROTATION  pass (0.4s)``; on a terminal the clause
+    in progress is shown too, and overwritten by its result."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        isatty = getattr(stream, "isatty", None)
+        self._tty = bool(isatty()) if callable(isatty) else False
+        self._prefix = ""
+        self._open = False
+
+    def started(self, clause: Clause, number: int, total: int) -> None:
+        self._prefix = f"[{number:>{len(str(total))}}/{total}] {clause.id:<22}"
+        if self._tty:
+            self._stream.write(f"\r{self._prefix} ...")
+            self._stream.flush()
+            self._open = True
+
+    def finished(self, result: ClauseResult) -> None:
+        prefix = self._prefix or f"{result.id:<22}"
+        line = f"{prefix} {_MARK[result.status]:<5} ({result.duration:.1f}s)"
+        self._stream.write(("\r\x1b[K" if self._open else "") + line + "\n")
+        self._stream.flush()
+        self._open = False
+
+    def clear(self) -> None:
+        if self._open:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._open = False
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,9 +3,11 @@ in tests/contracts/mutants/). Each breaks one rule of the reference."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from typing import Any
 
-from mock_calcom_contracts.provider import Provider, ProviderEnvironment
+from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnvironment
 from mock_calcom_contracts.reference import ReferenceProvider, _Connection
 
 
@@ -55,6 +57,42 @@ def looping(env: ProviderEnvironment) -> Provider:
 
 def broken_factory(env: ProviderEnvironment) -> Provider:
     raise RuntimeError("cannot build the provider")
+
+
+def returns_none(env: ProviderEnvironment) -> Provider:
+    return None  # type: ignore[return-value]
+
+
+def returns_a_client(env: ProviderEnvironment) -> Provider:
+    import httpx
+
+    return httpx.Client()  # type: ignore[return-value]
+
+
+class _HangsOnRequest(ReferenceProvider):
+    """Deadlocks in every API call (bounded at 5 s so a harness bug cannot hang the tests)."""
+
+    def request(self, connection: str, method: str, path: str,
+                params: Mapping[str, str] | None = None, json: Any = None) -> ApiResponse:
+        threading.Event().wait(5)
+        return super().request(connection, method, path, params, json)
+
+
+def hangs_on_request(env: ProviderEnvironment) -> Provider:
+    return _HangsOnRequest(env)
+
+
+class _SlowRequests(ReferenceProvider):
+    """Correct, but every API call takes 3 real seconds (long enough to press Ctrl-C)."""
+
+    def request(self, connection: str, method: str, path: str,
+                params: Mapping[str, str] | None = None, json: Any = None) -> ApiResponse:
+        threading.Event().wait(3)
+        return super().request(connection, method, path, params, json)
+
+
+def slow_requests(env: ProviderEnvironment) -> Provider:
+    return _SlowRequests(env)
 
 
 class KilledMutant(_NoStateCheck):

@@ -120,9 +120,7 @@ def test_a_provider_call_that_never_returns_is_abandoned(suite: Suite,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import mock_calcom_contracts.harness
-
-    monkeypatch.setattr(mock_calcom_contracts.harness, "CALL_TIMEOUT", 0.2)
+    monkeypatch.setattr(suite, "call_timeout", 0.2)
     never = threading.Event()
     with suite.scenario() as h:
         outcome = h._guarded(lambda: never.wait(5))

@@ -57,6 +57,8 @@ def test_the_state_machine_alone_rejects_broken_providers(mutant: type[Mutant]) 
     client status changes, rotation, hygiene and scopes without being aimed at them."""
     report = run(factory(mutant), profile="ci", clauses=[_CATCH_ALL], shrink=False)
     assert report.result(_CATCH_ALL).status == "fail", report.table()
+    # It names the rule it caught in words, not with a harness tag.
+    assert not report.result(_CATCH_ALL).message.startswith("["), report.result(_CATCH_ALL).message
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.__name__)
@@ -98,3 +100,50 @@ def test_the_mutation_score_is_stated_and_complete(mutation_report: MutationRepo
         print(f"\n{mutation_report.line()} (dev profile)")
     assert mutation_report.line() == f"mutation score: {len(MUTANTS)}/{len(MUTANTS)}", (
         f"survivors: {survivors}\n{mutation_report.table()}")
+
+
+@pytest.mark.parametrize(("mutant", "causes", "lead", "summary"), [
+    ("ExtraScopeOnRefresh", {"extra-token-field:refresh_token:scope"}, "EXCHANGE-FIELDS",
+     "extra field `scope` in refresh requests"),
+    ("WallClockExpiry", {"stale-token"}, "EXPIRY-REFRESH",
+     "expired access tokens are sent and never refreshed"),
+    ("MisjoinedBaseUrl", {"api-base-url"}, "API-VERSION", "the API base URL is joined wrongly"),
+    # Whether the random programs of STATEFUL showed a refresh after a 401 in this run or not,
+    # the diagnosis is one: expired tokens sent, led by the 403 on bookings.
+    ("RefreshesOnlyAfter401", {"refresh-after-rejection", "stale-token"}, "EXPIRY-BOOKINGS-403",
+     "expired access tokens are sent"),
+])
+def test_a_provider_with_one_root_cause_gets_one_grouped_diagnosis_that_names_it(
+        mutation_report: MutationReport, mutant: str, causes: set[str], lead: str,
+        summary: str) -> None:
+    report = mutation_report.reports[mutant]
+    (diagnosis,) = report.diagnoses()
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.key in causes
+    assert summary in diagnosis.summary
+    assert diagnosis.lead == lead
+    assert sorted(diagnosis.clauses) == sorted(report.failed), "every failure is explained"
+    table = report.table()
+    assert table.index("=== diagnosis: 1 root cause") < table.index(f"--- {lead} ")
+    assert f"fix: {diagnosis.hint}" in table
+    # The symptoms are listed under the cause, not each given a section of its own.
+    for follower in diagnosis.clauses[1:]:
+        assert f"--- {follower} " not in table
+
+
+def test_secret_in_basic_auth_is_recognised_by_its_signature(mutation_report: MutationReport) -> None:
+    report = mutation_report.reports["SecretViaBasicToo"]
+    keys = {d.cause.key for d in report.diagnoses() if d.cause is not None}
+    assert "basic-auth" in keys
+
+
+def test_failure_text_speaks_to_a_verify_user() -> None:
+    """No hypothesis advice about decorating a test function the user does not have, no
+    harness tags; a replay line instead."""
+    report = run(factory(KeepsOldRefreshToken), profile="ci", clauses=["ROTATION"])
+    text = report.table()
+    assert report.result("ROTATION").status == "fail"
+    assert "@reproduce_failure" not in text
+    assert "@seed" not in text
+    assert "prop(" not in text
+    assert "replay: mock-calcom verify ... --clause ROTATION" in report.result("ROTATION").reproducer

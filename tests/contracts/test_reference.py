@@ -48,6 +48,13 @@ def test_the_reference_passes_the_clause_in_process(in_process: Report, clause_i
     assert result.status == "pass", f"{result.message}\n{result.reproducer}"
 
 
+def test_the_reference_shows_no_root_cause_signature(in_process: Report) -> None:
+    """The diagnosis signatures are things a correct provider never does, whatever a clause
+    provokes: otherwise they would blame the wrong cause."""
+    shown = {r.id: sorted(c.key for c in r.causes) for r in in_process.results if r.causes}
+    assert shown == {}
+
+
 def test_the_reference_passes_every_clause_against_a_live_server() -> None:
     report = run(make_provider, profile="dev", live=True)
     failures = [f"{r.id}: {r.message}" for r in report.results if r.status != "pass"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +24,9 @@ from mock_calcom_contracts.reference import make_provider
 from mock_calcom_contracts.verify import (
     ClauseResult,
     Mutant,
+    Progress,
     Report,
+    build_parser,
     junit_xml,
     load_factory,
     load_ledger,
@@ -100,10 +104,101 @@ def test_a_runaway_provider_is_stopped_and_failed(live: bool) -> None:
     assert "runaway" in result.message
 
 
-def test_a_factory_that_raises_is_an_error_not_a_failure() -> None:
-    report = run(providers.broken_factory, clauses=["DENIAL"])
-    assert report.result("DENIAL").status == "error"
-    assert "factory" in report.result("DENIAL").message
+def test_a_factory_that_raises_is_a_usage_error_raised_before_any_clause() -> None:
+    started: list[str] = []
+    with pytest.raises(ProviderLoadError, match="the provider factory failed: RuntimeError"):
+        run(providers.broken_factory, clauses=["DENIAL", "ROTATION"],
+            on_start=lambda clause, number, total: started.append(clause.id))
+    assert started == []
+
+
+@pytest.mark.parametrize(("factory", "what"), [
+    (providers.returns_none, "returned None, not a provider"),
+    (providers.returns_a_client, "returned a httpx.Client, not a provider"),
+])
+def test_a_factory_that_returns_no_provider_is_a_usage_error(factory: object, what: str) -> None:
+    with pytest.raises(ProviderLoadError, match=what):
+        run(factory, clauses=["DENIAL"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("spec", ["broken_factory", "returns_none"])
+def test_verify_reports_a_bad_factory_once_with_exit_2(
+        spec: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--provider", f"tests.contracts.providers:{spec}"], out=io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("mock-calcom verify:") == 1, err
+    assert err.count("Traceback") <= 1, err
+    assert "FAIL" not in err
+    assert "ERROR" not in err
+    if spec == "broken_factory":
+        assert "RuntimeError: cannot build the provider" in err
+        assert "providers.py" in err  # the user's own frame, not the runner's
+
+
+def test_a_provider_call_is_bounded_by_the_timeout() -> None:
+    report = run(providers.hangs_on_request, clauses=["EXPIRY-REFRESH"], timeout=0.3, shrink=False)
+    result = report.result("EXPIRY-REFRESH")
+    assert result.status == "fail"
+    assert "did not return within 0.3 s" in result.message
+    assert result.duration < 20
+
+
+def test_the_timeout_option_is_checked() -> None:
+    assert build_parser().parse_args(["--timeout", "2.5"]).timeout == 2.5
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--timeout", "0"])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_each_clause_on_a_terminal_and_a_plain_line_elsewhere() -> None:
+    (clause,) = select(["DENIAL"])
+    result = ClauseResult("DENIAL", "rule", "basis", "pass", duration=0.25)
+    terminal, log = _Terminal(), io.StringIO()
+    for stream in (terminal, log):
+        progress = Progress(stream)
+        progress.started(clause, 1, 23)
+        progress.finished(result)
+    assert terminal.getvalue().startswith("\r[ 1/23] DENIAL")
+    assert "..." in terminal.getvalue()
+    assert log.getvalue() == "[ 1/23] DENIAL                 pass  (0.2s)\n"
+    assert terminal.getvalue().endswith(log.getvalue())
+
+
+def test_ctrl_c_stops_promptly_and_still_reports_the_finished_clauses(tmp_path: Path) -> None:
+    report_file = tmp_path / "report.json"
+    junit_file = tmp_path / "junit.xml"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_calcom.cli", "verify", "--provider",
+         "tests.contracts.providers:slow_requests", "--clause", "DENIAL", "--clause",
+         "EXPIRY-REFRESH", "--report", str(report_file), "--junit-xml", str(junit_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    try:
+        for line in process.stderr:
+            if "DENIAL" in line:
+                break
+        time.sleep(0.5)  # EXPIRY-REFRESH is now waiting on a slow call
+        interrupted_at = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        stopped_after = time.monotonic() - interrupted_at
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, out + err
+    assert stopped_after < 10
+    assert "interrupted" in err
+    data = json.loads(report_file.read_text())
+    assert data["interrupted"] is True
+    assert [c["id"] for c in data["clauses"]] == ["DENIAL"]
+    assert "INTERRUPTED" in out
+    assert junit_file.exists()
 
 
 def test_clauses_can_be_picked_case_insensitively() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
+from mock_calcom_contracts import errors
 from mock_calcom_contracts.provider import ApiResponse, ProviderEnvironment
-from mock_calcom_contracts.reference import ReferenceProvider
-from tests.contracts.mutants._base import Mutant, add_hook
+from mock_calcom_contracts.reference import ReferenceProvider, api_headers
+from tests.contracts.mutants._base import EVERY_OTHER_CLAUSE, Mutant, add_hook
 
 #: Loop bound of the unbounded-retry mutant (the harness stops a runaway call sooner).
 HARD_CAP = 200
@@ -70,6 +72,27 @@ def _bookings_version_for_schedules(request: httpx.Request) -> None:
         request.headers["cal-api-version"] = "2024-08-13"
 
 
+class MisjoinedBaseUrl(Mutant):
+    """Joins the API base URL and the path with ``urljoin(base, "me")``: without a trailing
+    slash on the base, urljoin drops its last segment, so every call goes to ``/me`` instead of
+    ``/v2/me`` and Cal.com answers 404 to all of them.
+
+    Every clause that calls the API fails with it."""
+
+    KILLS = "API-VERSION"
+    COLLATERAL = EVERY_OTHER_CLAUSE
+
+    def _send(self, method: str, path: str, token: str, params: Mapping[str, str] | None,
+              json: Any) -> httpx.Response:
+        url = urljoin(self._env.api_base_url.rstrip("/"), path.removeprefix("/v2/"))
+        headers = {"Authorization": f"Bearer {token}", **api_headers(path)}
+        try:
+            return self._http.request(method, url, params=dict(params or {}), json=json,
+                                      headers=headers)
+        except httpx.TransportError as exc:
+            raise errors.UpstreamError(f"Cal.com could not be reached: {exc}") from exc
+
+
 class SwallowsInsufficientScope(Mutant):
     """Hands a 403 insufficient_scope back as an ordinary response instead of raising
     InsufficientScope."""
@@ -99,4 +122,5 @@ class SecretToApi(Mutant):
 
 
 MUTANTS: tuple[type[Mutant], ...] = (Unbounded429, IgnoresRateLimitReset, TokenInQuery,
-                                     WrongApiVersion, SwallowsInsufficientScope, SecretToApi)
+                                     WrongApiVersion, MisjoinedBaseUrl, SwallowsInsufficientScope,
+                                     SecretToApi)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import cast
 
@@ -62,6 +64,20 @@ class SecretViaBasicToo(Mutant):
         if str(request.url) == self._env.token_url and self._env.client_secret is not None:
             pair = f"{self._env.client_id}:{self._env.client_secret}".encode()
             request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+
+
+class WallClockExpiry(Mutant):
+    """Judges token expiry by the wall clock (``time.time()``) instead of ``env.now()``: the
+    classic bug. In a verify run real time barely moves while the fake's clock jumps by hours,
+    so the token never looks expired and Cal.com is sent expired tokens.
+
+    Every clause that needs a refresh fails with it."""
+
+    KILLS = "EXPIRY-REFRESH"
+    COLLATERAL = NEEDS_REFRESH
+
+    def __init__(self, env: ProviderEnvironment) -> None:
+        super().__init__(dataclasses.replace(env, now=time.time))
 
 
 class NeverRefreshes(Mutant):
@@ -236,7 +252,8 @@ class RefreshesOnlyAfter401(Mutant):
 
 
 MUTANTS: tuple[type[Mutant], ...] = (
-    ExtraScopeOnRefresh, SecretViaBasicToo, NeverRefreshes, RefreshesEveryCall, NoSingleflight,
+    ExtraScopeOnRefresh, SecretViaBasicToo, WallClockExpiry, NeverRefreshes, RefreshesEveryCall,
+    NoSingleflight,
     KeepsOldRefreshToken, RetriesInvalidGrant, RetriesPendingClient, MissingExpiresInMeansNever,
     DropsTokensOn5xx, RefreshesOnlyAfter401,
 )
