@@ -69,6 +69,12 @@ class Runaway(BaseException):
     """A provider call exceeded its request or sleep budget (an unbounded retry loop)."""
 
 
+class ProviderGone(BaseException):
+    """The provider's process is gone (a driver that died or stopped answering): no clause can
+    run any more. A ``BaseException``, so it passes through every clause and hypothesis to the
+    runner, which reports it once."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one provider call came to: ``kind`` is ``"ok"``, an outcome name
@@ -508,11 +514,15 @@ class Harness:
         """Call ``endpoints`` from as many threads at once (released together)."""
         outcomes: list[Outcome | None] = [None] * len(endpoints)
         barrier = threading.Barrier(len(endpoints))
+        gone: list[ProviderGone] = []
 
         def worker(index: int, endpoint: Endpoint) -> None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=10.0)
-            outcomes[index] = self.call(connection, endpoint)
+            try:
+                outcomes[index] = self.call(connection, endpoint)
+            except ProviderGone as exc:
+                gone.append(exc)
 
         threads = [threading.Thread(target=worker, args=(i, e), name=f"contracts-burst-{i}",
                                     daemon=True) for i, e in enumerate(endpoints)]
@@ -521,6 +531,8 @@ class Harness:
         deadline = time.monotonic() + self.suite.call_timeout + 15.0
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        if gone:
+            raise gone[0]
         return [o if o is not None else Outcome("runaway", None, Runaway("the call never returned"))
                 for o in outcomes]
 

@@ -55,8 +55,8 @@ from mock_calcom_contracts.errors import (
     NotApplicable,
     ProviderLoadError,
 )
-from mock_calcom_contracts.harness import CALL_TIMEOUT, Harness, Suite
-from mock_calcom_contracts.profiles import PROFILES, honest_shrink_notes, shrink_budget
+from mock_calcom_contracts.harness import CALL_TIMEOUT, Harness, ProviderGone, Suite
+from mock_calcom_contracts.profiles import PROFILES, Profile, honest_shrink_notes, shrink_budget
 from mock_calcom_contracts.profiles import profile as get_profile
 from mock_calcom_contracts.provider import ProviderFactory
 
@@ -108,10 +108,12 @@ class Report:
     ledger: bool = False
     #: Stopped (Ctrl-C) before every chosen clause ran: ``results`` are the finished ones.
     interrupted: bool = False
+    #: Why the run stopped early (the provider's process is gone), or ``""``.
+    aborted: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and all(r.ok for r in self.results)
+        return not self.interrupted and not self.aborted and all(r.ok for r in self.results)
 
     def diagnoses(self) -> tuple[Diagnosis, ...]:
         """The failing clauses (not tolerated by the ledger) grouped by root cause."""
@@ -157,6 +159,7 @@ class Report:
             "live": self.live,
             "ok": self.ok,
             "interrupted": self.interrupted,
+            "aborted": self.aborted,
             "duration": round(self.duration, 3),
             "summary": _summary(self),
             "ledger": {"applied": self.ledger, "new_failures": list(self.new_failures),
@@ -181,7 +184,7 @@ class Report:
 def run(
     factory: ProviderFactory,
     *,
-    profile: str = "dev",
+    profile: str | Profile = "dev",
     live: bool = False,
     clauses: Sequence[str] | None = None,
     provider_name: str | None = None,
@@ -199,23 +202,36 @@ def run(
     raises :class:`~mock_calcom_contracts.errors.ProviderLoadError` before any clause runs.
     Ctrl-C (``KeyboardInterrupt``) propagates; ``on_result`` has seen every finished clause."""
     chosen = select(list(clauses) if clauses else None)
-    settings_profile = get_profile(profile)
+    settings_profile = profile if isinstance(profile, Profile) else get_profile(profile)
     if not shrink:
         settings_profile = replace(settings_profile, shrink=False)
     name = provider_name or _name_of(factory)
     started = time.perf_counter()
     results: list[ClauseResult] = []
+    aborted = ""
     with shrink_budget(settings_profile), \
             Suite(factory, settings_profile, live=live, call_timeout=timeout) as suite:
-        _probe(suite)
+        try:
+            _probe(suite)
+        except ProviderGone as exc:
+            raise ProviderLoadError(str(exc)) from None
         for number, clause in enumerate(chosen, start=1):
             if on_start is not None:
                 on_start(clause, number, len(chosen))
-            result = run_clause(clause, suite)
+            try:
+                result = run_clause(clause, suite)
+            except ProviderGone as exc:
+                # Reported once, on the clause that was running; the others cannot run.
+                aborted = str(exc)
+                result = ClauseResult(clause.id, clause.rule, clause.basis, "error",
+                                      f"the provider is gone: {_first_line(aborted)}", aborted)
             results.append(result)
             if on_result is not None:
                 on_result(result)
-    return Report(name, profile, live, tuple(results), time.perf_counter() - started)
+            if aborted:
+                break
+    return Report(name, settings_profile.name, live, tuple(results),
+                  time.perf_counter() - started, aborted=aborted)
 
 
 def _probe(suite: Suite) -> None:
@@ -228,18 +244,36 @@ def _probe(suite: Suite) -> None:
 def run_clause(clause: Clause, suite: Suite) -> ClauseResult:
     """Run one clause; its result carries the root causes seen in its scenarios."""
     causes: set[Cause] = set()
+    last: list[object] = []
 
     def observe(h: Harness) -> None:
         from mock_calcom_contracts.clauses.hygiene import api_host_of
 
         causes.update(scan(h.since(), api_host_of(h)))
+        last[:] = [h.provider]
 
     suite.observers.append(observe)
     try:
         result = _run_clause(clause, suite)
     finally:
         suite.observers.remove(observe)
+    if result.status == "fail" and last:
+        result = replace(result, reproducer=_with_transcript(result.reproducer, last[0]))
     return replace(result, causes=frozenset(causes)) if causes else result
+
+
+def _with_transcript(reproducer: str, provider: object) -> str:
+    """A provider that keeps a transcript of the calls it was sent (a driver's HTTP calls)
+    shows it next to the journal: the last scenario is the failing example's replay."""
+    transcript = getattr(provider, "transcript", None)
+    text = transcript() if callable(transcript) else ""
+    if not isinstance(text, str) or not text:
+        return reproducer
+    section = "driver calls:\n" + _indent(text)
+    head, sep, journal = reproducer.partition("journal:\n")
+    if not sep:
+        return _clip(f"{reproducer}\n{section}" if reproducer else section)
+    return _clip(f"{head}{section}\njournal:\n{journal}")
 
 
 def _run_clause(clause: Clause, suite: Suite) -> ClauseResult:
@@ -295,8 +329,11 @@ def _for_verify_users(lines: list[str], clause_id: str, profile_name: str) -> li
     for line in lines:
         if _HYPOTHESIS_ADVICE.match(line):
             continue
-        line = line.replace("Falsifying example: prop(", "Failing example (")
-        line = line.replace("Failing test case: prop(", "Failing example (")
+        for said, meant in (("Falsifying example: prop(", "Failing example ("),
+                            ("Failing test case: prop(", "Failing example ("),
+                            ("Falsifying example:", "Failing example:"),
+                            ("Failing test case:", "Failing example:")):
+            line = line.replace(said, meant)
         out.append(line)
     if out:
         again = "the same examples every run" if profile_name == "ci" else \
@@ -562,6 +599,9 @@ def format_table(report: Report) -> str:
     verdict = "OK" if report.ok else "FAILED"
     if report.interrupted:
         verdict = "INTERRUPTED (the clauses above finished; the others did not run)"
+    if report.aborted:
+        out.append(f"=== the run stopped: {report.aborted}")
+        verdict = "FAILED (the provider is gone; the clauses after the last one did not run)"
     out.append(f"{verdict}: {s['pass']} passed, {s['fail']} failed ({s['tolerated']} known), "
                f"{s['error']} errors, {s['n/a']} not applicable, {s['stale']} stale ledger entries, "
                f"in {report.duration:.1f}s")
@@ -642,6 +682,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         description="Verify a Cal.com provider implementation against the contract suites.")
     parser.add_argument("--provider", metavar="MODULE:FACTORY",
                         help="the provider factory, e.g. mock_calcom_contracts.reference:make_provider")
+    parser.add_argument("--driver", metavar="URL", default=None,
+                        help="a provider in any language, behind a driver already listening at URL "
+                             "(docs/driver-protocol.md); implies --live")
+    parser.add_argument("--driver-cmd", metavar="COMMAND", default=None,
+                        help="start this driver command (it gets MOCK_CALCOM_DRIVER_PORT), verify it, "
+                             "stop it; e.g. \"node examples/typescript-provider/driver.mjs\"")
     parser.add_argument("--profile", default="dev", choices=sorted(PROFILES),
                         help="hypothesis effort: dev (fast), ci (derandomized), thorough")
     parser.add_argument("--live", action="store_true",
@@ -682,19 +728,45 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         for c in select(None):
             print(f"{c.id:<22} {c.rule}  [{c.basis}]", file=out)
         return 0
-    if not args.provider:
-        print("mock-calcom verify: --provider MODULE:FACTORY is required (or --list)",
+    driver = getattr(args, "driver", None)
+    driver_cmd = getattr(args, "driver_cmd", None)
+    if sum(1 for given in (args.provider, driver, driver_cmd) if given) != 1:
+        print("mock-calcom verify: give one of --provider MODULE:FACTORY, --driver URL or "
+              "--driver-cmd COMMAND (or --list)", file=sys.stderr)
+        return 2
+    if (driver or driver_cmd) and getattr(args, "mutants", None):
+        print("mock-calcom verify: --mutants needs --provider (mutants are Python providers)",
               file=sys.stderr)
         return 2
     try:
-        factory = load_factory(args.provider)
         chosen = [c.id for c in select(args.clause)] if args.clause else None
         expected = load_ledger(args.expect_failures) if args.expect_failures else None
+    except (HarnessError, KeyError) as exc:
+        print(f"mock-calcom verify: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    if driver or driver_cmd:
+        from mock_calcom_contracts.driver import driver_factory
+
+        timeout = getattr(args, "timeout", CALL_TIMEOUT)
+        try:
+            with driver_factory(url=driver, command=driver_cmd, timeout=timeout) as wire:
+                name = f"driver {wire.name} ({driver_cmd or driver})"
+                return _verify(args, wire, name, chosen, expected, (), out, live=True)
+        except ProviderLoadError as exc:
+            print(f"mock-calcom verify: {exc}", file=sys.stderr)
+            return 2
+    try:
+        factory = load_factory(args.provider)
         mutants = load_mutants(args.mutants) if getattr(args, "mutants", None) else ()
     except (HarnessError, KeyError) as exc:
         print(f"mock-calcom verify: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    return _verify(args, factory, args.provider, chosen, expected, mutants, out, live=args.live)
 
+
+def _verify(args: argparse.Namespace, factory: ProviderFactory, name: str,
+            chosen: list[str] | None, expected: frozenset[str] | None,
+            mutants: Sequence[Mutant], out: TextIO, *, live: bool) -> int:
     progress = Progress(sys.stderr)
     finished: list[ClauseResult] = []
 
@@ -705,8 +777,8 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
     started = time.perf_counter()
     timeout = getattr(args, "timeout", CALL_TIMEOUT)
     try:
-        report = run(factory, profile=args.profile, live=args.live, clauses=chosen,
-                     provider_name=args.provider, on_result=on_result, on_start=progress.started,
+        report = run(factory, profile=args.profile, live=live, clauses=chosen,
+                     provider_name=name, on_result=on_result, on_start=progress.started,
                      timeout=timeout)
     except ProviderLoadError as exc:
         progress.clear()
@@ -717,7 +789,7 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         progress.clear()
         print("mock-calcom verify: interrupted; reporting the clauses that finished",
               file=sys.stderr)
-        report = Report(args.provider, args.profile, args.live, tuple(finished),
+        report = Report(name, args.profile, live, tuple(finished),
                         time.perf_counter() - started, interrupted=True)
     if expected is not None:
         report = report.with_ledger(expected)
@@ -726,7 +798,7 @@ def main(argv: Sequence[str] | argparse.Namespace | None = None, *,
         Path(args.junit_xml).write_text(report.to_junit_xml(), encoding="utf-8")
     mutation = None
     if mutants and not report.interrupted:
-        mutation = run_mutants(mutants, profile=args.profile, live=args.live, clauses=chosen)
+        mutation = run_mutants(mutants, profile=args.profile, live=live, clauses=chosen)
         print(mutation.table(), file=out)
     if args.report:
         data = report.to_json()

@@ -139,7 +139,7 @@ def test_a_broken_provider_written_outside_the_repo_is_caught_with_a_reproducer(
     assert any(line.split()[:2] == ["EXCHANGE-FIELDS", "pass"] for line in out.splitlines()), out
     assert any(line.split()[:2] == ["CONCURRENT-REFRESH", "FAIL"] for line in out.splitlines()), out
     reproducer = out.split("--- CONCURRENT-REFRESH", 1)[1]
-    assert "Failing test case" in reproducer
+    assert "Failing example" in reproducer
     assert "journal:" in reproducer
     assert "grant_type=refresh_token" in reproducer
     assert "FAILED: 1 passed, 1 failed" in out
