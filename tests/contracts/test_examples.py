@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from examples import authlib_provider, requests_provider
+from examples import async_provider, authlib_provider, requests_provider
 from mock_calcom_contracts.provider import ProviderEnvironment
 from mock_calcom_contracts.verify import Report, run
 
@@ -24,6 +24,12 @@ def _failures(report: Report) -> str:
 def test_the_authlib_example_passes_every_clause_in_process() -> None:
     report = run(authlib_provider.make_provider, profile="dev")
     assert report.ok, _failures(report)
+
+
+def test_the_async_example_passes_every_clause_in_process() -> None:
+    report = run(async_provider.make_provider, profile="dev")
+    assert report.ok, _failures(report)
+    assert report.result("STATEFUL").status == "pass"
 
 
 def test_the_requests_example_passes_every_clause_against_the_live_server() -> None:
