@@ -114,7 +114,7 @@ _OUTSIDE_PROVIDER = '''
                 tokens.update(self.token({"grant_type": "refresh_token",
                                           "refresh_token": tokens["refresh_token"]}))
             headers = {"Authorization": "Bearer " + tokens["access_token"]}
-            version = VERSIONS.get(path.split("/")[2])
+            version = VERSIONS.get(path.split("/")[1])
             if version:
                 headers["cal-api-version"] = version
             r = self.http.request(method, self.env.api_base_url + path, params=params,
