@@ -74,8 +74,8 @@ def _bookings_version_for_schedules(request: httpx.Request) -> None:
 
 class MisjoinedBaseUrl(Mutant):
     """Joins the API base URL and the path with ``urljoin(base, "me")``: without a trailing
-    slash on the base, urljoin drops its last segment, so every call goes to ``/me`` instead of
-    ``/v2/me`` and Cal.com answers 404 to all of them.
+    slash on the base, urljoin drops its last segment (``/v2``), so every call goes to ``/me``
+    instead of ``/v2/me`` and Cal.com answers 404 to all of them.
 
     Every clause that calls the API fails with it."""
 
@@ -84,7 +84,7 @@ class MisjoinedBaseUrl(Mutant):
 
     def _send(self, method: str, path: str, token: str, params: Mapping[str, str] | None,
               json: Any) -> httpx.Response:
-        url = urljoin(self._env.api_base_url.rstrip("/"), path.removeprefix("/v2/"))
+        url = urljoin(self._env.api_base_url, path.lstrip("/"))
         headers = {"Authorization": f"Bearer {token}", **api_headers(path)}
         try:
             return self._http.request(method, url, params=dict(params or {}), json=json,
