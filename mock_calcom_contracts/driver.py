@@ -188,6 +188,9 @@ class DriverFactory:
             if isinstance(capabilities, dict) else False
         self.name = str(self.handshake.get("name") or self.url)
 
+    def __str__(self) -> str:
+        return f"driver {self.name} at {self.url}"
+
     def close(self) -> None:
         self._http.close()
         self.clock.close()
@@ -324,7 +327,9 @@ class DriverProvider:
             self._note(shown, f"error {error_kind}: {message.splitlines()[0] if message else ''}")
             outcome = OUTCOMES.get(error_kind)
             if outcome is None:
-                raise DriverCrash(f"{error_kind}: {message}")
+                # A stack trace starts with its class already ("TypeError: ...").
+                raise DriverCrash(message if message.startswith(error_kind)
+                                  else f"{error_kind}: {message}")
             raise outcome(message)
         if not isinstance(answer, dict) or "result" not in answer or \
                 not isinstance(answer["result"], kind):

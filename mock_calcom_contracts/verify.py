@@ -224,7 +224,8 @@ def run(
                 # Reported once, on the clause that was running; the others cannot run.
                 aborted = str(exc)
                 result = ClauseResult(clause.id, clause.rule, clause.basis, "error",
-                                      f"the provider is gone: {_first_line(aborted)}", aborted)
+                                      f"the provider is gone: {_first_line(aborted)} "
+                                      "(the run stopped here; see below)")
             results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -389,7 +390,9 @@ def _clip(text: str) -> str:
 
 def _name_of(factory: Callable[..., Any]) -> str:
     module = getattr(factory, "__module__", None) or "?"
-    qualname = getattr(factory, "__qualname__", None) or repr(factory)
+    qualname = getattr(factory, "__qualname__", None)
+    if qualname is None:  # an instance, e.g. a DriverFactory: it names itself
+        return str(factory)
     return f"{module}:{qualname}"
 
 

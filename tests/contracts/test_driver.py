@@ -94,7 +94,8 @@ def test_each_broken_variant_fails_its_clause_with_a_readable_reproducer(
     """no-single-flight failing also shows that concurrent calls stay concurrent across the
     wire: sent one after the other, they would cause a single refresh and pass."""
     with driver_factory(command=_driver(EXAMPLE / "broken" / f"{variant}.mjs")) as factory:
-        report = run(factory, profile=SMALL, live=True, clauses=[clause])
+        # Unshrunk: one example per clause is short already, and shrinking is replaying.
+        report = run(factory, profile=SMALL, live=True, clauses=[clause], shrink=False)
     result = report.result(clause)
     assert result.status == "fail", _failures(report)
     text = result.reproducer
@@ -111,7 +112,7 @@ def test_each_broken_variant_fails_its_clause_with_a_readable_reproducer(
 def test_scope_re_sent_on_refresh_is_one_diagnosis_over_the_wire_too() -> None:
     clauses = ["EXCHANGE-FIELDS", "EXPIRY-REFRESH", "ROTATION", "REFRESH-5XX"]
     with driver_factory(command=_driver(EXAMPLE / "broken" / "scope-on-refresh.mjs")) as factory:
-        report = run(factory, profile=SMALL, live=True, clauses=clauses)
+        report = run(factory, profile=SMALL, live=True, clauses=clauses, shrink=False)
     assert sorted(report.failed) == sorted(clauses)
     (diagnosis,) = report.diagnoses()
     assert diagnosis.summary == "extra field `scope` in refresh requests"

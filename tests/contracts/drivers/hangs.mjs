@@ -7,6 +7,8 @@ export { capabilities };
 class Hangs extends CalcomProvider {
   async request() {
     process.stderr.write("about to hang\n");
+    // A blocked event loop cannot run the driver's SIGTERM handler: let SIGTERM kill it.
+    process.removeAllListeners("SIGTERM");
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
     throw new Error("unreachable in the test");
   }
