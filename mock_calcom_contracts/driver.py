@@ -257,6 +257,10 @@ class DriverFactory:
         try:
             self._http.get("/handshake", timeout=self._probe_timeout)
         except httpx.HTTPError as exc:
+            # A process that is dying refuses connections a moment before it is reaped.
+            if self.process is not None and self.process.wait_exit(1.0) is not None:
+                raise DriverGone(f"the driver process exited with code {self.process.exited}"
+                                 f"{self._stderr()}") from None
             raise DriverGone(f"the driver at {self.url} stopped answering ({type(exc).__name__}: "
                              f"{exc or 'no answer'}){self._stderr()}") from None
 
@@ -385,6 +389,14 @@ class DriverProcess:
     @property
     def exited(self) -> int | None:
         return None if self._process is None else self._process.poll()
+
+    def wait_exit(self, seconds: float) -> int | None:
+        """The exit code once the process has exited within ``seconds``, else ``None``."""
+        if self._process is None:
+            return None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(seconds)
+        return self.exited
 
     def stderr_tail(self) -> str:
         if self._reader is not None and self.exited is not None:
