@@ -161,6 +161,9 @@ class BookingStore:
     def get(self, uid: str) -> Booking | None:
         return self._by_uid.get(uid)
 
+    def all(self) -> list[Booking]:
+        return list(self._by_uid.values())
+
     def require(self, uid: str) -> Booking:
         found = self._by_uid.get(uid)
         if found is None:
