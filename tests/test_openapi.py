@@ -137,7 +137,7 @@ def test_cal_com_operation_ids_match_cal_com_s_own_document(document: dict[str, 
     for path, item in upstream["paths"].items():
         for method, op in item.items():
             if isinstance(op, dict):
-                theirs.setdefault(op.get("operationId"), set()).add(_same_route((method.upper(), path)))
+                theirs.setdefault(str(op.get("operationId")), set()).add(_same_route((method.upper(), path)))
     ours = {op["operationId"]: (method.upper(), path)
             for path, item in document["paths"].items() for method, op in item.items()
             if "Controller_" in op["operationId"]}

@@ -60,9 +60,11 @@ class Ctx:
         assert connection is not None
         return connection.credential_id, connection.external_id
 
-    def ics_feed(self) -> None:
+    def ics_feed(self) -> int:
         with self.fake.model.lock:
-            self.fake.model.resources.apps.add_ics_feed(self.user.id, ["https://feeds.example/a.ics"], True)
+            feed = self.fake.model.resources.apps.add_ics_feed(self.user.id, ["https://feeds.example/a.ics"],
+                                                               True)
+        return feed.credential_id
 
     def days(self, offset: int) -> str:
         day = dt.datetime.fromtimestamp(self.fake.model.clock.now(), tz=dt.UTC).date()
