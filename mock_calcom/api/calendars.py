@@ -116,8 +116,8 @@ def _window(start: str, end: str, tz_name: str) -> tuple[float, float]:
 
 def _busy(call: Call, user_id: int, low: float, high: float) -> list[dict[str, Any]]:
     bookings: list[Booking] = [
-        b for b in call.model.resources.bookings.all()
-        if b.host_id == user_id and b.status in (BookingStatus.ACCEPTED, BookingStatus.PENDING)
+        b for b in call.model.resources.bookings.hosted_by(user_id)
+        if b.status in (BookingStatus.ACCEPTED, BookingStatus.PENDING)
         and b.start < high and b.end > low]
     bookings.sort(key=lambda b: b.start)
     return [{"start": iso_ms(b.start), "end": iso_ms(b.end), "source": None} for b in bookings]

@@ -72,10 +72,11 @@ CREDENTIALS_NOT_FOUND = "Calendar credentials not found"
 class AppStore:
     def __init__(self, ids: IdSequence) -> None:
         self._ids = ids
-        self._calendars: list[CalendarConnection] = []
-        self._conferencing: list[ConferencingApp] = []
-        self._ics: list[IcsFeed] = []
-        self._selected: list[SelectedCalendar] = []
+        # Per user, in installation order: a user's apps never mean reading everyone's.
+        self._calendars: dict[int, list[CalendarConnection]] = {}
+        self._conferencing: dict[int, list[ConferencingApp]] = {}
+        self._ics: dict[int, list[IcsFeed]] = {}
+        self._selected: dict[int, list[SelectedCalendar]] = {}
         self._defaults = _Defaults()
 
     def connect_calendar(self, user_id: int, slug: str, external_id: str, *,
@@ -84,16 +85,16 @@ class AppStore:
         name = external_id if slug != "apple" else "Calendar"
         connection = CalendarConnection(self._ids.next(), user_id, kind, external_id, name,
                                         is_destination=destination)
-        self._calendars.append(connection)
+        self._calendars.setdefault(user_id, []).append(connection)
         return connection
 
     def install_conferencing(self, user_id: int, app_type: str) -> ConferencingApp:
         app = ConferencingApp(self._ids.next(), user_id, app_type)
-        self._conferencing.append(app)
+        self._conferencing.setdefault(user_id, []).append(app)
         return app
 
     def calendars_of(self, user_id: int) -> list[CalendarConnection]:
-        return [c for c in self._calendars if c.user_id == user_id]
+        return list(self._calendars.get(user_id, ()))
 
     def calendar(self, user_id: int, slug: str) -> CalendarConnection | None:
         kind = CALENDAR_TYPES[slug]
@@ -103,17 +104,20 @@ class AppStore:
         return next((c for c in self.calendars_of(user_id) if c.is_destination), None)
 
     def conferencing_of(self, user_id: int) -> list[ConferencingApp]:
-        return [a for a in self._conferencing if a.user_id == user_id]
+        return list(self._conferencing.get(user_id, ()))
 
     # -- calendar credentials ---------------------------------------------------------------
 
     def add_ics_feed(self, user_id: int, urls: list[str], read_only: bool) -> IcsFeed:
-        feed = IcsFeed(self._ids.next(), user_id, list(urls), read_only)
-        self._ics.append(feed)
+        # upsertUserAppCredential: one ICS credential per user, replaced by a new save.
+        existing = self._ics.get(user_id)
+        credential_id = existing[0].credential_id if existing else self._ids.next()
+        feed = IcsFeed(credential_id, user_id, list(urls), read_only)
+        self._ics[user_id] = [feed]
         return feed
 
     def ics_feeds_of(self, user_id: int) -> list[IcsFeed]:
-        return [f for f in self._ics if f.user_id == user_id]
+        return list(self._ics.get(user_id, ()))
 
     def check_credentials(self, user_id: int, credential_id: int) -> None:
         """``checkCalendarCredentials``: the credential must be one of the user's calendars."""
@@ -125,15 +129,18 @@ class AppStore:
     def disconnect_calendar(self, user_id: int, credential_id: int) -> CalendarConnection | IcsFeed:
         self.check_credentials(user_id, credential_id)
         found: CalendarConnection | IcsFeed
-        connection = next((c for c in self._calendars if c.credential_id == credential_id), None)
+        calendars = self._calendars.get(user_id, [])
+        connection = next((c for c in calendars if c.credential_id == credential_id), None)
         if connection is not None:
-            self._calendars.remove(connection)
+            calendars.remove(connection)
             found = connection
         else:
-            feed = next(f for f in self._ics if f.credential_id == credential_id)
-            self._ics.remove(feed)
+            feeds = self._ics.get(user_id, [])
+            feed = next(f for f in feeds if f.credential_id == credential_id)
+            feeds.remove(feed)
             found = feed
-        self._selected = [s for s in self._selected if s.credential_id != credential_id]
+        self._selected[user_id] = [s for s in self._selected.get(user_id, [])
+                                   if s.credential_id != credential_id]
         return found
 
     def set_destination(self, user_id: int, integration: str, external_id: str) -> CalendarConnection:
@@ -147,16 +154,13 @@ class AppStore:
             connection.is_destination = connection is target
         return target
 
-    def is_selected(self, connection: CalendarConnection) -> bool:
-        """A connected calendar is checked for conflicts unless it was unselected."""
-        return not connection.unselected
-
     def select(self, user_id: int, integration: str, external_id: str,
                credential_id: int) -> SelectedCalendar:
         self.check_credentials(user_id, credential_id)
         entry = SelectedCalendar(user_id, integration, external_id, credential_id)
-        if entry not in self._selected:
-            self._selected.append(entry)
+        selected = self._selected.setdefault(user_id, [])
+        if entry not in selected:
+            selected.append(entry)
         for connection in self.calendars_of(user_id):
             if connection.credential_id == credential_id and connection.external_id == external_id:
                 connection.unselected = False
@@ -166,8 +170,9 @@ class AppStore:
                  credential_id: int) -> SelectedCalendar:
         self.check_credentials(user_id, credential_id)
         entry = SelectedCalendar(user_id, integration, external_id, credential_id)
-        if entry in self._selected:
-            self._selected.remove(entry)
+        selected = self._selected.setdefault(user_id, [])
+        if entry in selected:
+            selected.remove(entry)
         for connection in self.calendars_of(user_id):
             if connection.credential_id == credential_id and connection.external_id == external_id:
                 connection.unselected = True
@@ -185,7 +190,8 @@ class AppStore:
         self._defaults.conferencing[user_id] = entry
 
     def uninstall_conferencing(self, user_id: int, app_type: str) -> ConferencingApp | None:
-        app = next((a for a in self.conferencing_of(user_id) if a.type == app_type), None)
+        apps = self._conferencing.get(user_id, [])
+        app = next((a for a in apps if a.type == app_type), None)
         if app is not None:
-            self._conferencing.remove(app)
+            apps.remove(app)
         return app
