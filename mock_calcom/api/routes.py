@@ -1,13 +1,31 @@
 """Routes of the API v2 surface: every served endpoint, in an order where fixed paths
 (``/v2/schedules/default``) come before the templates that would swallow them. Endpoints of
 several versions on one path share a route that picks by ``cal-api-version``
-(:mod:`mock_calcom.api.dispatch`); the legacy controllers come after the current ones."""
+(:mod:`mock_calcom.api.dispatch`); the 2024-04-15 legacy controllers come after the current ones.
+
+:data:`ENDPOINTS` answer a user's token with the user's state; :data:`REFUSING_ENDPOINTS` never
+answer a third-party OAuth token with success (platform operations, and operations that would
+need a third-party service the fake does not emulate). :mod:`.surface` says which is which for
+every operation of Cal.com's published document.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mock_calcom.api import apps, bookings, dispatch, event_types, legacy, me, schedules, slots
+from mock_calcom.api import (
+    apps,
+    bookings,
+    calendars,
+    dispatch,
+    event_types,
+    legacy,
+    me,
+    platform,
+    schedules,
+    slots,
+    webhooks,
+)
 from mock_calcom.api.endpoint import Endpoint
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -15,9 +33,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *bookings.ENDPOINTS,
     *event_types.ENDPOINTS,
     *schedules.ENDPOINTS,
+    # /v2/calendars/ics-feed/check before /v2/calendars/{calendar}/check.
+    *calendars.ENDPOINTS,
     *apps.ENDPOINTS,
     *slots.ENDPOINTS,
+    *webhooks.ENDPOINTS,
     *legacy.ENDPOINTS,
 )
 
-routes: list[BaseRoute] = list(dispatch.routes_for(ENDPOINTS))
+REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
+    *platform.ENDPOINTS,
+    *calendars.PROVIDER_ENDPOINTS,
+)
+
+routes: list[BaseRoute] = list(dispatch.routes_for((*ENDPOINTS, *REFUSING_ENDPOINTS)))
