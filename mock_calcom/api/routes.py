@@ -15,6 +15,8 @@ from starlette.routing import BaseRoute
 
 from mock_calcom.api import (
     apps,
+    booking_attendees,
+    booking_details,
     bookings,
     calendars,
     dispatch,
@@ -31,6 +33,8 @@ from mock_calcom.api.endpoint import Endpoint
 ENDPOINTS: tuple[Endpoint, ...] = (
     *me.ENDPOINTS,
     *bookings.ENDPOINTS,
+    *booking_details.ENDPOINTS,
+    *booking_attendees.ENDPOINTS,
     *event_types.ENDPOINTS,
     *schedules.ENDPOINTS,
     # /v2/calendars/ics-feed/check before /v2/calendars/{calendar}/check.
@@ -42,8 +46,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
+    *booking_details.NO_SUCCESS_ENDPOINTS,
     *platform.ENDPOINTS,
     *calendars.PROVIDER_ENDPOINTS,
 )
 
-routes: list[BaseRoute] = list(dispatch.routes_for((*ENDPOINTS, *REFUSING_ENDPOINTS)))
+# /v2/bookings/by-seat/{seatUid} before /v2/bookings/{bookingUid}/..., as Cal.com declares it.
+_FIRST = booking_details.NO_SUCCESS_ENDPOINTS[:1]
+routes: list[BaseRoute] = list(dispatch.routes_for(
+    (*_FIRST, *ENDPOINTS, *(e for e in REFUSING_ENDPOINTS if e not in _FIRST))))
