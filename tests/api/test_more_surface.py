@@ -37,7 +37,8 @@ async def test_the_default_conferencing_app_is_what_was_set(
     zoom = await http.post("/v2/conferencing/zoom/default", headers=h)
     assert (zoom.status_code, envelope_error(zoom)["message"]) == (400, "zoom not connected.")
     assert (await http.post("/v2/conferencing/google-meet/default", headers=h)).status_code == 200
-    assert (await http.get("/v2/conferencing/default", headers=h)).json()["data"] == {"appSlug": "google-meet"}
+    chosen = (await http.get("/v2/conferencing/default", headers=h)).json()["data"]
+    assert chosen == {"appSlug": "google-meet"}
     await http.delete("/v2/conferencing/google-meet/disconnect", headers=h)
     assert (await http.get("/v2/conferencing/default", headers=h)).json() == {"status": "success"}
     assert (await http.get("/v2/conferencing", headers=h)).json()["data"] == []
@@ -108,7 +109,7 @@ async def test_private_links_count_and_expire(
     h = _auth(mint(alice))
     created = (await http.post(f"/v2/event-types/{event_type}/private-links", json={"maxUsageCount": 2},
                                headers=h)).json()["data"]
-    assert created["maxUsageCount"] == 2 and created["usageCount"] == 0
+    assert (created["maxUsageCount"], created["usageCount"]) == (2, 0)
     assert created["bookingUrl"].endswith(f"/{created['linkId']}/30min")
     moved = await http.patch(f"/v2/event-types/{event_type}/private-links/{created['linkId']}",
                              json={"expiresAt": "2020-01-01T00:00:00.000Z"}, headers=h)
