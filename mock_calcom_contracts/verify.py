@@ -30,15 +30,18 @@ listed clause that now passes, so the list can only shrink: the gate only tighte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import traceback
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -772,17 +775,29 @@ def _verify(args: argparse.Namespace, factory: ProviderFactory, name: str,
             mutants: Sequence[Mutant], out: TextIO, *, live: bool) -> int:
     progress = Progress(sys.stderr)
     finished: list[ClauseResult] = []
+    # Ctrl-C can land inside hypothesis, which may turn the KeyboardInterrupt into an error of
+    # its own; the flag makes the interrupt stick: the clause it cut short is not a result, and
+    # no further clause starts.
+    interrupted = threading.Event()
+
+    def on_start(clause: Clause, number: int, total: int) -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        progress.started(clause, number, total)
 
     def on_result(result: ClauseResult) -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
         finished.append(result)
         progress.finished(result)
 
     started = time.perf_counter()
     timeout = getattr(args, "timeout", CALL_TIMEOUT)
     try:
-        report = run(factory, profile=args.profile, live=live, clauses=chosen,
-                     provider_name=name, on_result=on_result, on_start=progress.started,
-                     timeout=timeout)
+        with _interrupt_flag(interrupted):
+            report = run(factory, profile=args.profile, live=live, clauses=chosen,
+                         provider_name=name, on_result=on_result, on_start=on_start,
+                         timeout=timeout)
     except ProviderLoadError as exc:
         progress.clear()
         print(f"mock-calcom verify: {exc}", file=sys.stderr)
@@ -812,6 +827,24 @@ def _verify(args: argparse.Namespace, factory: ProviderFactory, name: str,
         return 130
     survived = mutation is not None and mutation.killed < mutation.total
     return 0 if report.ok and not survived else 1
+
+
+@contextlib.contextmanager
+def _interrupt_flag(flag: threading.Event) -> Iterator[None]:
+    """While running, SIGINT sets ``flag`` and raises KeyboardInterrupt as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        flag.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _print_cause(exc: BaseException | None) -> None:
