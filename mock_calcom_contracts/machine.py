@@ -143,6 +143,9 @@ class CalcomMachine(RuleBasedStateMachine):
                                    access_ttl=settings.access_token_ttl,
                                    refresh_ttl=settings.refresh_token_ttl)
         self._ids: dict[str, str] = {}
+        #: The provider's connection ids, and the connection each names now (both designs of
+        #: provider.py: a new id per authorization, or one id per account that is replaced).
+        self._by_id: dict[str, Connection] = {}
         self._handles = itertools.count(1)
         self._api_host = api_host_of(self.h)
 
@@ -189,11 +192,21 @@ class CalcomMachine(RuleBasedStateMachine):
         self._expect(expected_outcome(predicted), outcome, "connect", mark)
         if conn is None:
             return multiple()
-        self._ids[handle] = str(outcome.value)
+        connection_id = str(outcome.value)
+        earlier = self._by_id.get(connection_id)
+        if earlier is not None:
+            if earlier.user != who:
+                self._fail("IDENTITY", f"complete() for {who} returned the connection id "
+                           f"{connection_id!r} it had returned for {earlier.user}", mark)
+            # One connection per account: the id now holds the new grant.
+            earlier.replaced_by = conn
+        self._by_id[connection_id] = conn
+        self._ids[handle] = connection_id
         return conn
 
     @rule(conn=connections, endpoint=st.sampled_from(endpoints.ALL))
     def call(self, conn: Connection, endpoint: Endpoint) -> None:
+        conn = conn.current()
         mark = self.h.mark()
         outcome = self.h.call(self._ids[conn.handle], endpoint)
         answers = self._replay(conn, mark)
@@ -202,6 +215,7 @@ class CalcomMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.oracle.token_faults and not self.oracle.api_faults)
     @rule(conn=connections, calls=st.lists(st.sampled_from(endpoints.ALL), min_size=2, max_size=5))
     def burst(self, conn: Connection, calls: list[Endpoint]) -> None:
+        conn = conn.current()
         latency = None
         if self.h.now() >= conn.access_expires_at - EARLY_REFRESH_WINDOW:
             latency = self.h.token_fault(latency=BURST_LATENCY, times=1)

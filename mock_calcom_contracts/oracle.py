@@ -60,6 +60,16 @@ class Connection:
     dead: bool = False
     #: The answer of the last refresh, when it failed (and the connection lives on).
     last_failure: str | None = None
+    #: Set when the provider keeps one connection per account and a later authorization of
+    #: the same user replaced this one's tokens under the same connection id.
+    replaced_by: Connection | None = None
+
+    def current(self) -> Connection:
+        """The connection that holds this one's id now (itself, unless replaced)."""
+        conn = self
+        while conn.replaced_by is not None:
+            conn = conn.replaced_by
+        return conn
 
     def __repr__(self) -> str:
         return self.handle

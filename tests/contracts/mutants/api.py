@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from mock_calcom_contracts.provider import ApiResponse, ProviderEnvironment
-from mock_calcom_contracts.reference import ReferenceProvider
+from mock_calcom_contracts.reference import ReferenceProvider, _Connection
 from tests.contracts.mutants._base import Mutant, add_hook
 
 #: Loop bound of the unbounded-retry mutant (the harness stops a runaway call sooner).
@@ -98,5 +98,40 @@ class SecretToApi(Mutant):
             request.headers["X-Client-Secret"] = self._env.client_secret
 
 
+class SecretInPlatformHeader(Mutant):
+    """Also sends the client credentials as Platform's ``x-cal-client-id`` and
+    ``x-cal-secret-key`` headers on token requests (Platform's docs show them; OAuth ignores
+    them). Cal.com answers as usual, so only the secret's whereabouts give it away."""
+
+    KILLS = "SECRET-BY-VALUE"
+
+    def __init__(self, env: ProviderEnvironment) -> None:
+        super().__init__(env)
+        add_hook(self._http, "request", self._platform_headers)
+
+    def _platform_headers(self, request: httpx.Request) -> None:
+        if str(request.url) == self._env.token_url and self._env.client_secret is not None:
+            request.headers["x-cal-client-id"] = self._env.client_id
+            request.headers["x-cal-secret-key"] = self._env.client_secret
+
+
+class CodeInHeader(Mutant):
+    """Echoes the authorization code in an ``X-Calcom-Code`` header of the exchange (a
+    debugging aid left in): a value the journal cannot recognise by its looks."""
+
+    KILLS = "SECRET-BY-VALUE"
+
+    def _token_request(self, fields: Mapping[str, str]) -> _Connection:
+        code = fields.get("code")
+        if code is None:
+            return super()._token_request(fields)
+        self._http.headers["X-Calcom-Code"] = code
+        try:
+            return super()._token_request(fields)
+        finally:
+            del self._http.headers["X-Calcom-Code"]
+
+
 MUTANTS: tuple[type[Mutant], ...] = (Unbounded429, IgnoresRateLimitReset, TokenInQuery,
-                                     WrongApiVersion, SwallowsInsufficientScope, SecretToApi)
+                                     WrongApiVersion, SwallowsInsufficientScope, SecretToApi,
+                                     SecretInPlatformHeader, CodeInHeader)
