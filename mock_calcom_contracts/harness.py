@@ -434,11 +434,12 @@ class Harness:
             raise ProviderLoadError(f"the provider factory failed: {type(exc).__name__}: {exc}") from exc
         self.provider: Provider = provider
 
-    def sibling(self, name: str = "Second app") -> Harness:
-        """A second client on the same Cal.com (APPROVED, owned by the owner, every user
-        scope) with a provider of its own, built by the same factory: for clauses where
+    def sibling(self, name: str = "Second app",
+                scopes: Sequence[str] = USER_SCOPES) -> Harness:
+        """A second client on the same Cal.com (APPROVED, owned by the owner, holding
+        ``scopes``) with a provider of its own, built by the same factory: for clauses where
         several clients' connections interleave. Closed with this harness."""
-        registered = self.fake.create_client(name, [REDIRECT_URI], list(USER_SCOPES),
+        registered = self.fake.create_client(name, [REDIRECT_URI], list(scopes),
                                              status="APPROVED", owner_user_id=self.owner_id)
         other = Harness(self.suite, self.fake, self._budget, self._browser,
                         owner_id=self.owner_id, member_id=self.member_id,
@@ -517,8 +518,9 @@ class Harness:
         return self.fake.add_fault("/v2/auth/oauth2/token", method="POST", **spec)
 
     def api_fault(self, **spec: Any) -> Fault:
-        """A fault on every API v2 resource (not the OAuth endpoints under ``/v2/auth``)."""
-        return self.fake.add_fault(path_regex=r"/v2/(?!auth/).*", **spec)
+        """A fault on every API v2 resource the provider is asked to call (not the OAuth
+        endpoints under ``/v2/auth``, nor the slots the harness reads for :meth:`bookable`)."""
+        return self.fake.add_fault(path_regex=r"/v2/(?!auth/|slots).*", **spec)
 
     def remove_fault(self, fault: Fault) -> None:
         """Withdraw ``fault`` if it is still registered (it may have fired its last time)."""

@@ -44,6 +44,8 @@ class TokenInQuery(Mutant):
     """Also puts the access token into the query string (``?access_token=``)."""
 
     KILLS = "HYGIENE-TOKEN"
+    #: A token in the query is also a token value where it must not travel.
+    COLLATERAL = frozenset({"SECRET-BY-VALUE"})
 
     def _send(self, method: str, path: str, token: str, params: Mapping[str, str] | None,
               json: Any) -> httpx.Response:
@@ -58,7 +60,8 @@ class WrongApiVersion(Mutant):
     """
 
     KILLS = "API-VERSION"
-    COLLATERAL = frozenset({"EXPIRY-REFRESH"})
+    #: IDENTITY reads the default schedule too.
+    COLLATERAL = frozenset({"EXPIRY-REFRESH", "IDENTITY"})
 
     def __init__(self, env: ProviderEnvironment) -> None:
         super().__init__(env)
@@ -87,6 +90,8 @@ class SecretToApi(Mutant):
     """Sends the client secret along with every API call, as if it were an API key header."""
 
     KILLS = "HYGIENE-SECRET"
+    #: The secret in an API header is also a secret value where it must not travel.
+    COLLATERAL = frozenset({"SECRET-BY-VALUE"})
 
     def __init__(self, env: ProviderEnvironment) -> None:
         super().__init__(env)

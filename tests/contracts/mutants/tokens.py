@@ -52,7 +52,7 @@ class SecretViaBasicToo(Mutant):
     """
 
     KILLS = "EXCHANGE-FIELDS"
-    COLLATERAL = frozenset({"HYGIENE-SECRET"})
+    COLLATERAL = frozenset({"HYGIENE-SECRET", "SECRET-BY-VALUE"})
 
     def __init__(self, env: ProviderEnvironment) -> None:
         super().__init__(env)
@@ -117,6 +117,8 @@ class KeepsOldRefreshToken(Mutant):
     """Ignores the rotated refresh token and refreshes with the first one again."""
 
     KILLS = "ROTATION"
+    #: IDENTITY refreshes its connections again and again, too.
+    COLLATERAL = frozenset({"IDENTITY"})
 
     def _token_request(self, fields: Mapping[str, str]) -> _Connection:
         connection = super()._token_request(fields)
