@@ -447,6 +447,17 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": {"description": "An HTML page showing the code (or error) and state",
                  "content": {"text/html": {"schema": {"type": "string"}}}}},
         description="A redirect_uri on the fake itself, to finish a browser dance by hand."),
+    ("GET", "/_mock/tenants"): Op(
+        "Tenants of this server", (_STATE,),
+        {"200": _json({"type": "object", "properties": {
+            "tenants": {"type": "array", "items": {"type": "string"}},
+            "max": {"type": "integer"}}}, "Tenant names and the limit")},
+        description="A request with the X-Mock-Tenant header reaches that tenant: an "
+        "isolated fake created on first use."),
+    ("DELETE", "/_mock/tenants/{name}"): Op(
+        "Drop a tenant", (_STATE,),
+        {"204": {"description": "Dropped"}, "404": _CONTROL_ERROR},
+        description="Its next request starts it afresh from the server's settings."),
     ("GET", "/_mock"): Op(
         "Control-plane index", (_META,),
         {"200": _json({"type": "object", "properties": {
@@ -457,6 +468,38 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "This document", (_META,),
         {"200": _json({"type": "object"}, "OpenAPI 3.1 document of every route the fake serves")}),
 }
+
+def _surface_operations() -> dict[tuple[str, str], Op]:
+    """The API v2 operations added with the coverage table (``api/surface.py``), described from
+    its rows: what the fake does with each, its scope, and the version it needs."""
+    from mock_calcom.api.scopes import requirement
+    from mock_calcom.api.surface import EXTRA, OAUTH_PACKAGE, SURFACE, Serving
+
+    versions = {"/v2/bookings": "2024-08-13", "/v2/slots": "2024-09-04"}
+    out: dict[tuple[str, str], Op] = {}
+    for (method, path), row in {**SURFACE, **EXTRA}.items():
+        if row.serving is Serving.UNSERVED or (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
+            continue
+        required = requirement(method, path)
+        if row.serving is Serving.STATEFUL:
+            scope = ", ".join(required) if isinstance(required, tuple) and required else (
+                None if isinstance(required, tuple) else "(not available to scoped third-party tokens)")
+            responses = {"2XX": _json(_success(), "Success envelope")}
+        elif row.serving is Serving.AUTH_ONLY:
+            scope = "(not available to scoped third-party tokens)"
+            responses = {}
+        else:
+            scope = "(platform credentials only: never a third-party OAuth token)"
+            responses = {}
+        version = next((v for prefix, v in versions.items() if path.startswith(prefix)), None)
+        op = _v2(row.summary, scope, responses, version=version)
+        out[(method, path)] = Op(op.summary, op.tags, op.responses,
+                                 description=f"{op.description} Served: {row.serving.value}.",
+                                 query=op.query, bearer=op.bearer, headers=op.headers)
+    return out
+
+
+OPERATIONS.update(_surface_operations())
 
 # The control plane's catch-alls (control/routes.py): whatever else is sent under /_mock.
 _FALLBACK_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
