@@ -202,6 +202,7 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/v2/slots/available"): Row(_S, "Free slots of an event type (legacy 2024-04-15)"),
     ("POST", "/v2/slots/reserve"): Row(_S, "Reserve a slot (legacy 2024-04-15)"),
     ("DELETE", "/v2/slots/selected-slot"): Row(_S, "Release a reserved slot (legacy 2024-04-15)"),
+    ("POST", f"{_B}/mark-no-show"): Row(_S, "Mark no-shows (legacy 2024-04-15)"),
 }
 
 #: Operations served outside API v2's endpoint list (the OAuth package serves these).

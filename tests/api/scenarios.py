@@ -171,6 +171,8 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
         200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}")),
     "BookingsController_2024_04_15_cancelBooking": (200, lambda c: c.legacy(
         "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/cancel", {"cancellationReason": "Ill"})),
+    "BookingsController_2024_04_15_markNoShow": (200, lambda c: c.legacy(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED, past=True)}/mark-no-show", {"noShowHost": True})),
     "EventTypesController_2024_04_15_getEventTypes": (200, lambda c: c.legacy("GET", _E)),
     "EventTypesController_2024_04_15_createEventType": (201, lambda c: c.legacy("POST", _E, {
         "title": "Intro", "slug": "intro", "length": 20,
