@@ -118,9 +118,7 @@ def scan(entries: Sequence[JournalEntry], api_host: str) -> set[Cause]:
             elif entry.path in _VERSIONS and entry.request_headers.get("cal-api-version") not in \
                     _VERSIONS[entry.path]:
                 found.add(API_VERSION)
-        if rejected_token(entry):
-            if refreshed:
-                continue
+        if rejected_token(entry) and not refreshed:
             rejected_before_refresh = True
         if secret_problem(entry):
             found.add(SECRET_ASTRAY)
