@@ -29,8 +29,10 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
+    """One Chromium per module. Not per session: Playwright's sync API keeps an event loop
+    running in this thread while it is open, which async tests run later would trip on."""
     path = chromium_path()
     if path is None:
         pytest.skip("no system Chromium (apt-get install chromium; .ci/run installs it)")
