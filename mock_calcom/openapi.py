@@ -534,7 +534,7 @@ def _surface_operations() -> dict[tuple[str, str], Op]:
     versions = {"/v2/bookings": "2024-08-13", "/v2/slots": "2024-09-04"}
     out: dict[tuple[str, str], Op] = {}
     for (method, path), row in {**SURFACE, **EXTRA}.items():
-        if row.serving is Serving.UNSERVED or (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
+        if (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
             continue
         required = requirement(method, path)
         if row.serving is Serving.STATEFUL:
