@@ -17,6 +17,7 @@ import respx
 from starlette.applications import Starlette
 
 from mock_calcom.app import create_app
+from mock_calcom.control.security import ControlSecurity
 from mock_calcom.demo import DemoData, seed_demo
 from mock_calcom.errors import InvalidControlInput
 from mock_calcom.faults import Fault, build_spec
@@ -100,9 +101,17 @@ class MockCalcom:
         #: sha256 of every client secret this fake handed out, deleted ones included: the
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
+        #: Rules for ``/_mock`` on a socket (Origin, Host, JSON only, admin token); ``None``
+        #: in process. :class:`~mock_calcom.server.LiveServer` sets it when asked to.
+        self.control_security: ControlSecurity | None = None
         self.app: Starlette = create_app(self)
         self._sync_transports: list[SyncCalcomTransport] = []
         self._demo: DemoData | None = None
+
+    def redact_text(self, text: str) -> str:
+        """``text`` with every secret this fake knows replaced by its marker (for log lines
+        and error messages)."""
+        return self.journal.redact_text(text)
 
     @property
     def settings(self) -> Settings:
@@ -230,7 +239,10 @@ class MockCalcom:
                 math.isfinite(seconds) and seconds >= 0):
             raise InvalidControlInput("seconds must be a finite number >= 0")
         with self.model.lock:
-            return self.model.clock.advance(seconds)
+            try:
+                return self.model.clock.advance(seconds)
+            except ValueError as exc:  # past MAX_TIME: refused, the clock is unchanged
+                raise InvalidControlInput(str(exc)) from None
 
     # -- settings, reset, demo ---------------------------------------------------------------
 

@@ -459,6 +459,10 @@ class Journal:
             self._entries.clear()
             self._dropped = 0
 
+    def redact_text(self, text: str) -> str:
+        """Free text with every recognisable secret replaced by its marker."""
+        return _Redaction(self._secret_hashes).text(text)
+
     # -- recording (the middleware) ----------------------------------------------------------
 
     def _begin(self) -> tuple[int, float]:

@@ -21,6 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from mock_calcom.control.inputs import CLOCK_ADVANCE
+from mock_calcom.faults import FAULT_INPUTS
+from mock_calcom.settings import SETTINGS_INPUTS
+
 OPENAPI_PATH = "/_mock/openapi.json"
 
 _CONVERTER = re.compile(r"\{([^}:]+)(?::([^}]+))?\}")
@@ -412,8 +416,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/_mock/clock/advance"): Op(
         "Advance the fake's clock", (_STATE,),
         {"200": _json(_ref("Clock"), "The new now"), "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["seconds"], "properties": {
-            "seconds": {"type": "number", "minimum": 0}}, "additionalProperties": False})),
+        request_body=_body(CLOCK_ADVANCE.schema())),
     ("GET", "/_mock/journal"): Op(
         "The request journal", (_STATE,),
         {"200": _json({"type": "object", "properties": {
@@ -431,7 +434,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PATCH", "/_mock/settings"): Op(
         "Change settings", (_STATE,),
         {"200": _json({"type": "object"}, "Every setting"), "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object"})),
+        request_body=_body(SETTINGS_INPUTS.schema())),
     ("POST", "/_mock/reset"): Op(
         "Forget all state", (_STATE,),
         {"200": _json({"type": "object", "properties": {"reset": {"const": True}}}, "Done")},
@@ -520,33 +523,7 @@ _SCHEMAS: dict[str, Any] = {
             "client_type": {"enum": ["CONFIDENTIAL", "PUBLIC"]},
         },
     },
-    "FaultInput": {
-        "type": "object", "additionalProperties": False,
-        "properties": {
-            "method": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-                       "description": "A method, a list, or '*' (default: any)"},
-            "path": {"type": "string", "description": "Glob over the whole path; * crosses /"},
-            "path_regex": {"type": "string", "description": "Regex that must match the whole path"},
-            "token": {"type": "string", "description": "Only requests with this bearer token"},
-            "client_id": {"type": "string",
-                          "description": "Only requests of this OAuth client (token claim, "
-                          "query, path or token-request body)"},
-            "status": {"type": "integer", "minimum": 100, "maximum": 599},
-            "body": {"description": "JSON body of the canned response"},
-            "text": {"type": "string", "description": "Plain-text body of the canned response"},
-            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-            "latency": {"type": "number", "minimum": 0, "maximum": 30,
-                        "description": "Real seconds to sleep first"},
-            "advance_clock": {"type": "number", "minimum": 0,
-                              "description": "Fake-clock seconds to advance first"},
-            "drop": {"enum": ["before", "after"],
-                     "description": "Hang up before the fake sees the request, or after it "
-                     "has processed it"},
-            "times": {"type": ["integer", "null"], "minimum": 1,
-                      "description": "How many times it fires (null: always)"},
-            "probability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-        },
-    },
+    "FaultInput": FAULT_INPUTS.schema(),
     "Fault": {
         "type": "object", "additionalProperties": False,
         "required": ["id", "method", "path", "path_regex", "token", "client_id", "status", "body",

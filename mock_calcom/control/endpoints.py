@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from mock_calcom.asgi import fake_of
+from mock_calcom.control.inputs import CLOCK_ADVANCE
 from mock_calcom.control.parsing import (
     check_keys,
     check_query,
@@ -24,7 +25,6 @@ from mock_calcom.control.parsing import (
     opt_str,
     opt_str_list,
     query_int,
-    req_number,
     req_str,
     req_str_list,
 )
@@ -143,9 +143,7 @@ async def get_clock(request: Request) -> Response:
 
 
 async def advance_clock(request: Request) -> Response:
-    data = await json_object(request)
-    check_keys(data, ("seconds",), required=("seconds",))
-    seconds = req_number(data, "seconds")
+    seconds = CLOCK_ADVANCE.check(await json_object(request))["seconds"]
     fake = fake_of(request)
     fake.advance(seconds)
     return JSONResponse(clock_json(fake.model.clock))

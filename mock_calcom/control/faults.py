@@ -6,7 +6,6 @@ implementation for both surfaces) and shapes the answer.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -14,20 +13,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from mock_calcom.asgi import fake_of
+from mock_calcom.control.parsing import json_object
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.faults import spec_from_json
 from mock_calcom.model.ratelimit import RateLimitRule, default_rule, token_tracker
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    try:
-        data = json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidControlInput("the body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidControlInput("the body must be a JSON object")
-    return data
+    return await json_object(request, allow_empty=True)
 
 
 def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], *,
