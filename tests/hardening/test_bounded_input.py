@@ -61,7 +61,8 @@ def test_every_setting_is_declared_with_a_range() -> None:
     assert declared == set(Settings.__dataclass_fields__)
     for spec in SETTINGS_INPUTS.fields:
         if spec.kind in ("integer", "number"):
-            assert spec.minimum is not None and spec.maximum is not None, spec.name
+            assert spec.minimum is not None, spec.name
+            assert spec.maximum is not None, spec.name
 
 
 @pytest.mark.parametrize("fault", [

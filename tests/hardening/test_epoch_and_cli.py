@@ -62,7 +62,8 @@ def test_argument_errors_are_one_line_and_exit_2(argv: list[str],
         main(argv)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
 
 
 def test_a_request_in_flight_at_shutdown_gets_503() -> None:
