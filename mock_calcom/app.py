@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
@@ -33,6 +33,7 @@ from mock_calcom.errors import (
 from mock_calcom.journal import JournalMiddleware
 from mock_calcom.middleware import FaultMiddleware, ThrottleMiddleware
 from mock_calcom.model.resources.timeutil import iso_ms
+from mock_calcom.oauth.authorize import too_large_page
 from mock_calcom.oauth.routes import routes as oauth_routes
 from mock_calcom.openapi import routes as openapi_routes
 
@@ -67,6 +68,8 @@ class _CalcomApp(Starlette):
         path: str = scope["path"]
         if path.startswith("/_mock"):
             return JSONResponse({"error": f"request body refused: {message}"}, status_code=status)
+        if path.rstrip("/") == "/auth/oauth2/authorize":
+            return too_large_page() if status == 413 else HTMLResponse(message, status_code=status)
         if path.rstrip("/") in _LEGACY_BODY_PATHS:  # oauth/legacy.py's 413 answer
             return JSONResponse({"error": "invalid_request"}, status_code=status)
         if path.rstrip("/") == "/v2/auth/oauth2/token":
