@@ -28,6 +28,7 @@ from mock_calcom.transports import CalcomUrls
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+    from mock_calcom.requestlog import RequestLog
 
 #: Bounds of start and stop: a server that is not up in this time is reported as broken.
 _START_TIMEOUT = 10.0
@@ -175,11 +176,13 @@ class LiveServer:
 
     def __init__(self, fake: MockCalcom, host: str = "127.0.0.1", port: int = 0, *,
                  access_log: bool = False, log_config: dict[str, Any] | None = None,
-                 secure_control: bool = False, admin_token: str | None = None) -> None:
+                 request_log: RequestLog | None = None, secure_control: bool = False,
+                 admin_token: str | None = None) -> None:
         """``secure_control`` turns on the control plane's guard (JSON only, own Origin and
         Host; see :mod:`mock_calcom.control.security`); an ``admin_token`` implies it, is
         then required on every ``/_mock`` call, and allows a non-loopback ``host``."""
         self.fake = fake
+        self._request_log = request_log
         if admin_token is not None and len(admin_token) < 16:
             raise InvalidControlInput("the admin token must be at least 16 characters")
         self.host = bind_address(host) if admin_token else loopback_address(host)
@@ -230,10 +233,12 @@ class LiveServer:
         if self._secure:
             self.fake.control_security = ControlSecurity.for_server(
                 self.host, self._port, self._admin_token)
+        app: ASGIApp = _Edge(self.fake.app, self.fake.redact_text)
+        if self._request_log is not None:
+            app = self._request_log.wrap(app, self.fake._secret_hashes)
         config = uvicorn.Config(
-            _Edge(self.fake.app, self.fake.redact_text), lifespan="off", loop="asyncio",
-            http=_GuardedH11, ws="none", access_log=self._access_log,
-            log_config=self._log_config,
+            app, lifespan="off", loop="asyncio", http=_GuardedH11, ws="none",
+            access_log=self._access_log, log_config=self._log_config,
             log_level=logging.INFO if self._access_log else logging.WARNING,
             timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE,
             limit_concurrency=MAX_CONNECTIONS,
