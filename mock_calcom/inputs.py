@@ -102,6 +102,17 @@ class Field:
             raise InvalidControlInput(f"{self.name} must be an object")
         return value
 
+    def type_fits(self, value: Any) -> bool:
+        """Whether ``value`` has this field's JSON type (ranges aside)."""
+        if value is None:
+            return self.nullable or not self.required
+        if isinstance(value, bool):
+            return self.kind in ("boolean", "any")
+        return {"integer": isinstance(value, int), "number": isinstance(value, int | float),
+                "string": isinstance(value, str), "boolean": False,
+                "string_list": isinstance(value, list), "object": isinstance(value, dict),
+                "any": True}[self.kind]
+
     def _number(self, value: Any) -> int | float:
         integer = self.kind == "integer"
         if isinstance(value, bool) or not isinstance(value, int if integer else int | float):

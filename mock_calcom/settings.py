@@ -70,7 +70,7 @@ class Settings:
         for key, value in changes.items():
             if key not in names:
                 raise InvalidControlInput(f"unknown setting {key!r}")
-            _FIELDS[key].check(value)
+            _check_setting(key, value)
         updated = dataclasses.replace(self, **changes)
         updated.validate()
         return updated
@@ -81,10 +81,20 @@ class Settings:
             value = getattr(self, name)
             if value is None and name != "seed":
                 raise InvalidControlInput(f"setting {name!r} must not be null")
-            try:
-                spec.check(value)
-            except InvalidControlInput as exc:
-                raise InvalidControlInput(f"setting {exc}") from None
+            _check_setting(name, value)
+
+
+def _check_setting(name: str, value: Any) -> None:
+    spec = _FIELDS[name]
+    if not spec.type_fits(value):
+        raise InvalidControlInput(f"setting {name!r} has the wrong type")
+    try:
+        spec.check(value)
+    except InvalidControlInput as exc:
+        if spec.minimum == 1 and spec.maximum is not None:
+            raise InvalidControlInput(
+                f"setting {name!r} must be positive and at most {spec.maximum}") from None
+        raise InvalidControlInput(f"setting {exc}") from None
 
 
 def _ttl(name: str, meaning: str) -> Field:
