@@ -77,7 +77,7 @@ class Settings:
 
     def validate(self) -> None:
         """Every setting within its declared range (:data:`SETTINGS_INPUTS`)."""
-        for name, spec in _FIELDS.items():
+        for name in _FIELDS:
             value = getattr(self, name)
             if value is None and name != "seed":
                 raise InvalidControlInput(f"setting {name!r} must not be null")
