@@ -97,7 +97,9 @@ class MockCalcom:
         #: Every request the fake answered, secrets redacted (see :mod:`mock_calcom.journal`).
         self.journal = Journal(clock=lambda: self.model.clock.now(),
                                limit=lambda: self.model.settings.journal_limit,
-                               secret_hashes=self._secret_hashes)
+                               budget=lambda: self.model.settings.journal_max_bytes,
+                               secret_hashes=self._secret_hashes,
+                               known_secrets=self.model.secret_values)
         #: sha256 of every client secret this fake handed out, deleted ones included: the
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
@@ -174,6 +176,7 @@ class MockCalcom:
                 client_secret=client_secret)
             if secret is not None:
                 self._issued_secrets.add(_sha256(secret))
+                self.model.secret_values.add(secret, "client_secret")
             return RegisteredClient(client.client_id, secret, client)
 
     def get_client(self, client_id: str) -> OAuthClient:
@@ -208,6 +211,7 @@ class MockCalcom:
         with self.model.lock:
             secret, plain = self.model.clients.add_secret(client_id)
             self._issued_secrets.add(_sha256(plain))
+            self.model.secret_values.add(plain, "client_secret")
             return secret.id, plain
 
     def delete_client_secret(self, client_id: str, secret_id: int) -> None:

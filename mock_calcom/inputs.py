@@ -132,6 +132,9 @@ class Field:
             raise InvalidControlInput(f"{label} is longer than {self.max_length} characters")
         if self.enum is not None and value not in self.enum:
             raise InvalidControlInput(f"{label} must be one of {', '.join(self.enum)}")
+        pattern = self.extra.get("pattern")
+        if self.kind == "string" and isinstance(pattern, str) and not re.search(pattern, value):
+            raise InvalidControlInput(f"{label} must match {pattern}")
         return value
 
     def range_text(self) -> str:

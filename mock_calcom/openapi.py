@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from mock_calcom.control.inputs import CLOCK_ADVANCE
+from mock_calcom.control.inputs import CLOCK_ADVANCE, JOURNAL_QUERY
 from mock_calcom.faults import FAULT_INPUTS
 from mock_calcom.settings import SETTINGS_INPUTS
 
@@ -421,12 +421,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "The request journal", (_STATE,),
         {"200": _json({"type": "object", "properties": {
             "entries": {"type": "array", "items": {"type": "object"}},
-            "count": {"type": "integer"}, "dropped": {"type": "integer"}}},
+            "count": {"type": "integer"}, "dropped": {"type": "integer"},
+            "next_after": {"type": ["integer", "null"]}}},
             "Entries, oldest first, secrets redacted"), "400": _CONTROL_ERROR},
-        query=(("limit", {"type": "integer"}, "Keep the newest N"),
-               ("path", {"type": "string"}, "Path prefix"),
-               ("host", {"type": "string"}, "Host, with or without port"),
-               ("method", {"type": "string"}, "HTTP method"))),
+        query=tuple((f.name, {k: v for k, v in f.schema().items() if k != "description"},
+                     f.description) for f in JOURNAL_QUERY.fields)),
     ("DELETE", "/_mock/journal"): Op(
         "Clear the journal", (_STATE,), {"204": {"description": "Cleared"}}),
     ("GET", "/_mock/settings"): Op(

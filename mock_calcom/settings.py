@@ -62,6 +62,9 @@ class Settings:
     seed: int | None = None
     #: How many journal entries to keep (oldest dropped first).
     journal_limit: int = 10_000
+    #: The journal's byte budget: oldest entries go first beyond it (bodies are cut to 16 KiB
+    #: each, so an entry costs at most ~35 KiB plus its headers).
+    journal_max_bytes: int = 32 * 1024 * 1024
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes``; unknown names, wrong types and values out of range are
@@ -132,6 +135,8 @@ SETTINGS_INPUTS = Inputs(
     Field("seed", "integer", "Seed of the fake's randomness (applies at the next reset)",
           minimum=-(2**63), maximum=2**64 - 1, nullable=True),
     _count("journal_limit", "Journal entries kept (oldest dropped first)", 1_000_000),
+    Field("journal_max_bytes", "integer", "Bytes the journal may hold (oldest dropped first)",
+          minimum=1024 * 1024, maximum=1024 * 1024 * 1024),
 )
 _FIELDS = {f.name: f for f in SETTINGS_INPUTS.fields}
 

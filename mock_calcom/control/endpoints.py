@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from mock_calcom.asgi import fake_of
-from mock_calcom.control.inputs import CLOCK_ADVANCE
+from mock_calcom.control.inputs import CLOCK_ADVANCE, JOURNAL_QUERY
 from mock_calcom.control.parsing import (
     check_keys,
     check_query,
@@ -24,7 +24,6 @@ from mock_calcom.control.parsing import (
     opt_int,
     opt_str,
     opt_str_list,
-    query_int,
     req_str,
     req_str_list,
 )
@@ -152,12 +151,18 @@ async def advance_clock(request: Request) -> Response:
 # -- journal, settings, reset, demo --------------------------------------------------------
 
 async def get_journal(request: Request) -> Response:
-    params = check_query(request, ("limit", "path", "host", "method"))
+    params = JOURNAL_QUERY.check_query(request.query_params.multi_items())
     journal = fake_of(request).journal
-    entries = journal.entries(host=params.get("host"), path=params.get("path"),
-                              method=params.get("method"), limit=query_int(params, "limit"))
+    filters = {key: params[key] for key in ("path", "host", "method", "status", "client", "user")}
+    next_after: int | None = None
+    if params["after"] is not None:
+        limit = params["limit"] if params["limit"] is not None else 100
+        page = journal.query(after=params["after"], limit=limit, **filters)
+        entries, next_after = page.entries, page.next_after
+    else:
+        entries = journal.entries(limit=params["limit"], **filters)
     return JSONResponse({"entries": [e.to_dict() for e in entries], "count": len(entries),
-                         "dropped": journal.dropped})
+                         "dropped": journal.dropped, "next_after": next_after})
 
 
 async def clear_journal(request: Request) -> Response:

@@ -15,6 +15,7 @@ from mock_calcom.model.ratelimit import RateLimiter
 from mock_calcom.model.resources import ResourceStore
 from mock_calcom.model.tokens import TokenService
 from mock_calcom.model.users import User, UserStore
+from mock_calcom.secretvalues import SecretValues
 from mock_calcom.settings import Settings
 
 
@@ -34,6 +35,9 @@ class CalcomModel:
         #: makes the token key, so a token never outlives the state it was minted for.
         self.epoch = 0
         self._salt = b""
+        #: Secret values issued or received (redaction by value); kept across resets, as
+        #: old values may still arrive.
+        self.secret_values = SecretValues()
         self._build()
 
     def _build(self) -> None:
@@ -47,7 +51,8 @@ class CalcomModel:
                                    access_ttl=self.settings.access_token_ttl,
                                    refresh_ttl=self.settings.refresh_token_ttl,
                                    epoch=self._epoch_context())
-        self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings)
+        self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings,
+                                  secret_values=self.secret_values)
         self.consent = Consent()
         # API v2 resources (event types, schedules, bookings, apps) of every user.
         self.resources = ResourceStore(self.clock, self.rng.fork("resources"))
@@ -71,7 +76,8 @@ class CalcomModel:
                                        access_ttl=self.settings.access_token_ttl,
                                        refresh_ttl=self.settings.refresh_token_ttl,
                                        epoch=self._epoch_context())
-            self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings)
+            self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings,
+                                  secret_values=self.secret_values)
 
     def reset(self) -> None:
         """Forget everything (users, clients, tokens, resources); keep settings, seed and
@@ -93,7 +99,8 @@ class CalcomModel:
             self.tokens.refresh_ttl = settings.refresh_token_ttl
             self.codes.ttl = settings.code_ttl
             self.clients.max_active_secrets = settings.max_active_secrets
-            self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings)
+            self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings,
+                                      secret_values=self.secret_values)
 
     def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
                     time_zone: str = "Europe/London") -> User:
