@@ -235,7 +235,7 @@ class LiveServer:
                 self.host, self._port, self._admin_token)
         app: ASGIApp = _Edge(self.fake.app, self.fake.redact_text)
         if self._request_log is not None:
-            app = self._request_log.wrap(app, self.fake._secret_hashes)
+            app = self._request_log.wrap(app, self.fake._secret_hashes, self.fake.redact_text)
         config = uvicorn.Config(
             app, lifespan="off", loop="asyncio", http=_GuardedH11, ws="none",
             access_log=self._access_log, log_config=self._log_config,
