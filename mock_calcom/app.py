@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
-from mock_calcom.asgi import fake_of
+from mock_calcom.asgi import fake_of, header
 from mock_calcom.bodylimit import BodyLimit
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.control.security import ControlGuard
@@ -40,6 +40,8 @@ from mock_calcom.openapi import routes as openapi_routes
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
 
+_TENANT_HEADER = b"x-mock-tenant"
+
 
 #: The G1 web token endpoints: a refused body is their bare ``invalid_request``.
 _LEGACY_BODY_PATHS = frozenset({"/api/auth/oauth/token", "/api/auth/oauth/refreshToken"})
@@ -55,6 +57,22 @@ class _CalcomApp(Starlette):
         # AttributeError on every read, and every request reads it.
         self.fake = fake
         super().__init__(**options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # ``X-Mock-Tenant`` sends the request to another, isolated fake (whole: its own
+        # journal, faults and throttler). Tenants do not nest, so only the root looks.
+        if scope["type"] == "http" and self.fake.parent is None:
+            name = header(scope, _TENANT_HEADER)
+            if name is not None:
+                try:
+                    target = self.fake.tenant(name)
+                except ControlError as exc:
+                    await JSONResponse(exc.body(), status_code=exc.status_code)(scope, receive, send)
+                    return
+                if target is not self.fake:
+                    await target.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost first: the control plane's guard, then the body limits (before anything

@@ -58,6 +58,12 @@ class Settings:
     #: lookup's ``INVALID_ACCESS_TOKEN``; the fact sheet only says it starts with
     #: "ApiAuthStrategy - " (UNCONFIRMED).
     api_invalid_token_message: str = "Invalid Access Token."
+    #: What a third-party token with mapped scopes gets from a 2024-04-15 legacy handler (a
+    #: request without ``cal-api-version``): the global OAuthPermissionsGuard's 403
+    #: ``insufficient_scope: this endpoint is not available for third-party OAuth tokens``
+    #: (default, the stricter reading), or, when true, the legacy body as API keys and legacy
+    #: tokens get it (UNCONFIRMED which is live, FACTS §11.1).
+    legacy_serve_scoped_tokens: bool = False
     #: Seed of the fake's randomness; ``None`` draws one (and exposes it for replay).
     seed: int | None = None
     #: How many journal entries to keep (oldest dropped first).
@@ -132,12 +138,34 @@ SETTINGS_INPUTS = Inputs(
           enum=("both", "returnedItems", "itemsReturned")),
     Field("api_invalid_token_message", "string", "401 message for an invalid bearer",
           max_length=1000),
+    Field("legacy_serve_scoped_tokens", "boolean", "Whether a 2024-04-15 legacy handler "
+          "serves third-party tokens with mapped scopes (else 403 insufficient_scope)"),
     Field("seed", "integer", "Seed of the fake's randomness (applies at the next reset)",
           minimum=-(2**63), maximum=2**64 - 1, nullable=True),
     _count("journal_limit", "Journal entries kept (oldest dropped first)", 1_000_000),
     Field("journal_max_bytes", "integer", "Bytes the journal may hold (oldest dropped first)",
           minimum=1024 * 1024, maximum=1024 * 1024 * 1024),
 )
-_FIELDS = {f.name: f for f in SETTINGS_INPUTS.fields}
+
+def _declared_or_default() -> dict[str, Field]:
+    """The declarations above, plus one derived from the default's type for a setting added
+    without one (bounded all the same: an integer gets 0..MAX_COUNT)."""
+    declared = {f.name: f for f in SETTINGS_INPUTS.fields}
+    for spec in dataclasses.fields(Settings):
+        if spec.name in declared:
+            continue
+        default = spec.default
+        kind: Any = ("boolean" if isinstance(default, bool) else "integer"
+                     if isinstance(default, int) else "number" if isinstance(default, float)
+                     else "string")
+        numeric = kind in ("integer", "number")
+        declared[spec.name] = Field(spec.name, kind, spec.name.replace("_", " "),
+                                    minimum=0 if numeric else None,
+                                    maximum=MAX_COUNT if numeric else None)
+    return declared
+
+
+_FIELDS = _declared_or_default()
+SETTINGS_INPUTS = Inputs(*_FIELDS.values())
 
 

@@ -56,26 +56,26 @@ SURFACE: Final[dict[tuple[str, str], Row]] = {
     # Bookings 2024-08-13
     ("POST", "/v2/bookings"): Row(_S, "Create a booking"),
     ("GET", "/v2/bookings"): Row(_S, "List the user's bookings"),
-    ("GET", "/v2/bookings/by-seat/{seatUid}"): Row(_U, "A seated booking by seat uid"),
+    ("GET", "/v2/bookings/by-seat/{seatUid}"): Row(_S, "A seated booking by seat uid"),
     ("GET", _B): Row(_S, "One booking"),
-    ("GET", f"{_B}/recordings"): Row(_U, "Cal Video recordings of a booking"),
-    ("GET", f"{_B}/transcripts"): Row(_U, "Cal Video transcripts of a booking"),
+    ("GET", f"{_B}/recordings"): Row(_S, "Cal Video recordings of a booking"),
+    ("GET", f"{_B}/transcripts"): Row(_S, "Cal Video transcripts of a booking"),
     ("POST", f"{_B}/reschedule"): Row(_S, "Reschedule a booking"),
     ("POST", f"{_B}/cancel"): Row(_S, "Cancel a booking"),
     ("POST", f"{_B}/mark-absent"): Row(_S, "Mark no-shows"),
-    ("POST", f"{_B}/reassign"): Row(_U, "Reassign a round-robin booking"),
-    ("POST", f"{_B}/reassign/{{userId}}"): Row(_U, "Reassign a round-robin booking to a host"),
+    ("POST", f"{_B}/reassign"): Row(_S, "Reassign a round-robin booking"),
+    ("POST", f"{_B}/reassign/{{userId}}"): Row(_S, "Reassign a round-robin booking to a host"),
     ("POST", f"{_B}/confirm"): Row(_S, "Confirm a booking"),
     ("POST", f"{_B}/decline"): Row(_S, "Decline a booking"),
-    ("GET", f"{_B}/calendar-links"): Row(_U, "Add-to-calendar links of a booking"),
-    ("GET", f"{_B}/references"): Row(_U, "Booking references (calendar and video ids)"),
-    ("GET", f"{_B}/conferencing-sessions"): Row(_U, "Cal Video sessions of a booking"),
-    ("PATCH", f"{_B}/location"): Row(_U, "Change a booking's location"),
-    ("GET", f"{_B}/attendees"): Row(_U, "Attendees of a booking"),
-    ("POST", f"{_B}/attendees"): Row(_U, "Add an attendee"),
-    ("GET", f"{_B}/attendees/{{attendeeId}}"): Row(_U, "One attendee"),
-    ("DELETE", f"{_B}/attendees/{{attendeeId}}"): Row(_U, "Remove an attendee"),
-    ("POST", f"{_B}/guests"): Row(_U, "Add guests to a booking"),
+    ("GET", f"{_B}/calendar-links"): Row(_S, "Add-to-calendar links of a booking"),
+    ("GET", f"{_B}/references"): Row(_S, "Booking references (calendar and video ids)"),
+    ("GET", f"{_B}/conferencing-sessions"): Row(_S, "Cal Video sessions of a booking"),
+    ("PATCH", f"{_B}/location"): Row(_S, "Change a booking's location"),
+    ("GET", f"{_B}/attendees"): Row(_S, "Attendees of a booking"),
+    ("POST", f"{_B}/attendees"): Row(_S, "Add an attendee"),
+    ("GET", f"{_B}/attendees/{{attendeeId}}"): Row(_S, "One attendee"),
+    ("DELETE", f"{_B}/attendees/{{attendeeId}}"): Row(_S, "Remove an attendee"),
+    ("POST", f"{_B}/guests"): Row(_S, "Add guests to a booking"),
     # Cal unified calendars: connections come from the fake's credentials; events live in
     # the provider's calendar, which the fake does not emulate.
     ("GET", "/v2/calendars/connections"): Row(_S, "Calendar connections of the user"),
@@ -196,7 +196,13 @@ SURFACE: Final[dict[tuple[str, str], Row]] = {
 }
 
 #: Operations Cal.com serves that the published document leaves out, served here too.
-EXTRA: Final[dict[tuple[str, str], Row]] = {}
+EXTRA: Final[dict[tuple[str, str], Row]] = {
+    # SlotsController_2024_04_15 (FACTS §11.1), left out of the document; the other legacy
+    # controllers share their paths with the rows above (mock_calcom/api/legacy/).
+    ("GET", "/v2/slots/available"): Row(_S, "Free slots of an event type (legacy 2024-04-15)"),
+    ("POST", "/v2/slots/reserve"): Row(_S, "Reserve a slot (legacy 2024-04-15)"),
+    ("DELETE", "/v2/slots/selected-slot"): Row(_S, "Release a reserved slot (legacy 2024-04-15)"),
+}
 
 #: Operations served outside API v2's endpoint list (the OAuth package serves these).
 OAUTH_PACKAGE: Final[frozenset[tuple[str, str]]] = frozenset({

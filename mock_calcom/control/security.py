@@ -104,7 +104,11 @@ class ControlGuard:
         self.fake = fake
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        security = self.fake.control_security
+        # A tenant (X-Mock-Tenant) is served by its own app: it obeys its root's rules.
+        root = self.fake
+        while getattr(root, "parent", None) is not None:
+            root = root.parent  # type: ignore[assignment]
+        security = root.control_security
         if (security is not None and scope["type"] == "http"
                 and scope["path"].startswith(CONTROL_PREFIX)):
             refused = security.refusal(scope)

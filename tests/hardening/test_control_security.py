@@ -129,3 +129,12 @@ def test_duplicate_json_keys_are_refused(served: Served) -> None:
     assert response.status_code == 400
     assert "repeats the key" in response.json()["error"]
     assert fake.users() == []
+
+
+def test_a_tenant_obeys_the_guard_of_its_server(served: Served) -> None:
+    _, http = served
+    response = http.post("/_mock/users", content='{"username": "mallory"}',
+                         headers={"content-type": "text/plain", "x-mock-tenant": "t1"})
+    assert response.status_code == 415
+    rebound = http.get("/_mock/users", headers={"host": "evil.example", "x-mock-tenant": "t1"})
+    assert rebound.status_code == 403
