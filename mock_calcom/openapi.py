@@ -21,7 +21,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from mock_calcom.control.inputs import CLOCK_ADVANCE, JOURNAL_QUERY
+from mock_calcom.control.inputs import (
+    CLOCK_ADVANCE,
+    CONSENT,
+    CREATE_CLIENT,
+    CREATE_USER,
+    EXPIRE_TOKEN,
+    JOURNAL_QUERY,
+    RATE_LIMIT,
+    REVOKE_TOKENS,
+    UPDATE_CLIENT,
+)
 from mock_calcom.faults import FAULT_INPUTS
 from mock_calcom.settings import SETTINGS_INPUTS
 
@@ -342,11 +352,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/_mock/rate-limits"): Op(
         "Set one token's rate limit", (_LIMITS,),
         {"200": _json(_RULE, "The rule, with the token's tracker key"), "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["token", "limit"], "properties": {
-            "token": {"type": "string"}, "limit": {"type": "integer", "minimum": 1},
-            "window": {"type": "number", "exclusiveMinimum": 0},
-            "block": {"type": "number", "exclusiveMinimum": 0}},
-            "additionalProperties": False})),
+        request_body=_body(RATE_LIMIT.schema())),
     ("POST", "/_mock/rate-limits/reset"): Op(
         "Forget every request count and block", (_LIMITS,),
         {"200": _json({"type": "object", "properties": {"reset": {"const": True}}}, "Done")}),
@@ -359,24 +365,18 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": _json({"type": "object", "properties": {"revoked": {"type": "integer"}}},
                       "How many refresh-token rows were deleted"),
          "400": _CONTROL_ERROR, "404": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["client_id"], "properties": {
-            "client_id": {"type": "string"}, "user_id": {"type": "integer"},
-            "team_id": {"type": "integer"}}, "additionalProperties": False})),
+        request_body=_body(REVOKE_TOKENS.schema())),
     ("POST", "/_mock/tokens/expire"): Op(
         "Force a token to expire", (_TOKENS,),
         {"200": _json({"type": "object", "properties": {"expired": {"const": True}}}, "Done"),
          "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["token"], "properties": {
-            "token": {"type": "string"}}, "additionalProperties": False})),
+        request_body=_body(EXPIRE_TOKEN.schema())),
     # control plane: users, clients, consent, clock, journal, settings (control/endpoints.py)
     ("POST", "/_mock/users"): Op(
         "Create a user", (_STATE,),
         {"201": _json(_ref("User"), "The user (with seeded schedules and event types)"),
          "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["username"], "properties": {
-            "username": {"type": "string"}, "email": {"type": "string"},
-            "name": {"type": "string"}, "time_zone": {"type": "string"}},
-            "additionalProperties": False})),
+        request_body=_body(CREATE_USER.schema())),
     ("GET", "/_mock/users"): Op(
         "List users", (_STATE,), {"200": _json(_list_of("users", "User"), "Every user")}),
     ("GET", "/_mock/users/{user_id}"): Op(
@@ -385,17 +385,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Register an OAuth client", (_STATE,),
         {"201": _json(_ref("Client"), "The client; client_secret is shown only here"),
          "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["name", "redirect_uris"],
-                            "properties": {
-                                "name": {"type": "string"},
-                                "redirect_uris": {"type": "array", "items": {"type": "string"}},
-                                "scopes": {"type": "array", "items": {"type": "string"}},
-                                "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
-                                "client_type": {"enum": ["CONFIDENTIAL", "PUBLIC"]},
-                                "owner_user_id": {"type": "integer"},
-                                "is_trusted": {"type": "boolean"},
-                                "logo": {"type": "string"}},
-                            "additionalProperties": False})),
+        request_body=_body(CREATE_CLIENT.schema())),
     ("GET", "/_mock/clients"): Op(
         "List OAuth clients", (_STATE,), {"200": _json(_list_of("clients", "Client"), "Clients")}),
     ("GET", "/_mock/clients/{client_id}"): Op(
@@ -407,14 +397,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
          "404": _CONTROL_ERROR},
         description="As an admin by default; with as_owner, an owner edit that sends the "
         "client back to PENDING as Cal.com does.",
-        request_body=_body({"type": "object", "properties": {
-            "name": {"type": "string"},
-            "redirect_uris": {"type": "array", "items": {"type": "string"}},
-            "scopes": {"type": "array", "items": {"type": "string"}},
-            "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
-            "is_trusted": {"type": "boolean"}, "logo": {"type": "string"},
-            "rejection_reason": {"type": "string"}, "as_owner": {"type": "boolean"}},
-            "additionalProperties": False})),
+        request_body=_body(UPDATE_CLIENT.schema())),
     ("POST", "/_mock/clients/{client_id}/secrets"): Op(
         "Add a client secret", (_STATE,),
         {"201": _json({"type": "object", "properties": {
@@ -431,9 +414,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": _json(_ref("Consent"), "Mode and user"), "400": _CONTROL_ERROR},
         description="Whether the consent page waits for a person, allows or denies by itself, "
         "and which user is signed in.",
-        request_body=_body({"type": "object", "required": ["mode"], "properties": {
-            "mode": {"type": "string"}, "user_id": {"type": "integer"}},
-            "additionalProperties": False})),
+        request_body=_body(CONSENT.schema())),
     ("GET", "/_mock/clock"): Op(
         "The fake's clock", (_STATE,), {"200": _json(_ref("Clock"), "Now")}),
     ("POST", "/_mock/clock/advance"): Op(

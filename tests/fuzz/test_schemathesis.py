@@ -35,6 +35,8 @@ class _World:
         self.http = httpx.Client(timeout=30)
         self.token = ""
         self.dirty = False
+        self.ids: dict[str, list[Any]] = {}
+        self.turn = 0
         self.restore()
 
     def restore(self) -> None:
@@ -52,6 +54,16 @@ class _World:
                 "grant_type": "authorization_code", "client_id": demo.client.client_id,
                 "client_secret": demo.client.client_secret, "code": code,
                 "redirect_uri": demo.redirect_uri}).json()["access_token"]
+            # Real objects, so path parameters can name them (see _with_real_ids).
+            bearer = {"authorization": f"Bearer {self.token}"}
+            self.ids = {"user_id": [demo.user.id], "client_id": [demo.client.client_id]}
+            for path, version, names in (
+                    ("/v2/bookings", "2024-08-13", {"bookingUid": "uid"}),
+                    ("/v2/event-types", "2024-06-14", {"eventTypeId": "id"}),
+                    ("/v2/schedules", "2024-06-11", {"scheduleId": "id"})):
+                found = http.get(path, headers={**bearer, "cal-api-version": version}).json()
+                for param, key in names.items():
+                    self.ids[param] = [item[key] for item in found.get("data", [])][:5]
         fake.journal.clear()
 
 
@@ -84,6 +96,7 @@ def test_no_generated_request_gets_a_server_error(world: _World) -> None:
             world.dirty = case.method != "GET" and case.path.startswith("/_mock")
             sent = {k.lower() for k in (case.headers or {})}
             headers = {} if "authorization" in sent else {"authorization": f"Bearer {world.token}"}
+            _with_real_ids(case, world)
             response = case.call(base_url=world.server.url, headers=headers, timeout=30)
             SENT["requests"] += 1
             if response.status_code >= 500:
@@ -93,3 +106,16 @@ def test_no_generated_request_gets_a_server_error(world: _World) -> None:
 
         run()
     assert failures == []
+
+
+def _with_real_ids(case: Any, world: _World) -> None:
+    """Every other case names real objects in its path (the demo user's bookings, event
+    types, schedules, the demo client and user), so the fuzzer reaches the handlers behind
+    the 404s, as OpenAPI links would lead it there."""
+    world.turn += 1
+    if world.turn % 2 or not case.path_parameters:
+        return
+    for name in list(case.path_parameters):
+        real = world.ids.get(name)
+        if real:
+            case.path_parameters[name] = real[world.turn // 2 % len(real)]

@@ -142,3 +142,39 @@ def test_lone_surrogates_in_a_control_body_are_refused(http: httpx.Client, fake:
     response = http.post("/_mock/users", content='{"username": "\\ud800"}', headers=JSON)
     assert response.status_code == 400
     assert fake.users() == []
+
+
+def test_the_document_states_exactly_the_declared_inputs(fake: MockCalcom) -> None:
+    from mock_calcom.control import inputs as declared
+    from mock_calcom.faults import FAULT_INPUTS
+    from mock_calcom.openapi import build_document
+
+    document = build_document(fake.app.routes)
+
+    def body(method: str, path: str) -> object:
+        schema = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+        return schema["schema"]
+
+    assert body("post", "/_mock/clock/advance") == declared.CLOCK_ADVANCE.schema()
+    assert body("patch", "/_mock/settings") == SETTINGS_INPUTS.schema()
+    assert body("post", "/_mock/users") == declared.CREATE_USER.schema()
+    assert body("post", "/_mock/clients") == declared.CREATE_CLIENT.schema()
+    assert body("post", "/_mock/rate-limits") == declared.RATE_LIMIT.schema()
+    assert document["components"]["schemas"]["FaultInput"] == FAULT_INPUTS.schema()
+    journal = {p["name"]: p["schema"] for p in document["paths"]["/_mock/journal"]["get"]["parameters"]}
+    assert journal["limit"]["maximum"] == 10_000
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/_mock/users", {"username": "x" * 300}),
+    ("/_mock/clients", {"name": "a", "redirect_uris": ["https://a.example/cb"] * 11}),
+    ("/_mock/rate-limits", {"token": "t", "limit": 2**63}),
+    ("/_mock/rate-limits", {"token": "t", "limit": 5, "window": 1e300}),
+    ("/_mock/consent", {"mode": "sometimes"}),
+])
+def test_control_fields_outside_their_declared_range_are_refused(
+        http: httpx.Client, path: str, body: dict[str, object]) -> None:
+    method = "PUT" if path == "/_mock/consent" else "POST"
+    response = http.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    _still_answers(http)
