@@ -46,6 +46,7 @@ class _World:
         fake.reset()
         fake.model.apply_settings(Settings(seed=7, rate_limit_enabled=False))
         demo = fake.seed_demo()
+        fake.set_consent("approve")  # a reset keeps the consent mode a case may have set
         with fake.client() as http:
             location = http.get(fake.authorize_url(demo.client.client_id, demo.redirect_uri,
                                                    demo.scopes, state="s")).headers["location"]
