@@ -171,12 +171,14 @@ def test_the_index_links_everything_and_its_buttons_write_with_json(served: Serv
                  "Clients", "Faults"):
         assert page.locator("a", has_text=name).count() >= 1, name
     page.click("button:has-text('deny')")
-    page.wait_for_function("document.getElementById('consent-mode').textContent === 'deny'")
+    # expect() polls the DOM; wait_for_function would need eval, which the pages' CSP forbids.
+    from playwright.sync_api import expect
+
+    expect(page.locator("#consent-mode")).to_have_text("deny")
     assert served.fake.consent.mode.value == "deny"
     row = page.locator("tr[data-client-id='demo-client-id']")
     row.locator("button:has-text('rejected')").click()
-    page.wait_for_function("document.querySelector(\"tr[data-client-id='demo-client-id'] "
-                           "td:nth-child(3)\").textContent === 'REJECTED'")
+    expect(row.locator("td").nth(2)).to_have_text("REJECTED")
     assert served.fake.get_client("demo-client-id").status.value == "REJECTED"
 
 
