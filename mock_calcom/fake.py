@@ -18,6 +18,7 @@ import respx
 from starlette.applications import Starlette
 
 from mock_calcom.app import create_app
+from mock_calcom.control.security import ControlSecurity
 from mock_calcom.demo import DemoData, seed_demo
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.faults import Fault, build_spec
@@ -98,10 +99,15 @@ class MockCalcom:
         #: Every request the fake answered, secrets redacted (see :mod:`mock_calcom.journal`).
         self.journal = Journal(clock=lambda: self.model.clock.now(),
                                limit=lambda: self.model.settings.journal_limit,
-                               secret_hashes=self._secret_hashes)
+                               budget=lambda: self.model.settings.journal_max_bytes,
+                               secret_hashes=self._secret_hashes,
+                               known_secrets=self.model.secret_values)
         #: sha256 of every client secret this fake handed out, deleted ones included: the
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
+        #: Rules for ``/_mock`` on a socket (Origin, Host, JSON only, admin token); ``None``
+        #: in process. :class:`~mock_calcom.server.LiveServer` sets it when asked to.
+        self.control_security: ControlSecurity | None = None
         self.app: Starlette = create_app(self)
         self._sync_transports: list[SyncCalcomTransport] = []
         self._demo: DemoData | None = None
@@ -109,6 +115,14 @@ class MockCalcom:
         self._tenants: dict[str, MockCalcom] = {}
         self._tenants_lock = threading.Lock()
         self.parent: MockCalcom | None = None
+        #: Plain secrets the fake was *given* (a config file's fixed ones, the demo's): the
+        #: callback debugger may exchange a code with them. Random secrets are never kept.
+        self._known_secrets: dict[str, str] = {}
+
+    def redact_text(self, text: str) -> str:
+        """``text`` with every secret this fake knows replaced by its marker (for log lines
+        and error messages)."""
+        return self.journal.redact_text(text)
 
     @property
     def settings(self) -> Settings:
@@ -171,6 +185,9 @@ class MockCalcom:
                 client_secret=client_secret)
             if secret is not None:
                 self._issued_secrets.add(_sha256(secret))
+                self.model.secret_values.add(secret, "client_secret")
+            if client_secret is not None:
+                self._known_secrets[client.client_id] = client_secret
             return RegisteredClient(client.client_id, secret, client)
 
     def get_client(self, client_id: str) -> OAuthClient:
@@ -205,6 +222,7 @@ class MockCalcom:
         with self.model.lock:
             secret, plain = self.model.clients.add_secret(client_id)
             self._issued_secrets.add(_sha256(plain))
+            self.model.secret_values.add(plain, "client_secret")
             return secret.id, plain
 
     def delete_client_secret(self, client_id: str, secret_id: int) -> None:
@@ -247,7 +265,10 @@ class MockCalcom:
                 math.isfinite(seconds) and seconds >= 0):
             raise InvalidControlInput("seconds must be a finite number >= 0")
         with self.model.lock:
-            return self.model.clock.advance(seconds)
+            try:
+                return self.model.clock.advance(seconds)
+            except ValueError as exc:  # past MAX_TIME: refused, the clock is unchanged
+                raise InvalidControlInput(str(exc)) from None
 
     # -- settings, reset, demo ---------------------------------------------------------------
 
@@ -267,6 +288,7 @@ class MockCalcom:
             self.model.reset()
             self.model.consent.mode = mode
             self._demo = None
+            self._known_secrets.clear()
         self.journal.clear()
 
     def seed_demo(self, *, extra_redirect_uris: Sequence[str] = ()) -> DemoData:
@@ -275,7 +297,15 @@ class MockCalcom:
         with self.model.lock:
             if self._demo is None:
                 self._demo = seed_demo(self, extra_redirect_uris=extra_redirect_uris)
+                if self._demo.client.client_secret is not None:
+                    self._known_secrets[self._demo.client.client_id] = self._demo.client.client_secret
             return self._demo
+
+    def known_secret(self, client_id: str) -> str | None:
+        """The plain secret of a client whose secret this fake was given or seeded (config
+        file, demo), for the callback debugger; ``None`` for any other client."""
+        with self.model.lock:
+            return self._known_secrets.get(client_id)
 
     # -- URLs --------------------------------------------------------------------------------
 
