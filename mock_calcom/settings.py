@@ -30,8 +30,15 @@ class Settings:
     #: ``invalid_scope``, the UI maps tRPC BAD_REQUEST to ``invalid_request`` and the docs'
     #: example shows the latter (UNCONFIRMED which is live).
     authorize_scope_error: ScopeErrorCode = "invalid_request"
-    #: Whether the token response carries ``scope`` (docs say yes, the DTO omits it; UNCONFIRMED).
-    token_response_scope: bool = True
+    #: Whether the token response carries ``scope``. The docs show it; ``OAuth2TokensDto`` has
+    #: only the other four fields and is serialized ``excludeAll`` (oauth2-tokens.output.ts
+    #: @02892e6a), so Cal.com's code never sends it. Default: left out.
+    token_response_scope: bool = False
+    #: ``GET /v2/bookings/{uid}`` has no ``@OAuthPermissions``, so ``OAuthPermissionsGuard``
+    #: answers a token with mapped scopes 403 "not available for third-party OAuth tokens"; the
+    #: docs list create, cancel and reschedule as scope-free but say nothing of this one
+    #: (UNCONFIRMED). ``True`` serves it to every token like the other public booking routes.
+    booking_get_open_to_scoped_tokens: bool = False
     #: Serve the G1 web endpoints ``/api/auth/oauth/token`` and ``/refreshToken``.
     legacy_endpoints: bool = True
     #: Requests per window per access token (throttler-guard.ts: 500 per 60 s).

@@ -1,4 +1,5 @@
-"""The API v2 calls the suites make, with what Cal.com demands of each (FACTS §5, §7.3).
+"""The API v2 calls the suites make, with what Cal.com demands of each (docs/calcom-behaviour.md
+#scope-enforcement-on-api-v2, #api-versions).
 
 Reads only, so any of them can be repeated at any step of a random program.
 """
@@ -15,12 +16,15 @@ class Endpoint:
     method: str
     path: str
     #: The scope a third-party token needs; ``None``: closed to third-party tokens (the
-    #: endpoint has no ``@OAuthPermissions``, FACTS §5).
+    #: endpoint has no ``@OAuthPermissions``,
+    #: docs/calcom-behaviour.md#scope-enforcement-on-api-v2).
     scope: str | None
-    #: The ``cal-api-version`` the endpoint is served at; ``None``: any or none (FACTS §7.3).
+    #: The ``cal-api-version`` the endpoint is served at; ``None``: any or none
+    #: (docs/calcom-behaviour.md#api-versions).
     versions: frozenset[str] | None
     #: Status of an expired or unknown token: 401 where ``ApiAuthGuard`` runs first, 403 where
-    #: ``PermissionsGuard`` does (bookings, event types; FACTS §7.4, issue #24840).
+    #: ``PermissionsGuard`` does (bookings, event types;
+    #: docs/calcom-behaviour.md#api-v2-authentication, issue #24840).
     expired_status: int = 401
     params: Mapping[str, str] | None = None
     json: Any = None

@@ -7,13 +7,14 @@ holds (scopes, when its access token expires, which refresh token it has). Given
 provider chose to make (a refresh at time t, an API call at time t) it predicts Cal.com's
 answer and applies the answer's effects (rotation, consumed faults), in Cal.com's check order:
 
-* authorize (FACTS §1.1): client status, then scopes; PENDING is a page for everyone but the
+* authorize (docs/calcom-behaviour.md#authorize-page): client status, then scopes; PENDING is a page for
+  everyone but the
   owner, REJECTED and scope errors go back to the client;
-* code exchange (FACTS §2): fault, client status;
+* code exchange (#token-errors-and-check-order): fault, client status;
 * refresh (OAuthService.refresh): fault, refresh JWT expiry, client status, the row
   (rotation deleted it, or it was revoked), then rotation: every row of the user goes and one
-  new one is made (FACTS §3);
-* API v2 (FACTS §5, §7.4): fault, access-token expiry, scope.
+  new one is made (#refresh-rotation);
+* API v2 (#scope-enforcement-on-api-v2, #api-v2-authentication): fault, access-token expiry, scope.
 
 :func:`expected_outcome` maps an answer to the outcome the provider must report.
 """
@@ -160,7 +161,7 @@ class CalcomOracle:
     # -- helpers -----------------------------------------------------------------------------
 
     def _client_check(self, user: str) -> str | None:
-        """``ensureClientAccessAllowed`` (FACTS §4)."""
+        """``ensureClientAccessAllowed`` (docs/calcom-behaviour.md#client-status)."""
         if self.status == "REJECTED":
             return "client_rejected"
         if self.status == "PENDING" and user != self.owner:

@@ -91,7 +91,8 @@ class Endpoint:
         with model.lock:
             caller = self._guard(model, request)
             if caller is not None:
-                scopes.check_scopes(caller.scopes, self.scopes)
+                scopes.check_scopes(caller.scopes,
+                                    scopes.requirement_under(model.settings, self.method, self.path))
             call = Call(model=model, caller=caller, path_params=dict(request.path_params),
                         query=list(request.query_params.multi_items()), body=body, version=version)
             return self.handler(call)

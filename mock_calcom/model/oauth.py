@@ -102,8 +102,10 @@ class OAuthService:
         if not client.is_legacy and any(s not in client.scopes for s in requested):
             raise OAuthError(400, scope_error, "scope_exceeds_client_registration",
                              redirectable=True)
-        # The token carries exactly the requested scopes, not the registered set.
-        return tuple(requested)
+        # The token carries exactly the requested scopes, not the registered set; a legacy
+        # client that asked for none gets its registered ones (resolveScopesForTokens,
+        # apps/web/modules/auth/oauth2/scopes.ts @23cde4ae).
+        return tuple(requested) if requested else tuple(client.scopes)
 
     def approve(self, authorization: ValidAuthorization, user_id: int) -> str:
         """The user pressed Allow (or the client is trusted): issue a code."""

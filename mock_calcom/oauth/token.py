@@ -71,9 +71,9 @@ async def token_endpoint(request: Request) -> Response:
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:
-    """The flat success body (no envelope). ``scope`` is in the docs and PR #27707 but not
-    in the OpenAPI DTO (UNCONFIRMED, ``Settings.token_response_scope``); it is left out when
-    the grant has no scopes (a legacy client that asked for none)."""
+    """The flat success body (no envelope): ``OAuth2TokensDto``'s four fields. ``scope`` is in
+    the docs and PR #27707, never in the DTO's output (``Settings.token_response_scope`` adds it;
+    even then it is left out for a grant without scopes)."""
     body: dict[str, Any] = {
         "access_token": pair.access_token,
         "token_type": "bearer",

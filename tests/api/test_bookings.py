@@ -32,6 +32,11 @@ class Api:
     async def post(self, path: str, body: Any = None) -> httpx.Response:
         return await self.http.post(path, json=body, headers=headers_for(path, self.token))
 
+    async def public_get(self, path: str) -> httpx.Response:
+        """A read without the token: ``GET /v2/bookings/{uid}`` is public, but closed to a
+        scoped token (FACTS §11.9)."""
+        return await self.http.get(path, headers=headers_for(path, None))
+
     async def data(self, path: str) -> Any:
         response = await self.get(path)
         assert response.status_code == 200, response.text
@@ -166,7 +171,7 @@ async def test_a_booking_is_created_against_the_event_type_and_listed(api: Api, 
     assert booking["guests"] == ["g@example.org"]
     assert booking["bookingFieldsResponses"]["email"] == "pat@example.org"
     assert (booking["createdAt"], booking["updatedAt"]) == ("2026-01-05T09:00:00.000Z",) * 2
-    fetched = (await api.get(f"/v2/bookings/{booking['uid']}")).json()["data"]
+    fetched = (await api.public_get(f"/v2/bookings/{booking['uid']}")).json()["data"]
     assert fetched == booking
     assert booking["uid"] in {b["uid"] for b in await api.data("/v2/bookings?status=upcoming")}
 
@@ -291,7 +296,7 @@ async def test_reschedule_makes_a_new_booking_and_links_both(api: Api, fake: Moc
     assert (new["rescheduledFromUid"], new["reschedulingReason"], new["rescheduledByEmail"]) == (
         old_uid, "Clash", "alice@example.com")
     assert (new["start"], new["status"]) == (TUESDAY_1PM, "accepted")
-    old = (await api.get(f"/v2/bookings/{old_uid}")).json()["data"]
+    old = (await api.public_get(f"/v2/bookings/{old_uid}")).json()["data"]
     assert (old["status"], old["rescheduledToUid"]) == ("cancelled", new["uid"])
     twice = await api.post(f"/v2/bookings/{old_uid}/reschedule", {"start": "2026-01-06T15:00:00Z"})
     assert twice.status_code == 400
@@ -356,7 +361,7 @@ async def test_absences_can_be_marked_only_after_the_start(api: Api, fake: MockC
 
 
 async def test_an_unknown_booking_uid_is_404(api: Api) -> None:
-    response = await api.get("/v2/bookings/doesNotExist")
+    response = await api.public_get("/v2/bookings/doesNotExist")
     assert response.status_code == 404
     assert envelope_error(response)["message"] == (
         "Booking with uid=doesNotExist was not found in the database")

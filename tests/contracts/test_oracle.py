@@ -1,4 +1,4 @@
-"""The oracle: Cal.com's answers in Cal.com's check order (FACTS §2, §3, §4, §5)."""
+"""The oracle: Cal.com's answers in Cal.com's check order (docs/calcom-behaviour.md)."""
 
 from __future__ import annotations
 

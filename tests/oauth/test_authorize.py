@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from mock_calcom.model.consent import ConsentMode
-from tests.oauth.conftest import REDIRECT, OAuthWorld, challenge_for, query_of
+from tests.oauth.conftest import REDIRECT, OAuthWorld, challenge_for, granted_scopes, query_of
 
 AUTHORIZE_URL = "https://app.cal.com/auth/oauth2/authorize"
 
@@ -293,7 +293,15 @@ async def test_redirected_errors_keep_the_redirect_uris_query(world: OAuthWorld)
 async def test_scopes_split_on_spaces_and_commas(world: OAuthWorld, scope: str) -> None:
     client, secret = world.client()
     tokens = await world.exchange(client, secret, await world.code(client, scope=scope))
-    assert tokens.json()["scope"] == "BOOKING_READ PROFILE_READ"
+    assert granted_scopes(tokens.json()) == ["BOOKING_READ", "PROFILE_READ"]
+
+
+async def test_repeated_scopes_are_kept_as_cal_com_does_not_de_duplicate(world: OAuthWorld) -> None:
+    """parseScopeParam is ``split(/[, ]+/).filter(Boolean)``, no Set (FACTS §11.12)."""
+    client, secret = world.client()
+    code = await world.code(client, scope="BOOKING_READ BOOKING_READ,PROFILE_READ")
+    tokens = await world.exchange(client, secret, code)
+    assert granted_scopes(tokens.json()) == ["BOOKING_READ", "BOOKING_READ", "PROFILE_READ"]
 
 
 async def test_a_legacy_client_needs_no_scope(world: OAuthWorld) -> None:
@@ -302,11 +310,23 @@ async def test_a_legacy_client_needs_no_scope(world: OAuthWorld) -> None:
     assert tokens.status_code == 200
 
 
+@pytest.mark.parametrize("scope", [None, ""])
+async def test_a_legacy_client_without_scope_gets_its_registered_scopes(
+        world: OAuthWorld, scope: str | None) -> None:
+    """resolveScopesForTokens (FACTS §11.7): an empty ``scope`` means the client's scopes."""
+    client, secret = world.client(scopes=["READ_PROFILE"])
+    tokens = (await world.exchange(client, secret, await world.code(client, scope=scope))).json()
+    assert granted_scopes(tokens) == ["READ_PROFILE"]
+    me = await world.http.get("/api/auth/oauth/me",
+                              headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert (me.status_code, me.json()) == (201, {"username": world.owner.username})
+
+
 async def test_a_legacy_client_may_ask_for_any_known_scope(world: OAuthWorld) -> None:
     client, secret = world.client(scopes=["READ_PROFILE"])
     code = await world.code(client, scope="READ_PROFILE SCHEDULE_WRITE")
     tokens = (await world.exchange(client, secret, code)).json()
-    assert tokens["scope"] == "READ_PROFILE SCHEDULE_WRITE"
+    assert granted_scopes(tokens) == ["READ_PROFILE", "SCHEDULE_WRITE"]
 
 
 async def test_a_legacy_client_may_not_ask_for_unknown_scopes(world: OAuthWorld) -> None:

@@ -10,7 +10,7 @@ import pytest
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.tokens import Grant
-from tests.oauth.conftest import REDIRECT, VERIFIER, OAuthWorld, challenge_for
+from tests.oauth.conftest import REDIRECT, VERIFIER, OAuthWorld, challenge_for, granted_scopes
 
 TOKEN_URL = "https://api.cal.com/v2/auth/oauth2/token"
 
@@ -33,10 +33,11 @@ async def test_confidential_exchange_returns_the_flat_token_body(world: OAuthWor
     response = await world.exchange(client, secret, await world.code(client))
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["access_token", "token_type", "refresh_token", "expires_in", "scope"]
+    # OAuth2TokensDto's four fields and nothing else: no ``scope`` (FACTS §11.3).
+    assert list(body) == ["access_token", "token_type", "refresh_token", "expires_in"]
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 1800
-    assert body["scope"] == "BOOKING_READ BOOKING_WRITE PROFILE_READ"
+    assert granted_scopes(body) == ["BOOKING_READ", "BOOKING_WRITE", "PROFILE_READ"]
     assert body["access_token"].count(".") == 2
     assert body["refresh_token"].count(".") == 2
 
@@ -68,18 +69,30 @@ async def test_token_carries_exactly_the_requested_scopes(world: OAuthWorld) -> 
     client, secret = world.client()
     code = await world.code(client, scope="BOOKING_READ,PROFILE_READ")
     response = await world.exchange(client, secret, code)
+    assert granted_scopes(response.json()) == ["BOOKING_READ", "PROFILE_READ"]
+
+
+async def test_the_token_response_has_no_scope_by_default(world: OAuthWorld) -> None:
+    client, secret = world.client()
+    first = await world.tokens(client, secret)
+    assert "scope" not in first
+    refreshed = await world.refresh(client, secret, first["refresh_token"])
+    assert refreshed.status_code == 200
+    assert "scope" not in refreshed.json()
+
+
+async def test_scope_is_sent_when_the_setting_asks_for_it(world: OAuthWorld) -> None:
+    world.fake.update_settings(token_response_scope=True)
+    client, secret = world.client()
+    code = await world.code(client, scope="BOOKING_READ,PROFILE_READ")
+    response = await world.exchange(client, secret, code)
+    assert response.status_code == 200
+    assert list(response.json())[-1] == "scope"
     assert response.json()["scope"] == "BOOKING_READ PROFILE_READ"
 
 
-async def test_scope_is_left_out_when_the_setting_says_so(world: OAuthWorld) -> None:
-    world.fake.update_settings(token_response_scope=False)
-    client, secret = world.client()
-    response = await world.exchange(client, secret, await world.code(client))
-    assert response.status_code == 200
-    assert "scope" not in response.json()
-
-
 async def test_scope_is_left_out_for_a_grant_without_scopes(world: OAuthWorld) -> None:
+    world.fake.update_settings(token_response_scope=True)
     client, secret = world.client(scopes=[])
     response = await world.exchange(client, secret, await world.code(client))
     assert response.status_code == 200
@@ -382,7 +395,7 @@ async def test_refresh_rotates_and_revokes_the_old_refresh_token(world: OAuthWor
     assert response.status_code == 200
     second = response.json()
     assert second["refresh_token"] != first["refresh_token"]
-    assert second["scope"] == first["scope"]
+    assert granted_scopes(second) == granted_scopes(first)
     old = await world.refresh(client, secret, first["refresh_token"])
     assert_error(old, 400, "invalid_grant", "refresh_token_revoked")
     assert (await world.refresh(client, secret, second["refresh_token"])).status_code == 200
