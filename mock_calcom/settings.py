@@ -12,6 +12,7 @@ from mock_calcom.errors import InvalidControlInput
 ScopeErrorCode = Literal["invalid_request", "invalid_scope"]
 PaginationField = Literal["both", "returnedItems", "itemsReturned"]
 RateLimitResetUnit = Literal["seconds", "timestamp"]
+EmptyBody = Literal["undefined", "empty_object"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Settings:
     #: docs list create, cancel and reschedule as scope-free but say nothing of this one
     #: (UNCONFIRMED). ``True`` serves it to every token like the other public booking routes.
     booking_get_open_to_scoped_tokens: bool = False
+    #: What Cal.com's own input pipes (token endpoint, booking create/cancel/reschedule) see for
+    #: a request with no body, or one no body parser reads: ``undefined`` under body-parser 2.x,
+    #: answered ``Body is required``; ``{}`` under 1.x, answered by field validation
+    #: (``client_id is required``, missing ``start`` ...). UNCONFIRMED which is deployed.
+    empty_body: EmptyBody = "undefined"
     #: Serve the G1 web endpoints ``/api/auth/oauth/token`` and ``/refreshToken``.
     legacy_endpoints: bool = True
     #: Requests per window per access token (throttler-guard.ts: 500 per 60 s).
@@ -92,6 +98,8 @@ class Settings:
             raise InvalidControlInput("authorize_scope_error must be invalid_request or invalid_scope")
         if self.pagination_field not in ("both", "returnedItems", "itemsReturned"):
             raise InvalidControlInput("pagination_field must be both, returnedItems or itemsReturned")
+        if self.empty_body not in ("undefined", "empty_object"):
+            raise InvalidControlInput("empty_body must be undefined or empty_object")
         if self.rate_limit_reset_unit not in ("seconds", "timestamp"):
             raise InvalidControlInput("rate_limit_reset_unit must be seconds or timestamp")
 

@@ -4,7 +4,9 @@ Body decoding follows Express: JSON and urlencoded forms are parsed, any other c
 leaves an empty object (NestJS has no multipart parser on this route). Decisions where
 Cal.com's behaviour cannot be read from its code:
 
-- no body at all -> ``Body is required`` (the fact sheet's "body missing" row);
+- no body at all, or a content type no parser reads -> ``Body is required`` (body-parser 2.x
+  leaves ``req.body`` undefined); ``Settings.empty_body = "empty_object"`` gives 1.x's ``{}``
+  and so ``client_id is required`` (FACTS §11.12, UNCONFIRMED which is deployed);
 - JSON that body-parser's strict mode refuses (bad syntax, a top-level scalar) -> also
   400 ``invalid_request`` / ``Body is required`` instead of Express's HTML error page, so a
   client always gets the RFC shape from this URL;
@@ -46,7 +48,10 @@ async def token_endpoint(request: Request) -> Response:
         raw = await read_body(request)
     except BodyTooLarge:
         raise OAuthError(413, "invalid_request", "request entity too large") from None
-    token_input = parse_token_input(_decode_body(media_type(request), raw))
+    body = _decode_body(media_type(request), raw)
+    if body is None and fake.model.settings.empty_body == "empty_object":
+        body = {}  # body-parser 1.x leaves ``req.body = {}``
+    token_input = parse_token_input(body)
     try:
         with fake.model.lock:
             if isinstance(token_input, ExchangeInput):
@@ -86,6 +91,8 @@ def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:
 
 
 def _decode_body(kind: str, raw: bytes) -> Any:
+    """``req.body`` under body-parser 2.x: ``undefined`` (``None``) for no body or a content
+    type no parser reads."""
     if not raw:
         return None
     if kind == "application/json":
@@ -95,7 +102,7 @@ def _decode_body(kind: str, raw: bytes) -> Any:
             raise invalid_request("Body is required") from None
     if kind == "application/x-www-form-urlencoded":
         return parse_qs_extended(raw)
-    return {}
+    return None
 
 
 class RequestIdMiddleware:

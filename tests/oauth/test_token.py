@@ -119,6 +119,15 @@ async def test_an_empty_body_is_required(world: OAuthWorld) -> None:
     assert_error(response, 400, "invalid_request", "Body is required")
 
 
+async def test_an_empty_body_reads_as_an_empty_object_under_the_body_parser_1_option(
+        world: OAuthWorld) -> None:
+    """FACTS §11.12: body-parser 1.x leaves ``req.body = {}`` (UNCONFIRMED which is live)."""
+    world.fake.update_settings(empty_body="empty_object")
+    response = await world.http.post(TOKEN_URL, content=b"",
+                                     headers={"content-type": "application/json"})
+    assert_error(response, 400, "invalid_request", "client_id is required")
+
+
 @pytest.mark.parametrize("text", ["{not json", "42", '"client_id"', "null", "true", "NaN"])
 async def test_json_that_body_parser_refuses_reads_as_no_body(world: OAuthWorld, text: str) -> None:
     response = await world.http.post(TOKEN_URL, content=text.encode(),
@@ -133,13 +142,16 @@ async def test_a_json_array_is_an_object_without_client_id(world: OAuthWorld) ->
 
 @pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x",
                                           "application/xml"])
-async def test_other_content_types_leave_an_empty_object(world: OAuthWorld,
-                                                         content_type: str) -> None:
+@pytest.mark.parametrize(("empty_body", "description"), [
+    ("undefined", "Body is required"), ("empty_object", "client_id is required")])
+async def test_other_content_types_are_not_parsed(world: OAuthWorld, content_type: str,
+                                                  empty_body: str, description: str) -> None:
+    world.fake.update_settings(empty_body=empty_body)
     client, _ = world.client()
     body = f"client_id={client.client_id}&grant_type=refresh_token&refresh_token=x"
     response = await world.http.post(TOKEN_URL, content=body.encode(),
                                      headers={"content-type": content_type})
-    assert_error(response, 400, "invalid_request", "client_id is required")
+    assert_error(response, 400, "invalid_request", description)
 
 
 @pytest.mark.parametrize("client_id", [None, "", ["a", "b"]])
