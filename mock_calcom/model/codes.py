@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from mock_calcom.model.clock import Clock
 from mock_calcom.model.randomness import Randomness
+
+#: Also sweep expired codes on issue after this many issues, so codes that are never
+#: exchanged (a user who closes the tab) do not pile up in a server that only issues.
+_SWEEP_ON_ISSUE_EVERY = 256
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,12 @@ class CodeStore:
         self._rng = rng
         self.ttl = ttl
         self._codes: dict[str, AuthorizationCode] = {}
+        # (expires_at, code) of every stored code, earliest first: the sweep pops only what
+        # has expired instead of scanning every outstanding code. The clock never moves
+        # backward, so a popped code stays expired. Entries of codes already taken are
+        # skipped when popped (and dropped by a rebuild when they outnumber the live ones).
+        self._expiry: list[tuple[float, str]] = []
+        self._issued_since_sweep = 0
 
     def issue(
         self,
@@ -52,6 +63,10 @@ class CodeStore:
             expires_at=self._clock.now() + self.ttl,
         )
         self._codes[code.code] = code
+        heapq.heappush(self._expiry, (code.expires_at, code.code))
+        self._issued_since_sweep += 1
+        if self._issued_since_sweep >= _SWEEP_ON_ISSUE_EVERY:
+            self._sweep(self._clock.now())
         return code
 
     def take(self, code: str, client_id: str) -> AuthorizationCode | None:
@@ -60,14 +75,25 @@ class CodeStore:
         Cal.com deletes the row right after the lookup, before PKCE and client-status checks,
         so whatever fails after this point has already burned the code.
         """
-        now = self._clock.now()
-        for key in [k for k, c in self._codes.items() if c.expires_at <= now]:
-            del self._codes[key]
+        self._sweep(self._clock.now())
         found = self._codes.get(code)
         if found is None or found.client_id != client_id:
             return None
         del self._codes[code]
         return found
+
+    def _sweep(self, now: float) -> None:
+        """Delete every expired code: amortised O(log n) per code, whatever is outstanding."""
+        self._issued_since_sweep = 0
+        expiry, codes = self._expiry, self._codes
+        while expiry and expiry[0][0] <= now:
+            _, key = heapq.heappop(expiry)
+            stored = codes.get(key)
+            if stored is not None and stored.expires_at <= now:
+                del codes[key]
+        if len(expiry) > 2 * len(codes) + 64:
+            self._expiry = [(c.expires_at, c.code) for c in codes.values()]
+            heapq.heapify(self._expiry)
 
     def __len__(self) -> int:
         return len(self._codes)

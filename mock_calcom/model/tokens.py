@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ ACCESS_TOKEN_TYPE = "Access Token"
 REFRESH_TOKEN_TYPE = "Refresh Token"
 #: Token payloads in jwt.encode's compact JSON (one encoder, not one per token).
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+#: How many verified tokens a service remembers (a client sends the same bearer many times).
+_VERIFIED_CACHE_SIZE = 1024
 
 
 class TokenRejected(Exception):
@@ -102,8 +105,18 @@ class TokenService:
         self._jws.register_algorithm("HS256", algorithm)
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
+        # Refresh rows by secret, and the secrets of each (client, user): rotation revokes a
+        # (client, user)'s rows without looking at anyone else's.
         self._rows: dict[str, _RefreshRow] = {}
+        self._rows_of: dict[tuple[str, int | None], set[str]] = {}
+        # (expires_at, secret) of every row, earliest first, for the purge by expiry.
+        self._row_expiry: list[tuple[float, str]] = []
         self._forced_expired: set[str] = set()
+        # Tokens whose signature and claims checked out: token -> (claims, AccessClaims or
+        # None). Only what does not change is remembered; expiry (on the fake's clock) and
+        # force_expire are judged at every use. The cache belongs to this service and its
+        # key, so a fake with a new key (a reset) starts with none.
+        self._verified: dict[str, tuple[dict[str, Any], AccessClaims | None]] = {}
 
     # -- minting ---------------------------------------------------------------------------
 
@@ -119,8 +132,11 @@ class TokenService:
             extra["codeChallengeMethod"] = code_challenge_method
         refresh_exp = now + self.refresh_ttl
         refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, extra)
+        self._purge_expired_rows(self._clock.now())
         self._rows[secret] = _RefreshRow(secret, grant.client_id, grant.user_id, grant.team_id,
                                          refresh_exp)
+        self._rows_of.setdefault((grant.client_id, grant.user_id), set()).add(secret)
+        heapq.heappush(self._row_expiry, (refresh_exp, secret))
         return TokenPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
 
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
@@ -140,20 +156,32 @@ class TokenService:
     # -- verification ----------------------------------------------------------------------
 
     def _decode(self, token: str) -> dict[str, Any]:
+        cached = self._verified.get(token)
+        claims = cached[0] if cached is not None else self._verify_signature(token)
+        # jsonwebtoken: expired when now >= exp, so a token is valid exactly while now < exp.
+        if self._clock.now() >= claims["exp"] or token in self._forced_expired:
+            raise TokenRejected("expired")
+        return claims
+
+    def _verify_signature(self, token: str) -> dict[str, Any]:
         try:
             claims: Any = json.loads(self._jws.decode(token, self._key, algorithms=["HS256"]))
         except (jwt.PyJWTError, ValueError, RecursionError) as exc:
             raise TokenRejected("invalid") from exc
         # Only this fake's tokens pass the signature, and it mints no aud/iss/sub/jti/nbf, so
         # PyJWT's claim checks have nothing to look at; expiry is checked against the fake's
-        # clock below, never the wall clock.
+        # clock in _decode, at every use, never against the wall clock.
         if (not isinstance(claims, dict) or not isinstance(claims.get("clientId"), str)
                 or not isinstance(claims.get("exp"), int)):
             raise TokenRejected("invalid")
-        # jsonwebtoken: expired when now >= exp, so a token is valid exactly while now < exp.
-        if self._clock.now() >= claims["exp"] or token in self._forced_expired:
-            raise TokenRejected("expired")
+        self._remember(token, claims, None)
         return claims
+
+    def _remember(self, token: str, claims: dict[str, Any], access: AccessClaims | None) -> None:
+        cache = self._verified
+        if token not in cache and len(cache) >= _VERIFIED_CACHE_SIZE:
+            del cache[next(iter(cache))]  # the oldest entry
+        cache[token] = (claims, access)
 
     @staticmethod
     def _grant(claims: dict[str, Any]) -> Grant:
@@ -166,9 +194,14 @@ class TokenService:
 
     def verify_access(self, token: str) -> AccessClaims:
         claims = self._decode(token)
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] is not None:
+            return cached[1]
         if claims.get("token_type") != ACCESS_TOKEN_TYPE:
             raise TokenRejected("wrong_type")
-        return AccessClaims(self._grant(claims), int(claims.get("iat", 0)), claims["exp"], token)
+        access = AccessClaims(self._grant(claims), int(claims.get("iat", 0)), claims["exp"], token)
+        self._remember(token, claims, access)
+        return access
 
     def verify_refresh(self, token: str) -> RefreshClaims:
         claims = self._decode(token)
@@ -192,16 +225,45 @@ class TokenService:
         Rotation does exactly this before minting, which is why only one refresh token per
         user per client is ever valid (OAuthRefreshTokenRepository.ts @a0b47ffc).
         """
-        doomed = [k for k, r in self._rows.items()
-                  if r.client_id == client_id and r.user_id == user_id and r.team_id == team_id]
+        secrets = self._rows_of.get((client_id, user_id))
+        if not secrets:
+            return 0
+        doomed = [k for k in secrets if self._rows[k].team_id == team_id]
         for key in doomed:
-            del self._rows[key]
+            self._drop_row(key)
         return len(doomed)
 
     def valid_refresh_count(self, client_id: str, user_id: int | None) -> int:
         now = self._clock.now()
-        return sum(1 for r in self._rows.values()
-                   if r.client_id == client_id and r.user_id == user_id and r.expires_at > now)
+        return sum(1 for k in self._rows_of.get((client_id, user_id), ())
+                   if self._rows[k].expires_at > now)
+
+    def _drop_row(self, secret: str) -> None:
+        row = self._rows.pop(secret)
+        owner = (row.client_id, row.user_id)
+        secrets = self._rows_of[owner]
+        secrets.discard(secret)
+        if not secrets:
+            del self._rows_of[owner]
+
+    def _purge_expired_rows(self, now: float) -> None:
+        """Delete rows whose expiry has passed (no refresh can use them again): amortised
+        O(log n) per row. The clock never moves backward, so an expired row stays expired."""
+        expiry, rows = self._row_expiry, self._rows
+        while expiry and expiry[0][0] <= now:
+            _, secret = heapq.heappop(expiry)
+            row = rows.get(secret)
+            if row is not None and row.expires_at <= now:
+                self._drop_row(secret)
+        # Rotation deletes rows long before they expire: drop their heap entries once they
+        # outnumber the live rows, so the heap stays proportional to what is stored.
+        if len(expiry) > 2 * len(rows) + 64:
+            self._row_expiry = [(r.expires_at, r.secret) for r in rows.values()]
+            heapq.heapify(self._row_expiry)
+
+    def __len__(self) -> int:
+        """Refresh rows stored (live, or expired and not yet purged)."""
+        return len(self._rows)
 
     def force_expire(self, token: str) -> None:
         """Make a token answer as expired from now on (a test hook: Cal.com cannot revoke an

@@ -37,8 +37,9 @@ class ConferencingApp:
 class AppStore:
     def __init__(self, ids: IdSequence) -> None:
         self._ids = ids
-        self._calendars: list[CalendarConnection] = []
-        self._conferencing: list[ConferencingApp] = []
+        # Per user, in installation order: a user's apps never mean reading everyone's.
+        self._calendars: dict[int, list[CalendarConnection]] = {}
+        self._conferencing: dict[int, list[ConferencingApp]] = {}
 
     def connect_calendar(self, user_id: int, slug: str, external_id: str, *,
                          destination: bool = False) -> CalendarConnection:
@@ -46,16 +47,16 @@ class AppStore:
         name = external_id if slug != "apple" else "Calendar"
         connection = CalendarConnection(self._ids.next(), user_id, kind, external_id, name,
                                         is_destination=destination)
-        self._calendars.append(connection)
+        self._calendars.setdefault(user_id, []).append(connection)
         return connection
 
     def install_conferencing(self, user_id: int, app_type: str) -> ConferencingApp:
         app = ConferencingApp(self._ids.next(), user_id, app_type)
-        self._conferencing.append(app)
+        self._conferencing.setdefault(user_id, []).append(app)
         return app
 
     def calendars_of(self, user_id: int) -> list[CalendarConnection]:
-        return [c for c in self._calendars if c.user_id == user_id]
+        return list(self._calendars.get(user_id, ()))
 
     def calendar(self, user_id: int, slug: str) -> CalendarConnection | None:
         kind = CALENDAR_TYPES[slug]
@@ -65,4 +66,4 @@ class AppStore:
         return next((c for c in self.calendars_of(user_id) if c.is_destination), None)
 
     def conferencing_of(self, user_id: int) -> list[ConferencingApp]:
-        return [a for a in self._conferencing if a.user_id == user_id]
+        return list(self._conferencing.get(user_id, ()))

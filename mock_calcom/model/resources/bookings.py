@@ -154,6 +154,11 @@ class BookingStore:
         self._rng = rng
         self._ids = ids
         self._by_uid: dict[str, Booking] = {}
+        # Who a booking involves (getAllUserBookings): its host, and every attendee by e-mail
+        # (lower-cased). Listing and the free/busy check read these, never every booking.
+        # Values are uid -> booking dicts, in insertion order like ``_by_uid``.
+        self._by_host: dict[int, dict[str, Booking]] = {}
+        self._by_attendee: dict[str, dict[str, Booking]] = {}
 
     def __len__(self) -> int:
         return len(self._by_uid)
@@ -176,7 +181,27 @@ class BookingStore:
         return found
 
     def add(self, booking: Booking) -> None:
+        """Store a booking (or re-index one whose host or attendees changed)."""
+        old = self._by_uid.get(booking.uid)
+        if old is not None:
+            self._unindex(old)
         self._by_uid[booking.uid] = booking
+        self._by_host.setdefault(booking.host_id, {})[booking.uid] = booking
+        for attendee in booking.attendees:
+            self._by_attendee.setdefault(attendee.email.lower(), {})[booking.uid] = booking
+
+    def _unindex(self, booking: Booking) -> None:
+        self._by_host.get(booking.host_id, {}).pop(booking.uid, None)
+        for attendee in booking.attendees:
+            self._by_attendee.get(attendee.email.lower(), {}).pop(booking.uid, None)
+
+    def involving(self, user: User) -> list[Booking]:
+        """The bookings ``user`` hosts or attends, each once (in no particular order)."""
+        hosted = self._by_host.get(user.id, {})
+        attended = self._by_attendee.get(user.email.lower())
+        if not attended:
+            return list(hosted.values())
+        return list({**hosted, **attended}.values())
 
     def new_id(self) -> int:
         return self._ids.next()
@@ -186,7 +211,7 @@ class BookingStore:
     def list_for(self, user: User, query: BookingQuery) -> tuple[list[Booking], int]:
         """The page of ``user``'s bookings matching ``query`` and the total match count."""
         now = self._clock.now()
-        matching = [b for b in self._by_uid.values() if b.involves(user) and self._matches(b, query, now)]
+        matching = [b for b in self.involving(user) if self._matches(b, query, now)]
         field_name, direction = query.sort or (
             "start", _STATUS_ORDER.get(query.statuses[0], "asc") if len(query.statuses) == 1 else "asc")
         key = _SORT_KEYS[field_name]
@@ -244,7 +269,7 @@ class BookingStore:
             created_at=now, updated_at=now, responses=responses, metadata=metadata,
             ics_uid=f"{uid}@Cal.com",
         )
-        self._by_uid[uid] = booking
+        self.add(booking)
         return booking
 
     def _check_bookable(self, event_type: EventType, host: User, schedule: Schedule | None,
@@ -268,7 +293,7 @@ class BookingStore:
         return not any(
             other.host_id == host.id and other.status in _BLOCKING and other.uid != ignore_uid
             and other.start - before < end and start < other.end + after
-            for other in self._by_uid.values())
+            for other in self._by_host.get(host.id, {}).values())
 
     # -- changing --------------------------------------------------------------------------
 
@@ -325,7 +350,7 @@ class BookingStore:
         booking.rescheduling_reason = reason
         booking.rescheduled_by_email = rescheduled_by
         booking.updated_at = now
-        self._by_uid[uid] = new
+        self.add(new)
         return new
 
     def confirm(self, booking: Booking) -> Booking:

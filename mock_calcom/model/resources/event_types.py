@@ -73,6 +73,9 @@ class EventTypeStore:
         self._clock = clock
         self._ids = ids
         self._by_id: dict[int, EventType] = {}
+        # Each owner's event types (id -> event type, in creation order): a user's listing and
+        # slug lookups never look at other users'.
+        self._by_owner: dict[int, dict[int, EventType]] = {}
 
     def __iter__(self) -> Iterator[EventType]:
         return iter(self._by_id.values())
@@ -81,7 +84,7 @@ class EventTypeStore:
         return self._by_id.get(event_type_id)
 
     def of_user(self, user_id: int) -> list[EventType]:
-        return [e for e in self._by_id.values() if e.owner_id == user_id]
+        return list(self._by_owner.get(user_id, {}).values())
 
     def by_slug(self, user_id: int, slug: str) -> EventType | None:
         return next((e for e in self.of_user(user_id) if e.slug == slug), None)
@@ -113,7 +116,7 @@ class EventTypeStore:
                                slug=values["slug"], length=values["lengthInMinutes"],
                                created_at=now, updated_at=now)
         self._apply(event_type, values)
-        self._by_id[event_type.id] = event_type
+        self.add(event_type)
         return event_type
 
     def update(self, event_type: EventType, values: dict[str, Any]) -> EventType:
@@ -125,10 +128,12 @@ class EventTypeStore:
 
     def delete(self, event_type: EventType) -> None:
         del self._by_id[event_type.id]
+        self._by_owner.get(event_type.owner_id, {}).pop(event_type.id, None)
 
     def add(self, event_type: EventType) -> None:
         """Insert a fully built event type (seed data)."""
         self._by_id[event_type.id] = event_type
+        self._by_owner.setdefault(event_type.owner_id, {})[event_type.id] = event_type
 
     def new_id(self) -> int:
         return self._ids.next()

@@ -80,12 +80,14 @@ class ScheduleStore:
     def __init__(self, ids: IdSequence) -> None:
         self._ids = ids
         self._by_id: dict[int, Schedule] = {}
+        # Each owner's schedules (id -> schedule, in creation order).
+        self._by_owner: dict[int, dict[int, Schedule]] = {}
 
     def get(self, schedule_id: int) -> Schedule | None:
         return self._by_id.get(schedule_id)
 
     def of_user(self, user_id: int) -> list[Schedule]:
-        return [s for s in self._by_id.values() if s.owner_id == user_id]
+        return list(self._by_owner.get(user_id, {}).values())
 
     def owned(self, user_id: int, schedule_id: int, *, missing_is_bad_request: bool = False) -> Schedule:
         """``getUserSchedule`` / ``deleteUserSchedule``'s checks (schedules.service.ts
@@ -104,7 +106,7 @@ class ScheduleStore:
         schedule = Schedule(id=self._ids.next(), owner_id=user.id, name=values["name"],
                             time_zone=values["timeZone"], availability=availability,
                             overrides=overrides_from(values.get("overrides", [])))
-        self._by_id[schedule.id] = schedule
+        self.add(schedule)
         if values.get("isDefault"):
             user.default_schedule_id = schedule.id
         return schedule
@@ -126,11 +128,13 @@ class ScheduleStore:
 
     def delete(self, user: User, schedule: Schedule) -> None:
         del self._by_id[schedule.id]
+        self._by_owner.get(schedule.owner_id, {}).pop(schedule.id, None)
         if user.default_schedule_id == schedule.id:
             user.default_schedule_id = None
 
     def add(self, schedule: Schedule) -> None:
         self._by_id[schedule.id] = schedule
+        self._by_owner.setdefault(schedule.owner_id, {})[schedule.id] = schedule
 
     def new_id(self) -> int:
         return self._ids.next()
