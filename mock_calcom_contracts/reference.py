@@ -144,7 +144,8 @@ class ReferenceProvider:
         try:
             connection = self._token_request(fields)
         except errors.ReauthorizationRequired as exc:
-            # invalid_grant at the exchange is about the code (FACTS §2), not a refresh token.
+            # invalid_grant at the exchange
+            # is about the code (#token-errors-and-check-order), not a refresh token.
             raise errors.CodeExchangeFailed(str(exc)) from exc
         connection_id = secrets.token_urlsafe(16)
         with self._lock:
