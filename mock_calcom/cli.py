@@ -49,6 +49,9 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
                         help="create a demo user and an approved client, and print its credentials")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the fake's randomness: the same seed gives the same ids and secrets")
+    parser.add_argument("--no-ip-rate-limit", dest="ip_rate_limit", action="store_false",
+                        help="do not limit requests without a bearer per IP (Cal.com does: 120 per "
+                             "minute; on by default)")
 
 
 def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -73,7 +76,10 @@ def serve(args: argparse.Namespace, out: TextIO, *, stop: threading.Event | None
 
 
 def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int:
-    fake = MockCalcom(Settings(seed=args.seed), clock=WallClock())
+    # A served fake meets real traffic, so it limits unauthenticated requests per IP as Cal.com
+    # does (FACTS §11.11); in-process fakes leave it off (Settings.rate_limit_unauthenticated).
+    fake = MockCalcom(Settings(seed=args.seed, rate_limit_unauthenticated=args.ip_rate_limit),
+                      clock=WallClock())
     fake.set_consent(args.consent)
     server = LiveServer(fake, args.host, args.port)
     try:

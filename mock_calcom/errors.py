@@ -11,7 +11,8 @@ Hierarchy::
     │       ├── ForbiddenError       403 ``ForbiddenException``
     │       ├── NotFoundError        404 ``NotFoundException``
     │       ├── ConflictError        409 ``ConflictException``
-    │       └── ThrottledError       429 ``ThrottlerException``
+    │       ├── ThrottledError       429 ``ThrottlerException``
+    │       └── StringHttpError      any status, ``HttpException`` built from a bare string
     └── ControlError                 misuse of the fake's own control plane (``/_mock``, Python API)
         ├── UnknownObjectError       404: no such user, client, fault, ...
         └── InvalidControlInput      400: the request to the control plane is malformed
@@ -143,6 +144,15 @@ class ConflictError(ApiError):
 class ThrottledError(ApiError):
     status_code = 429
     code = "ThrottlerException"
+
+
+class StringHttpError(ApiError):
+    """``new HttpException("<message>", <status>)``: code ``HttpException``, and ``details`` the
+    bare string (Nest's ``getResponse()`` of a string-built exception)."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message, details=message)
+        self.status_code = status_code
 
 
 class ControlError(MockCalcomError):

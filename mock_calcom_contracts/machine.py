@@ -163,7 +163,7 @@ class CalcomMachine(RuleBasedStateMachine):
         if answer == "page":
             if visit.callback_url is not None:
                 self._disagree(f"authorize redirected ({visit.callback_url}) where Cal.com shows "
-                               "its not-approved page", mark)
+                               "the error on its page", mark)
             return multiple()
         if visit.callback_url is None:
             self._fail("AUTHZ-URL", f"Cal.com showed a page for the provider's authorize URL "

@@ -7,9 +7,8 @@ holds (scopes, when its access token expires, which refresh token it has). Given
 provider chose to make (a refresh at time t, an API call at time t) it predicts Cal.com's
 answer and applies the answer's effects (rotation, consumed faults), in Cal.com's check order:
 
-* authorize (docs/calcom-behaviour.md#authorize-page): client status, then scopes; PENDING is a page for
-  everyone but the
-  owner, REJECTED and scope errors go back to the client;
+* authorize (docs/calcom-behaviour.md#authorize-page): client status, then scopes; REJECTED,
+  and PENDING for everyone but the owner, are a page; scope errors go back to the client;
 * code exchange (#token-errors-and-check-order): fault, client status;
 * refresh (OAuthService.refresh): fault, refresh JWT expiry, client status, the row
   (rotation deleted it, or it was revoked), then rotation: every row of the user goes and one
@@ -28,7 +27,7 @@ from mock_calcom_contracts.endpoints import Endpoint
 
 #: Answers, as kinds. Token endpoint: ``ok``, ``server_error``, ``dropped``, ``invalid_grant``,
 #: ``client_rejected``, ``client_not_approved``. API: ``ok``, ``server_error``, ``expired``,
-#: ``insufficient_scope``. Authorize: ``code``, ``page``, ``client_rejected``, ``invalid_scope``.
+#: ``insufficient_scope``. Authorize: ``code``, ``page``, ``invalid_scope``.
 OUTCOME_OF_ANSWER: dict[str, str] = {
     "ok": "ok",
     "server_error": "UpstreamError",
@@ -96,8 +95,10 @@ class CalcomOracle:
     def authorize(self, user: str, scopes: frozenset[str]) -> str:
         """``code``, ``page`` (an error Cal.com shows instead of redirecting), or the error
         the browser is redirected with."""
+        # A rejected client is shown on the page, like a pending one to anyone but its owner
+        # (docs/calcom-behaviour.md#authorize-page).
         if self.status == "REJECTED":
-            return "client_rejected"
+            return "page"
         if self.status == "PENDING" and user != self.owner:
             return "page"
         if not scopes <= self.registered:

@@ -457,7 +457,9 @@ def decline_booking(call: Call) -> Response:
 def mark_absent(call: Call) -> Response:
     body = MARK_ABSENT.validate(call.body)
     store = call.model.resources.bookings
-    booking = store.hosted(call.user, call.path_params["bookingUid"])
+    # markAbsent's own wording (bookings.service.ts @cd764fd8, FACTS §11.12).
+    booking = store.hosted(call.user, call.path_params["bookingUid"],
+                           missing="Booking with uid={uid} not found.")
     marks = [(a["email"], a["absent"]) for a in body.get("attendees", [])]
     return _reply(call, store.mark_absent(booking, body.get("host"), marks))
 

@@ -15,15 +15,15 @@ Cal.com's behaviour cannot be read from its code:
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import fake_of
+from mock_calcom.asgi import fake_of, header
 from mock_calcom.errors import OAuthError
+from mock_calcom.middleware import request_id_for
 from mock_calcom.model.tokens import TokenPair
 from mock_calcom.oauth.bodies import (
     BodyTooLarge,
@@ -35,9 +35,8 @@ from mock_calcom.oauth.bodies import (
 )
 from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
 
-if TYPE_CHECKING:
-    from mock_calcom.model.state import CalcomModel
-
+#: What the OAuth2 exception filter writes when the client sent no ``x-request-id``.
+UNKNOWN_REQUEST_ID = "unknown-request-id"
 #: oauth2.controller.ts @02892e6a sets these on success; app.py sets them on errors too.
 NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -105,10 +104,12 @@ def _decode_body(kind: str, raw: bytes) -> Any:
     return None
 
 
-class RequestIdMiddleware:
-    """Adds ``X-Request-Id`` to every response of the wrapped route, errors included (the
-    OAuth2 exception filter sets one). Ids come from the fake's seeded randomness, so a
-    seeded fake hands out the same ids run after run."""
+class TokenRequestIdMiddleware:
+    """``X-Request-Id`` on the token endpoint (FACTS §11.5). A success gets the request's id
+    like any v2 answer. An error goes through ``OAuth2HttpExceptionFilter``, which reads the
+    lower-case ``x-request-id`` header, one the request-id middleware never sets (it writes
+    ``X-Request-Id``; oauth2-http-exception.filter.ts @a3230cb3): so the answer echoes the
+    client's own ``x-request-id``, or says ``unknown-request-id``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -117,18 +118,16 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _next_request_id(scope["app"].fake.model).encode("ascii")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id))
+                if message["status"] >= 400:
+                    request_id = header(scope, b"x-request-id") or UNKNOWN_REQUEST_ID
+                else:
+                    request_id = request_id_for(scope, scope["app"].fake)
+                headers = [*message.get("headers", []),
+                           (b"x-request-id", request_id.encode("latin-1"))]
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_id)
-
-
-def _next_request_id(model: CalcomModel) -> str:
-    """A uuid-shaped id from the fake's seeded randomness."""
-    return str(uuid.UUID(bytes=model.request_ids.token_bytes(16), version=4))

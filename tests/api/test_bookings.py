@@ -471,3 +471,18 @@ async def test_an_unknown_booking_uid_is_404(api: Api) -> None:
     assert response.status_code == 404
     assert envelope_error(response)["message"] == (
         "Booking with uid=doesNotExist was not found in the database")
+
+
+async def test_mark_absent_on_an_unknown_uid_uses_its_own_wording(
+        api: Api, fake: MockCalcom, bob: User) -> None:
+    """markAbsent: ``Booking with uid=<uid> not found.`` (FACTS §11.12); confirm and decline
+    say ``was not found in the database``. Another host's booking answers the same."""
+    response = await api.post("/v2/bookings/doesNotExist/mark-absent", {"host": True})
+    assert response.status_code == 404
+    assert envelope_error(response)["message"] == "Booking with uid=doesNotExist not found."
+    confirm = await api.post("/v2/bookings/doesNotExist/confirm")
+    assert envelope_error(confirm)["message"] == (
+        "Booking with uid=doesNotExist was not found in the database")
+    others = _uid(fake, bob, BookingStatus.ACCEPTED, past=True)
+    response = await api.post(f"/v2/bookings/{others}/mark-absent", {"host": True})
+    assert envelope_error(response)["message"] == f"Booking with uid={others} not found."

@@ -23,7 +23,8 @@ def _connect(oracle: CalcomOracle, user: str = "owner", now: float = 0.0,
 
 def test_authorize_checks_the_client_status_before_the_scopes() -> None:
     oracle = _oracle(status="REJECTED")
-    assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "client_rejected"
+    # A rejected client is shown on the page, even to its owner.
+    assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "page"
     oracle.status = "PENDING"
     assert oracle.authorize("member", frozenset({"PROFILE_READ"})) == "page"
     assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "invalid_scope"

@@ -102,12 +102,15 @@ async def test_scope_is_left_out_for_a_grant_without_scopes(world: OAuthWorld) -
 async def test_every_token_response_has_a_request_id(world: OAuthWorld) -> None:
     client, secret = world.client()
     ok = await world.exchange(client, secret, await world.code(client))
-    failed = await world.exchange(client, secret, "no-such-code")
-    ids = [ok.headers["x-request-id"], failed.headers["x-request-id"]]
+    again = await world.exchange(client, secret, await world.code(client))
+    ids = [ok.headers["x-request-id"], again.headers["x-request-id"]]
     for request_id in ids:
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
                             request_id)
     assert ids[0] != ids[1]
+    # An error says what the client sent as x-request-id, or unknown-request-id (FACTS §11.5).
+    failed = await world.exchange(client, secret, "no-such-code")
+    assert failed.headers["x-request-id"] == "unknown-request-id"
 
 
 # -- the input pipe (400 invalid_request) ---------------------------------------------------
