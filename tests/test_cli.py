@@ -98,7 +98,8 @@ def test_serve_defaults_to_interactive_consent_on_a_wall_clock_and_prints_the_de
 
 
 def test_serve_can_leave_unauthenticated_requests_unlimited() -> None:
-    args = build_parser().parse_args(["serve", "--port", "0", "--no-ip-rate-limit"])
+    args = build_parser().parse_args(["serve", "--port", "0",
+                                      "--set", "rate_limit_unauthenticated=false"])
     out, stop = io.StringIO(), threading.Event()
     runner = threading.Thread(target=serve, args=(args, out), kwargs={"stop": stop})
     runner.start()
