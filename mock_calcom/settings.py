@@ -40,6 +40,10 @@ class Settings:
     #: docs list create, cancel and reschedule as scope-free but say nothing of this one
     #: (UNCONFIRMED). ``True`` serves it to every token like the other public booking routes.
     booking_get_open_to_scoped_tokens: bool = False
+    #: The client lookup (``GET /v2/auth/oauth2/clients/{id}``) has no ``@OAuthPermissions``
+    #: either, so the global guard refuses a token with mapped scopes (inferred from FACTS
+    #: §11.9, not seen in a test: UNCONFIRMED). ``True`` serves it to any valid token.
+    client_lookup_open_to_scoped_tokens: bool = False
     #: What Cal.com's own input pipes (token endpoint, booking create/cancel/reschedule) see for
     #: a request with no body, or one no body parser reads: ``undefined`` under body-parser 2.x,
     #: answered ``Body is required``; ``{}`` under 1.x, answered by field validation

@@ -169,7 +169,28 @@ class CalcomMachine(RuleBasedStateMachine):
             self._fail("AUTHZ-URL", f"Cal.com showed a page for the provider's authorize URL "
                        f"where a redirect ({answer}) was due: {visit.page[:200]}", mark)
             return multiple()
-        outcome = self.h.complete(visit.callback_url)
+        return self._complete(who, scopes, answer, visit.callback_url, mark)
+
+    @rule(target=connections, who=st.sampled_from(USERS), scopes=_requested,
+          status=st.sampled_from(["REJECTED", "PENDING"]))
+    def consent_then_review(self, who: str, scopes: frozenset[str], status: str) -> Any:
+        """The user consents, then a reviewer moves the client before the code is exchanged:
+        the exchange meets the new status (at authorize a REJECTED client is only a page)."""
+        if self.oracle.authorize(who, scopes) != "code":
+            return multiple()
+        mark = self.h.mark()
+        visit = self.h.visit(self.h.authorization_url(sorted(scopes)), who=who)
+        if visit.callback_url is None:
+            self._fail("AUTHZ-URL", "Cal.com showed a page for the provider's authorize URL "
+                       f"where a redirect (code) was due: {visit.page[:200]}", mark)
+            return multiple()
+        self.h.set_client_status(status)
+        self.oracle.status = status
+        return self._complete(who, scopes, "code", visit.callback_url, mark)
+
+    def _complete(self, who: str, scopes: frozenset[str], answer: str, callback_url: str,
+                  mark: int) -> Any:
+        outcome = self.h.complete(callback_url)
         self._check_hygiene(mark)
         sent = [e for e in self.h.since(mark) if e.is_token_request]
         if answer != "code":

@@ -8,7 +8,8 @@ without credentials). Never the secrets, status or scopes.
   message and details the bare string.
 * The handler has no ``@OAuthPermissions``, and ``OAuthPermissionsGuard`` is global (FACTS
   §11.9), so a token holding mapped scopes gets its "not available" 403; tokens the guard
-  skips (legacy or unmapped scopes) are served.
+  skips (legacy or unmapped scopes) are served. That the guard covers this handler is inferred,
+  not seen: ``Settings.client_lookup_open_to_scoped_tokens`` serves every valid token.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ async def client_info(request: Request) -> Response:
     with fake.model.lock:
         caller = auth.authenticate(fake.model, request.headers)
         assert caller is not None  # ApiAuthGuard: never anonymous
-        scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
+        if not fake.model.settings.client_lookup_open_to_scoped_tokens:
+            scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
         client = fake.model.clients.get(client_id)
         if client is None:
             raise StringHttpError(CLIENT_NOT_FOUND, 404)

@@ -84,3 +84,6 @@ async def test_a_token_with_mapped_scopes_is_refused_by_the_global_scope_guard(
     unmapped = await world.http.get(URL + client.client_id,
                                     headers=_bearer(world, ("READ_PROFILE", "WEBHOOK_READ")))
     assert unmapped.status_code == 200
+    world.fake.update_settings(client_lookup_open_to_scoped_tokens=True)
+    opened = await world.http.get(URL + client.client_id, headers=_bearer(world, ("PROFILE_READ",)))
+    assert opened.status_code == 200
