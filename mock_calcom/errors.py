@@ -11,8 +11,8 @@ Hierarchy::
     │       ├── ForbiddenError       403 ``ForbiddenException``
     │       ├── NotFoundError        404 ``NotFoundException``
     │       ├── ConflictError        409 ``ConflictException``
-    │       ├── ThrottledError       429 ``ThrottlerException``
-    │       └── StringHttpError      any status, ``HttpException`` built from a bare string
+    │       ├── HttpExceptionError   any status, ``HttpException`` with a string ``details``
+    │       └── ThrottledError       429 ``ThrottlerException``
     └── ControlError                 misuse of the fake's own control plane (``/_mock``, Python API)
         ├── UnknownObjectError       404: no such user, client, fault, ...
         └── InvalidControlInput      400: the request to the control plane is malformed
@@ -146,13 +146,16 @@ class ThrottledError(ApiError):
     code = "ThrottlerException"
 
 
-class StringHttpError(ApiError):
-    """``new HttpException("<message>", <status>)``: code ``HttpException``, and ``details`` the
-    bare string (Nest's ``getResponse()`` of a string-built exception)."""
+class HttpExceptionError(ApiError):
+    """``new HttpException(message, status)``: any status, ``code "HttpException"``, and the
+    string response as ``details`` (legacy booking handlers rethrow booking errors this way,
+    bookings.controller.ts @d3367926 ``handleBookingErrors``)."""
 
-    def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message, details=message)
+    code = "HttpException"
+
+    def __init__(self, message: str, status_code: int, details: Any = None) -> None:
         self.status_code = status_code
+        super().__init__(message, details=message if details is None else details)
 
 
 class ControlError(MockCalcomError):

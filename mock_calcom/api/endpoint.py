@@ -77,25 +77,31 @@ class Endpoint:
     versions: frozenset[str] | None
     guards: tuple[Guard, ...]
     reads_body: bool = field(default=False)
+    #: A 2024-04-15 legacy handler (FACTS §11.1): none carries ``@OAuthPermissions``.
+    legacy: bool = field(default=False)
 
     @property
     def scopes(self) -> scopes.Requirement:
+        if self.legacy:
+            return scopes.NOT_AVAILABLE
         return scopes.requirement(self.method, self.path)
 
     def route(self) -> Route:
-        async def endpoint(request: Request) -> Response:
-            body = await _read_body(request) if self.reads_body else None
-            parsed = self.reads_body and await _parsed_by_body_parser(request)
-            return self.run(request, body, body_parsed=parsed)
+        return Route(self.path, self.handle, methods=[self.method], name=self.operation_id)
 
-        return Route(self.path, endpoint, methods=[self.method], name=self.operation_id)
+    async def handle(self, request: Request) -> Response:
+        body = await _read_body(request) if self.reads_body else None
+        parsed = self.reads_body and await _parsed_by_body_parser(request)
+        return self.run(request, body, body_parsed=parsed)
 
     def run(self, request: Request, body: Any, *, body_parsed: bool = True) -> Response:
         model = fake_of(request).model
         version = versions.ensure_served(request, self.versions)
         with model.lock:
+            if self.legacy:
+                _legacy_scope_guard(model, request)
             caller = self._guard(model, request)
-            if caller is not None:
+            if caller is not None and not self.legacy:
                 scopes.check_scopes(caller.scopes,
                                     scopes.requirement_under(model.settings, self.method, self.path))
             call = Call(model=model, caller=caller, path_params=dict(request.path_params),
@@ -111,6 +117,24 @@ class Endpoint:
             else:
                 caller = auth.authenticate(model, request.headers, optional=guard == "optional_auth")
         return caller
+
+
+def _legacy_scope_guard(model: CalcomModel, request: Request) -> None:
+    """The global ``OAuthPermissionsGuard`` on a legacy handler (oauth-permissions.guard.ts
+    @58bd767a): it decodes the bearer itself, so it acts even on handlers with no auth guard,
+    and runs before the controller's guards (Nest runs global guards first). No legacy handler
+    carries ``@OAuthPermissions``, so a valid token with mapped scopes is refused; legacy and
+    scope-less tokens, API keys and anonymous requests pass. Whether production wires the guard
+    this way is UNCONFIRMED (FACTS §11.1, §11.9): ``Settings.legacy_serve_scoped_tokens``
+    serves those tokens instead."""
+    if model.settings.legacy_serve_scoped_tokens:
+        return
+    token = auth.bearer_of(request.headers.get("authorization"))
+    if token is None:
+        return
+    claims = auth.third_party_claims(model, token)
+    if claims is not None:
+        scopes.check_scopes(claims.grant.scopes, scopes.NOT_AVAILABLE)
 
 
 def _refuse_constant(name: str) -> Any:

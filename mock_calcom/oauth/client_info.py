@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from mock_calcom.api import auth, scopes
 from mock_calcom.asgi import fake_of
-from mock_calcom.errors import StringHttpError
+from mock_calcom.errors import HttpExceptionError
 
 CLIENT_NOT_FOUND = "unauthorized_client"
 
@@ -34,7 +34,7 @@ async def client_info(request: Request) -> Response:
             scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
         client = fake.model.clients.get(client_id)
         if client is None:
-            raise StringHttpError(CLIENT_NOT_FOUND, 404)
+            raise HttpExceptionError(CLIENT_NOT_FOUND, 404)
         data = {
             "client_id": client.client_id,
             "redirect_uris": list(client.redirect_uris),
