@@ -275,6 +275,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/v2/slots/reserve"): _v2(
         "Reserve a slot (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"201": _json(_success({"type": "string"}), "The reservation uid, also set as the uid cookie")}),
+    ("POST", "/v2/bookings/{bookingUid}/mark-no-show"): _v2(
+        "Mark no-shows (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "object", "properties": {"message": {"type": "string"}}}),
+                      "The no-show update: message, attendees, noShowHost")}),
     ("DELETE", "/v2/slots/selected-slot"): _v2(
         "Release a reserved slot (legacy 2024-04-15 controller)",
         "(not available to scoped third-party tokens)",
@@ -501,7 +505,7 @@ def _surface_operations() -> dict[tuple[str, str], Op]:
     versions = {"/v2/bookings": "2024-08-13", "/v2/slots": "2024-09-04"}
     out: dict[tuple[str, str], Op] = {}
     for (method, path), row in {**SURFACE, **EXTRA}.items():
-        if row.serving is Serving.UNSERVED or (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
+        if (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
             continue
         required = requirement(method, path)
         if row.serving is Serving.STATEFUL:

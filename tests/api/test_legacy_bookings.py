@@ -240,3 +240,35 @@ async def test_a_legacy_reschedule_is_a_create_with_reschedule_uid(
     assert data["metadata"]["timeFormat"] == "24"
     old = (await http.get(f"/v2/bookings/{first['uid']}", headers=CURRENT)).json()["data"]
     assert (old["status"], old["rescheduledToUid"]) == ("cancelled", data["uid"])
+
+
+async def test_legacy_mark_no_show_is_the_hosts_and_shows_in_the_current_version(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User, mint: TokenFactory) -> None:
+    now = fake.model.clock.now()
+    booking = next(b for b in fake.model.resources.bookings._by_uid.values()
+                   if b.host_id == alice.id and b.status is BookingStatus.ACCEPTED and b.end < now)
+    email = booking.attendees[0].email
+    response = await http.post(f"/v2/bookings/{booking.uid}/mark-no-show",
+                               headers={"Authorization": f"Bearer {mint(alice)}"},
+                               json={"attendees": [{"email": email, "noShow": True}]})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"attendees": [{"email": email, "noShow": True}],
+                                       "message": f"{email} marked as no-show"}
+    current = (await http.get(f"/v2/bookings/{booking.uid}", headers=CURRENT)).json()["data"]
+    assert current["attendees"][0]["absent"] is True
+
+
+async def test_legacy_mark_no_show_of_another_hosts_booking_changes_nothing(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User, bob: User, mint: TokenFactory) -> None:
+    now = fake.model.clock.now()
+    theirs = next(b for b in fake.model.resources.bookings._by_uid.values()
+                  if b.host_id == bob.id and b.status is BookingStatus.ACCEPTED and b.end < now)
+    response = await http.post(f"/v2/bookings/{theirs.uid}/mark-no-show",
+                               headers={"Authorization": f"Bearer {mint(alice)}"}, json={"noShowHost": True})
+    assert response.status_code == 404
+    assert theirs.absent_host is False
+    bad = await http.post(f"/v2/bookings/{theirs.uid}/mark-no-show",
+                          headers={"Authorization": f"Bearer {mint(bob)}"},
+                          json={"attendees": [{"email": "nope", "noShow": "yes"}]})
+    assert bad.status_code == 400
+    assert theirs.attendees[0].absent is False

@@ -29,6 +29,7 @@ from mock_calcom.api.legacy.common import nested_query, stored_location, upper_s
 from mock_calcom.api.validation import (
     IS_ARRAY,
     IS_BOOLEAN,
+    IS_EMAIL,
     IS_NUMBER,
     IS_OBJECT,
     IS_STRING,
@@ -85,6 +86,15 @@ CANCEL_BOOKING = Schema((
 ))
 
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]{2,}$")
+
+#: MarkNoShowInput_2024_04_15 (inputs/mark-no-show.input.ts @03670679).
+MARK_NO_SHOW = Schema((
+    Prop("noShowHost", (IS_BOOLEAN,), optional=True),
+    Prop("attendees", (IS_ARRAY,), optional=True, each=True, nested=Schema((
+        Prop("email", (IS_EMAIL,)),
+        Prop("noShow", (IS_BOOLEAN,)),
+    ))),
+))
 
 
 def _booking_name(value: Any) -> bool:
@@ -326,6 +336,30 @@ def cancel_booking(call: Call) -> Response:
     return success({"bookingId": booking.id, "bookingUid": booking.uid, "onlyRemovedAttendee": False})
 
 
+def mark_no_show(call: Call) -> Response:
+    """``handleMarkNoShow``: the host marks attendees (or themself) as no-shows; the answer is
+    ``{message, attendees?, noShowHost?}`` (outputs/mark-no-show.output.ts @3287a7b0), the
+    message being the English text of its translation key."""
+    body = MARK_NO_SHOW.validate(call.body)
+    store = call.model.resources.bookings
+    booking = _booking_error(lambda: store.hosted(call.user, call.path_params["bookingUid"]))
+    marks = [(a["email"], a["noShow"]) for a in body.get("attendees", [])]
+    _booking_error(lambda: store.mark_absent(booking, True if body.get("noShowHost") else None, marks))
+    data: dict[str, Any] = {}
+    if marks:
+        data["attendees"] = [{"email": email, "noShow": flag} for email, flag in marks]
+        if len(marks) == 1:
+            email, flag = marks[0]
+            data["message"] = f"{email} {'marked' if flag else 'unmarked'} as no-show"
+        else:
+            data["message"] = "No-show status updated for attendees"
+    if body.get("noShowHost"):
+        data["noShowHost"] = True
+        data["message"] = "Booking no-show status updated"
+    data.setdefault("message", "")
+    return success(data)
+
+
 #: handleNewBooking's errors for what the model refuses (ErrorCode values, packages/lib/errorCodes.ts).
 _ERROR_CODES = {
     booking_model.UNAVAILABLE: "no_available_users_found_error",
@@ -439,4 +473,6 @@ ENDPOINTS = (
     Endpoint("GET", _U, f"{_C}getBooking", get_booking, _V, (), legacy=True),
     Endpoint("POST", f"{_U}/cancel", f"{_C}cancelBooking", cancel_booking, _V, (), reads_body=True,
              legacy=True),
+    Endpoint("POST", f"{_U}/mark-no-show", f"{_C}markNoShow", mark_no_show, _V, PERMISSIONS_THEN_API_AUTH,
+             reads_body=True, legacy=True),
 )

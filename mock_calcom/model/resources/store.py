@@ -8,6 +8,8 @@ from mock_calcom.model.resources.apps import AppStore
 from mock_calcom.model.resources.bookings import BookingStore
 from mock_calcom.model.resources.event_types import EventType, EventTypeStore
 from mock_calcom.model.resources.ids import IdSequence
+from mock_calcom.model.resources.private_links import PrivateLinkStore, VerifiedResourceStore
+from mock_calcom.model.resources.reservations import ReservationStore
 from mock_calcom.model.resources.schedules import Schedule, ScheduleStore
 from mock_calcom.model.resources.seed import seed_user
 from mock_calcom.model.resources.selected_slots import SelectedSlotStore
@@ -27,6 +29,9 @@ class ResourceStore:
         self.apps = AppStore(IdSequence(40_001))
         self.selected_slots = SelectedSlotStore(rng.fork("selected-slots"))
         self.webhooks = WebhookStore(clock, rng.fork("webhooks"))
+        self.reservations = ReservationStore(clock, rng.fork("reservations"))
+        self.private_links = PrivateLinkStore(clock, rng.fork("private-links"))
+        self.verified = VerifiedResourceStore(rng.fork("verified"), IdSequence(60_001))
 
     def seed_user(self, user: User, rng: Randomness) -> None:
         """Give a new user what Cal.com gives a new account (see :mod:`.seed`)."""
