@@ -275,6 +275,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/v2/slots/reserve"): _v2(
         "Reserve a slot (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"201": _json(_success({"type": "string"}), "The reservation uid, also set as the uid cookie")}),
+    ("GET", "/v2/event-types/{username}/public"): _v2(
+        "A user's public event types (legacy 2024-04-15 controller)",
+        "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "array"}), "[{id, length, slug, title, description}]")}),
+    ("GET", "/v2/event-types/{username}/{eventSlug}/public"): _v2(
+        "A public event type (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "object"}), "getPublicEvent's booking-page data")}),
     ("POST", "/v2/bookings/{bookingUid}/mark-no-show"): _v2(
         "Mark no-shows (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"200": _json(_success({"type": "object", "properties": {"message": {"type": "string"}}}),

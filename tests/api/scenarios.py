@@ -204,6 +204,10 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
         200, lambda c: c.legacy("PATCH", f"{_E}/{c.event_type('15min')}", {"title": "Quick chat"})),
     "EventTypesController_2024_04_15_deleteEventType": (
         200, lambda c: c.legacy("DELETE", f"{_E}/{c.event_type('secret')}")),
+    "EventTypesController_2024_04_15_getPublicEventTypes": (
+        200, lambda c: c.legacy("GET", f"{_E}/{c.user.username}/public")),
+    "EventTypesController_2024_04_15_getPublicEventType": (
+        200, lambda c: c.legacy("GET", f"{_E}/{c.user.username}/30min/public")),
     "SchedulesController_2024_04_15_getSchedules": (200, lambda c: c.legacy("GET", _S)),
     "SchedulesController_2024_04_15_createSchedule": (201, lambda c: c.legacy("POST", _S, {
         "name": "Evenings", "timeZone": "Europe/Rome", "isDefault": False, "availabilities": [
