@@ -25,7 +25,7 @@ from mock_calcom_contracts.clauses.hygiene import secret_problem, token_problem
 from mock_calcom_contracts.endpoints import ALL as ENDPOINTS
 from mock_calcom_contracts.harness import form, grant_type, is_refresh, rejected_token
 
-#: Fields Cal.com's token endpoint accepts, per grant (FACTS §1.2; ``forbidNonWhitelisted``).
+#: Fields Cal.com's token endpoint accepts, per grant (its DTOs use ``forbidNonWhitelisted``).
 _TOKEN_FIELDS = {
     "authorization_code": frozenset({"client_id", "client_secret", "grant_type", "code",
                                      "redirect_uri", "code_verifier"}),
