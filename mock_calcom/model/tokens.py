@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
@@ -95,10 +96,17 @@ class TokenService:
     is garbage to another: tenants stay isolated.
     """
 
-    def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int) -> None:
+    def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int,
+                 epoch: bytes = b"") -> None:
         self._clock = clock
         self._rng = rng
-        algorithm = _VettedKeyHS256(rng.token_hex(32).encode("ascii"))
+        key = rng.token_hex(32).encode("ascii")
+        if epoch:
+            # A new signing epoch (a reset, a restarted server): same seed, different key, so
+            # tokens of an earlier epoch fail the signature instead of authenticating as
+            # whoever now holds their user id.
+            key = hashlib.sha256(key + b"|" + epoch).hexdigest().encode("ascii")
+        algorithm = _VettedKeyHS256(key)
         self._key = algorithm.key
         # PyJWT's signature layer with HS256 only (``alg: none`` and the rest are refused).
         self._jws = jwt.PyJWS(algorithms=[])

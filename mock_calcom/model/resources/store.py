@@ -12,7 +12,6 @@ from mock_calcom.model.resources.private_links import PrivateLinkStore, Verified
 from mock_calcom.model.resources.reservations import ReservationStore
 from mock_calcom.model.resources.schedules import Schedule, ScheduleStore
 from mock_calcom.model.resources.seed import seed_user
-from mock_calcom.model.resources.selected_slots import SelectedSlotStore
 from mock_calcom.model.resources.webhooks import WebhookStore
 from mock_calcom.model.users import User
 
@@ -27,7 +26,6 @@ class ResourceStore:
         self.schedules = ScheduleStore(IdSequence(200_001))
         self.bookings = BookingStore(clock, rng.fork("bookings"), IdSequence(3_000_001))
         self.apps = AppStore(IdSequence(40_001))
-        self.selected_slots = SelectedSlotStore(rng.fork("selected-slots"))
         self.webhooks = WebhookStore(clock, rng.fork("webhooks"))
         self.reservations = ReservationStore(clock, rng.fork("reservations"))
         self.private_links = PrivateLinkStore(clock, rng.fork("private-links"))
