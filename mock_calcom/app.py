@@ -31,7 +31,7 @@ from mock_calcom.errors import (
     PayloadTooLargeError,
 )
 from mock_calcom.journal import JournalMiddleware
-from mock_calcom.middleware import FaultMiddleware, ThrottleMiddleware
+from mock_calcom.middleware import FaultMiddleware, RequestIdMiddleware, ThrottleMiddleware
 from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.oauth.authorize import too_large_page
 from mock_calcom.oauth.routes import routes as oauth_routes
@@ -119,10 +119,12 @@ def create_app(fake: MockCalcom) -> Starlette:
         fake,
         # The document before the control routes: they end in a catch-all for /_mock/*.
         routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
-        # Faults, then the throttler; both inside the journal (wrapped around the whole app
-        # above), so faulted and throttled answers are journaled too.
+        # Faults, request ids, then the throttler; all inside the journal (wrapped around the
+        # whole app above), so faulted and throttled answers are journaled too. A fault plays
+        # the network in front of Cal.com: its answers carry no request id.
         middleware=[
             Middleware(FaultMiddleware, fake=fake),
+            Middleware(RequestIdMiddleware, fake=fake),
             Middleware(ThrottleMiddleware, fake=fake),
         ],
         exception_handlers={
