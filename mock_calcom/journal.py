@@ -35,11 +35,11 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
 
-from jwt.utils import base64url_decode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, declares_body
 from mock_calcom.errors import ConnectionDropped
+from mock_calcom.model.jws import b64url_decode as base64url_decode
 
 BodyKind = Literal["none", "json", "form", "multipart", "text", "binary"]
 QueryDict = dict[str, str | list[str]]

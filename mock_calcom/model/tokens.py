@@ -8,10 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-from jwt.algorithms import HMACAlgorithm
-
 from mock_calcom.model.clock import Clock
+from mock_calcom.model.jws import HS256, InvalidToken
 from mock_calcom.model.randomness import Randomness
 
 ACCESS_TOKEN_TYPE = "Access Token"
@@ -64,19 +62,6 @@ class TokenPair:
     access_expires_at: int
 
 
-class _VettedKeyHS256(HMACAlgorithm):
-    """HS256 whose one key is vetted once. PyJWT re-vets an HMAC key (PEM, SSH, DER and JWK
-    sniffing) on every encode and decode, most of a token's cost; the fake's key is its own
-    random hex, so once is enough. Any other key still gets PyJWT's full check."""
-
-    def __init__(self, key: bytes) -> None:
-        super().__init__(HMACAlgorithm.SHA256)
-        self.key = super().prepare_key(key)
-
-    def prepare_key(self, key: str | bytes) -> bytes:
-        return self.key if key is self.key else super().prepare_key(key)
-
-
 @dataclass
 class _RefreshRow:
     """``OAuthRefreshToken{secret, clientId, userId|teamId, expiresAt}``."""
@@ -98,11 +83,8 @@ class TokenService:
     def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int) -> None:
         self._clock = clock
         self._rng = rng
-        algorithm = _VettedKeyHS256(rng.token_hex(32).encode("ascii"))
-        self._key = algorithm.key
-        # PyJWT's signature layer with HS256 only (``alg: none`` and the rest are refused).
-        self._jws = jwt.PyJWS(algorithms=[])
-        self._jws.register_algorithm("HS256", algorithm)
+        # HS256 only: ``alg: none`` and every other algorithm are refused (see jws.py).
+        self._jws = HS256(rng.token_hex(32).encode("ascii"))
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         # Refresh rows by secret, and the secrets of each (client, user): rotation revokes a
@@ -149,9 +131,8 @@ class TokenService:
         payload.update({"scope": list(grant.scopes), "token_type": token_type,
                         "clientId": grant.client_id, "iat": iat, "exp": exp})
         payload.update(extra or {})
-        # What jwt.encode does, minus re-vetting the key: compact JSON, HS256, JWT header.
-        body = _COMPACT_JSON.encode(payload).encode("utf-8")
-        return self._jws.encode(body, self._key, algorithm="HS256")
+        # What jsonwebtoken's sign does: compact JSON under a {"alg":"HS256","typ":"JWT"} header.
+        return self._jws.sign(_COMPACT_JSON.encode(payload).encode("utf-8"))
 
     # -- verification ----------------------------------------------------------------------
 
@@ -165,11 +146,11 @@ class TokenService:
 
     def _verify_signature(self, token: str) -> dict[str, Any]:
         try:
-            claims: Any = json.loads(self._jws.decode(token, self._key, algorithms=["HS256"]))
-        except (jwt.PyJWTError, ValueError, RecursionError) as exc:
+            claims: Any = json.loads(self._jws.verify(token))
+        except (InvalidToken, ValueError, RecursionError) as exc:
             raise TokenRejected("invalid") from exc
         # Only this fake's tokens pass the signature, and it mints no aud/iss/sub/jti/nbf, so
-        # PyJWT's claim checks have nothing to look at; expiry is checked against the fake's
+        # there are no other claims to check; expiry is checked against the fake's
         # clock in _decode, at every use, never against the wall clock.
         if (not isinstance(claims, dict) or not isinstance(claims.get("clientId"), str)
                 or not isinstance(claims.get("exp"), int)):
