@@ -152,19 +152,30 @@ COMMANDS: dict[str, Command] = {
 
 # -- entry point -----------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only``, just that command's options are set up (``verify``
+    imports the contract suites to describe its options, which ``serve`` must not pay for)."""
     parser = argparse.ArgumentParser(
         prog="mock-calcom",
         description="A faithful fake of Cal.com's OAuth server and API v2.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, command in COMMANDS.items():
-        command.configure(sub.add_parser(name, help=command.help, description=command.help))
+        subparser = sub.add_parser(name, help=command.help, description=command.help)
+        if only is None or only == name:
+            command.configure(subparser)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, when it is the first argument (else ``None``: set up
+    every command and let argparse decide)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(arguments))
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

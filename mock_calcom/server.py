@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_calcom.addresses import CalcomUrls
 from mock_calcom.errors import ConnectionDropped, InvalidControlInput
-from mock_calcom.transports import CalcomUrls
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom

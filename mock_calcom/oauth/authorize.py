@@ -14,11 +14,11 @@ rendered here with their 4xx status; the others go back to the client as
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -40,13 +40,22 @@ AUTHORIZE_PATH = "/auth/oauth2/authorize"
 #: and ``onboardingEmbed`` are accepted and ignored: no code reads them, FACTS §1.1).
 _CARRIED = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method")
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("mock_calcom.oauth", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+if TYPE_CHECKING:
+    import jinja2
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The page templates, loaded on the first page render: ``serve`` starts without Jinja2."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mock_calcom.oauth", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 _NO_USER_HINT = (
     "Create a user first: POST /_mock/users with {\"username\": \"alice\"}, or "
@@ -138,7 +147,7 @@ def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,
                   params: dict[str, str]) -> Response:
     logo = valid.client.logo
     origin = urlsplit(valid.redirect_uri)
-    html = _TEMPLATES.get_template("authorize.html").render(
+    html = _templates().get_template("authorize.html").render(
         client_name=valid.client.name,
         # Only web images: a stored logo is the client's text, not ours to run.
         logo=logo if logo and logo.lower().startswith(("https://", "http://")) else None,
@@ -160,7 +169,7 @@ def _no_user_page() -> Response:
 
 def _page(title: str, message: str, *, status_code: int, code: str | None = None,
           hint: str | None = None) -> Response:
-    html = _TEMPLATES.get_template("error.html").render(
+    html = _templates().get_template("error.html").render(
         title=title, message=message, code=code, hint=hint)
     return HTMLResponse(html, status_code=status_code)
 
