@@ -23,6 +23,7 @@ from mock_calcom_contracts.reference import (
     api_headers,
     api_response,
     backoff_seconds,
+    check_api_path,
     token_payload,
 )
 
@@ -42,10 +43,9 @@ def call_api(env: ProviderEnvironment, path: str,
     """Call ``path`` through ``send(url, headers)``, the OAuth library's authorized request
     (which refreshes the token first when due and raises outcomes for its own failures),
     again while Cal.com answers 429, at most ``MAX_ATTEMPTS`` times."""
-    if not path.startswith("/v2/"):
-        # The token only ever goes to the API base URL, never to a caller-chosen host.
-        raise ValueError(f"not an API v2 path: {path!r}")
-    url = env.api_base_url.rstrip("/") + path
+    # The token only ever goes to the API base URL, never to a caller-chosen host.
+    check_api_path(path)
+    url = env.api_base_url + path
     headers = api_headers(path)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         answer = send(url, headers)

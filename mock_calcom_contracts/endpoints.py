@@ -26,6 +26,11 @@ class Endpoint:
     json: Any = None
 
     @property
+    def api_path(self) -> str:
+        """The path a provider is asked for: relative to ``env.api_base_url`` (``/me``)."""
+        return self.path.removeprefix("/v2")
+
+    @property
     def name(self) -> str:
         return f"{self.method} {self.path}"
 

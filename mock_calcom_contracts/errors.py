@@ -9,8 +9,12 @@ Hierarchy::
     │   │   ├── StateMismatch         the callback's ``state`` is missing or not one we issued
     │   │   ├── InvalidScope          Cal.com refused the requested scopes at authorize
     │   │   ├── ClientNotApproved     the OAuth client is PENDING (``client_not_approved``)
-    │   │   └── ClientRejected        the OAuth client is REJECTED (``client_rejected``)
+    │   │   ├── ClientRejected        the OAuth client is REJECTED (``client_rejected``)
+    │   │   └── CodeExchangeFailed    Cal.com refused the code at the exchange (``invalid_grant``:
+    │   │                             expired, already used, redirect_uri or PKCE mismatch)
     │   ├── ReauthorizationRequired   the refresh token is dead (``invalid_grant``): connect again
+    │   ├── InvalidClient             Cal.com refused the client's credentials (``invalid_client``:
+    │   │                             unknown client, wrong or deleted secret) at exchange or refresh
     │   ├── InsufficientScope         403 ``insufficient_scope``: the grant lacks a scope
     │   ├── RateLimited               429s persisted past the provider's bounded, reset-aware retries
     │   └── UpstreamError             Cal.com failed (5xx, dropped connection); tokens are kept
@@ -22,7 +26,12 @@ Hierarchy::
 
 Providers raise these by name only; they carry a message and nothing else, so the same
 interface can be spoken over HTTP by providers in other languages (the error's class name is
-its wire form: see :func:`error_kind`).
+its wire form: see :func:`error_kind`). A subclass of an outcome (an integrator's own
+``class CalcomDown(UpstreamError)``) counts as that outcome.
+
+Which Cal.com answer calls for which outcome is the table in ``docs/adapter.md``; every answer
+a correct integration can meet has one, so no correct provider needs to raise the bare
+:class:`ProviderError` (which is reported as ``crash``).
 """
 
 from __future__ import annotations
@@ -60,8 +69,20 @@ class ClientRejected(AuthorizationError):
     pass
 
 
+class CodeExchangeFailed(AuthorizationError):
+    """The code exchange was refused with ``invalid_grant`` (FACTS §2: ``code_invalid_or_expired``
+    after Cal.com's 10 minutes or a second use, ``redirect_uri_mismatch``,
+    ``pkce_verification_failed``): the user must authorize again."""
+
+
 class ReauthorizationRequired(ProviderError):
     pass
+
+
+class InvalidClient(ProviderError):
+    """``401 invalid_client`` from the token endpoint (FACTS §2: ``client_not_found``,
+    ``invalid_client_credentials``): the integration's client id or secret is wrong (deleted,
+    rotated away). The user's tokens stay as they are; the operator must fix the credentials."""
 
 
 class InsufficientScope(ProviderError):
@@ -92,17 +113,20 @@ class LedgerError(HarnessError):
 OUTCOMES: dict[str, type[ProviderError]] = {
     cls.__name__: cls
     for cls in (AccessDenied, StateMismatch, InvalidScope, ClientNotApproved, ClientRejected,
-                ReauthorizationRequired, InsufficientScope, RateLimited, UpstreamError)
+                CodeExchangeFailed, ReauthorizationRequired, InvalidClient, InsufficientScope,
+                RateLimited, UpstreamError)
 }
 
 
 def error_kind(exc: BaseException | None) -> str:
-    """``"ok"`` for no error, the outcome name for a :class:`ProviderError`, else ``"crash"``."""
+    """``"ok"`` for no error; the outcome name for an outcome or a subclass of one (the nearest
+    outcome in its class hierarchy); else ``"crash"`` (the bare :class:`ProviderError` and
+    :class:`AuthorizationError` included: they do not say what happened)."""
     if exc is None:
         return "ok"
-    for name, cls in OUTCOMES.items():
-        if type(exc) is cls:
-            return name
+    for cls in type(exc).__mro__:
+        if OUTCOMES.get(cls.__name__) is cls:
+            return cls.__name__
     return "crash"
 
 

@@ -20,10 +20,13 @@ provider's ``except Exception`` cannot swallow it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import inspect
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -117,30 +120,82 @@ class BrowserVisit:
         return parse_qs(urlsplit(self.callback_url or "").query)
 
 
+@dataclass
+class _Counters:
+    """Requests sent and waits made by one provider call (or by threads nobody can place)."""
+
+    budget: _Budget
+    requests: int = 0
+    sleeps: int = 0
+    slept: float = 0.0
+
+
+#: The counters of the provider call the current thread or task works for. A worker thread
+#: sets it when a call starts; an async call sets it in its own task (and the tasks it starts
+#: inherit it).
+_CALL: contextvars.ContextVar[_Counters | None] = contextvars.ContextVar(
+    "mock_calcom_contracts_call", default=None)
+
+
 class _Budget:
-    """Per-thread request and sleep counters of the provider call in progress."""
+    """Request and sleep counters of the provider calls in progress.
+
+    A request or ``env.sleep`` is charged to the call whose context it runs in. One made on a
+    thread the provider started itself (a pool, a timer) carries no context: it is charged to
+    a scenario-wide pool, reset whenever no call is running, whose limits grow with the
+    number of calls running at once. Either way a runaway is reported (``violation``) even when
+    the provider's own thread swallows the :class:`Runaway` raised in it."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
         self.violation: str | None = None
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._orphans = _Counters(self)
 
     def start(self) -> None:
-        self._local.requests = 0
-        self._local.sleeps = 0
-        self._local.slept = 0.0
+        """This thread (or task) now works for a new provider call."""
+        _CALL.set(_Counters(self))
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._in_flight == 0:
+                self._orphans = _Counters(self)
+                self.violation = None
+            self._in_flight += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    def _counters(self) -> tuple[_Counters, int]:
+        counters = _CALL.get()
+        if counters is not None and counters.budget is self:
+            return counters, 1
+        return self._orphans, max(1, self._in_flight)
 
     def request(self) -> None:
-        count = getattr(self._local, "requests", 0) + 1
-        self._local.requests = count
-        if count > CALL_REQUEST_BUDGET:
+        counters, scale = self._counters()
+        with self._lock:
+            counters.requests += 1
+            over = counters.requests > CALL_REQUEST_BUDGET * scale
+        if over:
             self.violation = (f"one provider call sent more than {CALL_REQUEST_BUDGET} requests "
                               "(an unbounded retry loop?)")
             raise Runaway(self.violation)
 
     def sleep(self, seconds: float) -> None:
-        self._local.sleeps = getattr(self._local, "sleeps", 0) + 1
-        self._local.slept = getattr(self._local, "slept", 0.0) + seconds
-        if self._local.sleeps > CALL_SLEEP_BUDGET or self._local.slept > CALL_SLEEP_SECONDS:
+        counters, scale = self._counters()
+        with self._lock:
+            counters.sleeps += 1
+            counters.slept += seconds
+            over = (counters.sleeps > CALL_SLEEP_BUDGET * scale
+                    or counters.slept > CALL_SLEEP_SECONDS * scale)
+        if over:
             self.violation = (f"one provider call waited more than {CALL_SLEEP_BUDGET} times or "
                               f"{CALL_SLEEP_SECONDS:.0f} s in total (unbounded backoff?)")
             raise Runaway(self.violation)
@@ -163,6 +218,52 @@ class _SharedTransport(httpx.BaseTransport):
         pass
 
 
+class _SharedAsyncTransport(httpx.AsyncBaseTransport):
+    """:class:`_SharedTransport` for async clients."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, budget: _Budget) -> None:
+        self._inner = inner
+        self._budget = budget
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self._budget.request()
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+class _LoopThread:
+    """One event loop on its own thread, for the async provider calls of one scenario (so
+    that an async provider's locks and clients live on a single loop throughout)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever,
+                                        name="contracts-provider-loop", daemon=True)
+        self._thread.start()
+
+    def run(self, awaitable: Awaitable[T], budget: _Budget, box: dict[str, Any]) -> T:
+        async def call() -> T:
+            budget.start()
+            return await awaitable
+
+        future = asyncio.run_coroutine_threadsafe(call(), self.loop)
+        box["future"] = future
+        return future.result()
+
+    def stop(self) -> None:
+        def cancel_all() -> None:
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.stop()
+
+        self.loop.call_soon_threadsafe(cancel_all)
+        self._thread.join(5.0)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
 # -- the run -------------------------------------------------------------------------------
 
 class Suite:
@@ -175,6 +276,7 @@ class Suite:
         self._fake: MockCalcom | None = None
         self._server: LiveServer | None = None
         self._transport: httpx.BaseTransport | None = None
+        self._async_transport: httpx.AsyncBaseTransport | None = None
         self._browser: httpx.Client | None = None
         self._base_settings = Settings(seed=SEED)
 
@@ -204,6 +306,7 @@ class Suite:
                     self._browser = httpx.Client(timeout=10.0)
             else:
                 self._transport = self._fake.transport()
+                self._async_transport = self._fake.async_transport()
                 self._browser = httpx.Client(transport=_SharedTransport(self._transport),
                                              timeout=10.0)
         return self._fake
@@ -261,13 +364,17 @@ class Suite:
         if self._server is not None:
             urls = self._server.urls
             transport: httpx.BaseTransport | None = None
+            async_transport: httpx.AsyncBaseTransport | None = None
         else:
             urls = CalcomUrls.production()
             assert self._transport is not None
+            assert self._async_transport is not None
             transport = _SharedTransport(self._transport, budget)
+            async_transport = _SharedAsyncTransport(self._async_transport, budget)
         harness = Harness(self, fake, budget, browser, owner_id=owner.id, member_id=member.id,
                           client_id=registered.client_id,
-                          client_secret=registered.client_secret, urls=urls, transport=transport)
+                          client_secret=registered.client_secret, urls=urls, transport=transport,
+                          async_transport=async_transport)
         try:
             yield harness
         finally:
@@ -283,7 +390,8 @@ class Harness:
 
     def __init__(self, suite: Suite, fake: MockCalcom, budget: _Budget, browser: httpx.Client, *,
                  owner_id: int, member_id: int, client_id: str, client_secret: str | None,
-                 urls: CalcomUrls, transport: httpx.BaseTransport | None) -> None:
+                 urls: CalcomUrls, transport: httpx.BaseTransport | None,
+                 async_transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.suite = suite
         self.fake = fake
         self.owner_id = owner_id
@@ -298,18 +406,19 @@ class Harness:
         self._first_entry = self._last_id()
         self._slept: list[float] = []
         self._sleep_lock = threading.Lock()
-        self._in_flight = 0
-        self._flight_lock = threading.Lock()
+        self._loop: _LoopThread | None = None
+        self._loop_lock = threading.Lock()
         self.env = ProviderEnvironment(
             client_id=client_id,
             client_secret=client_secret,
             redirect_uri=REDIRECT_URI,
             authorize_url=urls.authorize_url,
             token_url=urls.token_url,
-            api_base_url=urls.api_url,
+            api_base_url=urls.api_base_url,
             now=fake.now,
             sleep=self._sleep,
             transport=transport,
+            async_transport=async_transport,
         )
         try:
             provider = suite.factory(self.env)
@@ -318,10 +427,23 @@ class Harness:
         self.provider: Provider = provider
 
     def close(self) -> None:
-        closer = getattr(self.provider, "close", None)
+        closer = getattr(self.provider, "aclose", None)
+        if not callable(closer):
+            closer = getattr(self.provider, "close", None)
         if callable(closer):
             with contextlib.suppress(Exception):
-                closer()
+                result = closer()
+                if inspect.isawaitable(result):
+                    self._event_loop().run(result, self._budget, {})
+        if self._loop is not None:
+            self._loop.stop()
+            self._loop = None
+
+    def _event_loop(self) -> _LoopThread:
+        with self._loop_lock:
+            if self._loop is None:
+                self._loop = _LoopThread()
+            return self._loop
 
     @property
     def live(self) -> bool:
@@ -433,12 +555,15 @@ class Harness:
         def target() -> None:
             self._budget.start()
             try:
-                box["value"] = action()
+                value = action()
+                if inspect.isawaitable(value):
+                    # An async provider: awaited on the scenario's loop, in a task of its own.
+                    value = self._event_loop().run(value, self._budget, box)
+                box["value"] = value
             except BaseException as exc:
                 box["error"] = exc
 
-        with self._flight_lock:
-            self._in_flight += 1
+        self._budget.enter()
         first = self._last_id()
         worker = threading.Thread(target=target, name="contracts-provider-call", daemon=True)
         worker.start()
@@ -449,21 +574,34 @@ class Harness:
                 # The server's journal stands in for the transport guard: too many requests
                 # while this call (and its concurrent siblings) ran is a retry loop.
                 sent = self._last_id() - first if self.live else 0
-                if worker.is_alive() and sent > CALL_REQUEST_BUDGET * self._in_flight:
+                if worker.is_alive() and sent > CALL_REQUEST_BUDGET * self._budget.in_flight:
                     self.runaway_in_live = True
+                    self._cancel(box)
                     raise Runaway(f"one provider call sent more than {CALL_REQUEST_BUDGET} "
                                   "requests (an unbounded retry loop?)")
+                if worker.is_alive() and self._budget.violation is not None:
+                    # Charged on a thread of the provider's own, which may have swallowed it.
+                    self._cancel(box)
+                    raise Runaway(self._budget.violation)
                 if worker.is_alive() and time.monotonic() > deadline:
                     self.runaway_in_live = self.live
+                    self._cancel(box)
                     raise Runaway(f"a provider call did not return within "
                                   f"{CALL_TIMEOUT:.0f} s (a deadlock, or an unbounded loop?)")
         finally:
-            with self._flight_lock:
-                self._in_flight -= 1
+            self._budget.leave()
         if "error" in box:
             raise box["error"]
+        if self._budget.violation is not None:
+            raise Runaway(self._budget.violation)
         value: T = box["value"]
         return value
+
+    @staticmethod
+    def _cancel(box: Mapping[str, Any]) -> None:
+        future = box.get("future")
+        if future is not None:
+            future.cancel()
 
     def authorization_url(self, scopes: Sequence[str]) -> str:
         outcome = self._guarded(lambda: self.provider.authorization_url(list(scopes)))
@@ -489,7 +627,7 @@ class Harness:
 
     def call(self, connection: str, endpoint: Endpoint) -> Outcome:
         return self._guarded(lambda: self.provider.request(
-            connection, endpoint.method, endpoint.path,
+            connection, endpoint.method, endpoint.api_path,
             dict(endpoint.params) if endpoint.params else None, endpoint.json))
 
     def burst(self, connection: str, endpoints: Sequence[Endpoint]) -> list[Outcome]:

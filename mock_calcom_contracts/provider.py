@@ -15,16 +15,43 @@ and run ``mock-calcom verify --provider mypackage.adapter:make_provider``.
 
 Rules the environment imposes (so the fake can control time and the network):
 
-* send every HTTP request through ``env.transport`` when it is not ``None`` (in-process runs);
-  when it is ``None`` (``--live``), use ordinary sockets to the URLs given;
-* read the time from ``env.now()`` and wait with ``env.sleep()``: the fake's clock is frozen and
-  jumps forward, and ``env.sleep`` advances it instead of blocking;
+* send every HTTP request through ``env.transport`` (sync code) or ``env.async_transport``
+  (async code) when it is not ``None`` (in-process runs); when it is ``None`` (``--live``),
+  use ordinary sockets to the URLs given;
+* read the time from ``env.now()`` and wait with ``env.sleep()``, from any thread: the fake's
+  clock is frozen and jumps forward, and ``env.sleep`` advances it instead of blocking;
 * choose ``state`` yourself; add the ``cal-api-version`` header yourself.
+
+**URLs.** ``env.api_base_url`` is API v2's base URL as Cal.com's documentation gives it,
+``https://api.cal.com/v2`` (no trailing slash); the ``serve`` banner's "API base URL" and the
+pytest plugin's ``calcom_server.urls.api_base_url`` are the same value. ``request`` gets a
+``path`` *relative to it* (``"/me"``, ``"/bookings/{uid}/cancel"``), so the URL to call is
+always ``env.api_base_url + path`` (not ``urljoin``, which drops the ``/v2``).
+
+**Connection ids.** ``complete()`` returns an opaque string naming the grant it stored; every
+later ``request`` names it and must act as the Cal.com user who authorized *that* grant.
+Re-connecting an account that is already connected (same Cal.com user, same client) may be
+handled in either of two ways, and the suites judge both correctly:
+
+* *a connection per authorization*: ``complete()`` returns a new id; the earlier connection
+  keeps its own tokens. (Cal.com's rotation deletes every other refresh token of the user and
+  client on each refresh, so the older connection typically ends in
+  ``ReauthorizationRequired`` at its next refresh: that is correct.)
+* *one connection per account*: ``complete()`` returns the id it returned before for that
+  account, which now holds the new grant's tokens (the old ones are forgotten).
+
+Returning a *new* id while the old id silently switches to the new tokens (an alias) is not
+one of the two; neither is returning an id that belongs to another user.
+
+**Async providers.** Any of the three methods may be a coroutine function (``async def``), e.g.
+around httpx-oauth or Authlib's ``AsyncOAuth2Client``: in-process runs await it on one event
+loop kept for the scenario (so bursts of concurrent calls really interleave), with
+``env.async_transport`` into the fake. An optional ``close``/``aclose`` is called at the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -43,16 +70,21 @@ class ProviderEnvironment:
     authorize_url: str
     #: ``https://api.cal.com/v2/auth/oauth2/token`` in-process; the live server's otherwise.
     token_url: str
-    #: Where API v2 lives; request paths start with ``/v2/``.
+    #: API v2's base URL, ``https://api.cal.com/v2`` in-process (the live server's ``.../v2``
+    #: otherwise). A call's URL is ``api_base_url + path``.
     api_base_url: str
     #: The fake's clock (POSIX seconds). Compute token expiry from this, never ``time.time()``.
     now: Callable[[], float]
-    #: Wait this long. Advances the fake's clock; never blocks for real.
+    #: Wait this long. Advances the fake's clock; never blocks for real. Callable from any
+    #: thread (waits on threads the provider starts itself count against the call that is
+    #: running, or against the calls running together).
     sleep: Callable[[float], None]
     #: An httpx transport into the in-process fake, or ``None`` for ``--live`` runs.
     transport: httpx.BaseTransport | None = None
     #: Free-form extras for adapters (e.g. ``{"public_client": True}``).
     extras: Mapping[str, Any] = field(default_factory=dict)
+    #: The same for ``httpx.AsyncClient`` (async providers), or ``None`` for ``--live`` runs.
+    async_transport: httpx.AsyncBaseTransport | None = None
 
 
 @dataclass(frozen=True)
@@ -66,25 +98,31 @@ class ApiResponse:
 
 @runtime_checkable
 class Provider(Protocol):
-    """The three calls the suites make.
+    """The three calls the suites make (each may also be ``async def``).
 
     ``request`` returns an :class:`ApiResponse` for every answer it does not turn into an
-    outcome; it raises :class:`~mock_calcom_contracts.errors.InsufficientScope` on a 403 insufficient_scope,
-    :class:`~mock_calcom_contracts.errors.ReauthorizationRequired` when the refresh token is dead,
-    :class:`~mock_calcom_contracts.errors.RateLimited` when 429s outlast its bounded backoff and
-    :class:`~mock_calcom_contracts.errors.UpstreamError` on 5xx or a broken connection.
+    outcome, with Cal.com's own status (``201`` for a created or rescheduled booking, ``200``
+    for a cancel); it raises :class:`~mock_calcom_contracts.errors.InsufficientScope` on a 403
+    insufficient_scope, :class:`~mock_calcom_contracts.errors.ReauthorizationRequired` when the
+    refresh token is dead, :class:`~mock_calcom_contracts.errors.InvalidClient` when Cal.com
+    refuses the client's credentials, :class:`~mock_calcom_contracts.errors.RateLimited` when
+    429s outlast its bounded backoff and :class:`~mock_calcom_contracts.errors.UpstreamError` on
+    5xx or a broken connection. A write (``POST``, ``PATCH``, ``DELETE``) whose answer was a 5xx
+    or never came is raised as ``UpstreamError``, not re-sent: Cal.com may have done it. The
+    full table is ``docs/adapter.md``.
     """
 
     #: Optional. Set ``supports_public_clients = True`` on a provider that can run a PUBLIC
     #: client (PKCE, no secret); without it the PUBLIC-CLIENT clause reports ``n/a``, since most
     #: server-side integrations only ever hold a confidential client.
 
-    def authorization_url(self, scopes: Sequence[str]) -> str:
+    def authorization_url(self, scopes: Sequence[str]) -> str | Awaitable[str]:
         """The URL to send the user's browser to, with a fresh ``state``."""
         ...
 
-    def complete(self, callback_url: str) -> str:
-        """Handle the redirect back from Cal.com; return a connection id (opaque string)."""
+    def complete(self, callback_url: str) -> str | Awaitable[str]:
+        """Handle the redirect back from Cal.com; return a connection id (opaque string; see
+        the module docstring for what re-connecting an account may return)."""
         ...
 
     def request(
@@ -94,8 +132,9 @@ class Provider(Protocol):
         path: str,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-    ) -> ApiResponse:
-        """Call API v2 on behalf of ``connection``, refreshing tokens as needed."""
+    ) -> ApiResponse | Awaitable[ApiResponse]:
+        """Call ``env.api_base_url + path`` on behalf of ``connection``, refreshing tokens as
+        needed. ``path`` starts with ``/`` and is relative to the base URL (``"/me"``)."""
         ...
 
 

@@ -62,10 +62,10 @@ MAX_BACKOFF = 120.0
 #: ``cal-api-version`` per path prefix; other endpoints (``/v2/me``, calendars, conferencing)
 #: are unversioned (FACTS §7.3). A missing or wrong value falls back to 2024-04-15 (§7.2).
 API_VERSIONS: tuple[tuple[str, str], ...] = (
-    ("/v2/bookings", "2024-08-13"),
-    ("/v2/event-types", "2024-06-14"),
-    ("/v2/schedules", "2024-06-11"),
-    ("/v2/slots", "2024-09-04"),
+    ("/bookings", "2024-08-13"),
+    ("/event-types", "2024-06-14"),
+    ("/schedules", "2024-06-11"),
+    ("/slots", "2024-09-04"),
 )
 
 
@@ -137,7 +137,11 @@ class ReferenceProvider:
                   "redirect_uri": self._env.redirect_uri}
         if pending.code_verifier is not None:
             fields["code_verifier"] = pending.code_verifier
-        connection = self._token_request(fields)
+        try:
+            connection = self._token_request(fields)
+        except errors.ReauthorizationRequired as exc:
+            # invalid_grant at the exchange is about the code (FACTS §2), not a refresh token.
+            raise errors.CodeExchangeFailed(str(exc)) from exc
         connection_id = secrets.token_urlsafe(16)
         with self._lock:
             self._connections[connection_id] = connection
@@ -147,9 +151,7 @@ class ReferenceProvider:
 
     def request(self, connection: str, method: str, path: str,
                 params: Mapping[str, str] | None = None, json: Any = None) -> ApiResponse:
-        if not path.startswith("/v2/"):
-            # The token is only ever sent to the API base URL, never to a caller-chosen host.
-            raise ValueError(f"API paths start with /v2/, not {path!r}")
+        check_api_path(path)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             token = self._fresh_access_token(connection)
             response = self._send(method, path, token, params, json)
@@ -165,7 +167,7 @@ class ReferenceProvider:
               json: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}", **api_headers(path)}
         try:
-            return self._http.request(method, self._env.api_base_url.rstrip("/") + path,
+            return self._http.request(method, self._env.api_base_url + path,
                                       params=dict(params or {}), json=json, headers=headers)
         except httpx.TransportError as exc:
             raise errors.UpstreamError(f"Cal.com could not be reached: {exc}") from exc
@@ -274,7 +276,17 @@ def token_lifetime(payload: Mapping[str, Any]) -> float:
     return float(expires_in)
 
 
+def check_api_path(path: str) -> None:
+    """``path`` must be relative to the API base URL (``/me``): the token is only ever sent to
+    ``env.api_base_url``, never to a caller-chosen host or a path outside API v2."""
+    if not path.startswith("/") or path.startswith("//") or path.startswith("/v2/"):
+        raise ValueError(f"API paths are relative to the API base URL (/me), not {path!r}")
+
+
 def api_version_for(path: str) -> str | None:
+    """The ``cal-api-version`` of ``path`` (relative to the API base URL, ``/bookings``; a
+    full ``/v2/bookings`` path works too)."""
+    path = path.removeprefix("/v2")
     for prefix, version in API_VERSIONS:
         if path == prefix or path.startswith(prefix + "/"):
             return version
@@ -344,6 +356,9 @@ def _token_error(status: int, payload: Any) -> errors.ProviderError:
     if error == "invalid_grant":
         # Dead refresh token or used code: retrying cannot help, the user must connect again.
         return errors.ReauthorizationRequired(text)
+    if error == "invalid_client":
+        # Unknown client or wrong secret: the operator's to fix; the user's tokens are fine.
+        return errors.InvalidClient(text)
     if error == "unauthorized_client":
         return (errors.ClientRejected(text) if description == "client_rejected"
                 else errors.ClientNotApproved(text))

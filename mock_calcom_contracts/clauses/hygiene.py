@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from hypothesis import strategies as st
 
@@ -85,7 +86,8 @@ def token_problem(entry: JournalEntry, api_host: str) -> str | None:
 
 
 def api_host_of(h: Harness) -> str:
-    return h.env.api_base_url.split("://", 1)[-1].rstrip("/")
+    """API v2's ``host[:port]``, as the journal records it."""
+    return urlsplit(h.env.api_base_url).netloc
 
 
 @clause("HYGIENE-SECRET",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from examples import authlib_provider, requests_provider
+from examples import async_provider, authlib_provider, requests_provider
 from mock_calcom_contracts.provider import ProviderEnvironment
 from mock_calcom_contracts.verify import Report, run
 
@@ -24,6 +24,12 @@ def _failures(report: Report) -> str:
 def test_the_authlib_example_passes_every_clause_in_process() -> None:
     report = run(authlib_provider.make_provider, profile="dev")
     assert report.ok, _failures(report)
+
+
+def test_the_async_example_passes_every_clause_in_process() -> None:
+    report = run(async_provider.make_provider, profile="dev")
+    assert report.ok, _failures(report)
+    assert report.result("STATEFUL").status == "pass"
 
 
 def test_the_requests_example_passes_every_clause_against_the_live_server() -> None:
@@ -108,7 +114,7 @@ _OUTSIDE_PROVIDER = '''
                 tokens.update(self.token({"grant_type": "refresh_token",
                                           "refresh_token": tokens["refresh_token"]}))
             headers = {"Authorization": "Bearer " + tokens["access_token"]}
-            version = VERSIONS.get(path.split("/")[2])
+            version = VERSIONS.get(path.split("/")[1])
             if version:
                 headers["cal-api-version"] = version
             r = self.http.request(method, self.env.api_base_url + path, params=params,

@@ -129,3 +129,95 @@ def test_a_provider_call_that_never_returns_is_abandoned(suite: Suite,
         assert outcome.kind == "runaway"
         assert "deadlock" in outcome.describe()
     never.set()
+
+
+def test_the_api_base_url_is_cal_coms_v2_base_in_process_and_live() -> None:
+    """One meaning everywhere: the provider's env, ``CalcomUrls.api_base_url`` (the ``serve``
+    banner and ``calcom_server.urls``) and Cal.com's docs all say ``.../v2``."""
+    from mock_calcom.transports import CalcomUrls
+
+    with Suite(make_provider, profile("dev")) as in_process, in_process.scenario() as h:
+        assert h.env.api_base_url == "https://api.cal.com/v2"
+        assert h.env.api_base_url == CalcomUrls.production().api_base_url
+    with Suite(make_provider, profile("dev"), live=True) as live, live.scenario() as h:
+        assert live._server is not None
+        assert h.env.api_base_url == live._server.urls.api_base_url
+        assert h.env.api_base_url.endswith("/v2")
+        connection = h.connect(["PROFILE_READ"])
+        assert h.call(connection, endpoints.ME).describe() == "a response with status 200"
+
+
+def test_the_provider_is_asked_for_paths_relative_to_the_api_base_url(suite: Suite) -> None:
+    seen: list[str] = []
+    with suite.scenario() as h:
+        connection = h.connect(["PROFILE_READ"])
+        original = h.provider.request
+
+        def spy(connection: str, method: str, path: str, *args: object) -> object:
+            seen.append(path)
+            return original(connection, method, path, *args)  # type: ignore[arg-type]
+
+        h.provider.request = spy  # type: ignore[method-assign,assignment]
+        h.call(connection, endpoints.ME)
+        assert seen == ["/me"]
+        assert [e.path for e in h.since() if is_api(e)] == ["/v2/me"]
+
+
+def test_a_provider_sleeping_without_end_on_its_own_thread_is_stopped(suite: Suite) -> None:
+    """A wait made on a thread the provider started (no call context) still counts, even when
+    that thread swallows the Runaway raised in it."""
+    import contextlib
+    import threading
+
+    with suite.scenario() as h:
+        def sleepy_in_a_thread() -> None:
+            def loop() -> None:
+                for _ in range(CALL_SLEEP_BUDGET * 4):
+                    # What a careless pool does: swallow everything.
+                    with contextlib.suppress(BaseException):
+                        h.env.sleep(1)
+
+            worker = threading.Thread(target=loop)
+            worker.start()
+            worker.join()
+
+        outcome = h._guarded(sleepy_in_a_thread)
+        assert outcome.kind == "runaway"
+        assert "unbounded backoff" in outcome.describe()
+        # The next call starts with a clean budget.
+        assert h._guarded(lambda: h.env.sleep(1)).kind == "ok"
+
+
+def test_an_async_provider_is_awaited_in_process_and_its_burst_interleaves(suite: Suite) -> None:
+    import asyncio
+
+    from examples.async_provider import make_provider as make_async
+
+    async_suite = Suite(make_async, profile("dev"))
+    with async_suite, async_suite.scenario() as h:
+        assert h.env.async_transport is not None
+        connection = h.connect(["PROFILE_READ"])
+        h.advance(1801)
+        outcomes = h.burst(connection, [endpoints.ME] * 4)
+        assert [o.describe() for o in outcomes] == ["a response with status 200"] * 4
+        assert sum(1 for e in h.since() if is_refresh(e)) == 1
+
+        async def forever() -> None:
+            while True:
+                h.env.sleep(1)
+                await asyncio.sleep(0)
+
+        assert h._guarded(forever).kind == "runaway"
+
+
+def test_an_outcome_subclass_counts_as_its_outcome() -> None:
+    from mock_calcom_contracts import errors
+
+    class CalcomDown(errors.UpstreamError):
+        pass
+
+    assert errors.error_kind(CalcomDown("x")) == "UpstreamError"
+    assert errors.error_kind(errors.InvalidClient("x")) == "InvalidClient"
+    assert errors.error_kind(errors.CodeExchangeFailed("x")) == "CodeExchangeFailed"
+    assert errors.error_kind(errors.ProviderError("x")) == "crash"
+    assert errors.error_kind(errors.AuthorizationError("x")) == "crash"

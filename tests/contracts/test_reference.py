@@ -15,6 +15,7 @@ from mock_calcom_contracts.errors import (
     ClientNotApproved,
     ClientRejected,
     InsufficientScope,
+    InvalidClient,
     InvalidScope,
     ReauthorizationRequired,
     UpstreamError,
@@ -112,6 +113,9 @@ def test_an_api_answer_means_the_same_on_httpx_and_requests(
     (401, b'{"error":"unauthorized_client","error_description":"client_rejected"}', ClientRejected),
     (401, b'{"error":"unauthorized_client","error_description":"client_not_approved"}',
      ClientNotApproved),
+    (401, b'{"error":"invalid_client","error_description":"invalid_client_credentials"}',
+     InvalidClient),
+    (401, b'{"error":"invalid_client","error_description":"client_not_found"}', InvalidClient),
     (503, b"", UpstreamError),
     (200, b'{"token_type":"bearer"}', UpstreamError),
 ])
@@ -152,3 +156,22 @@ def test_a_repeated_callback_parameter_counts_as_missing() -> None:
     callback = callback_query("https://integrator.example.com/cb?state=a&state=b&code=c")
     assert "state" not in callback
     assert authorization_code(callback) == "c"
+
+
+def test_an_expired_code_is_code_exchange_failed_and_a_deleted_secret_invalid_client() -> None:
+    """Answers a correct integration meets have outcomes of their own (not a bare error)."""
+    from mock_calcom_contracts import endpoints
+    from mock_calcom_contracts.harness import Suite
+    from mock_calcom_contracts.profiles import profile
+    from mock_calcom_contracts.reference import make_provider
+
+    with Suite(make_provider, profile("dev")) as suite, suite.scenario() as h:
+        callback = h.authorize(["PROFILE_READ"])
+        h.advance(601)  # Cal.com's codes live 10 minutes (FACTS §3)
+        assert h.complete(callback).kind == "CodeExchangeFailed"
+        connection = h.connect(["PROFILE_READ"])
+        secret_id, _ = h.fake.add_client_secret(h.client_id)
+        first = next(s.id for s in h.fake.get_client(h.client_id).secrets if s.id != secret_id)
+        h.fake.delete_client_secret(h.client_id, first)
+        h.advance(1801)
+        assert h.call(connection, endpoints.ME).kind == "InvalidClient"
