@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import anyio
+from starlette._utils import get_route_path
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, header
@@ -28,6 +29,7 @@ from mock_calcom.errors import ConnectionDropped, ThrottledError
 from mock_calcom.faults import Firing
 from mock_calcom.journal import mark_fault
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
+from mock_calcom.routing import IndexedRouter
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -160,7 +162,6 @@ class ThrottleMiddleware:
         # Built when Starlette builds its middleware stack (first request): every surface
         # is imported by then.
         self._versions = _served_versions()
-        self._v2_routes: list[BaseRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
@@ -206,14 +207,13 @@ class ThrottleMiddleware:
         """Nest runs guards only for a handler it routed to: an unknown path or method, or a
         ``cal-api-version`` the controller does not serve, is a plain 404 with no rate-limit
         headers that counts for nothing."""
-        if self._v2_routes is None:
-            routes = getattr(scope.get("app"), "routes", None)
-            if routes is None:
-                return True
-            # Only API v2 routes can match a /v2/ path (the app's routes are fixed at creation).
-            self._v2_routes = [r for r in routes
-                               if not isinstance(r, Route) or r.path.startswith("/v2/")]
-        for route in self._v2_routes:
+        router = getattr(scope.get("app"), "router", None)
+        if not isinstance(router, IndexedRouter):
+            return True
+        for route in router.candidates(get_route_path(scope)):
+            # Only API v2 routes count (a catch-all of another surface is not Nest's).
+            if isinstance(route, Route) and not route.path.startswith("/v2/"):
+                continue
             if route.matches(scope)[0] == Match.FULL:
                 served = self._versions.get(getattr(route, "name", ""), None)
                 return served is None or _requested_version(scope) in served

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import OPTIONAL_AUTH, PERMISSIONS_THEN_API_AUTH, Call, Endpoint
-from mock_calcom.api.envelope import pagination, success
+from mock_calcom.api.envelope import pagination, success_json, to_json
 from mock_calcom.api.event_types import INTEGRATIONS
 from mock_calcom.api.me import LOCALES
 from mock_calcom.api.validation import (
@@ -232,8 +232,23 @@ def booking_out(booking: Booking, host: User | None) -> dict[str, Any]:
     return out
 
 
+def booking_json(booking: Booking, host: User | None) -> bytes:
+    """:func:`booking_out` serialised, reused while neither the booking (any attribute
+    assignment bumps its ``revision``; every change Cal.com makes also moves ``updatedAt``)
+    nor its host's shown fields have changed."""
+    key = (booking.revision, booking.updated_at,
+           None if host is None else (host.id, host.name, host.email, host.username, host.time_zone))
+    cached = booking.rendered
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    data = to_json(booking_out(booking, host))
+    booking.rendered = (key, data)
+    return data
+
+
 def _reply(call: Call, booking: Booking, status_code: int = 200) -> Response:
-    return success(booking_out(booking, call.model.users.get(booking.host_id)), status_code=status_code)
+    return success_json(booking_json(booking, call.model.users.get(booking.host_id)),
+                        status_code=status_code)
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -267,8 +282,8 @@ def list_bookings(call: Call) -> Response:
     )
     page, total = call.model.resources.bookings.list_for(call.user, query)
     users = call.model.users
-    return success([booking_out(b, users.get(b.host_id)) for b in page],
-                   pagination=pagination(skip=skip, take=take, total=total,
+    return success_json([booking_json(b, users.get(b.host_id)) for b in page],
+                        pagination=pagination(skip=skip, take=take, total=total,
                                          field=call.model.settings.pagination_field))
 
 

@@ -78,6 +78,17 @@ class Booking:
     rescheduled_to_uid: str | None = None
     absent_host: bool = False
     ics_uid: str = ""
+    #: Bumped by every attribute assignment: what a cached serialised form is checked against.
+    revision: int = field(default=0, init=False, compare=False, repr=False)
+    #: The API layer's serialised form and the state it was made from (see api/bookings.py):
+    #: a booking that has not changed is not serialised again.
+    rendered: tuple[object, bytes] | None = field(default=None, init=False, compare=False,
+                                                  repr=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "rendered" and name != "revision":
+            object.__setattr__(self, "revision", self.__dict__.get("revision", 0) + 1)
 
     @property
     def duration(self) -> int:
