@@ -25,9 +25,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# A fake Cal.com on http://127.0.0.1:8765 with a demo user and client (credentials printed).
+# A fake Cal.com on http://127.0.0.1:8765 from the shipped demo config: fixed client id and
+# secret (printed), so an app's .env survives a restart. SERVE_ARGS adds options (--set, --quiet).
 serve: $(STAMP)
-	$(BIN)/mock-calcom serve --demo
+	$(BIN)/mock-calcom serve --config mock_calcom/configs/demo.toml $(SERVE_ARGS)
 
 # In-process cost of the full OAuth dance as a multiple of one bare Starlette request.
 bench: $(STAMP)

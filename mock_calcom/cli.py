@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TextIO
 
+from mock_calcom.config import ConfigError, ServeConfig, demo_config_path, load_config, parse_set
 from mock_calcom.errors import MockCalcomError
-from mock_calcom.fake import MockCalcom
+from mock_calcom.fake import MockCalcom, RegisteredClient
 from mock_calcom.model.clock import WallClock
+from mock_calcom.requestlog import RequestLog
 from mock_calcom.server import LiveServer
-from mock_calcom.settings import Settings
 
 #: The consent page answers as a person would, so ``serve`` defaults to asking one.
 DEFAULT_CONSENT = "interactive"
@@ -43,12 +44,22 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})")
     parser.add_argument("--consent", choices=("approve", "deny", "interactive"),
-                        default=DEFAULT_CONSENT,
-                        help="how the authorize page answers (default: show the consent page)")
+                        default=None,
+                        help="how the authorize page answers (default: the config's, else "
+                             "show the consent page)")
+    parser.add_argument("--config", metavar="FILE.toml", default=None,
+                        help="start with the users, clients (fixed credentials allowed), "
+                             "resources and settings of this file (docs/serve.md)")
     parser.add_argument("--demo", action="store_true",
-                        help="create a demo user and an approved client, and print its credentials")
+                        help="load the shipped demo config (a user and an approved client with "
+                             "fixed credentials) and print its credentials")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", dest="settings",
+                        help="change one setting, e.g. --set rate_limit_enabled=false "
+                             "(repeatable; wins over the config file)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the fake's randomness: the same seed gives the same ids and secrets")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no log line per request")
 
 
 def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -72,10 +83,25 @@ def serve(args: argparse.Namespace, out: TextIO, *, stop: threading.Event | None
             signal.signal(signal.SIGTERM, previous)
 
 
+def _load(args: argparse.Namespace) -> ServeConfig:
+    """The config file (``--demo``: the shipped one, else ``--config``, else none), checked
+    along with ``--set`` before anything starts."""
+    if args.demo and args.config:
+        raise ConfigError("--demo and --config are exclusive (the demo is a config file: "
+                          f"{demo_config_path()})")
+    path = demo_config_path() if args.demo else args.config
+    return load_config(path) if path else ServeConfig(path="")
+
+
 def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int:
-    fake = MockCalcom(Settings(seed=args.seed), clock=WallClock())
-    fake.set_consent(args.consent)
-    server = LiveServer(fake, args.host, args.port)
+    config = _load(args)
+    overrides = parse_set(args.settings)
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    fake = MockCalcom(config.settings_object(overrides), clock=WallClock())
+    fake.set_consent(args.consent or config.consent or DEFAULT_CONSENT)
+    log = None if args.quiet else RequestLog(out)
+    server = LiveServer(fake, args.host, args.port, request_log=log)
     try:
         server.start()
     except OSError as exc:
@@ -83,7 +109,15 @@ def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int
               file=sys.stderr)
         return 1
     try:
-        _print_banner(fake, server, args, out)
+        try:
+            registered = config.apply(fake, server_url=server.url)
+        except MockCalcomError:
+            server.stop()
+            fake.close()
+            raise
+        if args.consent:  # the command line wins over the file
+            fake.set_consent(args.consent, fake.consent.user_id)
+        _print_banner(fake, server, config, registered, out)
         _wait(event)
     finally:
         server.stop()
@@ -92,31 +126,43 @@ def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int
     return 0
 
 
-def _print_banner(fake: MockCalcom, server: LiveServer, args: argparse.Namespace,
-                  out: TextIO) -> None:
+def _print_banner(fake: MockCalcom, server: LiveServer, config: ServeConfig,
+                  registered: list[RegisteredClient], out: TextIO) -> None:
     urls = server.urls
     lines = [
-        f"mock-calcom: a fake Cal.com at {server.url}",
+        f"mock-calcom {_version()}: a fake Cal.com at {server.url}",
         f"  authorize URL  {urls.authorize_url}",
         f"  token URL      {urls.token_url}",
         f"  API base URL   {urls.api_base_url}",
-        f"  control plane  {server.url}/_mock",
-        f"  consent        {args.consent}",
+        f"  control plane  {server.url}/_mock/",
+        f"  consent        {fake.consent.mode.value}",
         f"  seed           {fake.model.rng.seed}",
     ]
-    if args.demo:
-        demo = fake.seed_demo(extra_redirect_uris=[server.url + CALLBACK_PATH])
-        start = fake.authorize_url(demo.client.client_id, demo.redirect_uris[-1], demo.scopes,
+    if config.path:
+        lines.append(f"  config         {config.path}")
+    users = {u.id: u for u in fake.users()}
+    for made in registered:
+        client = made.client
+        callback = next((u for u in client.redirect_uris if u.startswith(server.url)),
+                        client.redirect_uris[0])
+        start = fake.authorize_url(client.client_id, callback, client.scopes or None,
                                    state="demo", base_url=server.url)
+        owner = users.get(client.owner_user_id) if client.owner_user_id is not None else None
         lines += [
-            "demo client:",
-            f"  client_id      {demo.client.client_id}",
-            f"  client_secret  {demo.client.client_secret}",
-            f"  redirect URIs  {', '.join(demo.redirect_uris)}",
-            f"  scopes         {' '.join(demo.scopes)}",
-            f"  user           {demo.user.username} (id {demo.user.id})",
-            f"  try it         {start}",
+            f"client {client.name!r} ({client.status.value}, {client.client_type.value}):",
+            f"  client_id      {client.client_id}",
         ]
+        if made.client_secret is not None:
+            lines.append(f"  client_secret  {made.client_secret}")
+        lines += [
+            f"  redirect URIs  {', '.join(client.redirect_uris)}",
+            f"  scopes         {' '.join(client.scopes) or '(none: legacy client)'}",
+        ]
+        if owner is not None:
+            lines.append(f"  owner          {owner.username} (id {owner.id})")
+        lines.append(f"  try it         {start}")
+    if users:
+        lines.append("users: " + ", ".join(f"{u.username} (id {u.id})" for u in users.values()))
     lines.append("Press Ctrl+C to stop.")
     print("\n".join(lines), file=out, flush=True)
 
@@ -152,12 +198,22 @@ COMMANDS: dict[str, Command] = {
 
 # -- entry point -----------------------------------------------------------------------------
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mock-calcom")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with ``only``, just that command's options are set up (``verify``
     imports the contract suites to describe its options, which ``serve`` must not pay for)."""
     parser = argparse.ArgumentParser(
         prog="mock-calcom",
         description="A faithful fake of Cal.com's OAuth server and API v2.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, command in COMMANDS.items():
         subparser = sub.add_parser(name, help=command.help, description=command.help)

@@ -138,11 +138,21 @@ class MockCalcom:
         owner_user_id: int | None = None,
         is_trusted: bool = False,
         logo: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
     ) -> RegisteredClient:
         """Register an OAuth client under Cal.com's rules (1-10 https redirect URIs, known
         scopes). ``status`` defaults to APPROVED so a test can start the dance at once; real
-        self-serve clients start PENDING. The plain secret is only in the returned value."""
+        self-serve clients start PENDING. The plain secret is only in the returned value.
+        ``client_id`` and ``client_secret`` fix the credentials (a config file's, so an app's
+        settings survive a restart); by default both are random, as Cal.com makes them."""
         _check_optional_str(logo, "logo")
+        _check_optional_str(client_id, "client_id")
+        _check_optional_str(client_secret, "client_secret")
+        if (client_id is not None and not _UNRESERVED.fullmatch(client_id)) or client_id == "":
+            raise InvalidControlInput("client_id must be letters, digits or -._~")
+        if client_secret is not None and not 8 <= len(client_secret) <= 256:
+            raise InvalidControlInput("client_secret must be 8 to 256 characters")
         with self.model.lock:
             if owner_user_id is not None:
                 self.model.users.require(_check_id(owner_user_id, "owner_user_id"))
@@ -151,7 +161,8 @@ class MockCalcom:
                 redirect_uris=_as_list(redirect_uris, "redirect_uris"),
                 scopes=_as_list(scopes, "scopes") if scopes is not None else None,
                 client_type=client_type, status=status, owner_user_id=owner_user_id,
-                is_trusted=is_trusted, logo=logo)
+                is_trusted=is_trusted, logo=logo, client_id=client_id,
+                client_secret=client_secret)
             if secret is not None:
                 self._issued_secrets.add(_sha256(secret))
             return RegisteredClient(client.client_id, secret, client)

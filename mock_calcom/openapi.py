@@ -458,6 +458,38 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": _json({"type": "object"}, "OpenAPI 3.1 document of every route the fake serves")}),
 }
 
+def _surface_operations() -> dict[tuple[str, str], Op]:
+    """The API v2 operations added with the coverage table (``api/surface.py``), described from
+    its rows: what the fake does with each, its scope, and the version it needs."""
+    from mock_calcom.api.scopes import requirement
+    from mock_calcom.api.surface import EXTRA, OAUTH_PACKAGE, SURFACE, Serving
+
+    versions = {"/v2/bookings": "2024-08-13", "/v2/slots": "2024-09-04"}
+    out: dict[tuple[str, str], Op] = {}
+    for (method, path), row in {**SURFACE, **EXTRA}.items():
+        if row.serving is Serving.UNSERVED or (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
+            continue
+        required = requirement(method, path)
+        if row.serving is Serving.STATEFUL:
+            scope = ", ".join(required) if isinstance(required, tuple) and required else (
+                None if isinstance(required, tuple) else "(not available to scoped third-party tokens)")
+            responses = {"2XX": _json(_success(), "Success envelope")}
+        elif row.serving is Serving.AUTH_ONLY:
+            scope = "(not available to scoped third-party tokens)"
+            responses = {}
+        else:
+            scope = "(platform credentials only: never a third-party OAuth token)"
+            responses = {}
+        version = next((v for prefix, v in versions.items() if path.startswith(prefix)), None)
+        op = _v2(row.summary, scope, responses, version=version)
+        out[(method, path)] = Op(op.summary, op.tags, op.responses,
+                                 description=f"{op.description} Served: {row.serving.value}.",
+                                 query=op.query, bearer=op.bearer, headers=op.headers)
+    return out
+
+
+OPERATIONS.update(_surface_operations())
+
 # The control plane's catch-alls (control/routes.py): whatever else is sent under /_mock.
 _FALLBACK_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 for _method in _FALLBACK_METHODS:

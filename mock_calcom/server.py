@@ -25,6 +25,7 @@ from mock_calcom.errors import ConnectionDropped, InvalidControlInput
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+    from mock_calcom.requestlog import RequestLog
 
 #: Bounds of start and stop: a server that is not up in this time is reported as broken.
 _START_TIMEOUT = 10.0
@@ -83,8 +84,10 @@ class LiveServer:
     ends. ``port=0`` picks a free port."""
 
     def __init__(self, fake: MockCalcom, host: str = "127.0.0.1", port: int = 0, *,
-                 access_log: bool = False, log_config: dict[str, Any] | None = None) -> None:
+                 access_log: bool = False, log_config: dict[str, Any] | None = None,
+                 request_log: RequestLog | None = None) -> None:
         self.fake = fake
+        self._request_log = request_log
         self.host = loopback_address(host)
         self._requested_port = port
         self._access_log = access_log
@@ -128,9 +131,12 @@ class LiveServer:
             sock.close()
             raise
         self._port = sock.getsockname()[1]
+        app: ASGIApp = _HangUpOnDrop(self.fake.app)
+        if self._request_log is not None:
+            app = self._request_log.wrap(app, self.fake._secret_hashes)
         loop, http = fastest_stack()
         config = uvicorn.Config(
-            _HangUpOnDrop(self.fake.app), lifespan="off", loop=loop, http=http,
+            app, lifespan="off", loop=loop, http=http,
             ws="none", access_log=self._access_log, log_config=self._log_config,
             log_level=logging.INFO if self._access_log else logging.WARNING,
             timeout_graceful_shutdown=2,

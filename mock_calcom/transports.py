@@ -14,15 +14,18 @@ All three turn :class:`~mock_calcom.errors.ConnectionDropped` raised in the app 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import contextvars
 import threading
+import weakref
 from collections.abc import Awaitable, Iterator
 from typing import Any
 
+import anyio
 import httpx
 import respx
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.from_thread import BlockingPortal
 from starlette.types import ASGIApp
 
 from mock_calcom.addresses import API_URL, APP_URL, CalcomUrls
@@ -55,27 +58,75 @@ class AsyncCalcomTransport(httpx.AsyncBaseTransport):
             raise _dropped(request, exc) from exc
 
 
+class _PortalThread:
+    """An event loop in a *daemon* thread, reached through an anyio blocking portal.
+
+    anyio's ``start_blocking_portal`` runs its loop in a ``ThreadPoolExecutor`` worker, which
+    the interpreter joins at exit: a transport nobody closed would then hang the process
+    forever. A daemon thread never holds up exit, and :meth:`stop` still ends it cleanly.
+    """
+
+    def __init__(self, name: str) -> None:
+        ready: concurrent.futures.Future[BlockingPortal] = concurrent.futures.Future()
+
+        async def run() -> None:
+            async with BlockingPortal() as portal:
+                ready.set_result(portal)
+                await portal.sleep_until_stopped()
+
+        def main() -> None:
+            try:
+                anyio.run(run)
+            except BaseException as exc:  # surfaced to the starter, never lost
+                if not ready.done():
+                    ready.set_exception(exc)
+
+        self._thread = threading.Thread(target=main, name=name, daemon=True)
+        self._thread.start()
+        self.portal = ready.result()
+
+    def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):  # already stopped, or the loop is gone
+            self.portal.call(self.portal.stop, True)
+        if self._thread is not threading.current_thread():
+            self._thread.join(5)
+
+
+class _PortalHolder:
+    """What a transport's finalizer needs: everything but the transport itself."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.thread: _PortalThread | None = None
+        self.closed = False
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            thread, self.thread = self.thread, None
+        if thread is not None:
+            thread.stop()
+
+
 class SyncCalcomTransport(httpx.BaseTransport):
     """The app behind an ``httpx.Client``: requests are handed to one background event loop
-    (started lazily, stopped by :meth:`close`). Thread-safe: many threads may share it."""
+    (started lazily, stopped by :meth:`close`, by garbage collection, or at interpreter exit).
+    Thread-safe: many threads may share it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self._inner = AsyncCalcomTransport(app)
-        self._lock = threading.Lock()
-        self._portal: BlockingPortal | None = None
-        self._stack: contextlib.ExitStack | None = None
-        self._closed = False
+        self._holder = _PortalHolder()
+        # A transport dropped unclosed stops its loop when collected, or at exit at the latest.
+        self._finalizer = weakref.finalize(self, self._holder.close)
 
     def _get_portal(self) -> BlockingPortal:
-        with self._lock:
-            if self._closed:
+        holder = self._holder
+        with holder.lock:
+            if holder.closed:
                 raise RuntimeError("this mock-calcom transport is closed")
-            if self._portal is None:
-                stack = contextlib.ExitStack()
-                self._portal = stack.enter_context(
-                    start_blocking_portal(name="mock-calcom-transport"))
-                self._stack = stack
-            return self._portal
+            if holder.thread is None:
+                holder.thread = _PortalThread("mock-calcom-transport")
+            return holder.thread.portal
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         # Reading makes the body a ByteStream, which the async side can iterate too.
@@ -92,14 +143,10 @@ class SyncCalcomTransport(httpx.BaseTransport):
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._holder.closed
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            stack, self._stack, self._portal = self._stack, None, None
-        if stack is not None:
-            stack.close()
+        self._finalizer()
 
 
 #: Set while respx resolves a request of an async client: the same side effect serves both

@@ -38,7 +38,8 @@ def _integration(kind: str) -> dict[str, Any]:
 def _calendar(connection: CalendarConnection) -> dict[str, Any]:
     return {"externalId": connection.external_id, "integration": connection.type,
             "name": connection.name, "primary": True, "readOnly": False, "email": connection.external_id,
-            "isSelected": True, "credentialId": connection.credential_id, "delegationCredentialId": None}
+            "isSelected": not connection.unselected, "credentialId": connection.credential_id,
+            "delegationCredentialId": None}
 
 
 def _destination(connection: CalendarConnection) -> dict[str, Any]:
@@ -60,14 +61,18 @@ def get_calendars(call: Call) -> Response:
                     "destinationCalendar": _destination(destination) if destination else None})
 
 
-def check_calendar(call: Call) -> Response:
-    slug = call.path_params["calendar"]
+def check_calendar_slug(slug: str) -> None:
     if slug not in CALENDAR_SLUGS:
         # new BadRequestException(message, description): the list lands in details.error.
         listed = ", ".join(CALENDAR_SLUGS)
         raise BadRequestError("Invalid calendar type, available calendars are: ", details={
             "message": "Invalid calendar type, available calendars are: ", "error": listed,
             "statusCode": 400})
+
+
+def check_calendar(call: Call) -> Response:
+    slug = call.path_params["calendar"]
+    check_calendar_slug(slug)
     connection = call.model.resources.apps.calendar(call.user.id, slug)
     if connection is None:
         raise BadRequestError(f"Credentials for {CALENDAR_TYPES[slug]} not found.")

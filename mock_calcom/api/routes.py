@@ -1,11 +1,27 @@
 """Routes of the API v2 surface: every served endpoint, in an order where fixed paths
-(``/v2/schedules/default``) come before the templates that would swallow them."""
+(``/v2/schedules/default``) come before the templates that would swallow them.
+
+:data:`ENDPOINTS` answer a user's token with the user's state; :data:`REFUSING_ENDPOINTS` never
+answer a third-party OAuth token with success (platform operations, and operations that would
+need a third-party service the fake does not emulate). :mod:`.surface` says which is which for
+every operation of Cal.com's published document.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mock_calcom.api import apps, bookings, event_types, me, schedules, slots
+from mock_calcom.api import (
+    apps,
+    bookings,
+    calendars,
+    event_types,
+    me,
+    platform,
+    schedules,
+    slots,
+    webhooks,
+)
 from mock_calcom.api.endpoint import Endpoint
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -13,8 +29,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *bookings.ENDPOINTS,
     *event_types.ENDPOINTS,
     *schedules.ENDPOINTS,
+    # /v2/calendars/ics-feed/check before /v2/calendars/{calendar}/check.
+    *calendars.ENDPOINTS,
     *apps.ENDPOINTS,
     *slots.ENDPOINTS,
+    *webhooks.ENDPOINTS,
 )
 
-routes: list[BaseRoute] = [endpoint.route() for endpoint in ENDPOINTS]
+REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
+    *platform.ENDPOINTS,
+    *calendars.PROVIDER_ENDPOINTS,
+)
+
+routes: list[BaseRoute] = [endpoint.route() for endpoint in (*ENDPOINTS, *REFUSING_ENDPOINTS)]

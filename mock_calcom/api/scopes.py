@@ -70,6 +70,24 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
     # Not in the docs' map: assumed undecorated, so closed to scoped tokens (UNCONFIRMED).
     ("GET", "/v2/calendars"): NOT_AVAILABLE,
     ("GET", "/v2/conferencing"): NOT_AVAILABLE,
+    # -- the rest of the published surface (api/surface.py). Scopes from @OAuthPermissions
+    # where the handler has one (bookings.controller.ts @86c5f8b3; FACTS §5 for guests and
+    # location); every other handler is undecorated (FACTS §11.9, §11.10).
+    ("POST", "/v2/webhooks"): NOT_AVAILABLE,
+    ("GET", "/v2/webhooks"): NOT_AVAILABLE,
+    ("PATCH", "/v2/webhooks/{webhookId}"): NOT_AVAILABLE,
+    ("GET", "/v2/webhooks/{webhookId}"): NOT_AVAILABLE,
+    ("DELETE", "/v2/webhooks/{webhookId}"): NOT_AVAILABLE,
+    **{(m, f"/v2/event-types/{{eventTypeId}}/webhooks{tail}"): NOT_AVAILABLE
+       for m, tail in (("POST", ""), ("GET", ""), ("DELETE", ""), ("PATCH", "/{webhookId}"),
+                       ("GET", "/{webhookId}"), ("DELETE", "/{webhookId}"))},
+    **{key: NOT_AVAILABLE for key in (
+        ("POST", "/v2/calendars/ics-feed/save"), ("GET", "/v2/calendars/ics-feed/check"),
+        ("GET", "/v2/calendars/busy-times"), ("GET", "/v2/calendars/connections"),
+        ("GET", "/v2/calendars/connections/{connectionId}/freebusy"),
+        ("GET", "/v2/calendars/{calendar}/freebusy"), ("POST", "/v2/calendars/{calendar}/disconnect"),
+        ("PUT", "/v2/destination-calendars"), ("POST", "/v2/selected-calendars"),
+        ("DELETE", "/v2/selected-calendars"))},
 }
 
 

@@ -145,6 +145,7 @@ class ClientStore:
         is_trusted: bool = False,
         logo: str | None = None,
         client_id: str | None = None,
+        client_secret: str | None = None,
     ) -> tuple[OAuthClient, str | None]:
         """Register a client; returns it with its plain secret (``None`` for PUBLIC), which
         exists only in this return value, as in Cal.com where it is shown once."""
@@ -157,6 +158,8 @@ class ClientStore:
         cid = client_id if client_id is not None else self._rng.token_hex(32)
         if cid in self._clients:
             raise InvalidControlInput(f"client_id {cid!r} exists")
+        if client_secret is not None and ctype is ClientType.PUBLIC:
+            raise InvalidControlInput("a PUBLIC client has no secret")
         client = OAuthClient(
             client_id=cid,
             name=name,
@@ -170,7 +173,7 @@ class ClientStore:
             logo=logo,
         )
         self._clients[cid] = client
-        secret = None if ctype is ClientType.PUBLIC else self._add_secret(client)
+        secret = None if ctype is ClientType.PUBLIC else self._add_secret(client, client_secret)
         return client, secret
 
     def get(self, client_id: str) -> OAuthClient | None:
@@ -261,8 +264,10 @@ class ClientStore:
             )
         return client
 
-    def _add_secret(self, client: OAuthClient) -> str:
-        plain = self._rng.token_hex(32)
+    def _add_secret(self, client: OAuthClient, plain: str | None = None) -> str:
+        """Store a new secret: ``plain`` if given (a fixed secret from a config file), else
+        a random one like Cal.com's (32 random bytes, hex)."""
+        plain = plain if plain is not None else self._rng.token_hex(32)
         client.secrets.append(ClientSecret(
             id=self._next_secret_id, hashed=_sha256(plain), hint=plain[-4:],
             created_at=self._clock.now(),

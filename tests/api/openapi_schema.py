@@ -17,7 +17,11 @@ And two corrections of known defects of the Cal.diy document:
 * ``EventTypeOutput_2024_06_14.users`` is an array of user objects (``User_2024_06_14`` in
   event-type.output.ts @c6b0a1ce and in cal.com's published docs), not of strings;
 * ``GET /v2/slots`` documents its ``data`` map (date -> slots) as if it were the whole body, so
-  the check applies that schema to ``data``.
+  the check applies that schema to ``data``;
+* the webhook outputs (``UserWebhookOutputDto``, ``EventTypeWebhookOutputDto``) type ``id`` as a
+  number, but ``Webhook.id`` is a uuid string (schema.prisma; webhook.output.ts @03670679 only
+  declares it), and ``payloadTemplate``/``secret`` are ``null`` when unset (the services store
+  ``?? null``, user-webhooks.service.ts @03670679).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from referencing.jsonschema import DRAFT7
 ENV = "CALCOM_OPENAPI"
 _BASE = "urn:calcom-openapi"
 _DATA_ONLY = {("GET", "/v2/slots")}
+_WEBHOOK_OUTPUTS = ("UserWebhookOutputDto", "EventTypeWebhookOutputDto")
 _COMBINATORS = ("properties", "items", "allOf", "anyOf", "oneOf", "$ref", "additionalProperties")
 
 
@@ -64,6 +69,12 @@ class OpenApiDocument:
         event_type = document["components"]["schemas"].get("EventTypeOutput_2024_06_14")
         if event_type is not None:
             event_type["properties"]["users"]["items"] = {"type": "object"}
+        for name in _WEBHOOK_OUTPUTS:
+            webhook = document["components"]["schemas"].get(name)
+            if webhook is not None:
+                webhook["properties"]["id"] = {"type": "string"}
+                for key in ("payloadTemplate", "secret"):
+                    webhook["properties"][key] = {**webhook["properties"][key], "nullable": True}
         self.raw = raw
         self.document = _normalize(document)
         resource = Resource.from_contents(self.document, default_specification=DRAFT7)

@@ -43,6 +43,33 @@ class Ctx:
             day += dt.timedelta(days=1)
         return f"{day.isoformat()}T{hour:02d}:00:00.000Z"
 
+    def webhook(self, event_type_slug: str | None = None) -> str:
+        """A webhook of the user (or of one of their event types), made in the model."""
+        values = {"subscriberUrl": "https://hooks.example/seeded", "triggers": ["BOOKING_CREATED"],
+                  "active": True}
+        store = self.fake.model.resources.webhooks
+        with self.fake.model.lock:
+            if event_type_slug is None:
+                return store.create_for_user(self.user.id, values).id
+            return store.create_for_event_type(self.event_type(event_type_slug), values).id
+
+    @property
+    def google(self) -> tuple[int, str]:
+        """(credential id, external id) of the user's seeded Google calendar."""
+        connection = self.fake.model.resources.apps.calendar(self.user.id, "google")
+        assert connection is not None
+        return connection.credential_id, connection.external_id
+
+    def ics_feed(self) -> int:
+        with self.fake.model.lock:
+            feed = self.fake.model.resources.apps.add_ics_feed(self.user.id, ["https://feeds.example/a.ics"],
+                                                               True)
+        return feed.credential_id
+
+    def days(self, offset: int) -> str:
+        day = dt.datetime.fromtimestamp(self.fake.model.clock.now(), tz=dt.UTC).date()
+        return (day + dt.timedelta(days=offset)).isoformat()
+
     async def call(self, method: str, path: str, json: object = None) -> httpx.Response:
         return await self.http.request(method, path, json=json, headers=headers_for(path, self.token))
 
@@ -51,6 +78,15 @@ Scenario = Callable[[Ctx], Awaitable[httpx.Response]]
 _B = "/v2/bookings"
 _E = "/v2/event-types"
 _S = "/v2/schedules"
+_W = "/v2/webhooks"
+_NEW_HOOK = {"subscriberUrl": "https://hooks.example/new",
+             "triggers": ["BOOKING_CREATED", "BOOKING_CANCELLED"],
+             "active": True, "payloadTemplate": '{"t":"{{type}}"}', "secret": "s3cret"}
+
+
+def _etw(c: Ctx, tail: str = "") -> str:
+    return f"{_E}/{c.event_type('30min')}/webhooks{tail}"
+
 
 SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "MeController_getMe": (200, lambda c: c.call("GET", "/v2/me")),
@@ -103,4 +139,45 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
                "&timeZone=Europe/Rome")),
     "ConferencingController_listInstalledConferencingApps": (
         200, lambda c: c.call("GET", "/v2/conferencing")),
+    "WebhooksController_createWebhook": (201, lambda c: c.call("POST", _W, _NEW_HOOK)),
+    "WebhooksController_getWebhooks": (200, lambda c: (c.webhook(), c.call("GET", f"{_W}?take=5"))[1]),
+    "WebhooksController_getWebhook": (200, lambda c: c.call("GET", f"{_W}/{c.webhook()}")),
+    "WebhooksController_updateWebhook": (200, lambda c: c.call(
+        "PATCH", f"{_W}/{c.webhook()}", {"active": False, "triggers": ["MEETING_ENDED"]})),
+    "WebhooksController_deleteWebhook": (200, lambda c: c.call("DELETE", f"{_W}/{c.webhook()}")),
+    "EventTypeWebhooksController_createEventTypeWebhook": (201, lambda c: c.call("POST", _etw(c), _NEW_HOOK)),
+    "EventTypeWebhooksController_getEventTypeWebhooks": (
+        200, lambda c: (c.webhook("30min"), c.call("GET", _etw(c)))[1]),
+    "EventTypeWebhooksController_getEventTypeWebhook": (
+        200, lambda c: c.call("GET", _etw(c, f"/{c.webhook('30min')}"))),
+    "EventTypeWebhooksController_updateEventTypeWebhook": (
+        200, lambda c: c.call("PATCH", _etw(c, f"/{c.webhook('30min')}"), {"secret": "new"})),
+    "EventTypeWebhooksController_deleteEventTypeWebhook": (
+        200, lambda c: c.call("DELETE", _etw(c, f"/{c.webhook('30min')}"))),
+    "EventTypeWebhooksController_deleteAllEventTypeWebhooks": (
+        200, lambda c: (c.webhook("30min"), c.call("DELETE", _etw(c)))[1]),
+    "CalendarsController_createIcsFeed": (201, lambda c: c.call(
+        "POST", "/v2/calendars/ics-feed/save",
+        {"urls": ["https://feeds.example/team.ics"], "readOnly": False})),
+    "CalendarsController_checkIcsFeed": (
+        200, lambda c: (c.ics_feed(), c.call("GET", "/v2/calendars/ics-feed/check"))[1]),
+    "CalendarsController_getBusyTimes": (200, lambda c: c.call(
+        "GET", f"/v2/calendars/busy-times?timeZone=Europe/London&dateFrom={c.days(-5)}&dateTo={c.days(7)}"
+               f"&calendarsToLoad[0][credentialId]={c.google[0]}&calendarsToLoad[0][externalId]={c.google[1]}")),
+    "CalUnifiedCalendarsController_listConnections": (
+        200, lambda c: c.call("GET", "/v2/calendars/connections")),
+    "CalUnifiedCalendarsController_getConnectionFreeBusy": (200, lambda c: c.call(
+        "GET", f"/v2/calendars/connections/{c.google[0]}/freebusy?from={c.days(-5)}&to={c.days(7)}")),
+    "CalUnifiedCalendarsController_getFreeBusy": (200, lambda c: c.call(
+        "GET", f"/v2/calendars/google/freebusy?from={c.days(-5)}&to={c.days(7)}&timeZone=Europe/Paris")),
+    "CalendarsController_deleteCalendarCredentials": (200, lambda c: c.call(
+        "POST", "/v2/calendars/google/disconnect", {"id": c.google[0]})),
+    "DestinationCalendarsController_updateDestinationCalendars": (200, lambda c: c.call(
+        "PUT", "/v2/destination-calendars", {"integration": "google_calendar", "externalId": c.google[1]})),
+    "SelectedCalendarsController_addSelectedCalendar": (201, lambda c: c.call(
+        "POST", "/v2/selected-calendars",
+        {"integration": "google_calendar", "externalId": c.google[1], "credentialId": c.google[0]})),
+    "SelectedCalendarsController_deleteSelectedCalendar": (200, lambda c: c.call(
+        "DELETE", f"/v2/selected-calendars?integration=google_calendar&externalId={c.google[1]}"
+                  f"&credentialId={c.google[0]}")),
 }

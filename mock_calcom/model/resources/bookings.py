@@ -177,6 +177,10 @@ class BookingStore:
     def get(self, uid: str) -> Booking | None:
         return self._by_uid.get(uid)
 
+    def hosted_by(self, host_id: int) -> list[Booking]:
+        """The bookings ``host_id`` hosts, in creation order."""
+        return list(self._by_host.get(host_id, {}).values())
+
     def require(self, uid: str) -> Booking:
         found = self._by_uid.get(uid)
         if found is None:

@@ -1,0 +1,203 @@
+"""One concise log line per request, for ``mock-calcom serve`` (``--quiet`` turns it off)::
+
+    POST /v2/auth/oauth2/token 400 client=demo-client-id user=- rule="invalid_grant: code expired"
+    GET /v2/bookings 200 client=demo-client-id user=1
+
+``client`` comes from the request (``client_id`` in the query or a form/JSON body, the
+``x-cal-client-id`` header) or from the bearer token's claims, ``user`` from those claims;
+``rule`` is what Cal.com's answer names when it refuses: the OAuth ``error`` and
+``error_description``, the v2 envelope's message, or the ``error`` of an authorize redirect.
+Secrets never reach the line: tokens, codes and client secrets are not printed, and any
+token-shaped text left in a path or message is replaced by its marker.
+
+A pure ASGI wrapper: it watches the body chunks as the app reads them and the answer as the
+app sends it, copying nothing on the way (a body is only parsed after the answer, and only
+if it is small).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Callable
+from typing import TextIO
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Bodies beyond this are not parsed for a client id or a rule: a log line is no reason to
+#: hold large requests in memory.
+_PEEK_LIMIT = 16 * 1024
+_JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
+_HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+_CONTROL = "/_mock"
+
+
+def _redact(text: str, secret_hashes: Callable[[], frozenset[str]] | None = None) -> str:
+    """Tokens out; a 64-hex string only if it is a client secret of the fake (client ids
+    have the same form and are no secret)."""
+    text = _JWT.sub("<redacted>", text)
+    if secret_hashes is None or not _HEX64.search(text):
+        return text
+    hashes = secret_hashes()
+    return _HEX64.sub(lambda m: "<redacted>" if hashlib.sha256(m.group(0).encode()).hexdigest()
+                      in hashes else m.group(0), text)
+
+
+def _jwt_claims(token: str) -> dict[str, object]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _client_from_body(body: bytes, content_type: str) -> str | None:
+    if not body or len(body) > _PEEK_LIMIT:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "json" in content_type or text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(data, dict):
+            value = data.get("client_id", data.get("clientId"))
+            return value if isinstance(value, str) else None
+        return None
+    values = parse_qs(text).get("client_id")
+    return values[0] if values else None
+
+
+def _rule(status: int, headers: dict[str, str], body: bytes) -> str | None:
+    """What Cal.com's answer names when it refuses (``None`` for a success)."""
+    location = headers.get("location")
+    if location and 300 <= status < 400:
+        query = parse_qs(urlsplit(location).query)
+        if "error" in query:
+            description = query.get("error_description", [""])[0]
+            return f"{query['error'][0]}: {description}" if description else query["error"][0]
+        return None
+    if status < 400:
+        return None
+    if not body or len(body) > _PEEK_LIMIT or "json" not in headers.get("content-type", ""):
+        return f"HTTP {status}"
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return f"HTTP {status}"
+    if not isinstance(data, dict):
+        return f"HTTP {status}"
+    error = data.get("error")
+    if isinstance(error, dict):  # the v2 envelope
+        message = error.get("message")
+        return f"{error.get('code')}: {message}" if message else str(error.get("code"))
+    if isinstance(error, str):
+        said = data.get("error_description") or data.get("message")
+        return f"{error}: {said}" if isinstance(said, str) and said else error
+    message = data.get("message")
+    return str(message) if message else f"HTTP {status}"
+
+
+class RequestLog:
+    """Writes one line per request to ``out`` (thread-safe)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._secret_hashes: Callable[[], frozenset[str]] | None = None
+
+    def wrap(self, app: ASGIApp, secret_hashes: Callable[[], frozenset[str]] | None = None
+             ) -> ASGIApp:
+        """``app`` with a line per request; ``secret_hashes`` (sha256 of the fake's client
+        secrets) lets a secret in an odd place be told from a client id of the same form."""
+        log = self
+        self._secret_hashes = secret_hashes
+
+        async def logged(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            chunks: list[bytes] = []
+            size = 0
+            answer: dict[str, object] = {"status": None, "headers": {}, "body": []}
+
+            async def watched_receive() -> Message:
+                nonlocal size
+                message = await receive()
+                if message["type"] == "http.request" and size <= _PEEK_LIMIT:
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    chunks.append(chunk)
+                return message
+
+            async def watched_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    answer["status"] = message["status"]
+                    answer["headers"] = {k.decode("latin-1").lower(): v.decode("latin-1")
+                                         for k, v in message.get("headers", [])}
+                elif message["type"] == "http.response.body":
+                    body = answer["body"]
+                    assert isinstance(body, list)
+                    if sum(len(b) for b in body) <= _PEEK_LIMIT:
+                        body.append(message.get("body", b""))
+                await send(message)
+
+            try:
+                await app(scope, watched_receive, watched_send)
+            finally:
+                log.write(scope, b"".join(chunks), answer)
+
+        return logged
+
+    def line(self, scope: Scope, body: bytes, answer: dict[str, object]) -> str:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        client: str | None = (query.get("client_id", [None])[0] or headers.get("x-cal-client-id")
+                  or _client_from_body(body, headers.get("content-type", "")))
+        user: object = None
+        scheme, _, credentials = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            claims = _jwt_claims(credentials.strip())
+            claimed = claims.get("clientId")
+            client = client or (claimed if isinstance(claimed, str) else None)
+            user = claims.get("userId", claims.get("teamId"))
+        status = answer.get("status")
+        response_headers = answer.get("headers")
+        chunks = answer.get("body")
+        rule = None
+        if isinstance(status, int) and isinstance(response_headers, dict) and isinstance(chunks, list):
+            rule = _rule(status, response_headers, b"".join(chunks))
+        def _redact_here(text: str) -> str:
+            return _redact(text, self._secret_hashes)
+
+        parts = [scope.get("method", "?"), _redact_here(scope.get("path", "")),
+                 str(status) if status is not None else "dropped"]
+        tenant = headers.get("x-mock-tenant")
+        if tenant:
+            parts.append(f"tenant={_redact_here(tenant)[:64]}")
+        if not scope.get("path", "").startswith(_CONTROL):
+            parts += [f"client={_redact_here(str(client)) if client else '-'}",
+                      f"user={user if isinstance(user, int) else '-'}"]
+        if rule:
+            parts.append(f"rule={json.dumps(_redact_here(rule)[:200])}")
+        return " ".join(parts)
+
+    def write(self, scope: Scope, body: bytes, answer: dict[str, object]) -> None:
+        try:
+            text = self.line(scope, body, answer)
+        except Exception as exc:  # a log line must never break a request
+            text = f"{scope.get('method', '?')} {_redact(scope.get('path', ''))} (log: {exc!r})"
+        with self._lock:
+            print(text, file=self._out, flush=True)
