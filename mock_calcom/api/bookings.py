@@ -254,6 +254,9 @@ def _reply(call: Call, booking: Booking, status_code: int = 200) -> Response:
 # -- handlers ---------------------------------------------------------------------------------
 
 def list_bookings(call: Call) -> Response:
+    if not call.query:
+        # No parameters (the common call): nothing to validate, every default applies.
+        return _listing(call, BookingQuery())
     q = LIST_QUERY.validate(query_dict(call.query))
     ids = q.get("eventTypeIds")
     if "eventTypeId" in q:
@@ -280,11 +283,15 @@ def list_bookings(call: Call) -> Response:
         after_updated_at=when("afterUpdatedAt"), before_updated_at=when("beforeUpdatedAt"),
         sort=sort, take=take, skip=skip,
     )
+    return _listing(call, query)
+
+
+def _listing(call: Call, query: BookingQuery) -> Response:
     page, total = call.model.resources.bookings.list_for(call.user, query)
     users = call.model.users
     return success_json([booking_json(b, users.get(b.host_id)) for b in page],
-                        pagination=pagination(skip=skip, take=take, total=total,
-                                         field=call.model.settings.pagination_field))
+                        pagination=pagination(skip=query.skip, take=query.take, total=total,
+                                              field=call.model.settings.pagination_field))
 
 
 def _booked_event_type(call: Call, body: dict[str, Any]) -> EventType:

@@ -9,6 +9,7 @@ sees and leaves one consistent state.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import auth, scopes, versions
+from mock_calcom.api.scopes import Requirement as ScopeRequirement
 from mock_calcom.asgi import fake_of
 from mock_calcom.errors import BadRequestError, UnauthorizedError
 from mock_calcom.model.users import User
@@ -78,12 +81,13 @@ class Endpoint:
     def scopes(self) -> scopes.Requirement:
         return scopes.requirement(self.method, self.path)
 
-    def route(self) -> Route:
-        async def endpoint(request: Request) -> Response:
-            body = await _read_body(request) if self.reads_body else None
-            return self.run(request, body)
+    @functools.cached_property
+    def _scopes(self) -> ScopeRequirement:
+        # The scope map is fixed: looked up once per endpoint, not once per request.
+        return self.scopes
 
-        return Route(self.path, endpoint, methods=[self.method], name=self.operation_id)
+    def route(self) -> Route:
+        return Route(self.path, _EndpointApp(self), methods=[self.method], name=self.operation_id)
 
     def run(self, request: Request, body: Any) -> Response:
         model = fake_of(request).model
@@ -91,9 +95,12 @@ class Endpoint:
         with model.lock:
             caller = self._guard(model, request)
             if caller is not None:
-                scopes.check_scopes(caller.scopes, self.scopes)
+                scopes.check_scopes(caller.scopes, self._scopes)
+            # What request.query_params.multi_items() gives, without building the multidict.
+            raw_query = request.scope.get("query_string", b"")
+            query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
             call = Call(model=model, caller=caller, path_params=dict(request.path_params),
-                        query=list(request.query_params.multi_items()), body=body, version=version)
+                        query=query, body=body, version=version)
             return self.handler(call)
 
     def _guard(self, model: CalcomModel, request: Request) -> auth.Caller | None:
@@ -104,6 +111,21 @@ class Endpoint:
             else:
                 caller = auth.authenticate(model, request.headers, optional=guard == "optional_auth")
         return caller
+
+
+class _EndpointApp:
+    """The endpoint as a plain ASGI app. Starlette wraps a function endpoint in a second
+    exception-handling layer per request; the app's ExceptionMiddleware, with the same
+    handlers, already renders whatever this raises."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        body = await _read_body(request) if self.endpoint.reads_body else None
+        response = self.endpoint.run(request, body)
+        await response(scope, receive, send)
 
 
 def _refuse_constant(name: str) -> Any:

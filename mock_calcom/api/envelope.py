@@ -24,10 +24,13 @@ def success(data: Any, *, status_code: int = 200, pagination: dict[str, Any] | N
     return JSONResponse(body, status_code=status_code)
 
 
+#: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def to_json(value: Any) -> bytes:
     """``value`` exactly as :class:`JSONResponse` renders it (compact, UTF-8, no NaN)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None,
-                      separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def success_json(data: bytes | Sequence[bytes], *, status_code: int = 200,

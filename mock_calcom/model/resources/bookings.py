@@ -121,6 +121,14 @@ class BookingQuery:
     take: int = 100
     skip: int = 0
 
+    @property
+    def filters(self) -> bool:
+        """Whether anything but paging and sorting narrows the listing."""
+        return bool(self.statuses) or any(value is not None for value in (
+            self.attendee_email, self.attendee_name, self.booking_uid, self.event_type_ids,
+            self.team_ids, self.after_start, self.before_end, self.after_created_at,
+            self.before_created_at, self.after_updated_at, self.before_updated_at))
+
 
 @dataclass(frozen=True)
 class NewBooking:
@@ -226,7 +234,9 @@ class BookingStore:
     def list_for(self, user: User, query: BookingQuery) -> tuple[list[Booking], int]:
         """The page of ``user``'s bookings matching ``query`` and the total match count."""
         now = self._clock.now()
-        matching = [b for b in self.involving(user) if self._matches(b, query, now)]
+        candidates = self.involving(user)
+        matching = ([b for b in candidates if self._matches(b, query, now)] if query.filters
+                    else candidates)
         field_name, direction = query.sort or (
             "start", _STATUS_ORDER.get(query.statuses[0], "asc") if len(query.statuses) == 1 else "asc")
         key = _SORT_KEYS[field_name]
