@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
-from mock_calcom.asgi import fake_of
+from mock_calcom.asgi import fake_of, header
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
 from mock_calcom.journal import JournalMiddleware
@@ -29,6 +29,8 @@ from mock_calcom.routing import IndexedRouter
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+
+_TENANT_HEADER = b"x-mock-tenant"
 
 
 class _CalcomApp(Starlette):
@@ -43,6 +45,22 @@ class _CalcomApp(Starlette):
         super().__init__(**options)
         # The same routes, dispatched through an index instead of a scan of every route.
         self.router = IndexedRouter(routes=self.router.routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # ``X-Mock-Tenant`` sends the request to another, isolated fake (whole: its own
+        # journal, faults and throttler). Tenants do not nest, so only the root looks.
+        if scope["type"] == "http" and self.fake.parent is None:
+            name = header(scope, _TENANT_HEADER)
+            if name is not None:
+                try:
+                    target = self.fake.tenant(name)
+                except ControlError as exc:
+                    await JSONResponse(exc.body(), status_code=exc.status_code)(scope, receive, send)
+                    return
+                if target is not self.fake:
+                    await target.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
         return JournalMiddleware(_lenient_slashes(super().build_middleware_stack()),

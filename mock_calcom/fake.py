@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import math
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -17,17 +18,18 @@ from starlette.applications import Starlette
 from mock_calcom.addresses import API_URL, CalcomUrls
 from mock_calcom.app import create_app
 from mock_calcom.demo import DemoData, seed_demo
-from mock_calcom.errors import InvalidControlInput
+from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.faults import Fault, build_spec
 from mock_calcom.journal import Journal
 from mock_calcom.model.clients import ClientStatus, ClientType, OAuthClient
-from mock_calcom.model.clock import Clock
+from mock_calcom.model.clock import Clock, FrozenClock, WallClock
 from mock_calcom.model.consent import Consent, ConsentMode
 from mock_calcom.model.ratelimit import RateLimitRule, token_tracker
 from mock_calcom.model.state import CalcomModel
 from mock_calcom.model.tokens import TokenRejected
 from mock_calcom.model.users import User
 from mock_calcom.settings import Settings
+from mock_calcom.tenancy import DEFAULT_TENANT, MAX_TENANTS, TENANT_HEADER, TENANT_NAME
 
 if TYPE_CHECKING:
     # httpx and respx are imported by the in-process transports, on first use: a live
@@ -103,6 +105,10 @@ class MockCalcom:
         self.app: Starlette = create_app(self)
         self._sync_transports: list[SyncCalcomTransport] = []
         self._demo: DemoData | None = None
+        #: Tenants by name (``X-Mock-Tenant``); a tenant's own parent is this fake.
+        self._tenants: dict[str, MockCalcom] = {}
+        self._tenants_lock = threading.Lock()
+        self.parent: MockCalcom | None = None
 
     @property
     def settings(self) -> Settings:
@@ -342,10 +348,63 @@ class MockCalcom:
         return respx_router(self.app)
 
     def close(self) -> None:
-        """Stop the background event loops of the sync transports handed out."""
+        """Stop the background event loops of the sync transports handed out (this fake's
+        and its tenants')."""
         transports, self._sync_transports = self._sync_transports, []
         for transport in transports:
             transport.close()
+        with self._tenants_lock:
+            tenants = list(self._tenants.values())
+        for tenant in tenants:
+            tenant.close()
+
+    # -- tenants -----------------------------------------------------------------------------
+
+    def tenant(self, name: str) -> MockCalcom:
+        """The fake that requests carrying ``X-Mock-Tenant: <name>`` reach, created empty on
+        first use: its own users, clients, tokens (another signing key), resources, clock,
+        faults, settings and journal. ``"default"`` is this fake. At most
+        :data:`MAX_TENANTS`; :meth:`drop_tenant` frees one."""
+        if not isinstance(name, str) or not TENANT_NAME.fullmatch(name):
+            raise InvalidControlInput(
+                f"{TENANT_HEADER} must be 1-64 letters, digits, '.', '_' or '-'")
+        if name == DEFAULT_TENANT:
+            return self
+        if self.parent is not None:
+            raise InvalidControlInput("a tenant has no tenants of its own")
+        with self._tenants_lock:
+            found = self._tenants.get(name)
+            if found is None:
+                if len(self._tenants) >= MAX_TENANTS:
+                    raise InvalidControlInput(
+                        f"at most {MAX_TENANTS} tenants; DELETE /_mock/tenants/<name> one first")
+                found = self._new_tenant(name)
+                self._tenants[name] = found
+            return found
+
+    def _new_tenant(self, name: str) -> MockCalcom:
+        # The parent's settings, but its own seed: another signing key, other ids, so nothing
+        # minted in one tenant means anything in another.
+        seed = self.model.rng.fork(f"tenant:{name}").seed
+        clock = self.model.clock
+        own_clock: Clock = FrozenClock(clock.now()) if clock.frozen else WallClock()
+        tenant = MockCalcom(self.settings.replace(seed=seed), clock=own_clock)
+        tenant.parent = self
+        tenant.set_consent(self.consent.mode)
+        return tenant
+
+    def tenants(self) -> list[str]:
+        """Names of the tenants created so far (not ``"default"``)."""
+        with self._tenants_lock:
+            return sorted(self._tenants)
+
+    def drop_tenant(self, name: str) -> None:
+        """Forget a tenant entirely (its next request starts a fresh one)."""
+        with self._tenants_lock:
+            tenant = self._tenants.pop(name, None)
+        if tenant is None:
+            raise UnknownObjectError(f"no tenant {name!r}")
+        tenant.close()
 
     def __enter__(self) -> MockCalcom:
         return self

@@ -446,6 +446,17 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": {"description": "An HTML page showing the code (or error) and state",
                  "content": {"text/html": {"schema": {"type": "string"}}}}},
         description="A redirect_uri on the fake itself, to finish a browser dance by hand."),
+    ("GET", "/_mock/tenants"): Op(
+        "Tenants of this server", (_STATE,),
+        {"200": _json({"type": "object", "properties": {
+            "tenants": {"type": "array", "items": {"type": "string"}},
+            "max": {"type": "integer"}}}, "Tenant names and the limit")},
+        description="A request with the X-Mock-Tenant header reaches that tenant: an "
+        "isolated fake created on first use."),
+    ("DELETE", "/_mock/tenants/{name}"): Op(
+        "Drop a tenant", (_STATE,),
+        {"204": {"description": "Dropped"}, "404": _CONTROL_ERROR},
+        description="Its next request starts it afresh from the server's settings."),
     ("GET", "/_mock"): Op(
         "Control-plane index", (_META,),
         {"200": _json({"type": "object", "properties": {

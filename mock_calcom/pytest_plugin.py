@@ -4,6 +4,9 @@
   ``approve`` (the authorize GET redirects straight back with a code).
 * ``calcom_server``: the same fake served on a free loopback port
   (:class:`~mock_calcom.server.LiveServer`), for clients not built on httpx.
+  With ``--calcom-url URL`` it is instead a :class:`~mock_calcom.remote.RemoteServer`: a
+  tenant of the server at URL (one per xdist worker, reset before each test, configured by
+  the marker's ``consent`` and settings).
 * ``calcom_respx``: the same fake with ``https://app.cal.com`` and ``https://api.cal.com``
   routed to it for every httpx client; other hosts fail instead of going out.
 
@@ -30,6 +33,7 @@ import pytest
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+    from mock_calcom.remote import RemoteServer
     from mock_calcom.server import LiveServer
 
 MARKER = "calcom"
@@ -108,12 +112,41 @@ def calcom(request: pytest.FixtureRequest) -> Iterator[MockCalcom]:
 
 
 @pytest.fixture
-def calcom_server(calcom: MockCalcom) -> Iterator[LiveServer]:
+def calcom_server(request: pytest.FixtureRequest) -> Iterator[LiveServer | RemoteServer]:
     """The ``calcom`` fake on a free loopback port: ``calcom_server.url``,
-    ``calcom_server.urls.token_url``; ``calcom_server.fake`` is ``calcom``."""
+    ``calcom_server.urls.token_url``; ``calcom_server.fake`` is ``calcom``.
+
+    With ``--calcom-url``: this worker's tenant of that server (a
+    :class:`~mock_calcom.remote.RemoteServer`; send ``calcom_server.headers``)."""
+    url = request.config.getoption("calcom_url", None)
+    if url:
+        yield from _remote_server(request, url)
+        return
     from mock_calcom.server import LiveServer
 
+    calcom: MockCalcom = request.getfixturevalue("calcom")
     with LiveServer(calcom) as server:
+        yield server
+
+
+def _remote_server(request: pytest.FixtureRequest, url: str) -> Iterator[RemoteServer]:
+    import os
+
+    from mock_calcom.remote import RemoteServer
+
+    # One tenant per xdist worker (gw0, gw1, ...): workers run tests at the same time, and a
+    # tenant is reset before each test, so two workers must never share one.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    prefix = request.config.getoption("calcom_tenant_prefix", None) or "pytest"
+    options = _options(request.node)
+    with RemoteServer(url, f"{prefix}-{worker}") as server:
+        server.renew()
+        settings = dict(options.settings)
+        if settings:
+            server.control("PATCH", "/settings", settings)
+        server.control("PUT", "/consent", {"mode": options.consent})
+        if options.demo:
+            server.control("POST", "/demo")
         yield server
 
 
@@ -136,6 +169,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hypothesis effort of the contract suites (default dev)")
     group.addoption("--calcom-live", action="store_true", default=False,
                     help="run the contract suites against a live HTTP server")
+    group.addoption("--calcom-url", metavar="URL", default=None,
+                    help="calcom_server is a tenant of the mock-calcom server at URL "
+                         "(one per xdist worker) instead of an in-process one")
+    group.addoption("--calcom-tenant-prefix", metavar="NAME", default=None,
+                    help="tenant names are NAME-<worker> (default pytest); give parallel CI "
+                         "jobs sharing one server different prefixes")
     group.addoption("--calcom-clause", action="append", default=None, metavar="ID",
                     help="run only this contract clause (repeatable)")
 

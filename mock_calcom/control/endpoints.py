@@ -35,6 +35,7 @@ from mock_calcom.control.views import (
     settings_json,
     user_json,
 )
+from mock_calcom.tenancy import MAX_TENANTS
 
 # -- users ---------------------------------------------------------------------------------
 
@@ -210,3 +211,18 @@ async def callback_page(request: Request) -> Response:
             f"<table>{rows or '<tr><td>(no parameters)</td></tr>'}</table>{hint}</body></html>")
     return HTMLResponse(page)
 
+
+
+# -- tenants -------------------------------------------------------------------------------
+
+async def list_tenants(request: Request) -> Response:
+    """Tenants of the server (``X-Mock-Tenant``); asked of a tenant, lists the server's."""
+    fake = fake_of(request)
+    root = fake.parent or fake
+    return JSONResponse({"tenants": root.tenants(), "max": MAX_TENANTS})
+
+
+async def drop_tenant(request: Request) -> Response:
+    fake = fake_of(request)
+    (fake.parent or fake).drop_tenant(request.path_params["name"])
+    return Response(status_code=204)

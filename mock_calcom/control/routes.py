@@ -37,6 +37,8 @@ _CORE: list[BaseRoute] = [
     Route(f"{_P}/reset", e.reset, methods=["POST"]),
     Route(f"{_P}/demo", e.seed_demo, methods=["POST"]),
     Route(f"{_P}/callback", e.callback_page, methods=["GET"]),
+    Route(f"{_P}/tenants", e.list_tenants, methods=["GET"]),
+    Route(f"{_P}/tenants/{{name}}", e.drop_tenant, methods=["DELETE"]),
 ]
 
 #: Every control endpoint. Other surfaces of the control plane are added here.
