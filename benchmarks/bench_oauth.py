@@ -8,7 +8,8 @@ Measured side by side in one run, on the same transport (:class:`AsyncCalcomTran
 
 Short rounds alternate bare and dance so machine noise hits both; each side's fastest round
 is reported (the least disturbed estimate of its cost; the median is shown too). Loops are
-bounded in count and in time. Target: dance <= 6x bare.
+bounded in count and in time. Target: dance <= 4x bare (it was 6x). Times are process CPU
+time: on a machine shared with other work, wall time mostly measures the scheduler.
 
     python benchmarks/bench_oauth.py [--rounds 15] [--dances 40] [--profile] [--strict]
 """
@@ -36,7 +37,7 @@ from mock_calcom import MockCalcom, Settings
 from mock_calcom.demo import DemoData
 from mock_calcom.transports import AsyncCalcomTransport
 
-TARGET = 6.0
+TARGET = 4.0
 #: Whatever the arguments, the measurement stops after this many seconds.
 TIME_BUDGET = 60.0
 BARE_PER_DANCE = 3  # a dance is three requests: time three bare ones per dance for balance
@@ -58,31 +59,31 @@ class Steps:
 
 async def _dance(client: httpx.AsyncClient, fake: MockCalcom, demo: DemoData, steps: Steps) -> None:
     app = demo.client
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     redirect = await client.get(fake.authorize_url(app.client_id, demo.redirect_uri, demo.scopes,
                                                    state="bench"))
     code = parse_qs(urlsplit(redirect.headers["location"]).query)["code"][0]
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     token = await client.post("https://api.cal.com/v2/auth/oauth2/token", data={
         "client_id": app.client_id, "client_secret": app.client_secret or "",
         "grant_type": "authorization_code", "code": code, "redirect_uri": demo.redirect_uri})
     if token.status_code != 200:
         raise SystemExit(f"the dance failed at the token endpoint: {token.status_code} {token.text}")
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     info = await client.get(f"https://api.cal.com/v2/auth/oauth2/clients/{app.client_id}")
     if info.status_code != 200:
         raise SystemExit(f"the dance failed at client lookup: {info.status_code} {info.text}")
-    t3 = time.perf_counter()
+    t3 = time.process_time()
     steps.authorize += t1 - t0
     steps.token += t2 - t1
     steps.client_info += t3 - t2
 
 
 async def _timed(count: int, operation: Callable[[], Awaitable[None]]) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(count):
         await operation()
-    return (time.perf_counter() - start) / count
+    return (time.process_time() - start) / count
 
 
 @dataclass

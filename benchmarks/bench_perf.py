@@ -14,7 +14,8 @@ one run, with its target.
   ``GET /v2/bookings`` and a refresh vs a bare Starlette app with the same body. Target <= 4.
 * ``verify --profile dev`` on the reference provider: < 30 s.
 
-The in-process OAuth dance is ``bench_oauth.py`` (target <= 4), run by ``make bench`` too.
+* the in-process OAuth dance (``bench_oauth.py``, run from here) vs one bare in-process
+  request: target <= 4.
 
 Each side is measured in short alternating rounds so machine noise hits both; the best round
 of each side is compared (the least disturbed estimate), the median is shown too. Every loop
@@ -714,6 +715,18 @@ def bench_asgi(rounds: int) -> None:
                       f"{min(times[base]) * 1e6:.0f} us")
 
 
+def bench_dance() -> None:
+    """bench_oauth.py (the in-process OAuth dance vs one bare in-process request), its ratio
+    collected here with the others."""
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_oauth.py"))],  # noqa: S603
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
+    print("\n".join("  " + line for line in done.stdout.splitlines()))
+    found = re.search(r"dance / bare\s+([\d.]+) x", done.stdout)
+    if found is None:
+        raise SystemExit(f"bench_oauth.py failed: {done.stderr[-2000:]}")
+    record("in-process OAuth dance vs one bare request", float(found.group(1)), at_most=4.0)
+
+
 def bench_verify() -> None:
     started = time.perf_counter()
     done = subprocess.run([str(Path(sys.executable).with_name("mock-calcom")), "verify", "--provider",  # noqa: S603
@@ -728,7 +741,7 @@ def bench_verify() -> None:
 
 # -- entry point ---------------------------------------------------------------------------------
 
-PARTS = ("asgi", "growth", "startup", "live", "verify")
+PARTS = ("dance", "asgi", "growth", "startup", "live", "verify")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -758,7 +771,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[], None]] = {
         "asgi": lambda: bench_asgi(rounds), "growth": lambda: bench_growth(rounds),
         "startup": lambda: bench_startup(rounds), "live": lambda: bench_live(rounds, seconds),
-        "verify": bench_verify,
+        "verify": bench_verify, "dance": bench_dance,
     }
     for part in chosen:
         print(f"{part}:", flush=True)

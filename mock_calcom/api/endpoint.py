@@ -105,11 +105,16 @@ class Endpoint:
 
     def _guard(self, model: CalcomModel, request: Request) -> auth.Caller | None:
         caller: auth.Caller | None = None
+        if not self.guards:
+            return caller
+        # The guards read a few headers several times: one plain dict (names are lower-case
+        # in ASGI; the first of repeated headers wins, as Headers.get answers).
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(request.scope["headers"])}
         for guard in self.guards:
             if guard == "permissions":
-                auth.permissions_guard(model, request.headers)
+                auth.permissions_guard(model, headers)
             else:
-                caller = auth.authenticate(model, request.headers, optional=guard == "optional_auth")
+                caller = auth.authenticate(model, headers, optional=guard == "optional_auth")
         return caller
 
 

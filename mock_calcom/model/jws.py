@@ -29,8 +29,11 @@ class InvalidToken(ValueError):
     """The token is not a compact HS256 JWS signed with this key."""
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(segment: str | bytes) -> bytes:
@@ -54,7 +57,7 @@ class HS256:
         self._key = key
 
     def _signature(self, signing_input: bytes) -> str:
-        return b64url_encode(hmac.new(self._key, signing_input, hashlib.sha256).digest())
+        return b64url_encode(hmac.digest(self._key, signing_input, hashlib.sha256))
 
     def sign(self, payload: bytes) -> str:
         """``header.payload.signature`` of ``payload`` (already-serialised JSON)."""

@@ -94,9 +94,10 @@ class TokenService:
         # (expires_at, secret) of every row, earliest first, for the purge by expiry.
         self._row_expiry: list[tuple[float, str]] = []
         self._forced_expired: set[str] = set()
-        # Tokens whose signature and claims checked out: token -> (claims, AccessClaims or
-        # None). Only what does not change is remembered; expiry (on the fake's clock) and
-        # force_expire are judged at every use. The cache belongs to this service and its
+        # Access tokens whose signature and claims checked out: token -> (claims,
+        # AccessClaims, or None when it is some other kind of token). Only what does not
+        # change is remembered; expiry (on the fake's clock) and force_expire are judged at
+        # every use. The cache belongs to this service and its
         # key, so a fake with a new key (a reset) starts with none.
         self._verified: dict[str, tuple[dict[str, Any], AccessClaims | None]] = {}
 
@@ -137,6 +138,7 @@ class TokenService:
     # -- verification ----------------------------------------------------------------------
 
     def _decode(self, token: str) -> dict[str, Any]:
+        # Only access tokens are remembered (verify_access): a refresh token is used once.
         cached = self._verified.get(token)
         claims = cached[0] if cached is not None else self._verify_signature(token)
         # jsonwebtoken: expired when now >= exp, so a token is valid exactly while now < exp.
@@ -155,7 +157,6 @@ class TokenService:
         if (not isinstance(claims, dict) or not isinstance(claims.get("clientId"), str)
                 or not isinstance(claims.get("exp"), int)):
             raise TokenRejected("invalid")
-        self._remember(token, claims, None)
         return claims
 
     def _remember(self, token: str, claims: dict[str, Any], access: AccessClaims | None) -> None:
@@ -179,6 +180,7 @@ class TokenService:
         if cached is not None and cached[1] is not None:
             return cached[1]
         if claims.get("token_type") != ACCESS_TOKEN_TYPE:
+            self._remember(token, claims, None)
             raise TokenRejected("wrong_type")
         access = AccessClaims(self._grant(claims), int(claims.get("iat", 0)), claims["exp"], token)
         self._remember(token, claims, access)
