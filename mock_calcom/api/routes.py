@@ -13,6 +13,8 @@ from starlette.routing import BaseRoute
 
 from mock_calcom.api import (
     apps,
+    booking_attendees,
+    booking_details,
     bookings,
     calendars,
     event_types,
@@ -27,6 +29,8 @@ from mock_calcom.api.endpoint import Endpoint
 ENDPOINTS: tuple[Endpoint, ...] = (
     *me.ENDPOINTS,
     *bookings.ENDPOINTS,
+    *booking_details.ENDPOINTS,
+    *booking_attendees.ENDPOINTS,
     *event_types.ENDPOINTS,
     *schedules.ENDPOINTS,
     # /v2/calendars/ics-feed/check before /v2/calendars/{calendar}/check.
@@ -37,8 +41,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
+    *booking_details.NO_SUCCESS_ENDPOINTS,
     *platform.ENDPOINTS,
     *calendars.PROVIDER_ENDPOINTS,
 )
 
-routes: list[BaseRoute] = [endpoint.route() for endpoint in (*ENDPOINTS, *REFUSING_ENDPOINTS)]
+# /v2/bookings/by-seat/{seatUid} before /v2/bookings/{bookingUid}/..., as Cal.com declares it.
+_FIRST = booking_details.NO_SUCCESS_ENDPOINTS[:1]
+routes: list[BaseRoute] = [endpoint.route() for endpoint in (
+    *_FIRST, *ENDPOINTS, *(e for e in REFUSING_ENDPOINTS if e not in _FIRST))]

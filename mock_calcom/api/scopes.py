@@ -73,6 +73,14 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
     # -- the rest of the published surface (api/surface.py). Scopes from @OAuthPermissions
     # where the handler has one (bookings.controller.ts @86c5f8b3; FACTS §5 for guests and
     # location); every other handler is undecorated (FACTS §11.9, §11.10).
+    **{("GET", f"{_B}/{sub}"): ("BOOKING_READ",)
+       for sub in ("recordings", "transcripts", "calendar-links", "references", "conferencing-sessions")},
+    ("POST", f"{_B}/reassign"): ("BOOKING_WRITE",),
+    ("POST", f"{_B}/reassign/{{userId}}"): ("BOOKING_WRITE",),
+    ("PATCH", f"{_B}/location"): ("BOOKING_WRITE",),
+    ("POST", f"{_B}/guests"): ("BOOKING_WRITE",),
+    **{(m, f"{_B}/attendees{tail}"): NOT_AVAILABLE
+       for m, tail in (("GET", ""), ("POST", ""), ("GET", "/{attendeeId}"), ("DELETE", "/{attendeeId}"))},
     ("POST", "/v2/webhooks"): NOT_AVAILABLE,
     ("GET", "/v2/webhooks"): NOT_AVAILABLE,
     ("PATCH", "/v2/webhooks/{webhookId}"): NOT_AVAILABLE,

@@ -53,6 +53,23 @@ class Ctx:
                 return store.create_for_user(self.user.id, values).id
             return store.create_for_event_type(self.event_type(event_type_slug), values).id
 
+    def attendee_id(self, uid: str) -> int:
+        booking = self.fake.model.resources.bookings.get(uid)
+        assert booking is not None
+        found = booking.attendees[0].id
+        assert found is not None
+        return found
+
+    def with_guest(self, uid: str) -> str:
+        """``uid`` after adding a second attendee (so one may be removed)."""
+        from mock_calcom.model.resources.bookings import Attendee
+        booking = self.fake.model.resources.bookings.get(uid)
+        assert booking is not None
+        with self.fake.model.lock:
+            self.fake.model.resources.bookings.add_attendees(
+                booking, [Attendee("Second Person", "second@example.org", "UTC")])
+        return uid
+
     @property
     def google(self) -> tuple[int, str]:
         """(credential id, external id) of the user's seeded Google calendar."""
@@ -180,4 +197,31 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "SelectedCalendarsController_deleteSelectedCalendar": (200, lambda c: c.call(
         "DELETE", f"/v2/selected-calendars?integration=google_calendar&externalId={c.google[1]}"
                   f"&credentialId={c.google[0]}")),
+    "BookingsController_2024_08_13_getBookingRecordings": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/recordings")),
+    "BookingsController_2024_08_13_getBookingTranscripts": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/transcripts")),
+    "BookingsController_2024_08_13_getCalendarLinks": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/calendar-links")),
+    "BookingsController_2024_08_13_getBookingReferences": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/references")),
+    "BookingsController_2024_08_13_getVideoSessions": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/conferencing-sessions")),
+    "BookingLocationController_2024_08_13_updateBookingLocation": (200, lambda c: c.call(
+        "PATCH", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/location",
+        {"location": {"type": "address", "address": "1 Main St"}})),
+    "BookingAttendeesController_2024_08_13_getBookingAttendees": (
+        200, lambda c: c.call("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/attendees")),
+    "BookingAttendeesController_2024_08_13_addAttendee": (201, lambda c: c.call(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/attendees",
+        {"name": "New One", "email": "new.one@example.org", "timeZone": "Europe/Rome", "language": "it"})),
+    "BookingAttendeesController_2024_08_13_getBookingAttendee": (200, lambda c: c.call(
+        "GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/attendees/"
+               f"{c.attendee_id(c.uid(BookingStatus.ACCEPTED))}")),
+    "BookingAttendeesController_2024_08_13_removeAttendee": (200, lambda c: c.call(
+        "DELETE", f"{_B}/{c.with_guest(c.uid(BookingStatus.ACCEPTED))}/attendees/"
+                  f"{c.attendee_id(c.uid(BookingStatus.ACCEPTED))}")),
+    "BookingGuestsController_2024_08_13_addGuests": (200, lambda c: c.call(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/guests",
+        {"guests": [{"email": "guest.one@example.org", "name": "Guest One"}]})),
 }

@@ -47,6 +47,8 @@ class Attendee:
     language: str = "en"
     absent: bool = False
     phone_number: str | None = None
+    #: The Attendee row's id, given when the booking is stored.
+    id: int | None = None
 
 
 @dataclass
@@ -173,6 +175,7 @@ class BookingStore:
         self._rng = rng
         self._ids = ids
         self._by_uid: dict[str, Booking] = {}
+        self._attendee_ids = IdSequence(5_000_001)
         # Who a booking involves (getAllUserBookings): its host, and every attendee by e-mail
         # (lower-cased). Listing and the free/busy check read these, never every booking.
         # Values are uid -> booking dicts, in insertion order like ``_by_uid``.
@@ -211,6 +214,8 @@ class BookingStore:
         self._by_uid[booking.uid] = booking
         self._by_host.setdefault(booking.host_id, {})[booking.uid] = booking
         for attendee in booking.attendees:
+            if attendee.id is None:
+                attendee.id = self._attendee_ids.next()
             self._by_attendee.setdefault(attendee.email.lower(), {})[booking.uid] = booking
 
     def _unindex(self, booking: Booking) -> None:
@@ -274,7 +279,7 @@ class BookingStore:
         end = start + length * 60
         self._check_bookable(event_type, host, schedule, start, end, ignore_uid=None)
         uid = booking_uid(self._rng)
-        location, video_url = _location_for(event_type, new.location, uid)
+        location, video_url = location_for(event_type, new.location, uid)
         now = self._clock.now()
         attendee = new.attendee
         responses = {"name": attendee.name, "email": attendee.email, **new.responses}
@@ -416,6 +421,52 @@ class BookingStore:
         booking.updated_at = now
         return booking
 
+    # -- attendees, guests, location ---------------------------------------------------------
+    # Messages: booking-attendees.service.ts and bookings.service.ts (2024-08-13), calcom/cal.com.
+
+    @staticmethod
+    def attendee(booking: Booking, attendee_id: int) -> Attendee:
+        found = next((a for a in booking.attendees if a.id == attendee_id), None)
+        if found is None:
+            raise NotFoundError(f"Attendee with id {attendee_id} not found in booking {booking.uid}")
+        return found
+
+    def add_attendees(self, booking: Booking, attendees: Iterable[Attendee], *,
+                      as_guests: bool = False) -> list[Attendee]:
+        """New attendee rows (guests are attendees too; ``as_guests`` also lists them in the
+        booking's ``guests`` response, as addGuests does)."""
+        added = list(attendees)
+        self._unindex(booking)
+        booking.attendees.extend(added)
+        if as_guests:
+            booking.guests.extend(a.email for a in added)
+            booking.responses["guests"] = list(booking.guests)
+        booking.updated_at = self._clock.now()
+        self.add(booking)
+        return added
+
+    def remove_attendee(self, booking: Booking, attendee_id: int) -> Attendee:
+        found = self.attendee(booking, attendee_id)
+        if len(booking.attendees) == 1:
+            raise BadRequestError("Cannot remove the last attendee from a booking")
+        self._unindex(booking)
+        booking.attendees.remove(found)
+        if found.email in booking.guests:
+            booking.guests.remove(found.email)
+        booking.updated_at = self._clock.now()
+        self.add(booking)
+        return found
+
+    def relocate(self, booking: Booking, location: str, video_url: str | None) -> Booking:
+        booking.location = location
+        if video_url:
+            booking.metadata["videoCallUrl"] = video_url
+        else:
+            booking.metadata.pop("videoCallUrl", None)
+        booking.updated_at = self._clock.now()
+        return booking
+
+
 
 def _fresh_attendee(attendee: Attendee) -> Attendee:
     return Attendee(attendee.name, attendee.email, attendee.time_zone, attendee.language,
@@ -445,8 +496,8 @@ def _video_url(integration: str, uid: str) -> str:
     return f"https://app.cal.com/video/{uid}"
 
 
-def _location_for(event_type: EventType, chosen: dict[str, Any] | None,
-                  uid: str) -> tuple[str, str | None]:
+def location_for(event_type: EventType, chosen: dict[str, Any] | None,
+                 uid: str) -> tuple[str, str | None]:
     """(stored location, video call URL or None) of a new booking: the booker's choice, else
     the event type's first location."""
     location = chosen or (event_type.locations[0] if event_type.locations
