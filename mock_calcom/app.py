@@ -21,7 +21,7 @@ from mock_calcom.asgi import fake_of, header
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
 from mock_calcom.journal import JournalMiddleware
-from mock_calcom.middleware import FaultMiddleware, ThrottleMiddleware
+from mock_calcom.middleware import EdgeMiddleware
 from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.oauth.routes import routes as oauth_routes
 from mock_calcom.openapi import routes as openapi_routes
@@ -63,21 +63,7 @@ class _CalcomApp(Starlette):
         await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return JournalMiddleware(_lenient_slashes(super().build_middleware_stack()),
-                                 self.fake.journal)
-
-
-def _lenient_slashes(app: ASGIApp) -> ASGIApp:
-    """Express routes non-strictly: ``/v2/me/`` is ``/v2/me``, served, not redirected (as
-    Starlette's router would do with a 307)."""
-
-    async def strip(scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
-        await app(scope, receive, send)
-
-    return strip
+        return JournalMiddleware(super().build_middleware_stack(), self.fake.journal)
 
 
 def create_app(fake: MockCalcom) -> Starlette:
@@ -85,11 +71,11 @@ def create_app(fake: MockCalcom) -> Starlette:
         fake,
         # The document before the control routes: they end in a catch-all for /_mock/*.
         routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
-        # Faults, then the throttler; both inside the journal (wrapped around the whole app
-        # above), so faulted and throttled answers are journaled too.
+        # Trailing slash, faults, then the throttler, in one layer (middleware.py); inside
+        # the journal (wrapped around the whole app above), so faulted and throttled answers
+        # are journaled too.
         middleware=[
-            Middleware(FaultMiddleware, fake=fake),
-            Middleware(ThrottleMiddleware, fake=fake),
+            Middleware(EdgeMiddleware, fake=fake),
         ],
         exception_handlers={
             CalcomError: _render_calcom_error,
