@@ -218,7 +218,9 @@ class _VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
-        parser.exit(message=f"{parser.prog} {_version()}\n")
+        # On stdout, as argparse's own version action prints it.
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
