@@ -11,6 +11,7 @@ Hierarchy::
     │       ├── ForbiddenError       403 ``ForbiddenException``
     │       ├── NotFoundError        404 ``NotFoundException``
     │       ├── ConflictError        409 ``ConflictException``
+    │       ├── HttpExceptionError   any status, ``HttpException`` with a string ``details``
     │       └── ThrottledError       429 ``ThrottlerException``
     └── ControlError                 misuse of the fake's own control plane (``/_mock``, Python API)
         ├── UnknownObjectError       404: no such user, client, fault, ...
@@ -143,6 +144,18 @@ class ConflictError(ApiError):
 class ThrottledError(ApiError):
     status_code = 429
     code = "ThrottlerException"
+
+
+class HttpExceptionError(ApiError):
+    """``new HttpException(message, status)``: any status, ``code "HttpException"``, and the
+    string response as ``details`` (legacy booking handlers rethrow booking errors this way,
+    bookings.controller.ts @d3367926 ``handleBookingErrors``)."""
+
+    code = "HttpException"
+
+    def __init__(self, message: str, status_code: int, details: Any = None) -> None:
+        self.status_code = status_code
+        super().__init__(message, details=message if details is None else details)
 
 
 class ControlError(MockCalcomError):

@@ -108,7 +108,9 @@ def _v2(summary: str, scope: str | None, responses: dict[str, Any], *,
     if optional_auth:
         notes.append("Authentication optional.")
     if version:
-        notes.append(f"Needs cal-api-version {version}; without it: 404.")
+        notes.append(f"Needs cal-api-version {version}; without it (or with another version) the "
+                     "2024-04-15 legacy controller of the path answers where Cal.com has one, "
+                     "else a 404.")
     errors = {"400": _API_ERROR, "401": _API_ERROR, "403": _API_ERROR, "404": _API_ERROR,
               "429": _THROTTLED}
     headers = (("cal-api-version", {"type": "string"}, "API version", version is not None),)
@@ -257,6 +259,31 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                ("end", {"type": "string"}, "Until (a bare date means its end)"),
                ("timeZone", {"type": "string"}, "Zone of the returned times (default UTC)"),
                ("format", {"enum": ["time", "range"]}, "range adds each slot's end"))),
+    # Legacy 2024-04-15 slots controller (mock_calcom/api/legacy/slots.py; the legacy
+    # bookings, event types and schedules handlers share the paths above).
+    ("GET", "/v2/slots/available"): _v2(
+        "Free slots of an event type, by date (legacy 2024-04-15 controller)",
+        "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "object", "properties": {"slots": {"type": "object"}}}),
+                      "Slots keyed by date: [{time}] or [{startTime, endTime}]")},
+        query=(("eventTypeId", {"type": "integer"}, "Event type (or eventTypeSlug + usernameList)"),
+               ("startTime", {"type": "string"}, "From (ISO 8601)"),
+               ("endTime", {"type": "string"}, "Until (ISO 8601)"),
+               ("timeZone", {"type": "string"}, "Zone of the returned times (default UTC)"),
+               ("slotFormat", {"enum": ["time", "range"]}, "range gives startTime and endTime"))),
+    ("POST", "/v2/slots/reserve"): _v2(
+        "Reserve a slot (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
+        {"201": _json(_success({"type": "string"}), "The reservation uid, also set as the uid cookie")}),
+    ("POST", "/v2/bookings/{bookingUid}/mark-no-show"): _v2(
+        "Mark no-shows (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "object", "properties": {"message": {"type": "string"}}}),
+                      "The no-show update: message, attendees, noShowHost")}),
+    ("DELETE", "/v2/slots/selected-slot"): _v2(
+        "Release a reserved slot (legacy 2024-04-15 controller)",
+        "(not available to scoped third-party tokens)",
+        {"200": _json({"type": "object", "required": ["status"],
+                       "properties": {"status": {"const": "success"}}}, "Status only")},
+        query=(("uid", {"type": "string"}, "The reservation uid"),)),
     # G1 legacy web endpoints
     ("POST", "/api/auth/oauth/token"): Op(
         "Legacy token endpoint (G1)", (_LEGACY,),

@@ -57,6 +57,12 @@ class Settings:
     #: lookup's ``INVALID_ACCESS_TOKEN``; the fact sheet only says it starts with
     #: "ApiAuthStrategy - " (UNCONFIRMED).
     api_invalid_token_message: str = "Invalid Access Token."
+    #: What a third-party token with mapped scopes gets from a 2024-04-15 legacy handler (a
+    #: request without ``cal-api-version``): the global OAuthPermissionsGuard's 403
+    #: ``insufficient_scope: this endpoint is not available for third-party OAuth tokens``
+    #: (default, the stricter reading), or, when true, the legacy body as API keys and legacy
+    #: tokens get it (UNCONFIRMED which is live, FACTS §11.1).
+    legacy_serve_scoped_tokens: bool = False
     #: Seed of the fake's randomness; ``None`` draws one (and exposes it for replay).
     seed: int | None = None
     #: How many journal entries to keep (oldest dropped first).

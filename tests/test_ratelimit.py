@@ -255,7 +255,8 @@ async def test_throttled_answers_are_journaled(world: World) -> None:
 async def test_a_version_no_controller_serves_is_not_counted(world: World) -> None:
     """Nest's version routing finds no handler, so no guard runs: a plain 404, no headers."""
     token = world.token()
-    unversioned = await world.call(token, "/v2/bookings")
+    # 2024-09-04 is a known version no bookings controller serves (2024-04-15 legacy, FACTS §11.1).
+    unversioned = await world.call(token, "/v2/bookings", **{"cal-api-version": "2024-09-04"})
     assert unversioned.status_code == 404
     assert _limits(unversioned) == (None, None, None)
     versioned = await world.call(token, "/v2/bookings", **{"cal-api-version": "2024-08-13"})

@@ -1,5 +1,7 @@
 """Routes of the API v2 surface: every served endpoint, in an order where fixed paths
-(``/v2/schedules/default``) come before the templates that would swallow them.
+(``/v2/schedules/default``) come before the templates that would swallow them. Endpoints of
+several versions on one path share a route that picks by ``cal-api-version``
+(:mod:`mock_calcom.api.dispatch`); the 2024-04-15 legacy controllers come after the current ones.
 
 :data:`ENDPOINTS` answer a user's token with the user's state; :data:`REFUSING_ENDPOINTS` never
 answer a third-party OAuth token with success (platform operations, and operations that would
@@ -17,7 +19,9 @@ from mock_calcom.api import (
     booking_details,
     bookings,
     calendars,
+    dispatch,
     event_types,
+    legacy,
     me,
     platform,
     schedules,
@@ -38,6 +42,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *apps.ENDPOINTS,
     *slots.ENDPOINTS,
     *webhooks.ENDPOINTS,
+    *legacy.ENDPOINTS,
 )
 
 REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
@@ -48,5 +53,5 @@ REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
 
 # /v2/bookings/by-seat/{seatUid} before /v2/bookings/{bookingUid}/..., as Cal.com declares it.
 _FIRST = booking_details.NO_SUCCESS_ENDPOINTS[:1]
-routes: list[BaseRoute] = [endpoint.route() for endpoint in (
-    *_FIRST, *ENDPOINTS, *(e for e in REFUSING_ENDPOINTS if e not in _FIRST))]
+routes: list[BaseRoute] = list(dispatch.routes_for(
+    (*_FIRST, *ENDPOINTS, *(e for e in REFUSING_ENDPOINTS if e not in _FIRST))))

@@ -196,7 +196,14 @@ SURFACE: Final[dict[tuple[str, str], Row]] = {
 }
 
 #: Operations Cal.com serves that the published document leaves out, served here too.
-EXTRA: Final[dict[tuple[str, str], Row]] = {}
+EXTRA: Final[dict[tuple[str, str], Row]] = {
+    # SlotsController_2024_04_15 (FACTS §11.1), left out of the document; the other legacy
+    # controllers share their paths with the rows above (mock_calcom/api/legacy/).
+    ("GET", "/v2/slots/available"): Row(_S, "Free slots of an event type (legacy 2024-04-15)"),
+    ("POST", "/v2/slots/reserve"): Row(_S, "Reserve a slot (legacy 2024-04-15)"),
+    ("DELETE", "/v2/slots/selected-slot"): Row(_S, "Release a reserved slot (legacy 2024-04-15)"),
+    ("POST", f"{_B}/mark-no-show"): Row(_S, "Mark no-shows (legacy 2024-04-15)"),
+}
 
 #: Operations served outside API v2's endpoint list (the OAuth package serves these).
 OAUTH_PACKAGE: Final[frozenset[tuple[str, str]]] = frozenset({

@@ -12,10 +12,16 @@ Which versions each controller serves here:
 * ``/v2/me``, ``/v2/calendars``, ``/v2/conferencing`` use ``API_VERSIONS_VALUES`` (every known
   version, fallback included), so they answer with or without the header.
 
-Decision: the fake serves no ``2024-04-15`` legacy controllers. Cal.com once had legacy
-bookings, event-types and schedules controllers at that version; Cal.com's own client states
-that a wrong version gets a 404 (calcom/companion mcp-server config.ts), so a missing or
-unknown header on a versioned resource is a 404 here.
+The legacy controllers (FACTS §11.1, :mod:`mock_calcom.api.legacy`) serve the older versions
+of the same paths, so a request with no header, an unknown one, or a version the current
+controller does not serve reaches them; only a path with no legacy twin (reschedule, confirm,
+decline, mark-absent ...) is a 404 then:
+
+* ``BookingsController_2024_04_15``: ``2024-04-15``, ``2024-06-11``, ``2024-06-14``;
+* ``EventTypesController_2024_04_15``: ``2024-04-15``, ``2024-06-11``;
+* ``SchedulesController_2024_04_15``: ``2024-04-15``;
+* ``SlotsController_2024_04_15`` (``/v2/slots/available``, ``/reserve``, ``/selected-slot``):
+  ``2024-04-15`` to ``2024-08-13``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ BOOKINGS = frozenset({"2024-08-13"})
 EVENT_TYPES = frozenset({"2024-06-14"})
 SCHEDULES = frozenset({"2024-06-11", "2024-06-14"})
 SLOTS = frozenset({"2024-09-04"})
+LEGACY_BOOKINGS = frozenset({"2024-04-15", "2024-06-11", "2024-06-14"})
+LEGACY_EVENT_TYPES = frozenset({"2024-04-15", "2024-06-11"})
+LEGACY_SCHEDULES = frozenset({"2024-04-15"})
+LEGACY_SLOTS = frozenset({"2024-04-15", "2024-06-11", "2024-06-14", "2024-08-13"})
 #: ``API_VERSIONS_VALUES``: the version-neutral controllers.
 ANY: frozenset[str] | None = None
 

@@ -90,6 +90,11 @@ class Ctx:
     async def call(self, method: str, path: str, json: object = None) -> httpx.Response:
         return await self.http.request(method, path, json=json, headers=headers_for(path, self.token))
 
+    async def legacy(self, method: str, path: str, json: object = None) -> httpx.Response:
+        """A request without ``cal-api-version``: the 2024-04-15 legacy controllers."""
+        return await self.http.request(method, path, json=json,
+                                       headers={"Authorization": f"Bearer {self.token}"})
+
 
 Scenario = Callable[[Ctx], Awaitable[httpx.Response]]
 _B = "/v2/bookings"
@@ -156,6 +161,47 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
                "&timeZone=Europe/Rome")),
     "ConferencingController_listInstalledConferencingApps": (
         200, lambda c: c.call("GET", "/v2/conferencing")),
+    # Legacy 2024-04-15 controllers (FACTS §11.1), reached without cal-api-version.
+    "BookingsController_2024_04_15_getBookings": (200, lambda c: c.legacy(
+        "GET", f"{_B}?filters[status]=upcoming&limit=2")),
+    "BookingsController_2024_04_15_createBooking": (201, lambda c: c.legacy("POST", _B, {
+        "start": c.slot(), "eventTypeId": c.event_type("30min"), "timeZone": "Europe/Paris",
+        "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}})),
+    "BookingsController_2024_04_15_getBooking": (
+        200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}")),
+    "BookingsController_2024_04_15_cancelBooking": (200, lambda c: c.legacy(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/cancel", {"cancellationReason": "Ill"})),
+    "BookingsController_2024_04_15_markNoShow": (200, lambda c: c.legacy(
+        "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED, past=True)}/mark-no-show", {"noShowHost": True})),
+    "EventTypesController_2024_04_15_getEventTypes": (200, lambda c: c.legacy("GET", _E)),
+    "EventTypesController_2024_04_15_createEventType": (201, lambda c: c.legacy("POST", _E, {
+        "title": "Intro", "slug": "intro", "length": 20,
+        "locations": [{"type": "link", "link": "https://meet.example/x"}]})),
+    "EventTypesController_2024_04_15_getEventType": (
+        200, lambda c: c.legacy("GET", f"{_E}/{c.event_type('30min')}")),
+    "EventTypesController_2024_04_15_updateEventType": (
+        200, lambda c: c.legacy("PATCH", f"{_E}/{c.event_type('15min')}", {"title": "Quick chat"})),
+    "EventTypesController_2024_04_15_deleteEventType": (
+        200, lambda c: c.legacy("DELETE", f"{_E}/{c.event_type('secret')}")),
+    "SchedulesController_2024_04_15_getSchedules": (200, lambda c: c.legacy("GET", _S)),
+    "SchedulesController_2024_04_15_createSchedule": (201, lambda c: c.legacy("POST", _S, {
+        "name": "Evenings", "timeZone": "Europe/Rome", "isDefault": False, "availabilities": [
+            {"days": [1], "startTime": "1970-01-01T18:00:00.000Z", "endTime": "1970-01-01T21:00:00.000Z"}]})),
+    "SchedulesController_2024_04_15_getDefaultSchedule": (200, lambda c: c.legacy("GET", f"{_S}/default")),
+    "SchedulesController_2024_04_15_getSchedule": (
+        200, lambda c: c.legacy("GET", f"{_S}/{c.user.default_schedule_id}")),
+    "SchedulesController_2024_04_15_updateSchedule": (
+        200, lambda c: c.legacy("PATCH", f"{_S}/{c.user.default_schedule_id}", {"name": "Core hours"})),
+    "SchedulesController_2024_04_15_deleteSchedule": (
+        200, lambda c: c.legacy("DELETE", f"{_S}/{c.user.default_schedule_id}")),
+    "SlotsController_2024_04_15_getAvailableSlots": (200, lambda c: c.legacy(
+        "GET", f"/v2/slots/available?eventTypeId={c.event_type('30min')}&startTime={c.slot()[:10]}"
+               f"&endTime={c.slot(days=2)[:10]}")),
+    "SlotsController_2024_04_15_reserveSlot": (201, lambda c: c.legacy("POST", "/v2/slots/reserve", {
+        "eventTypeId": c.event_type("30min"), "slotUtcStartDate": c.slot(),
+        "slotUtcEndDate": c.slot()[:11] + "13:30:00.000Z"})),
+    "SlotsController_2024_04_15_deleteSelectedSlot": (
+        200, lambda c: c.legacy("DELETE", "/v2/slots/selected-slot?uid=any")),
     "WebhooksController_createWebhook": (201, lambda c: c.call("POST", _W, _NEW_HOOK)),
     "WebhooksController_getWebhooks": (200, lambda c: (c.webhook(), c.call("GET", f"{_W}?take=5"))[1]),
     "WebhooksController_getWebhook": (200, lambda c: c.call("GET", f"{_W}/{c.webhook()}")),

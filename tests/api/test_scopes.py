@@ -38,8 +38,9 @@ def _other_scope(required: tuple[str, ...]) -> str:
 
 def test_the_scope_map_covers_exactly_the_served_endpoints() -> None:
     served = {(e.method, e.path) for e in (*ENDPOINTS, *REFUSING_ENDPOINTS)}
-    assert {(e.method, e.path) for e in ENDPOINTS} <= set(ENDPOINT_SCOPES) <= served
-
+    # Legacy handlers carry no @OAuthPermissions at all (tests/api/test_legacy_auth.py).
+    current = {(e.method, e.path) for e in ENDPOINTS if not e.legacy}
+    assert current <= set(ENDPOINT_SCOPES) <= served
 
 @pytest.mark.parametrize("endpoint", SCOPED, ids=lambda e: e.operation_id)
 async def test_a_token_with_the_required_scope_is_let_through(

@@ -24,7 +24,12 @@ def test_every_served_operation_has_a_conformance_scenario() -> None:
     assert {e.operation_id for e in ENDPOINTS} == set(SCENARIOS)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.operation_id)
+#: The legacy controllers are left out of the published document (tests/api/test_legacy_*.py
+#: check their shapes against Cal.com's source DTOs instead).
+CURRENT = [e for e in ENDPOINTS if not e.legacy]
+
+
+@pytest.mark.parametrize("endpoint", CURRENT, ids=lambda e: e.operation_id)
 async def test_response_body_matches_the_openapi_schema_of_its_operation(
         endpoint: Endpoint, fake: MockCalcom, http: httpx.AsyncClient, alice: User, mint: TokenFactory,
         spec: OpenApiDocument | None) -> None:

@@ -65,7 +65,8 @@ def test_every_served_api_endpoint_has_a_row() -> None:
 
 
 def test_endpoints_are_listed_once() -> None:
-    pairs = [(e.method, e.path) for e in (*ENDPOINTS, *REFUSING_ENDPOINTS)]
+    # A legacy 2024-04-15 endpoint is another version of its path's row, not a second row.
+    pairs = [(e.method, e.path) for e in (*ENDPOINTS, *REFUSING_ENDPOINTS) if not e.legacy]
     assert len(pairs) == len(set(pairs))
 
 

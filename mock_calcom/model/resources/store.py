@@ -10,6 +10,7 @@ from mock_calcom.model.resources.event_types import EventType, EventTypeStore
 from mock_calcom.model.resources.ids import IdSequence
 from mock_calcom.model.resources.schedules import Schedule, ScheduleStore
 from mock_calcom.model.resources.seed import seed_user
+from mock_calcom.model.resources.selected_slots import SelectedSlotStore
 from mock_calcom.model.resources.webhooks import WebhookStore
 from mock_calcom.model.users import User
 
@@ -24,6 +25,7 @@ class ResourceStore:
         self.schedules = ScheduleStore(IdSequence(200_001))
         self.bookings = BookingStore(clock, rng.fork("bookings"), IdSequence(3_000_001))
         self.apps = AppStore(IdSequence(40_001))
+        self.selected_slots = SelectedSlotStore(rng.fork("selected-slots"))
         self.webhooks = WebhookStore(clock, rng.fork("webhooks"))
 
     def seed_user(self, user: User, rng: Randomness) -> None:

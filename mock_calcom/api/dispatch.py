@@ -1,0 +1,78 @@
+"""Routes from endpoints: one Starlette route per path shape and method, choosing among the
+controllers that serve it by ``cal-api-version``.
+
+Nest registers every controller version on the same Express path and lets the version decide
+(FACTS §7.2, §11.1): ``GET /v2/bookings`` is the 2024-08-13 controller with that header and the
+2024-04-15 legacy one without it. Templates that differ only in parameter names
+(``/v2/event-types/{eventTypeId}`` and a sibling's ``{id}``) are one shape here, so a version
+miss on one still finds the other, as Express's ``next()`` would. No controller serving the
+version gives Nest's ``404 Cannot <METHOD> <url>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from mock_calcom.api import versions
+from mock_calcom.api.endpoint import Endpoint
+from mock_calcom.errors import NotFoundError
+
+_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def shape(path: str) -> str:
+    """``/v2/bookings/{bookingUid}/cancel`` -> ``/v2/bookings/{}/cancel``."""
+    return _PARAM.sub("{}", path)
+
+
+def param_names(path: str) -> list[str]:
+    return _PARAM.findall(path)
+
+
+def pick(endpoints: Iterable[Endpoint], header: str | None) -> Endpoint | None:
+    """The first endpoint serving the version ``header`` routes to, if any."""
+    version = versions.requested(header)
+    return next((e for e in endpoints if e.versions is None or version in e.versions), None)
+
+
+def _versioned_route(group: list[Endpoint]) -> Route:
+    first = group[0]
+    names = param_names(first.path)
+
+    async def endpoint(request: Request) -> Response:
+        chosen = pick(group, request.headers.get(versions.HEADER))
+        if chosen is None:
+            raise NotFoundError(f"Cannot {request.method} {versions.original_url(request)}")
+        if chosen.path != first.path:
+            # The same shape under other parameter names: rename the matched values.
+            values = [request.path_params[name] for name in names]
+            request.scope["path_params"] = dict(zip(param_names(chosen.path), values, strict=True))
+        return await chosen.handle(request)
+
+    return Route(first.path, _AsgiEndpoint(endpoint), methods=[first.method], name=first.operation_id)
+
+
+class _AsgiEndpoint:
+    """A request handler as a plain ASGI app (an object, so Starlette does not wrap it in a
+    second exception layer per request): the app's ExceptionMiddleware renders errors."""
+
+    def __init__(self, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+
+def routes_for(endpoints: Iterable[Endpoint]) -> list[Route]:
+    """One route per (shape, method), in the order the shapes first appear."""
+    groups: dict[tuple[str, str], list[Endpoint]] = {}
+    for endpoint in endpoints:
+        groups.setdefault((shape(endpoint.path), endpoint.method), []).append(endpoint)
+    return [group[0].route() if len(group) == 1 else _versioned_route(group) for group in groups.values()]
