@@ -157,9 +157,12 @@ def _serve_fake(port: int, out_file: str, users: int, codes: int) -> None:
     # The code-exchange user must not be a refresh-chain user: an exchange mints a new
     # refresh row without revoking, but keep the chains' users to themselves anyway.
     server = LiveServer(fake, "127.0.0.1", port).start()
-    Path(out_file).write_text(json.dumps({
+    # Written whole, then renamed: the bench reads it as soon as the name appears.
+    partial = Path(out_file + ".partial")
+    partial.write_text(json.dumps({
         "client_id": client.client_id, "client_secret": client.client_secret,
         "access_token": access, "refresh_tokens": refresh, "codes": issued}))
+    os.replace(partial, out_file)
     try:
         threading.Event().wait()
     finally:
