@@ -274,6 +274,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/v2/slots/reserve"): _v2(
         "Reserve a slot (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"201": _json(_success({"type": "string"}), "The reservation uid, also set as the uid cookie")}),
+    ("GET", "/v2/event-types/{username}/public"): _v2(
+        "A user's public event types (legacy 2024-04-15 controller)",
+        "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "array"}), "[{id, length, slug, title, description}]")}),
+    ("GET", "/v2/event-types/{username}/{eventSlug}/public"): _v2(
+        "A public event type (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
+        {"200": _json(_success({"type": "object"}), "getPublicEvent's booking-page data")}),
     ("POST", "/v2/bookings/{bookingUid}/mark-no-show"): _v2(
         "Mark no-shows (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"200": _json(_success({"type": "object", "properties": {"message": {"type": "string"}}}),
@@ -504,7 +511,7 @@ def _surface_operations() -> dict[tuple[str, str], Op]:
     versions = {"/v2/bookings": "2024-08-13", "/v2/slots": "2024-09-04"}
     out: dict[tuple[str, str], Op] = {}
     for (method, path), row in {**SURFACE, **EXTRA}.items():
-        if row.serving is Serving.UNSERVED or (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
+        if (method, path) in {*OPERATIONS, *OAUTH_PACKAGE}:
             continue
         required = requirement(method, path)
         if row.serving is Serving.STATEFUL:

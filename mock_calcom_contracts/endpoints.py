@@ -1,6 +1,7 @@
 """The API v2 calls the suites make, with what Cal.com demands of each (FACTS §5, §7.3).
 
-Reads only, so any of them can be repeated at any step of a random program.
+The constants are reads, so any of them can be repeated at any step of a random program; the
+booking writes (create, reschedule, cancel) are built per call by the functions at the end.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ class Endpoint:
     expired_status: int = 401
     params: Mapping[str, str] | None = None
     json: Any = None
+    #: Open to any valid token whatever its scopes: the booking writes have no
+    #: ``@OAuthPermissions`` and Cal.com's docs say they need no scope (FACTS §11.9).
+    public: bool = False
+    #: The status Cal.com answers success with (201 for creates and reschedules, FACTS §7.3).
+    success: int = 200
+
+    @property
+    def is_write(self) -> bool:
+        """Not idempotent: a lost answer may mean Cal.com did it (RFC 9110 §9.2.2)."""
+        return self.method not in ("GET", "HEAD", "OPTIONS")
 
     @property
     def api_path(self) -> str:
@@ -65,3 +76,31 @@ VERSIONED: tuple[Endpoint, ...] = (ME, BOOKINGS, EVENT_TYPES, SCHEDULES)
 def allowed(endpoint: Endpoint, scopes: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
     """Whether a token holding ``scopes`` (user scopes, never legacy) may call ``endpoint``."""
     return endpoint.scope is not None and endpoint.scope in scopes
+
+
+BOOKINGS_VERSION = frozenset({"2024-08-13"})
+#: Where the booking writes live, as fault paths (``{uid}`` matches any booking).
+CREATE_PATH = "/v2/bookings"
+
+
+def create_booking(event_type_id: int, start: str) -> Endpoint:
+    """``POST /v2/bookings``: 201 and the booking (FACTS §7.3)."""
+    return Endpoint("POST", CREATE_PATH, None, BOOKINGS_VERSION, expired_status=401,
+                    json={"eventTypeId": event_type_id, "start": start,
+                          "attendee": {"name": "Ada Lovelace", "email": "ada@example.com",
+                                       "timeZone": "Europe/London"}},
+                    public=True, success=201)
+
+
+def reschedule_booking(uid: str, start: str) -> Endpoint:
+    """``POST /v2/bookings/{uid}/reschedule``: 201 and the new booking (FACTS §7.3)."""
+    return Endpoint("POST", f"/v2/bookings/{uid}/reschedule", None, BOOKINGS_VERSION,
+                    expired_status=401, json={"start": start, "reschedulingReason": "moved"},
+                    public=True, success=201)
+
+
+def cancel_booking(uid: str) -> Endpoint:
+    """``POST /v2/bookings/{uid}/cancel``: 200 and the cancelled booking (FACTS §7.3)."""
+    return Endpoint("POST", f"/v2/bookings/{uid}/cancel", None, BOOKINGS_VERSION,
+                    expired_status=401, json={"cancellationReason": "no longer needed"},
+                    public=True)

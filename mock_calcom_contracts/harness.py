@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import datetime as dt
 import inspect
 import threading
 import time
@@ -400,11 +401,18 @@ class Harness:
         self.client_secret = client_secret
         self.redirect_uri = REDIRECT_URI
         self.runaway_in_live = False
+        self._urls = urls
+        self._transport = transport
+        self._async_transport = async_transport
+        self._siblings: list[Harness] = []
         self._budget = budget
         self._browser = browser
         self._started_at = fake.now()
         self._first_entry = self._last_id()
         self._slept: list[float] = []
+        #: Every authorization code Cal.com handed out in this scenario (for SECRET-BY-VALUE:
+        #: unlike JWTs, a code cannot be recognised by its looks wherever it travels).
+        self.codes: list[str] = []
         self._sleep_lock = threading.Lock()
         self._loop: _LoopThread | None = None
         self._loop_lock = threading.Lock()
@@ -426,7 +434,27 @@ class Harness:
             raise ProviderLoadError(f"the provider factory failed: {type(exc).__name__}: {exc}") from exc
         self.provider: Provider = provider
 
+    def sibling(self, name: str = "Second app",
+                scopes: Sequence[str] = USER_SCOPES) -> Harness:
+        """A second client on the same Cal.com (APPROVED, owned by the owner, holding
+        ``scopes``) with a provider of its own, built by the same factory: for clauses where
+        several clients' connections interleave. Closed with this harness."""
+        registered = self.fake.create_client(name, [REDIRECT_URI], list(scopes),
+                                             status="APPROVED", owner_user_id=self.owner_id)
+        other = Harness(self.suite, self.fake, self._budget, self._browser,
+                        owner_id=self.owner_id, member_id=self.member_id,
+                        client_id=registered.client_id, client_secret=registered.client_secret,
+                        urls=self._urls, transport=self._transport,
+                        async_transport=self._async_transport)
+        other._first_entry = self._first_entry
+        other._started_at = self._started_at
+        self._siblings.append(other)
+        return other
+
     def close(self) -> None:
+        for sibling in self._siblings:
+            sibling.close()
+            self.runaway_in_live = self.runaway_in_live or sibling.runaway_in_live
         closer = getattr(self.provider, "aclose", None)
         if not callable(closer):
             closer = getattr(self.provider, "close", None)
@@ -490,8 +518,9 @@ class Harness:
         return self.fake.add_fault("/v2/auth/oauth2/token", method="POST", **spec)
 
     def api_fault(self, **spec: Any) -> Fault:
-        """A fault on every API v2 resource (not the OAuth endpoints under ``/v2/auth``)."""
-        return self.fake.add_fault(path_regex=r"/v2/(?!auth/).*", **spec)
+        """A fault on every API v2 resource the provider is asked to call (not the OAuth
+        endpoints under ``/v2/auth``, nor the slots the harness reads for :meth:`bookable`)."""
+        return self.fake.add_fault(path_regex=r"/v2/(?!auth/|slots).*", **spec)
 
     def remove_fault(self, fault: Fault) -> None:
         """Withdraw ``fault`` if it is still registered (it may have fired its last time)."""
@@ -510,6 +539,25 @@ class Harness:
                 "refresh_token": pair.refresh_token, "expires_in": pair.expires_in,
                 "scope": " ".join(pair.scopes)}
 
+    def bookable(self, who: str = "owner") -> tuple[int, list[str]]:
+        """An event type of ``who`` anyone may book, and its free slots (UTC ISO starts) in
+        the coming week, read from Cal.com's public slots endpoint (journaled: take a
+        :meth:`mark` after it)."""
+        model = self.fake.model
+        with model.lock:
+            event_type = next(e for e in model.resources.event_types.of_user(self.user_id(who))
+                              if not e.booking_requires_authentication
+                              and not any(f.get("required") for f in e.custom_booking_fields))
+        day = dt.datetime.fromtimestamp(self.now(), dt.UTC).date() + dt.timedelta(days=1)
+        answer = self._browser.get(
+            self._urls.api_base_url + "/slots",
+            params={"eventTypeId": str(event_type.id), "start": day.isoformat(),
+                    "end": (day + dt.timedelta(days=7)).isoformat()},
+            headers={"cal-api-version": "2024-09-04"})
+        answer.raise_for_status()
+        days = answer.json()["data"]
+        return event_type.id, [slot["start"] for key in sorted(days) for slot in days[key]]
+
     # -- the browser -------------------------------------------------------------------------
 
     def visit(self, authorize_url: str, *, who: str = "owner", consent: str = "approve") -> BrowserVisit:
@@ -519,7 +567,9 @@ class Harness:
         response = self._browser.get(authorize_url, follow_redirects=False)
         location = response.headers.get("location")
         if response.is_redirect and location:
-            return BrowserVisit(authorize_url, response.status_code, location)
+            visit = BrowserVisit(authorize_url, response.status_code, location)
+            self.codes.extend(visit.callback_query.get("code", []))
+            return visit
         return BrowserVisit(authorize_url, response.status_code, None, response.text[:2000])
 
     def authorize(self, scopes: Sequence[str], *, who: str = "owner",

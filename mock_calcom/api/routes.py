@@ -19,13 +19,18 @@ from mock_calcom.api import (
     booking_details,
     bookings,
     calendars,
+    conferencing,
     dispatch,
     event_types,
     legacy,
     me,
     platform,
+    private_links,
+    reservations,
     schedules,
     slots,
+    stripe,
+    verified_resources,
     webhooks,
 )
 from mock_calcom.api.endpoint import Endpoint
@@ -39,9 +44,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *schedules.ENDPOINTS,
     # /v2/calendars/ics-feed/check before /v2/calendars/{calendar}/check.
     *calendars.ENDPOINTS,
+    *conferencing.ENDPOINTS,
     *apps.ENDPOINTS,
     *slots.ENDPOINTS,
+    *reservations.ENDPOINTS,
     *webhooks.ENDPOINTS,
+    *private_links.ENDPOINTS,
+    *verified_resources.ENDPOINTS,
     *legacy.ENDPOINTS,
 )
 
@@ -49,6 +58,9 @@ REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
     *booking_details.NO_SUCCESS_ENDPOINTS,
     *platform.ENDPOINTS,
     *calendars.PROVIDER_ENDPOINTS,
+    *conferencing.PROVIDER_ENDPOINTS,
+    *conferencing.CALLBACK_ENDPOINTS,
+    *stripe.ENDPOINTS,
 )
 
 # /v2/bookings/by-seat/{seatUid} before /v2/bookings/{bookingUid}/..., as Cal.com declares it.

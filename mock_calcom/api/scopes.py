@@ -96,6 +96,22 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
         ("GET", "/v2/calendars/{calendar}/freebusy"), ("POST", "/v2/calendars/{calendar}/disconnect"),
         ("PUT", "/v2/destination-calendars"), ("POST", "/v2/selected-calendars"),
         ("DELETE", "/v2/selected-calendars"))},
+    **{key: NOT_AVAILABLE for key in (
+        ("GET", "/v2/conferencing/default"), ("POST", "/v2/conferencing/{app}/connect"),
+        ("POST", "/v2/conferencing/{app}/default"), ("DELETE", "/v2/conferencing/{app}/disconnect"))},
+    # Reserving reads an optional bearer and is undecorated; the uid routes have no guard.
+    ("POST", "/v2/slots/reservations"): NOT_AVAILABLE,
+    ("GET", "/v2/slots/reservations/{uid}"): PUBLIC,
+    ("PATCH", "/v2/slots/reservations/{uid}"): PUBLIC,
+    ("DELETE", "/v2/slots/reservations/{uid}"): PUBLIC,
+    ("POST", "/v2/event-types/{eventTypeId}/private-links"): ("EVENT_TYPE_WRITE",),
+    ("GET", "/v2/event-types/{eventTypeId}/private-links"): ("EVENT_TYPE_READ",),
+    ("PATCH", "/v2/event-types/{eventTypeId}/private-links/{linkId}"): ("EVENT_TYPE_WRITE",),
+    ("DELETE", "/v2/event-types/{eventTypeId}/private-links/{linkId}"): ("EVENT_TYPE_WRITE",),
+    **{(m, f"/v2/verified-resources/{p}"): NOT_AVAILABLE for m, p in (
+        ("POST", "emails/verification-code/request"), ("POST", "phones/verification-code/request"),
+        ("POST", "emails/verification-code/verify"), ("POST", "phones/verification-code/verify"),
+        ("GET", "emails"), ("GET", "phones"), ("GET", "emails/{id}"), ("GET", "phones/{id}"))},
 }
 
 

@@ -10,8 +10,9 @@ which of three ways the fake answers:
   scope grants it (``scopes.ENDPOINT_SCOPES``); elsewhere it gets the scope guard's 403 and a
   legacy (unscoped) token gets the body.
 * :attr:`Serving.AUTH_ONLY`: guards, version routing, scope check and input validation are
-  Cal.com's; past them the operation would call a third party (Google, Stripe, Zoom, a mailer)
-  that the fake does not emulate, so it answers a 400 naming that (a documented difference).
+  Cal.com's; past them the operation would call a third party (Google, Stripe, Zoom) that the
+  fake does not emulate, so it answers as Cal.com does for a user never connected to it
+  (``stripe/check``), or a 400 naming the provider (a documented difference).
 * :attr:`Serving.NOT_FOR_OAUTH`: platform, organization, managed-user and API-key operations.
   A third-party OAuth token never gets past their guards: a scoped token gets the scope
   guard's 403, a legacy one the controller guard's 401/403 (see :mod:`.platform`).
@@ -32,9 +33,6 @@ class Serving(enum.StrEnum):
     STATEFUL = "stateful"
     AUTH_ONLY = "auth-only"
     NOT_FOR_OAUTH = "not-for-oauth-tokens"
-    #: Not served yet: the fake answers Nest's ``404 Cannot <METHOD> <url>`` where Cal.com
-    #: has the route (a known gap, listed in the note of the issue that added this table).
-    UNSERVED = "unserved"
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class Row:
     summary: str
 
 
-_S, _A, _N, _U = Serving.STATEFUL, Serving.AUTH_ONLY, Serving.NOT_FOR_OAUTH, Serving.UNSERVED
+_S, _A, _N = Serving.STATEFUL, Serving.AUTH_ONLY, Serving.NOT_FOR_OAUTH
 _B = "/v2/bookings/{bookingUid}"
 _OC = "/v2/oauth-clients/{clientId}"
 _ET = "/v2/event-types/{eventTypeId}"
@@ -104,13 +102,13 @@ SURFACE: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/v2/calendars/{calendar}/check"): Row(_S, "Check a calendar connection"),
     ("POST", "/v2/calendars/{calendar}/disconnect"): Row(_S, "Disconnect a calendar"),
     # Conferencing
-    ("POST", "/v2/conferencing/{app}/connect"): Row(_U, "Connect a non-OAuth conferencing app"),
-    ("GET", "/v2/conferencing/{app}/oauth/auth-url"): Row(_U, "Provider OAuth URL for a conferencing app"),
-    ("GET", "/v2/conferencing/{app}/oauth/callback"): Row(_U, "Provider OAuth callback"),
+    ("POST", "/v2/conferencing/{app}/connect"): Row(_S, "Connect a non-OAuth conferencing app"),
+    ("GET", "/v2/conferencing/{app}/oauth/auth-url"): Row(_A, "Provider OAuth URL for a conferencing app"),
+    ("GET", "/v2/conferencing/{app}/oauth/callback"): Row(_A, "Provider OAuth callback"),
     ("GET", "/v2/conferencing"): Row(_S, "Installed conferencing apps"),
-    ("POST", "/v2/conferencing/{app}/default"): Row(_U, "Set the default conferencing app"),
-    ("GET", "/v2/conferencing/default"): Row(_U, "The default conferencing app"),
-    ("DELETE", "/v2/conferencing/{app}/disconnect"): Row(_U, "Disconnect a conferencing app"),
+    ("POST", "/v2/conferencing/{app}/default"): Row(_S, "Set the default conferencing app"),
+    ("GET", "/v2/conferencing/default"): Row(_S, "The default conferencing app"),
+    ("DELETE", "/v2/conferencing/{app}/disconnect"): Row(_S, "Disconnect a conferencing app"),
     # Platform managed users (deprecated): platform OAuth client credentials only.
     ("GET", f"{_OC}/users"): Row(_N, "Managed users of a platform client"),
     ("POST", f"{_OC}/users"): Row(_N, "Create a managed user"),
@@ -148,10 +146,10 @@ SURFACE: Final[dict[tuple[str, str], Row]] = {
     ("GET", f"{_ET}/webhooks/{{webhookId}}"): Row(_S, "One event type webhook"),
     ("DELETE", f"{_ET}/webhooks/{{webhookId}}"): Row(_S, "Delete an event type webhook"),
     # Event type private links
-    ("POST", f"{_ET}/private-links"): Row(_U, "Create a private link"),
-    ("GET", f"{_ET}/private-links"): Row(_U, "Private links of an event type"),
-    ("PATCH", f"{_ET}/private-links/{{linkId}}"): Row(_U, "Update a private link"),
-    ("DELETE", f"{_ET}/private-links/{{linkId}}"): Row(_U, "Delete a private link"),
+    ("POST", f"{_ET}/private-links"): Row(_S, "Create a private link"),
+    ("GET", f"{_ET}/private-links"): Row(_S, "Private links of an event type"),
+    ("PATCH", f"{_ET}/private-links/{{linkId}}"): Row(_S, "Update a private link"),
+    ("DELETE", f"{_ET}/private-links/{{linkId}}"): Row(_S, "Delete a private link"),
     # Me
     ("GET", "/v2/me"): Row(_S, "The token's user"),
     ("PATCH", "/v2/me"): Row(_S, "Update the token's user"),
@@ -170,23 +168,23 @@ SURFACE: Final[dict[tuple[str, str], Row]] = {
     ("DELETE", "/v2/selected-calendars"): Row(_S, "Unselect a calendar"),
     # Slots 2024-09-04
     ("GET", "/v2/slots"): Row(_S, "Free slots of an event type"),
-    ("POST", "/v2/slots/reservations"): Row(_U, "Reserve a slot"),
-    ("GET", "/v2/slots/reservations/{uid}"): Row(_U, "One slot reservation"),
-    ("PATCH", "/v2/slots/reservations/{uid}"): Row(_U, "Move a slot reservation"),
-    ("DELETE", "/v2/slots/reservations/{uid}"): Row(_U, "Release a slot reservation"),
+    ("POST", "/v2/slots/reservations"): Row(_S, "Reserve a slot"),
+    ("GET", "/v2/slots/reservations/{uid}"): Row(_S, "One slot reservation"),
+    ("PATCH", "/v2/slots/reservations/{uid}"): Row(_S, "Move a slot reservation"),
+    ("DELETE", "/v2/slots/reservations/{uid}"): Row(_S, "Release a slot reservation"),
     # Stripe
-    ("GET", "/v2/stripe/connect"): Row(_U, "Stripe OAuth URL"),
-    ("GET", "/v2/stripe/save"): Row(_U, "Stripe OAuth callback"),
-    ("GET", "/v2/stripe/check"): Row(_U, "Check the Stripe connection"),
+    ("GET", "/v2/stripe/connect"): Row(_A, "Stripe OAuth URL"),
+    ("GET", "/v2/stripe/save"): Row(_A, "Stripe OAuth callback"),
+    ("GET", "/v2/stripe/check"): Row(_A, "Check the Stripe connection"),
     # Verified resources
-    ("POST", f"{_VR}/emails/verification-code/request"): Row(_U, "Email a verification code"),
-    ("POST", f"{_VR}/phones/verification-code/request"): Row(_U, "Text a verification code"),
-    ("POST", f"{_VR}/emails/verification-code/verify"): Row(_U, "Verify an email with its code"),
-    ("POST", f"{_VR}/phones/verification-code/verify"): Row(_U, "Verify a phone with its code"),
-    ("GET", f"{_VR}/emails"): Row(_U, "Verified emails"),
-    ("GET", f"{_VR}/phones"): Row(_U, "Verified phone numbers"),
-    ("GET", f"{_VR}/emails/{{id}}"): Row(_U, "One verified email"),
-    ("GET", f"{_VR}/phones/{{id}}"): Row(_U, "One verified phone number"),
+    ("POST", f"{_VR}/emails/verification-code/request"): Row(_S, "Keep a verification code (sends nothing)"),
+    ("POST", f"{_VR}/phones/verification-code/request"): Row(_S, "Keep a phone verification code"),
+    ("POST", f"{_VR}/emails/verification-code/verify"): Row(_S, "Verify an email with its code"),
+    ("POST", f"{_VR}/phones/verification-code/verify"): Row(_S, "Verify a phone with its code"),
+    ("GET", f"{_VR}/emails"): Row(_S, "Verified emails"),
+    ("GET", f"{_VR}/phones"): Row(_S, "Verified phone numbers"),
+    ("GET", f"{_VR}/emails/{{id}}"): Row(_S, "One verified email"),
+    ("GET", f"{_VR}/phones/{{id}}"): Row(_S, "One verified phone number"),
     # User webhooks
     ("POST", "/v2/webhooks"): Row(_S, "Create a webhook"),
     ("GET", "/v2/webhooks"): Row(_S, "The user's webhooks"),
@@ -203,6 +201,9 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     ("POST", "/v2/slots/reserve"): Row(_S, "Reserve a slot (legacy 2024-04-15)"),
     ("DELETE", "/v2/slots/selected-slot"): Row(_S, "Release a reserved slot (legacy 2024-04-15)"),
     ("POST", f"{_B}/mark-no-show"): Row(_S, "Mark no-shows (legacy 2024-04-15)"),
+    ("GET", "/v2/event-types/{username}/public"): Row(_S, "A user's public event types (legacy 2024-04-15)"),
+    ("GET", "/v2/event-types/{username}/{eventSlug}/public"): Row(
+        _S, "A public event type's booking-page data (legacy 2024-04-15)"),
 }
 
 #: Operations served outside API v2's endpoint list (the OAuth package serves these).

@@ -36,6 +36,8 @@ _MODULES = (
     "mock_calcom_contracts.clauses.exchange",
     "mock_calcom_contracts.clauses.refresh",
     "mock_calcom_contracts.clauses.api",
+    "mock_calcom_contracts.clauses.identity",
+    "mock_calcom_contracts.clauses.writes",
     "mock_calcom_contracts.clauses.hygiene",
     "mock_calcom_contracts.clauses.stateful",
 )

@@ -122,3 +122,105 @@ def hygiene_token(suite: Suite) -> None:
                     raise _violation(h, entry, problem)
 
     prop()
+
+
+# -- SECRET-BY-VALUE -------------------------------------------------------------------------
+
+#: Where each kind of secret may travel in a request, as ``(what request, where in it)``;
+#: anywhere else (any other header, the query, the path, another body field, another host)
+#: is a leak. The journal marks a secret wherever it recognises its *value* (JWTs by their
+#: claims, client secrets by hash, Platform's ``x-cal-secret-key``), not only by field name.
+_ALLOWED_PLACES: dict[str, tuple[str, str]] = {
+    "client_secret": ("token", "body client_secret"),
+    "code": ("token", "body code"),
+    "code_verifier": ("token", "body code_verifier"),
+    "refresh_token": ("token", "body refresh_token"),
+    "access_token": ("api", "header authorization"),
+}
+
+
+def _placed_markers(entry: JournalEntry) -> Iterator[tuple[str, str]]:
+    """``(where, kind)`` for every secret marker in the request, ``where`` naming the header,
+    the body field (``body client_secret``, ``body nested.field``), ``query`` or ``path``."""
+    for kind in _MARKER.findall(entry.path):
+        yield "path", kind
+    for kind in _MARKER.findall(entry.query_string or ""):
+        yield "query", kind
+    yield from _body_markers(entry.request_body, "body")
+    for name, value in entry.request_headers.items():
+        for kind in _MARKER.findall(value):
+            yield f"header {name}", kind
+
+
+def _body_markers(value: object, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _body_markers(item, f"{where} {key}" if where == "body" else f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _body_markers(item, where)
+    elif isinstance(value, str):
+        for kind in _MARKER.findall(value):
+            yield where, kind
+
+
+def _raw_places(entry: JournalEntry) -> Iterator[tuple[str, str]]:
+    """``(where, text)`` of everything a request carried, as the journal stores it."""
+    yield "host", entry.host
+    yield "path", entry.path
+    yield "query", entry.query_string or ""
+    for name, value in entry.request_headers.items():
+        yield f"header {name}", value
+    if entry.request_body not in (None, "", {}):
+        yield "body", json.dumps(entry.request_body) if not isinstance(entry.request_body, str) \
+            else entry.request_body
+
+
+def secret_value_problem(h: Harness, entry: JournalEntry) -> str | None:
+    """Why ``entry`` breaks SECRET-BY-VALUE, or ``None``."""
+    request = (f"{entry.method} {entry.host}{entry.path}")
+    token_host = urlsplit(h.env.token_url).netloc
+    token_path = urlsplit(h.env.token_url).path
+    for where, kind in _placed_markers(entry):
+        allowed = _ALLOWED_PLACES.get(kind)
+        if allowed is not None:
+            target, place = allowed
+            if target == "token":
+                fits = entry.host == token_host and entry.path == token_path and where == place
+            else:
+                fits = (is_api(entry) and entry.host == api_host_of(h) and where == place
+                        and entry.request_headers.get("authorization", "").startswith("Bearer "))
+            if fits:
+                continue
+        where_ok = (f"; it belongs only in the {allowed[1]} of "
+                    + ("token-endpoint requests" if allowed[0] == "token" else
+                       "API v2 requests ('Bearer')")) if allowed else ""
+        return f"a {kind} value was sent in the {where} of {request}{where_ok}"
+    secrets = [("client_secret", h.client_secret)] + [("code", code) for code in h.codes]
+    for where, text in _raw_places(entry):
+        for kind, value in secrets:
+            if value and value in text:
+                return (f"the {kind} value was sent in the {where} of {request}, where the "
+                        "journal could not even tell it was a secret")
+    return None
+
+
+@clause("SECRET-BY-VALUE",
+        "The client secret, access and refresh tokens, codes and code verifiers travel only "
+        "where Cal.com reads them (token-request body fields; 'Authorization: Bearer' to API "
+        "v2): never in any other header (Platform's x-cal-secret-key included), query, path or "
+        "body field, on any host",
+        "FACTS §1.2 (token request fields), §7.1 (Bearer), §7.4 (x-cal-secret-key is Platform "
+        "credentials, not OAuth); RFC 6749 §2.3.1, §10.3; RFC 6750 §5.3")
+def secret_by_value(suite: Suite) -> None:
+    @suite.given(_flows(suite))
+    def prop(flow: tuple[frozenset[str], list[endpoints.Endpoint]]) -> None:
+        with suite.scenario() as h:
+            _flow(h, *flow)
+            h.connect(sorted(flow[0]), who="member")
+            for entry in h.since():
+                problem = secret_value_problem(h, entry)
+                if problem:
+                    raise _violation(h, entry, problem)
+
+    prop()

@@ -21,7 +21,9 @@ And two corrections of known defects of the Cal.diy document:
 * the webhook outputs (``UserWebhookOutputDto``, ``EventTypeWebhookOutputDto``) type ``id`` as a
   number, but ``Webhook.id`` is a uuid string (schema.prisma; webhook.output.ts @03670679 only
   declares it), and ``payloadTemplate``/``secret`` are ``null`` when unset (the services store
-  ``?? null``, user-webhooks.service.ts @03670679).
+  ``?? null``, user-webhooks.service.ts @03670679);
+* ``GetReservedSlotOutput_2024_09_04.data`` refers to the envelope itself (a generator slip that
+  nothing can satisfy); it is the reservation, ``ReserveSlotOutput_2024_09_04``, or ``null``.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ class OpenApiDocument:
         event_type = document["components"]["schemas"].get("EventTypeOutput_2024_06_14")
         if event_type is not None:
             event_type["properties"]["users"]["items"] = {"type": "object"}
+        reserved = document["components"]["schemas"].get("GetReservedSlotOutput_2024_09_04")
+        if reserved is not None:
+            reserved["properties"]["data"] = {
+                "nullable": True, "allOf": [{"$ref": "#/components/schemas/ReserveSlotOutput_2024_09_04"}]}
         for name in _WEBHOOK_OUTPUTS:
             webhook = document["components"]["schemas"].get(name)
             if webhook is not None:

@@ -70,6 +70,27 @@ class Ctx:
                 booking, [Attendee("Second Person", "second@example.org", "UTC")])
         return uid
 
+    def reservation(self) -> str:
+        event_type = self.fake.model.resources.event_types.get(self.event_type("30min"))
+        assert event_type is not None
+        start = dt.datetime.fromisoformat(self.slot(days=3)).timestamp()
+        with self.fake.model.lock:
+            return self.fake.model.resources.reservations.reserve(event_type.id, start, start + 1800, 5,
+                                                                  None).uid
+
+    def private_link(self) -> str:
+        with self.fake.model.lock:
+            return self.fake.model.resources.private_links.create(self.event_type("30min"), None, 2).link_id
+
+    def code(self, kind: str, value: str) -> str:
+        with self.fake.model.lock:
+            return self.fake.model.resources.verified.request(self.user.id, kind, value)
+
+    def verified(self, kind: str, value: str) -> int:
+        store = self.fake.model.resources.verified
+        with self.fake.model.lock:
+            return store.verify(self.user.id, kind, value, store.request(self.user.id, kind, value)).id
+
     @property
     def google(self) -> tuple[int, str]:
         """(credential id, external id) of the user's seeded Google calendar."""
@@ -183,6 +204,10 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
         200, lambda c: c.legacy("PATCH", f"{_E}/{c.event_type('15min')}", {"title": "Quick chat"})),
     "EventTypesController_2024_04_15_deleteEventType": (
         200, lambda c: c.legacy("DELETE", f"{_E}/{c.event_type('secret')}")),
+    "EventTypesController_2024_04_15_getPublicEventTypes": (
+        200, lambda c: c.legacy("GET", f"{_E}/{c.user.username}/public")),
+    "EventTypesController_2024_04_15_getPublicEventType": (
+        200, lambda c: c.legacy("GET", f"{_E}/{c.user.username}/30min/public")),
     "SchedulesController_2024_04_15_getSchedules": (200, lambda c: c.legacy("GET", _S)),
     "SchedulesController_2024_04_15_createSchedule": (201, lambda c: c.legacy("POST", _S, {
         "name": "Evenings", "timeZone": "Europe/Rome", "isDefault": False, "availabilities": [
@@ -270,4 +295,45 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "BookingGuestsController_2024_08_13_addGuests": (200, lambda c: c.call(
         "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/guests",
         {"guests": [{"email": "guest.one@example.org", "name": "Guest One"}]})),
+    "ConferencingController_getDefault": (200, lambda c: c.call("GET", "/v2/conferencing/default")),
+    "ConferencingController_connect": (200, lambda c: c.call("POST", "/v2/conferencing/google-meet/connect")),
+    "ConferencingController_default": (200, lambda c: c.call("POST", "/v2/conferencing/google-meet/default")),
+    "ConferencingController_disconnect": (
+        200, lambda c: c.call("DELETE", "/v2/conferencing/google-meet/disconnect")),
+    "SlotsController_2024_09_04_reserveSlot": (201, lambda c: c.call(
+        "POST", "/v2/slots/reservations", {"eventTypeId": c.event_type("30min"), "slotStart": c.slot()})),
+    "SlotsController_2024_09_04_getReservedSlot": (
+        200, lambda c: c.call("GET", f"/v2/slots/reservations/{c.reservation()}")),
+    "SlotsController_2024_09_04_updateReservedSlot": (200, lambda c: c.call(
+        "PATCH", f"/v2/slots/reservations/{c.reservation()}",
+        {"eventTypeId": c.event_type("30min"), "slotStart": c.slot(days=4, hour=10)})),
+    "SlotsController_2024_09_04_deleteReservedSlot": (
+        200, lambda c: c.call("DELETE", f"/v2/slots/reservations/{c.reservation()}")),
+    "EventTypesPrivateLinksController_createPrivateLink": (201, lambda c: c.call(
+        "POST", f"{_E}/{c.event_type('30min')}/private-links", {"maxUsageCount": 3})),
+    "EventTypesPrivateLinksController_getPrivateLinks": (200, lambda c: (
+        c.private_link(), c.call("GET", f"{_E}/{c.event_type('30min')}/private-links"))[1]),
+    "EventTypesPrivateLinksController_updatePrivateLink": (200, lambda c: c.call(
+        "PATCH", f"{_E}/{c.event_type('30min')}/private-links/{c.private_link()}",
+        {"expiresAt": "2031-01-01T00:00:00.000Z"})),
+    "EventTypesPrivateLinksController_deletePrivateLink": (200, lambda c: c.call(
+        "DELETE", f"{_E}/{c.event_type('30min')}/private-links/{c.private_link()}")),
+    "UserVerifiedResourcesController_requestEmailVerificationCode": (200, lambda c: c.call(
+        "POST", "/v2/verified-resources/emails/verification-code/request", {"email": "ops@example.org"})),
+    "UserVerifiedResourcesController_requestPhoneVerificationCode": (200, lambda c: c.call(
+        "POST", "/v2/verified-resources/phones/verification-code/request", {"phone": "+37255556666"})),
+    "UserVerifiedResourcesController_verifyEmail": (200, lambda c: c.call(
+        "POST", "/v2/verified-resources/emails/verification-code/verify",
+        {"email": "ops@example.org", "code": c.code("email", "ops@example.org")})),
+    "UserVerifiedResourcesController_verifyPhoneNumber": (200, lambda c: c.call(
+        "POST", "/v2/verified-resources/phones/verification-code/verify",
+        {"phone": "+37255556666", "code": c.code("phone", "+37255556666")})),
+    "UserVerifiedResourcesController_getVerifiedEmails": (200, lambda c: (
+        c.verified("email", "a@example.org"), c.call("GET", "/v2/verified-resources/emails"))[1]),
+    "UserVerifiedResourcesController_getVerifiedPhoneNumbers": (200, lambda c: (
+        c.verified("phone", "+37255550000"), c.call("GET", "/v2/verified-resources/phones"))[1]),
+    "UserVerifiedResourcesController_getVerifiedEmailById": (200, lambda c: c.call(
+        "GET", f"/v2/verified-resources/emails/{c.verified('email', 'b@example.org')}")),
+    "UserVerifiedResourcesController_getVerifiedPhoneById": (200, lambda c: c.call(
+        "GET", f"/v2/verified-resources/phones/{c.verified('phone', '+37255551111')}")),
 }

@@ -121,3 +121,39 @@ async def test_a_non_numeric_legacy_id_is_parse_int_pipes_400(
     response = await http.get("/v2/event-types/abc", headers=_auth(mint(alice)))
     assert response.status_code == 400
     assert envelope_error(response)["message"] == "Validation failed (numeric string is expected)"
+
+
+#: PublicEventTypeOutput, outputs/get-event-type-public.output.ts @0aa28831.
+PUBLIC_EVENT_TYPE_FIELDS = {
+    "id", "title", "description", "eventName", "slug", "isInstantEvent", "aiPhoneCallConfig",
+    "schedulingType", "length", "locations", "customInputs", "disableGuests", "metadata",
+    "lockTimeZoneToggleOnBookingPage",
+    "requiresConfirmation", "requiresBookerEmailVerification", "recurringEvent", "price", "currency",
+    "seatsPerTimeSlot", "seatsShowAvailabilityCount", "bookingFields", "team", "successRedirectUrl",
+    "workflows", "hosts", "owner", "schedule", "hidden", "assignAllTeamMembers", "bookerLayouts", "users",
+    "entity", "isDynamic"}
+
+
+async def test_public_event_types_need_no_credentials_and_hide_hidden_ones(
+        http: httpx.AsyncClient, alice: User) -> None:
+    response = await http.get(f"/v2/event-types/{alice.username}/public")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert [e["slug"] for e in data] == ["15min", "30min"]
+    assert all(set(e) == {"id", "length", "slug", "title", "description"} for e in data)
+    missing = await http.get("/v2/event-types/nobody/public")
+    assert missing.status_code == 404
+    assert envelope_error(missing)["message"] == 'User with username "nobody" not found'
+
+
+async def test_one_public_event_type_has_the_dto_fields(http: httpx.AsyncClient, alice: User) -> None:
+    response = await http.get(f"/v2/event-types/{alice.username}/30min/public")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert set(data) == PUBLIC_EVENT_TYPE_FIELDS
+    assert (data["slug"], data["length"], data["owner"]["username"]) == ("30min", 30, alice.username)
+    assert data["schedule"]["id"] == alice.default_schedule_id
+    assert (await http.get(f"/v2/event-types/{alice.username}/nope/public")).status_code == 404
+    # The current controller has no such route.
+    current = await http.get(f"/v2/event-types/{alice.username}/public", headers=CURRENT)
+    assert current.status_code == 404

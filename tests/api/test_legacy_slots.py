@@ -72,10 +72,12 @@ async def test_reserve_answers_a_uid_cookie_and_delete_releases_it(
     assert response.status_code == 201
     uid = response.json()["data"]
     assert response.cookies["uid"] == uid
-    assert fake.model.resources.selected_slots.by_uid(uid)
+    # One reservation store for both versions: the 2024-09-04 controller sees it.
+    seen = await http.get(f"/v2/slots/reservations/{uid}", headers={"cal-api-version": "2024-09-04"})
+    assert seen.status_code == 200, seen.text
     deleted = await http.delete(f"/v2/slots/selected-slot?uid={uid}")
     assert deleted.json() == {"status": "success"}
-    assert not fake.model.resources.selected_slots.by_uid(uid)
+    assert fake.model.resources.reservations.get(uid) is None
 
 
 async def test_reserving_an_unknown_event_type_is_a_404(http: httpx.AsyncClient) -> None:

@@ -3,9 +3,13 @@ in tests/contracts/mutants/). Each breaks one rule of the reference."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping
+from typing import Any
 
-from mock_calcom_contracts.provider import Provider, ProviderEnvironment
+from mock_calcom_contracts.errors import UpstreamError
+from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnvironment
 from mock_calcom_contracts.reference import ReferenceProvider, _Connection
 
 
@@ -82,3 +86,63 @@ class _ConfidentialOnly(ReferenceProvider):
 
 def confidential_only(env: ProviderEnvironment) -> Provider:
     return _ConfidentialOnly(env)
+
+
+# -- correct providers of other designs: each must pass every clause -----------------------
+
+class RetriesOnce(ReferenceProvider):
+    """Correct, and more patient than the reference: a refresh that failed with a 5xx or a
+    dropped connection is retried once, and so is a GET (idempotent, RFC 9110 §9.2.2); a
+    write never is."""
+
+    def _token_request(self, fields: Mapping[str, str]) -> _Connection:
+        if fields.get("grant_type") != "refresh_token":
+            return super()._token_request(fields)
+        try:
+            return super()._token_request(fields)
+        except UpstreamError:
+            return super()._token_request(fields)
+
+    def request(self, connection: str, method: str, path: str,
+                params: Mapping[str, str] | None = None, json: Any = None) -> ApiResponse:
+        try:
+            return super().request(connection, method, path, params, json)
+        except UpstreamError:
+            if method != "GET":
+                raise
+            return super().request(connection, method, path, params, json)
+
+
+class OnePerAccount(ReferenceProvider):
+    """Correct, keeping one connection per Cal.com account: connecting an account again
+    returns the id it already has, which now holds the new tokens. The account is the access
+    token's ``userId`` claim (FACTS §3; read without verifying: it came straight from Cal.com
+    over TLS)."""
+
+    def __init__(self, env: ProviderEnvironment) -> None:
+        super().__init__(env)
+        self._by_account: dict[int, str] = {}
+
+    def complete(self, callback_url: str) -> str:
+        fresh = super().complete(callback_url)
+        with self._lock:
+            connection = self._connections[fresh]
+            account = _user_id(connection.access_token)
+            known = self._by_account.setdefault(account, fresh)
+            if known != fresh:
+                self._connections[known] = self._connections.pop(fresh)
+        return known
+
+
+def _user_id(access_token: str) -> int:
+    payload = access_token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return int(claims["userId"])
+
+
+def retries_once(env: ProviderEnvironment) -> Provider:
+    return RetriesOnce(env)
+
+
+def one_per_account(env: ProviderEnvironment) -> Provider:
+    return OnePerAccount(env)

@@ -14,9 +14,14 @@ import pytest
 from mock_calcom_contracts.clauses import all_clauses
 from mock_calcom_contracts.verify import MutationReport, Report, run, run_mutants
 from tests.contracts.mutants import EVERY_OTHER_CLAUSE, MUTANTS, Mutant, factory, scored
-from tests.contracts.mutants.api import SwallowsInsufficientScope, TokenInQuery
+from tests.contracts.mutants.api import (
+    SecretInPlatformHeader,
+    SwallowsInsufficientScope,
+    TokenInQuery,
+)
 from tests.contracts.mutants.authorization import RejectedAsNotApproved
 from tests.contracts.mutants.tokens import KeepsOldRefreshToken
+from tests.contracts.mutants.writes import LatestGrantForEveryone, OnlyOkIs200
 
 #: Mixes every rule in random programs, so it may catch any mutant.
 _CATCH_ALL = "STATEFUL"
@@ -51,10 +56,12 @@ def test_every_clause_is_aimed_at_by_a_mutant() -> None:
 
 
 @pytest.mark.parametrize("mutant", [RejectedAsNotApproved, KeepsOldRefreshToken, TokenInQuery,
-                                    SwallowsInsufficientScope], ids=lambda m: m.__name__)
+                                    SwallowsInsufficientScope, LatestGrantForEveryone,
+                                    OnlyOkIs200, SecretInPlatformHeader], ids=lambda m: m.__name__)
 def test_the_state_machine_alone_rejects_broken_providers(mutant: type[Mutant]) -> None:
     """Derandomized (``ci``), so the verdict is the same every run: the random programs reach
-    client status changes, rotation, hygiene and scopes without being aimed at them."""
+    client status changes, rotation, hygiene, scopes, identity across users and clients,
+    write statuses and secrets by value without being aimed at them."""
     report = run(factory(mutant), profile="ci", clauses=[_CATCH_ALL], shrink=False)
     assert report.result(_CATCH_ALL).status == "fail", report.table()
 

@@ -22,7 +22,8 @@ def _connect(oracle: CalcomOracle, user: str = "owner", now: float = 0.0,
 
 
 def test_authorize_checks_the_client_status_before_the_scopes() -> None:
-    oracle = _oracle(status="REJECTED")
+    oracle = _oracle()
+    oracle.status = "REJECTED"
     assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "client_rejected"
     oracle.status = "PENDING"
     assert oracle.authorize("member", frozenset({"PROFILE_READ"})) == "page"
@@ -95,3 +96,44 @@ def test_answers_map_to_the_outcome_a_provider_must_report() -> None:
     assert expected_outcome("dropped") == "UpstreamError"
     assert expected_outcome("client_not_approved") == "ClientNotApproved"
     assert expected_outcome("insufficient_scope") == "InsufficientScope"
+
+
+def test_each_client_has_its_own_status_and_refresh_rows() -> None:
+    oracle = _oracle()
+    first = _connect(oracle)
+    answer, second = oracle.exchange("owner", frozenset({"PROFILE_READ"}), 0.0, "c2", 1)
+    assert answer == "ok"
+    assert second is not None
+    assert oracle.refresh(second, 10.0) == "ok"
+    assert oracle.refresh(first, 10.0) == "ok", "rotation on client 1 leaves client 0's row"
+    oracle.statuses[1] = "REJECTED"
+    assert oracle.authorize("owner", frozenset({"PROFILE_READ"}), 1) == "client_rejected"
+    assert oracle.authorize("owner", frozenset({"PROFILE_READ"}), 0) == "code"
+
+
+def test_an_expired_code_is_invalid_grant_before_the_client_status() -> None:
+    oracle = _oracle()
+    oracle.status = "REJECTED"
+    assert oracle.exchange("owner", frozenset({"PROFILE_READ"}), 0.0, "c", code_expired=True) \
+        == ("invalid_grant", None)
+
+
+def test_a_fault_on_writes_lets_reads_pass_and_fires_on_the_next_write() -> None:
+    oracle = _oracle()
+    conn = _connect(oracle)
+    oracle.add_api_fault("dropped", writes_only=True)
+    assert oracle.api(conn, endpoints.ME, 1.0) == "ok"
+    assert oracle.api(conn, endpoints.create_booking(1, "2026-01-06T10:00:00Z"), 1.0) == "dropped"
+    assert oracle.api(conn, endpoints.cancel_booking("uid"), 1.0) == "ok"
+    oracle.add_api_fault("rate_limited", 2)
+    assert [oracle.api(conn, endpoints.ME, 2.0) for _ in range(3)] == ["rate_limited",
+                                                                       "rate_limited", "ok"]
+
+
+def test_a_replaced_connection_resolves_to_the_one_holding_its_id() -> None:
+    oracle = _oracle()
+    first = _connect(oracle)
+    second = _connect(oracle)
+    first.replaced_by = second
+    assert first.current() is second
+    assert second.current() is second

@@ -245,6 +245,67 @@ def get_event_type(call: Call) -> Response:
     return success({"eventType": event_type_out(found)})
 
 
+def _user_named(call: Call, username: str) -> User | None:
+    return next((u for u in call.model.users.all() if u.username == username), None)
+
+
+def public_event_types(call: Call) -> Response:
+    """``getEventTypesPublic``: the user's visible event types (get-event-types-public.output.ts
+    @2ebbf58a). No guard: anyone may read them."""
+    username = call.path_params["username"]
+    user = _user_named(call, username)
+    if user is None:
+        raise NotFoundError(f'User with username "{username}" not found')
+    return success([{"id": e.id, "length": e.length, "slug": e.slug, "title": e.title,
+                     "description": e.description or None}
+                    for e in call.model.resources.event_types.of_user(user.id) if not e.hidden])
+
+
+def _public_location(location: dict[str, Any]) -> dict[str, Any]:
+    # getPublicEvent's privacy filter: details only where the host shows them publicly.
+    stored = stored_location(location)
+    return stored if stored.get("displayLocationPublicly") else {"type": stored["type"]}
+
+
+def public_event_type(call: Call) -> Response:
+    """``getPublicEvent`` (get-event-type-public.output.ts @0aa28831): what the booking page of
+    ``/{username}/{eventSlug}`` needs. Any failure there is a 404 with its message."""
+    user = _user_named(call, call.path_params["username"].lower())
+    found = (call.model.resources.event_types.by_slug(user.id, call.path_params["eventSlug"])
+             if user is not None else None)
+    if user is None or found is None:
+        raise NotFoundError("Event type not found")  # UNCONFIRMED: getPublicEvent's own text
+    schedule_id = found.schedule_id or user.default_schedule_id
+    schedule = call.model.resources.schedules.get(schedule_id) if schedule_id is not None else None
+    profile = {"username": user.username, "id": None, "userId": user.id, "name": user.name,
+               "organizationId": None, "organization": None, "upId": f"usr-{user.id}",
+               "image": user.avatar_url or AVATAR_FALLBACK}
+    stored = event_type_out(found)
+    return success({
+        "id": found.id, "title": found.title, "description": found.description, "eventName": None,
+        "slug": found.slug, "isInstantEvent": False, "aiPhoneCallConfig": None, "schedulingType": None,
+        "length": found.length, "locations": [_public_location(loc) for loc in found.locations],
+        "customInputs": [], "disableGuests": found.disable_guests, "metadata": dict(found.metadata),
+        "lockTimeZoneToggleOnBookingPage": found.lock_time_zone_toggle,
+        "requiresConfirmation": found.requires_confirmation, "requiresBookerEmailVerification": False,
+        "recurringEvent": None, "price": found.price, "currency": found.currency, "seatsPerTimeSlot": None,
+        "seatsShowAvailabilityCount": True, "bookingFields": stored["bookingFields"], "team": None,
+        "successRedirectUrl": None, "workflows": [], "hosts": [],
+        "owner": {"id": user.id, "avatarUrl": user.avatar_url, "username": user.username, "name": user.name,
+                  "weekStart": user.week_start, "brandColor": "#292929", "darkBrandColor": "#fafafa",
+                  "theme": None, "metadata": dict(user.metadata),
+                  "defaultScheduleId": user.default_schedule_id,
+                  "nonProfileUsername": user.username, "profile": profile},
+        "schedule": {"id": schedule.id, "timeZone": schedule.time_zone} if schedule is not None else None,
+        "hidden": found.hidden, "assignAllTeamMembers": False, "bookerLayouts": None,
+        "users": [{"username": user.username, "name": user.name, "weekStart": user.week_start,
+                   "avatarUrl": user.avatar_url, "profile": profile, "bookerUrl": BOOKER_URL}],
+        "entity": {"fromRedirectOfNonOrgLink": True, "considerUnpublished": False, "orgSlug": None,
+                   "teamSlug": None, "name": None, "hideProfileLink": False},
+        "isDynamic": False,
+    })
+
+
 def create_event_type(call: Call) -> Response:
     body = CREATE_EVENT_TYPE.validate(call.body)
     if not float(body["length"]).is_integer():
@@ -288,4 +349,8 @@ ENDPOINTS = (
     Endpoint("GET", _ID, f"{_C}getEventType", get_event_type, _V, _G, legacy=True),
     Endpoint("PATCH", _ID, f"{_C}updateEventType", update_event_type, _V, _G, reads_body=True, legacy=True),
     Endpoint("DELETE", _ID, f"{_C}deleteEventType", delete_event_type, _V, _G, legacy=True),
+    Endpoint("GET", "/v2/event-types/{username}/public", f"{_C}getPublicEventTypes", public_event_types,
+             _V, (), legacy=True),
+    Endpoint("GET", "/v2/event-types/{username}/{eventSlug}/public", f"{_C}getPublicEventType",
+             public_event_type, _V, (), legacy=True),
 )

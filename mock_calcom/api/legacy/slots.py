@@ -32,6 +32,7 @@ from mock_calcom.api.validation import (
 )
 from mock_calcom.errors import BadRequestError, NotFoundError
 from mock_calcom.model.resources.event_types import EventType
+from mock_calcom.model.resources.reservations import DEFAULT_RESERVATION_MINUTES
 from mock_calcom.model.resources.slots import available_starts
 from mock_calcom.model.resources.timeutil import is_time_zone, iso_in_zone, iso_ms, local, parse_iso
 
@@ -118,25 +119,29 @@ def available_slots(call: Call) -> Response:
 
 
 def reserve_slot(call: Call) -> Response:
+    """``reserveSlot``: the slot is held for the host (``upsertSelectedSlot``, released after
+    ``MINUTES_TO_BOOK``, 5 by default) in the same reservation store as the 2024-09-04
+    ``/v2/slots/reservations``; an overlapping reservation is not refused here (an upsert)."""
     body = RESERVE.validate(call.body)
     event_type = call.model.resources.event_types.get(int(body["eventTypeId"]))
     if event_type is None:
         raise NotFoundError("Event Type not found")
-    store = call.model.resources.selected_slots
-    uid = store.new_uid()
     start, end = parse_iso(body["slotUtcStartDate"]), parse_iso(body["slotUtcEndDate"])
     assert start is not None  # validated
     assert end is not None
-    store.reserve(uid, [event_type.owner_id], event_type.id, start, end)
-    response = JSONResponse({"status": SUCCESS, "data": uid}, status_code=201)
-    response.set_cookie("uid", uid)
+    reservation = call.model.resources.reservations.reserve(
+        event_type.id, start, end, DEFAULT_RESERVATION_MINUTES, event_type.owner_id)
+    response = JSONResponse({"status": SUCCESS, "data": reservation.uid}, status_code=201)
+    response.set_cookie("uid", reservation.uid)
     return response
 
 
 def delete_selected_slot(call: Call) -> Response:
     query = REMOVE.validate(query_dict(call.query))
-    if query.get("uid"):
-        call.model.resources.selected_slots.release(query["uid"])
+    store = call.model.resources.reservations
+    found = store.get(query["uid"]) if query.get("uid") else None
+    if found is not None:
+        store.release(found)
     return status_only()
 
 

@@ -189,6 +189,9 @@ class AppStore:
             entry["appLink"] = app_link
         self._defaults.conferencing[user_id] = entry
 
+    def clear_default_conferencing(self, user_id: int) -> None:
+        self._defaults.conferencing.pop(user_id, None)
+
     def uninstall_conferencing(self, user_id: int, app_type: str) -> ConferencingApp | None:
         apps = self._conferencing.get(user_id, [])
         app = next((a for a in apps if a.type == app_type), None)

@@ -8,9 +8,10 @@ from mock_calcom.model.resources.apps import AppStore
 from mock_calcom.model.resources.bookings import BookingStore
 from mock_calcom.model.resources.event_types import EventType, EventTypeStore
 from mock_calcom.model.resources.ids import IdSequence
+from mock_calcom.model.resources.private_links import PrivateLinkStore, VerifiedResourceStore
+from mock_calcom.model.resources.reservations import ReservationStore
 from mock_calcom.model.resources.schedules import Schedule, ScheduleStore
 from mock_calcom.model.resources.seed import seed_user
-from mock_calcom.model.resources.selected_slots import SelectedSlotStore
 from mock_calcom.model.resources.webhooks import WebhookStore
 from mock_calcom.model.users import User
 
@@ -25,8 +26,10 @@ class ResourceStore:
         self.schedules = ScheduleStore(IdSequence(200_001))
         self.bookings = BookingStore(clock, rng.fork("bookings"), IdSequence(3_000_001))
         self.apps = AppStore(IdSequence(40_001))
-        self.selected_slots = SelectedSlotStore(rng.fork("selected-slots"))
         self.webhooks = WebhookStore(clock, rng.fork("webhooks"))
+        self.reservations = ReservationStore(clock, rng.fork("reservations"))
+        self.private_links = PrivateLinkStore(clock, rng.fork("private-links"))
+        self.verified = VerifiedResourceStore(rng.fork("verified"), IdSequence(60_001))
 
     def seed_user(self, user: User, rng: Randomness) -> None:
         """Give a new user what Cal.com gives a new account (see :mod:`.seed`)."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from mock_calcom_contracts.provider import Provider, ProviderEnvironment, ProviderFactory
 from mock_calcom_contracts.verify import Mutant as ScoredMutant
-from tests.contracts.mutants import api, authorization, tokens
+from tests.contracts.mutants import api, authorization, tokens, writes
 from tests.contracts.mutants._base import EVERY_OTHER_CLAUSE, Mutant
 
-MUTANTS: tuple[type[Mutant], ...] = (*authorization.MUTANTS, *tokens.MUTANTS, *api.MUTANTS)
+MUTANTS: tuple[type[Mutant], ...] = (*authorization.MUTANTS, *tokens.MUTANTS, *api.MUTANTS,
+                                     *writes.MUTANTS)
 
 
 def factory(cls: type[Mutant]) -> ProviderFactory:

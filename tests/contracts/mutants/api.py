@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from mock_calcom_contracts.provider import ApiResponse, ProviderEnvironment
-from mock_calcom_contracts.reference import ReferenceProvider
+from mock_calcom_contracts.reference import ReferenceProvider, _Connection
 from tests.contracts.mutants._base import Mutant, add_hook
 
 #: Loop bound of the unbounded-retry mutant (the harness stops a runaway call sooner).
@@ -44,6 +44,8 @@ class TokenInQuery(Mutant):
     """Also puts the access token into the query string (``?access_token=``)."""
 
     KILLS = "HYGIENE-TOKEN"
+    #: A token in the query is also a token value where it must not travel.
+    COLLATERAL = frozenset({"SECRET-BY-VALUE"})
 
     def _send(self, method: str, path: str, token: str, params: Mapping[str, str] | None,
               json: Any) -> httpx.Response:
@@ -58,7 +60,8 @@ class WrongApiVersion(Mutant):
     """
 
     KILLS = "API-VERSION"
-    COLLATERAL = frozenset({"EXPIRY-REFRESH"})
+    #: IDENTITY reads the default schedule too.
+    COLLATERAL = frozenset({"EXPIRY-REFRESH", "IDENTITY"})
 
     def __init__(self, env: ProviderEnvironment) -> None:
         super().__init__(env)
@@ -87,6 +90,8 @@ class SecretToApi(Mutant):
     """Sends the client secret along with every API call, as if it were an API key header."""
 
     KILLS = "HYGIENE-SECRET"
+    #: The secret in an API header is also a secret value where it must not travel.
+    COLLATERAL = frozenset({"SECRET-BY-VALUE"})
 
     def __init__(self, env: ProviderEnvironment) -> None:
         super().__init__(env)
@@ -98,5 +103,40 @@ class SecretToApi(Mutant):
             request.headers["X-Client-Secret"] = self._env.client_secret
 
 
+class SecretInPlatformHeader(Mutant):
+    """Also sends the client credentials as Platform's ``x-cal-client-id`` and
+    ``x-cal-secret-key`` headers on token requests (Platform's docs show them; OAuth ignores
+    them). Cal.com answers as usual, so only the secret's whereabouts give it away."""
+
+    KILLS = "SECRET-BY-VALUE"
+
+    def __init__(self, env: ProviderEnvironment) -> None:
+        super().__init__(env)
+        add_hook(self._http, "request", self._platform_headers)
+
+    def _platform_headers(self, request: httpx.Request) -> None:
+        if str(request.url) == self._env.token_url and self._env.client_secret is not None:
+            request.headers["x-cal-client-id"] = self._env.client_id
+            request.headers["x-cal-secret-key"] = self._env.client_secret
+
+
+class CodeInHeader(Mutant):
+    """Echoes the authorization code in an ``X-Calcom-Code`` header of the exchange (a
+    debugging aid left in): a value the journal cannot recognise by its looks."""
+
+    KILLS = "SECRET-BY-VALUE"
+
+    def _token_request(self, fields: Mapping[str, str]) -> _Connection:
+        code = fields.get("code")
+        if code is None:
+            return super()._token_request(fields)
+        self._http.headers["X-Calcom-Code"] = code
+        try:
+            return super()._token_request(fields)
+        finally:
+            del self._http.headers["X-Calcom-Code"]
+
+
 MUTANTS: tuple[type[Mutant], ...] = (Unbounded429, IgnoresRateLimitReset, TokenInQuery,
-                                     WrongApiVersion, SwallowsInsufficientScope, SecretToApi)
+                                     WrongApiVersion, SwallowsInsufficientScope, SecretToApi,
+                                     SecretInPlatformHeader, CodeInHeader)

@@ -52,7 +52,7 @@ class SecretViaBasicToo(Mutant):
     """
 
     KILLS = "EXCHANGE-FIELDS"
-    COLLATERAL = frozenset({"HYGIENE-SECRET"})
+    COLLATERAL = frozenset({"HYGIENE-SECRET", "SECRET-BY-VALUE"})
 
     def __init__(self, env: ProviderEnvironment) -> None:
         super().__init__(env)
@@ -117,6 +117,8 @@ class KeepsOldRefreshToken(Mutant):
     """Ignores the rotated refresh token and refreshes with the first one again."""
 
     KILLS = "ROTATION"
+    #: IDENTITY refreshes its connections again and again, too.
+    COLLATERAL = frozenset({"IDENTITY"})
 
     def _token_request(self, fields: Mapping[str, str]) -> _Connection:
         connection = super()._token_request(fields)
@@ -200,6 +202,23 @@ class DropsTokensOn5xx(Mutant):
             raise
 
 
+class RetriesRefreshWhile5xx(Mutant):
+    """Retries a refresh that failed with a 5xx or a dropped connection until it works (up to
+    a large cap): a retry loop against a failing token endpoint."""
+
+    KILLS = "REFRESH-5XX"
+
+    def _token_request(self, fields: Mapping[str, str]) -> _Connection:
+        if fields.get("grant_type") != "refresh_token":
+            return super()._token_request(fields)
+        for _ in range(HARD_CAP):
+            try:
+                return super()._token_request(fields)
+            except UpstreamError:
+                continue
+        return super()._token_request(fields)
+
+
 class RefreshesOnlyAfter401(Mutant):
     """Ignores the expiry it was told and refreshes only when a call answers 401, then
     retries: fine on /v2/me, but /v2/bookings answers an expired token with 403 (issue
@@ -238,5 +257,6 @@ class RefreshesOnlyAfter401(Mutant):
 MUTANTS: tuple[type[Mutant], ...] = (
     ExtraScopeOnRefresh, SecretViaBasicToo, NeverRefreshes, RefreshesEveryCall, NoSingleflight,
     KeepsOldRefreshToken, RetriesInvalidGrant, RetriesPendingClient, MissingExpiresInMeansNever,
+    RetriesRefreshWhile5xx,
     DropsTokensOn5xx, RefreshesOnlyAfter401,
 )
