@@ -1,7 +1,7 @@
 """``make bench``: the fake's speed as ratios to bare Starlette, each measured side by side in
 one run, with its target.
 
-* **live** (wrk, ``-t2 -c50``, one uvicorn worker on the fast stack, access log off on both
+* **live** (wrk, ``-t2 -c50``, one uvicorn worker on serve's stack, access log off on both
   sides): ``GET /v2/bookings`` with a valid token vs a bare Starlette endpoint serving the same
   body; refresh-token chains (one user per connection: rotation revokes a user's other
   tokens) and code exchanges vs a bare ``POST /token`` that reads its body and answers a token
@@ -117,12 +117,12 @@ def _serve_bare(port: int, body_file: str) -> None:
 
     import uvicorn
 
-    from mock_calcom.server import fastest_stack
+    from mock_calcom.server import fastest_loop
 
     bodies = json.loads(Path(body_file).read_text())
     app = _bare_app(bodies["bookings"].encode(), bodies["token"].encode())
-    loop, http = fastest_stack()
-    uvicorn.run(app, host="127.0.0.1", port=port, loop=loop, http=http, ws="none",
+    # serve's stack: uvloop where installed, h11 (serve's h11 adds only a read deadline).
+    uvicorn.run(app, host="127.0.0.1", port=port, loop=fastest_loop(), http="h11", ws="none",
                 lifespan="off", access_log=False, log_level=logging.WARNING)
 
 

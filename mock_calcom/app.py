@@ -13,16 +13,27 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
 from mock_calcom.asgi import fake_of, header
+from mock_calcom.bodylimit import BodyLimit
 from mock_calcom.control.routes import routes as control_routes
-from mock_calcom.errors import ApiError, CalcomError, ControlError, NotFoundError, OAuthError
+from mock_calcom.control.security import ControlGuard
+from mock_calcom.errors import (
+    ApiError,
+    BadRequestError,
+    CalcomError,
+    ControlError,
+    NotFoundError,
+    OAuthError,
+    PayloadTooLargeError,
+)
 from mock_calcom.journal import JournalMiddleware
 from mock_calcom.middleware import EdgeMiddleware
 from mock_calcom.model.resources.timeutil import iso_ms
+from mock_calcom.oauth.authorize import too_large_page
 from mock_calcom.oauth.routes import routes as oauth_routes
 from mock_calcom.openapi import routes as openapi_routes
 from mock_calcom.routing import IndexedRouter
@@ -31,6 +42,10 @@ if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
 
 _TENANT_HEADER = b"x-mock-tenant"
+
+
+#: The G1 web token endpoints: a refused body is their bare ``invalid_request``.
+_LEGACY_BODY_PATHS = frozenset({"/api/auth/oauth/token", "/api/auth/oauth/refreshToken"})
 
 
 class _CalcomApp(Starlette):
@@ -63,7 +78,30 @@ class _CalcomApp(Starlette):
         await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return JournalMiddleware(super().build_middleware_stack(), self.fake.journal)
+        # Outermost first: the control plane's guard, then the body limits (before anything
+        # is buffered or journaled), then the journal.
+        journaled = JournalMiddleware(super().build_middleware_stack(), self.fake.journal)
+        return ControlGuard(BodyLimit(journaled, self._refuse_body), self.fake)
+
+    def _refuse_body(self, scope: Scope, status: int, message: str) -> Response:
+        """A body refused by :class:`BodyLimit`, in the shape of the surface it was sent to."""
+        path: str = scope["path"]
+        if path.startswith("/_mock"):
+            return JSONResponse({"error": f"request body refused: {message}"}, status_code=status)
+        if path.rstrip("/") == "/auth/oauth2/authorize":
+            return too_large_page() if status == 413 else HTMLResponse(message, status_code=status)
+        if path.rstrip("/") in _LEGACY_BODY_PATHS:  # oauth/legacy.py's 413 answer
+            return JSONResponse({"error": "invalid_request"}, status_code=status)
+        if path.rstrip("/") == "/v2/auth/oauth2/token":
+            return JSONResponse({"error": "invalid_request", "error_description": message},
+                                status_code=status,
+                                headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+        # body-parser's errors reach Nest's filters with their own status (413 or 400);
+        # the envelope's code is the matching Nest exception (UNCONFIRMED for 413).
+        error: ApiError = (PayloadTooLargeError(message) if status == 413
+                           else BadRequestError(f"Unexpected token in JSON: {message}"))
+        return render_api_error(Request(scope), error)
+
 
 
 def create_app(fake: MockCalcom) -> Starlette:

@@ -8,15 +8,18 @@ Each subcommand is a ``(configure, run)`` pair registered in :data:`COMMANDS`, s
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from mock_calcom.config import ConfigError, ServeConfig, demo_config_path, load_config, parse_set
+from mock_calcom.control.security import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER
 from mock_calcom.errors import MockCalcomError
 from mock_calcom.fake import MockCalcom, RegisteredClient
 from mock_calcom.model.clock import WallClock
@@ -40,9 +43,13 @@ class Command:
 
 def _configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
-                        help="loopback address to bind (default 127.0.0.1; only loopback is allowed)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help="address to bind (default 127.0.0.1); a non-loopback address "
+                             "needs an admin token")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
                         help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})")
+    parser.add_argument("--admin-token", default=None, metavar="TOKEN",
+                        help=f"require this token (header {ADMIN_TOKEN_HEADER}) on every "
+                             f"/_mock call; default: ${ADMIN_TOKEN_ENV} if set")
     parser.add_argument("--consent", choices=("approve", "deny", "interactive"),
                         default=None,
                         help="how the authorize page answers (default: the config's, else "
@@ -60,6 +67,16 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
                         help="seed of the fake's randomness: the same seed gives the same ids and secrets")
     parser.add_argument("--quiet", action="store_true",
                         help="no log line per request")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
 
 
 def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -94,14 +111,19 @@ def _load(args: argparse.Namespace) -> ServeConfig:
 
 
 def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int:
+    token = getattr(args, "admin_token", None) or os.environ.get(ADMIN_TOKEN_ENV) or None
     config = _load(args)
     overrides = parse_set(args.settings)
     if args.seed is not None:
         overrides["seed"] = args.seed
     fake = MockCalcom(config.settings_object(overrides), clock=WallClock())
+    # State lives in memory: a restarted server starts empty, and its tokens are signed with
+    # a fresh key, so tokens of an earlier run are refused even with the same seed.
+    fake.model.salt_signing_key(secrets.token_bytes(16))
     fake.set_consent(args.consent or config.consent or DEFAULT_CONSENT)
     log = None if args.quiet else RequestLog(out)
-    server = LiveServer(fake, args.host, args.port, request_log=log)
+    server = LiveServer(fake, args.host, args.port, request_log=log, secure_control=True,
+                        admin_token=token)
     try:
         server.start()
     except OSError as exc:
@@ -134,7 +156,9 @@ def _print_banner(fake: MockCalcom, server: LiveServer, config: ServeConfig,
         f"  authorize URL  {urls.authorize_url}",
         f"  token URL      {urls.token_url}",
         f"  API base URL   {urls.api_base_url}",
-        f"  control plane  {server.url}/_mock/",
+        f"  control plane  {server.url}/_mock/  " + (
+            f"(admin token required: {ADMIN_TOKEN_HEADER})" if fake.control_security
+            and fake.control_security.admin_token else "(JSON only, this origin only)"),
         f"  consent        {fake.consent.mode.value}",
         f"  seed           {fake.model.rng.seed}",
     ]
@@ -198,6 +222,14 @@ COMMANDS: dict[str, Command] = {
 
 # -- entry point -----------------------------------------------------------------------------
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line (``mock-calcom serve: error: argument --port: ...``) and
+    exit status 2, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -226,11 +258,11 @@ class _VersionAction(argparse.Action):
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with ``only``, just that command's options are set up (``verify``
     imports the contract suites to describe its options, which ``serve`` must not pay for)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mock-calcom",
         description="A faithful fake of Cal.com's OAuth server and API v2.")
     parser.add_argument("--version", action=_VersionAction)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, command in COMMANDS.items():
         subparser = sub.add_parser(name, help=command.help, description=command.help)
         if only is None or only == name:

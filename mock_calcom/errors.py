@@ -121,6 +121,13 @@ class BadRequestError(ApiError):
     code = "BadRequestException"
 
 
+class PayloadTooLargeError(ApiError):
+    """413: body-parser's ``entity.too.large`` (limit 100 KiB), as Nest renders it."""
+
+    status_code = 413
+    code = "PayloadTooLargeException"
+
+
 class UnauthorizedError(ApiError):
     status_code = 401
     code = "UnauthorizedException"

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from mock_calcom.addresses import API_URL, CalcomUrls
 from mock_calcom.app import create_app
+from mock_calcom.control.security import ControlSecurity
 from mock_calcom.demo import DemoData, seed_demo
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.faults import Fault, build_spec
@@ -98,10 +99,15 @@ class MockCalcom:
         #: Every request the fake answered, secrets redacted (see :mod:`mock_calcom.journal`).
         self.journal = Journal(clock=lambda: self.model.clock.now(),
                                limit=lambda: self.model.settings.journal_limit,
-                               secret_hashes=self._secret_hashes)
+                               budget=lambda: self.model.settings.journal_max_bytes,
+                               secret_hashes=self._secret_hashes,
+                               known_secrets=self.model.secret_values)
         #: sha256 of every client secret this fake handed out, deleted ones included: the
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
+        #: Rules for ``/_mock`` on a socket (Origin, Host, JSON only, admin token); ``None``
+        #: in process. :class:`~mock_calcom.server.LiveServer` sets it when asked to.
+        self.control_security: ControlSecurity | None = None
         self.app: Starlette = create_app(self)
         self._sync_transports: list[SyncCalcomTransport] = []
         self._demo: DemoData | None = None
@@ -109,6 +115,11 @@ class MockCalcom:
         self._tenants: dict[str, MockCalcom] = {}
         self._tenants_lock = threading.Lock()
         self.parent: MockCalcom | None = None
+
+    def redact_text(self, text: str) -> str:
+        """``text`` with every secret this fake knows replaced by its marker (for log lines
+        and error messages)."""
+        return self.journal.redact_text(text)
 
     @property
     def settings(self) -> Settings:
@@ -171,6 +182,7 @@ class MockCalcom:
                 client_secret=client_secret)
             if secret is not None:
                 self._issued_secrets.add(_sha256(secret))
+                self.model.secret_values.add(secret, "client_secret")
             return RegisteredClient(client.client_id, secret, client)
 
     def get_client(self, client_id: str) -> OAuthClient:
@@ -205,6 +217,7 @@ class MockCalcom:
         with self.model.lock:
             secret, plain = self.model.clients.add_secret(client_id)
             self._issued_secrets.add(_sha256(plain))
+            self.model.secret_values.add(plain, "client_secret")
             return secret.id, plain
 
     def delete_client_secret(self, client_id: str, secret_id: int) -> None:
@@ -247,7 +260,10 @@ class MockCalcom:
                 math.isfinite(seconds) and seconds >= 0):
             raise InvalidControlInput("seconds must be a finite number >= 0")
         with self.model.lock:
-            return self.model.clock.advance(seconds)
+            try:
+                return self.model.clock.advance(seconds)
+            except ValueError as exc:  # past MAX_TIME: refused, the clock is unchanged
+                raise InvalidControlInput(str(exc)) from None
 
     # -- settings, reset, demo ---------------------------------------------------------------
 

@@ -27,14 +27,24 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import math
 import re
+import re._parser as _sre_parser  # type: ignore[import-not-found]  # re's own parser: the guard reads its tree
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
+from mock_calcom.inputs import (
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_TTL,
+    TOKEN_PATTERN,
+    Field,
+    Inputs,
+    is_header_name,
+    is_header_value,
+)
 
 if TYPE_CHECKING:
     from mock_calcom.model.randomness import Randomness
@@ -44,13 +54,18 @@ DropMode = Literal["before", "after"]
 #: Real seconds a latency fault may sleep: enough to trip any client timeout, bounded so that a
 #: typo cannot hang a suite.
 MAX_LATENCY = 30.0
+#: Longest path glob or regex a fault takes.
+MAX_PATTERN = 512
+#: Largest canned text body (JSON bodies are bounded by the control plane's body limit).
+MAX_FAULT_BODY = 256 * 1024
+#: Unbounded repeats a path_regex may hold: k of them can cost ~len(path)**k steps.
+MAX_REGEX_REPEATS = 2
+#: Paths longer than this never match a path_regex (the HTTP parser already bounds them).
+MAX_REGEX_PATH = 2048
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 CONTROL_PREFIX = "/_mock"
 
 _HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_SPEC_FIELDS = frozenset({
-    "method", "path", "path_regex", "token", "client_id", "status", "body", "text", "headers",
-    "latency", "advance_clock", "drop", "times", "probability",
-})
 
 
 @dataclass(frozen=True)
@@ -100,10 +115,7 @@ class FaultSpec:
         if self.path_regex is not None:
             if self.path != "*":
                 raise InvalidControlInput("give a fault either path (glob) or path_regex, not both")
-            try:
-                pattern = re.compile(self.path_regex)
-            except re.error as exc:
-                raise InvalidControlInput(f"path_regex is not a regular expression: {exc}") from exc
+            pattern = guarded_regex(self.path_regex)
         else:
             if not self.path:
                 raise InvalidControlInput("a fault's path glob must not be empty")
@@ -115,13 +127,16 @@ class FaultSpec:
             raise InvalidControlInput("drop must be 'before' or 'after'")
         if not 0 <= self.latency <= MAX_LATENCY:
             raise InvalidControlInput(f"latency must be between 0 and {MAX_LATENCY:g} seconds")
-        if not 0 <= self.advance_clock < math.inf:
-            raise InvalidControlInput("advance_clock must be a non-negative number of seconds")
+        if not 0 <= self.advance_clock <= MAX_TTL:
+            raise InvalidControlInput(f"advance_clock must be between 0 and {MAX_TTL} seconds")
         if self.response is None and self.drop is None and not (self.latency or self.advance_clock):
             raise InvalidControlInput(
                 "a fault needs an action: status (respond), drop, latency or advance_clock")
-        if self.times is not None and self.times < 1:
-            raise InvalidControlInput("times must be at least 1 (or null for every request)")
+        if len(self.path) > MAX_PATTERN:
+            raise InvalidControlInput(f"path is longer than {MAX_PATTERN} characters")
+        if self.times is not None and not 1 <= self.times <= MAX_COUNT:
+            raise InvalidControlInput(
+                f"times must be between 1 and {MAX_COUNT} (or null for every request)")
         if not 0 < self.probability <= 1:
             raise InvalidControlInput("probability must be in (0, 1]")
 
@@ -129,6 +144,8 @@ class FaultSpec:
         if self.methods is not None and method.upper() not in self.methods:
             return False
         if self.token is not None and token != self.token:
+            return False
+        if self.path_regex is not None and len(path) > MAX_REGEX_PATH:
             return False
         return self._pattern.fullmatch(path) is not None
 
@@ -296,8 +313,12 @@ def build_spec(*, method: str | Sequence[str] | None = None, path: str | None = 
     share; every type is checked, since the control plane's input is arbitrary JSON."""
     response = None
     if status is not None:
-        if not _is_int(status) or not 100 <= status <= 599:
-            raise InvalidControlInput("status must be an HTTP status code (100-599)")
+        # 1xx are interim answers, not responses: a fault sending one leaves the client
+        # waiting for a final answer that never comes.
+        if not _is_int(status) or not 200 <= status <= 599:
+            raise InvalidControlInput("status must be a final HTTP status code (200-599)")
+        if text is not None and isinstance(text, str) and len(text) > MAX_FAULT_BODY:
+            raise InvalidControlInput(f"text is longer than {MAX_FAULT_BODY} characters")
         if body is not None and text is not None:
             raise InvalidControlInput("give a fault's response a JSON body or a text, not both")
         if text is not None and not isinstance(text, str):
@@ -330,20 +351,57 @@ def build_spec(*, method: str | Sequence[str] | None = None, path: str | None = 
     )
 
 
+_METHOD_SCHEMA = {"oneOf": [
+    {"type": "string", "enum": ["*", *sorted(_HTTP_METHODS)]},
+    {"type": "array", "minItems": 1, "maxItems": len(_HTTP_METHODS),
+     "items": {"type": "string", "enum": sorted(_HTTP_METHODS)}}]}
+
+#: ``POST /_mock/faults``'s body, declared once (checks and ``/_mock/openapi.json``).
+FAULT_INPUTS = Inputs(
+    Field("method", "any", "A method, a list of them, or '*' (default: any)",
+          extra=_METHOD_SCHEMA),
+    Field("path", "string", "Glob over the whole path; * crosses /", max_length=MAX_PATTERN),
+    Field("path_regex", "string", "Regex that must match the whole path (no nested or "
+          f"alternating repeats, at most {MAX_REGEX_REPEATS} unbounded repeats)",
+          max_length=MAX_PATTERN),
+    Field("token", "string", "Only requests with this bearer token"),
+    Field("client_id", "string", "Only requests of this OAuth client (token claim, query, "
+          "path or token-request body)"),
+    Field("status", "integer", "Status of the canned response", minimum=200, maximum=599),
+    Field("body", "any", "JSON body of the canned response"),
+    Field("text", "string", "Plain-text body of the canned response", max_length=MAX_FAULT_BODY),
+    Field("headers", "object", "Headers of the canned response (RFC 9110 names, visible-ASCII "
+          "values; not Content-Length, Transfer-Encoding or Connection)",
+          extra={"maxProperties": MAX_ITEMS, "propertyNames": {"pattern": TOKEN_PATTERN,
+                                                               "maxLength": 256},
+                 "additionalProperties": {"type": "string", "pattern": "^[\t\x20-\x7e]*$",
+                                          "maxLength": 8192}}),
+    Field("latency", "number", "Real seconds to sleep first", minimum=0, maximum=MAX_LATENCY),
+    Field("advance_clock", "number", "Fake-clock seconds to advance first", minimum=0,
+          maximum=MAX_TTL),
+    Field("drop", "string", "Hang up before the fake sees the request, or after it has "
+          "processed it", enum=("before", "after")),
+    Field("times", "integer", "How many times it fires (null: always)", minimum=1,
+          maximum=MAX_COUNT, nullable=True),
+    Field("probability", "number", "Chance of firing on each match (seeded)", minimum=0,
+          exclusive_minimum=True, maximum=1),
+)
+
+
 def spec_from_json(data: object) -> FaultSpec:
     """``POST /_mock/faults``'s body: the keywords of :func:`build_spec`; unknown keys are
     refused rather than ignored, so a misspelt ``probabilty`` is not a silent always-fault."""
     if not isinstance(data, dict):
         raise InvalidControlInput("a fault must be a JSON object")
-    unknown = sorted(set(data) - _SPEC_FIELDS)
-    if unknown:
-        raise InvalidControlInput(f"unknown fault field(s): {', '.join(unknown)}")
-    return build_spec(**{key: value for key, value in data.items() if value is not None})
+    checked = FAULT_INPUTS.check(data)
+    return build_spec(**{key: value for key, value in checked.items() if value is not None})
 
 
 def _methods(method: str | Sequence[str] | None) -> frozenset[str] | None:
     if method is None or method == "*":
         return None
+    if not isinstance(method, str | list | tuple):
+        raise InvalidControlInput("method must be a method name, a list of them, or '*'")
     names = [method] if isinstance(method, str) else list(method)
     if not names or not all(isinstance(m, str) for m in names):
         raise InvalidControlInput("method must be a method name, a list of them, or '*'")
@@ -360,10 +418,89 @@ def _headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
     if not isinstance(headers, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
         raise InvalidControlInput("headers must map names to string values")
+    if len(headers) > MAX_ITEMS:
+        raise InvalidControlInput(f"a fault takes at most {MAX_ITEMS} headers")
     for name, value in headers.items():
-        if not name or any(c in name for c in " :\r\n") or any(c in value for c in "\r\n"):
-            raise InvalidControlInput(f"invalid header {name!r}")
+        if not is_header_name(name):
+            raise InvalidControlInput("a header name must be an HTTP token (RFC 9110), "
+                                      "at most 256 characters")
+        if not is_header_value(value):
+            raise InvalidControlInput(f"header {name!r}: the value must be visible ASCII, "
+                                      "spaces or tabs, at most 8192 characters")
+        if name.lower() in _FRAMING_HEADERS:
+            # The server frames the canned answer itself; a second length or a chunked
+            # encoding would make the response unreadable.
+            raise InvalidControlInput(f"header {name!r} cannot be set by a fault")
     return tuple(headers.items())
+
+
+def guarded_regex(source: str) -> re.Pattern[str]:
+    """``source`` compiled, refused if long or if it can backtrack catastrophically.
+
+    Python's ``re`` cannot be interrupted, so a pattern like ``(a+)+$`` would stall the event
+    loop on a long path. Refused: a repeat inside a repeat (unbounded), alternation inside an
+    unbounded repeat, and backreferences. What stays matches in time polynomial in the path,
+    which the HTTP parser bounds."""
+    if not isinstance(source, str) or len(source) > MAX_PATTERN:
+        raise InvalidControlInput(f"path_regex must be a string of at most {MAX_PATTERN} characters")
+    try:
+        parsed = _sre_parser.parse(source)
+        pattern = re.compile(source)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise InvalidControlInput(f"path_regex is not a regular expression: {exc}") from None
+    problem = _backtracking_risk(parsed, inside_repeat=False)
+    if problem is None and _unbounded_repeats(parsed) > MAX_REGEX_REPEATS:
+        problem = f"more than {MAX_REGEX_REPEATS} unbounded repeats (each one multiplies the work)"
+    if problem:
+        raise InvalidControlInput(f"path_regex refused: {problem} can stall the server; "
+                                  "use a glob (path) or a simpler pattern")
+    return pattern
+
+
+def _unbounded_repeats(items: Any) -> int:
+    count = 0
+    for op, arg in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            count += (arg[1] == _sre_parser.MAXREPEAT or arg[1] > 100) + _unbounded_repeats(arg[2])
+        elif name == "SUBPATTERN":
+            count += _unbounded_repeats(arg[-1])
+        elif name == "BRANCH":
+            count += sum(_unbounded_repeats(b) for b in arg[1])
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            count += _unbounded_repeats(arg[1])
+    return count
+
+
+def _backtracking_risk(items: Any, *, inside_repeat: bool) -> str | None:
+    for op, arg in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            _, high, body = arg
+            unbounded = high == _sre_parser.MAXREPEAT or high > 100
+            if unbounded and inside_repeat:
+                return "a repeat inside a repeat"
+            found = _backtracking_risk(body, inside_repeat=inside_repeat or unbounded)
+            if found:
+                return found
+        elif name == "BRANCH":
+            if inside_repeat:
+                return "alternation inside a repeat"
+            for branch in arg[1]:
+                found = _backtracking_risk(branch, inside_repeat=inside_repeat)
+                if found:
+                    return found
+        elif name in ("GROUPREF", "GROUPREF_EXISTS"):
+            return "a backreference"
+        elif name == "SUBPATTERN":
+            found = _backtracking_risk(arg[-1], inside_repeat=inside_repeat)
+            if found:
+                return found
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            found = _backtracking_risk(arg[1], inside_repeat=inside_repeat)
+            if found:
+                return found
+    return None
 
 
 def _is_int(value: object) -> bool:

@@ -38,8 +38,10 @@ from urllib.parse import parse_qsl, unquote_plus
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, declares_body
+from mock_calcom.bodylimit import json_too_deep
 from mock_calcom.errors import ConnectionDropped
-from mock_calcom.model.jws import b64url_decode as base64url_decode
+from mock_calcom.model.jws import b64url_decode
+from mock_calcom.secretvalues import SecretValues
 
 BodyKind = Literal["none", "json", "form", "multipart", "text", "binary"]
 QueryDict = dict[str, str | list[str]]
@@ -90,6 +92,8 @@ _TOKENISH = re.compile(
     r"|cal_(?:live_|test_)?[0-9a-f]{16,}"
 )
 _MARKER = re.compile(r"<redacted:(\w+)>")
+#: Client lookup ``GET /v2/auth/oauth2/clients/{id}``: the client a request speaks for.
+_CLIENT_PATH = re.compile(r"/v2/auth/oauth2/clients/([^/]+)")
 #: A urlencoded form has no raw whitespace (spaces are "+"), which tells it from prose.
 _FORM_LIKE = re.compile(r"[\w.%+\-\[\]]+=[^&\s]*(?:&[\w.%+\-\[\]]+=[^&\s]*)*")
 _MULTIPART_FIELD = re.compile(r'(name="([^"]+)"\r\n(?:[^\r\n]+\r\n)*\r\n)([^\r]*)')
@@ -115,7 +119,7 @@ def _jwt_kind(token: str) -> str | None:
     if len(parts) != 3:
         return None
     try:
-        payload = json.loads(base64url_decode(parts[1]))
+        payload = json.loads(b64url_decode(parts[1], padded=True))
     except (ValueError, binascii.Error):
         return None
     if not isinstance(payload, dict):
@@ -127,9 +131,11 @@ class _Redaction:
     """One entry's redaction; fetches the live secret hashes at most once, and only if some
     value could be a client secret."""
 
-    def __init__(self, secret_hashes: Callable[[], frozenset[str]]) -> None:
+    def __init__(self, secret_hashes: Callable[[], frozenset[str]],
+                 known: SecretValues | None = None) -> None:
         self._provider = secret_hashes
         self._hashes: frozenset[str] | None = None
+        self._known = known
 
     def _is_live_secret(self, value: str) -> bool:
         if self._hashes is None:
@@ -138,6 +144,10 @@ class _Redaction:
 
     def classify(self, value: str) -> str | None:
         """The kind of secret ``value`` is by itself, or ``None``."""
+        if self._known is not None:
+            known = self._known.kind_of(value)
+            if known is not None:
+                return known
         if value.startswith("eyJ"):
             return _jwt_kind(value)
         if len(value) == 64 and _HEX64.fullmatch(value):
@@ -147,7 +157,10 @@ class _Redaction:
         return None
 
     def text(self, value: str) -> str:
-        """Free text with every recognisable secret inside it replaced."""
+        """Free text with every recognisable secret inside it replaced: values the fake
+        issued or received, JWTs, client secrets, API keys."""
+        if self._known:
+            value = self._known.replace(value, marker)
         if "eyJ" not in value and "cal_" not in value and len(value) < 64:
             return value
 
@@ -250,7 +263,7 @@ class _Redaction:
 def _decode_basic(data: str) -> str:
     """Decode HTTP Basic credentials (standard base64; url-safe tolerated)."""
     try:
-        return base64url_decode(data.replace("+", "-").replace("/", "_")).decode("utf-8")
+        return b64url_decode(data.replace("+", "-").replace("/", "_"), padded=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise ValueError("not base64") from exc
 
@@ -281,13 +294,44 @@ def _parse_body(raw: bytes, content_type: str) -> tuple[BodyKind, Any]:
         return "multipart", text
     stripped = text.lstrip()
     if ctype == "application/json" or ctype.endswith("+json") or stripped[:1] in ("{", "["):
-        try:
-            return "json", json.loads(raw)
-        except ValueError:
-            pass
+        parsed = _safe_json(raw)
+        if parsed is not _UNPARSED:
+            return "json", parsed
     if ctype == "application/x-www-form-urlencoded" or _FORM_LIKE.fullmatch(text):
         return "form", _multidict(parse_qsl(text, keep_blank_values=True))
     return "text", text
+
+
+_UNPARSED = object()
+#: Deepest JSON the journal parses (deeper bodies are kept as text): Python's parser recurses.
+_MAX_DEPTH = 64
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _keep_constant(name: str) -> str:
+    # NaN/Infinity are no JSON: kept as their text, so the entry stays serialisable.
+    return name
+
+
+def _clean(value: Any) -> Any:
+    """A parsed JSON value with lone surrogates (which no UTF-8 encoder can write) replaced by
+    U+FFFD; iterative over a depth-bounded value."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _safe_json(raw: bytes) -> Any:
+    if json_too_deep(raw, _MAX_DEPTH):
+        return _UNPARSED
+    try:
+        return _clean(json.loads(raw, parse_constant=_keep_constant))
+    except (ValueError, RecursionError):
+        return _UNPARSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,10 +396,18 @@ class JournalEntry:
         return asdict(self)
 
 
+#: Bytes of each body (request and response) the journal keeps; the rest is cut, with a
+#: marker saying how much there was.
+MAX_STORED_BODY = 16 * 1024
+#: What one entry costs besides its bodies and headers (the objects themselves).
+_ENTRY_OVERHEAD = 512
+
+
 @dataclass(slots=True)
 class _Raw:
-    """A request as recorded on the hot path: copied references, no parsing. It becomes a
-    redacted :class:`JournalEntry` the first time someone reads the journal."""
+    """A request as recorded on the hot path: references and bodies cut to
+    :data:`MAX_STORED_BODY`, no parsing. It becomes a redacted :class:`JournalEntry` the
+    first time someone reads it."""
 
     id: int
     time: float
@@ -365,17 +417,123 @@ class _Raw:
     query: bytes
     headers: list[tuple[bytes, bytes]]
     body: bytes
-    response: list[Message] | None
+    body_size: int
+    #: ``(status, headers)`` of the answer, ``None`` if none was sent.
+    start: tuple[int, list[tuple[bytes, bytes]]] | None
+    response_body: bytes
+    response_size: int
     fault: str | None
     built: JournalEntry | None = None
+
+    def cost(self) -> int:
+        """Bytes this entry holds (bounded: bodies are cut, headers bounded by the server)."""
+        headers = sum(len(k) + len(v) for k, v in self.headers)
+        if self.start is not None:
+            headers += sum(len(k) + len(v) for k, v in self.start[1])
+        return (_ENTRY_OVERHEAD + len(self.path) + len(self.query) + headers + len(self.body)
+                + len(self.response_body))
+
+    @property
+    def status(self) -> int | None:
+        return self.start[0] if self.start is not None else None
+
+    def header(self, name: bytes) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode("latin-1")
+        return None
+
+
+def _cut(body: bytes) -> bytes:
+    return body[:MAX_STORED_BODY]
+
+
+def _from_messages(response: list[Message] | None) -> tuple[
+        tuple[int, list[tuple[bytes, bytes]]] | None, bytes, int]:
+    """The answer's status and headers, and its body cut to the budget."""
+    if not response:
+        return None, b"", 0
+    start = response[0]
+    kept: list[bytes] = []
+    size = room = 0
+    room = MAX_STORED_BODY
+    for message in response[1:]:
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if room > 0:
+            kept.append(chunk[:room])
+            room -= min(room, len(chunk))
+    return (int(start["status"]), list(start.get("headers", []))), b"".join(kept), size
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """One page of :meth:`Journal.query`: ``entries`` oldest first; pass ``next_after`` as
+    ``after`` to read on (``None`` when nothing more matched yet)."""
+
+    entries: list[JournalEntry]
+    next_after: int | None
+
+
+def _status_matches(status: int | None, wanted: int | str) -> bool:
+    if status is None:
+        return wanted in ("none", "dropped")
+    if isinstance(wanted, int):
+        return status == wanted
+    text = str(wanted).lower()
+    if len(text) == 3 and text.endswith("xx") and text[0].isdigit():
+        return status // 100 == int(text[0])
+    return text.isdigit() and status == int(text)
+
+
+def _claims(raw: _Raw) -> dict[str, Any]:
+    """The bearer JWT's payload, unverified (the journal shows requests as sent)."""
+    authorization = raw.header(b"authorization") or ""
+    token = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 8192:
+        return {}
+    try:
+        payload = json.loads(b64url_decode(parts[1], padded=True))
+    except (ValueError, binascii.Error, RecursionError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _client_of(raw: _Raw) -> str | None:
+    claimed = _claims(raw).get("clientId")
+    if isinstance(claimed, str):
+        return claimed
+    for key, value in parse_qsl(raw.query.decode("latin-1")):
+        if key == "client_id":
+            return value
+    header = raw.header(b"x-cal-client-id")
+    if header:
+        return header
+    in_path = _CLIENT_PATH.match(raw.path)
+    if in_path:
+        return in_path.group(1)
+    if raw.body and raw.method in ("POST", "PUT", "PATCH"):
+        kind, parsed = _parse_body(raw.body, raw.header(b"content-type") or "")
+        if kind in ("json", "form") and isinstance(parsed, dict):
+            found = parsed.get("client_id", parsed.get("clientId"))
+            return found if isinstance(found, str) else None
+    return None
+
+
+def _user_of(raw: _Raw) -> int | None:
+    user = _claims(raw).get("userId")
+    return user if isinstance(user, int) and not isinstance(user, bool) else None
 
 
 class Journal:
     """The bounded, thread-safe log of one fake's requests.
 
     Entries are kept in arrival order; the oldest are dropped beyond ``limit()`` entries
-    (``Settings.journal_limit``). Recording only copies references; parsing and redaction
-    happen once per entry, when the journal is first read, so the request path stays cheap.
+    (``Settings.journal_limit``) or ``budget()`` bytes (``Settings.journal_max_bytes``; each
+    body is cut to :data:`MAX_STORED_BODY`, so an entry's cost is bounded). Recording only
+    copies references; parsing and redaction happen once per entry, when it is first read,
+    and reads filter before they build, so a query never materialises the whole ring.
     ``secret_hashes`` gives the sha256 of every client secret to recognise: it must include
     secrets deleted since (the fake passes every secret it ever issued).
     """
@@ -386,16 +544,84 @@ class Journal:
         clock: Callable[[], float],
         limit: Callable[[], int],
         secret_hashes: Callable[[], frozenset[str]] = frozenset,
+        budget: Callable[[], int] = lambda: 32 * 1024 * 1024,
+        known_secrets: SecretValues | None = None,
     ) -> None:
         self._clock = clock
         self._limit = limit
+        self._budget = budget
         self._secret_hashes = secret_hashes
+        self._known = known_secrets
         self._lock = threading.Lock()
-        self._entries: collections.deque[_Raw] = collections.deque(maxlen=limit())
+        self._entries: collections.deque[_Raw] = collections.deque()
+        self._bytes = 0
         self._ids = itertools.count(1)
         self._dropped = 0
 
     # -- queries ---------------------------------------------------------------------------
+
+    def _snapshot(self) -> list[_Raw]:
+        with self._lock:
+            return list(self._entries)  # references only, in id order
+
+    @staticmethod
+    def _matcher(*, host: str | None = None, path: str | None = None,
+                 method: str | None = None, status: int | str | None = None,
+                 client: str | None = None, user: int | None = None,
+                 ) -> Callable[[_Raw], bool]:
+        wanted_method = method.upper() if method is not None else None
+
+        def matches(raw: _Raw) -> bool:
+            if path is not None and not raw.path.startswith(path):
+                return False
+            if wanted_method is not None and raw.method != wanted_method:
+                return False
+            if status is not None and not _status_matches(raw.status, status):
+                return False
+            if host is not None:
+                sent = raw.header(b"host") or ""
+                bare = sent[: sent.find("]") + 1] if sent.startswith("[") else (
+                    sent.rpartition(":")[0] if sent.count(":") == 1 else sent)
+                if host not in (sent, bare):
+                    return False
+            if client is not None and _client_of(raw) != client:
+                return False
+            return user is None or _user_of(raw) == user
+
+        return matches
+
+    def query(
+        self,
+        *,
+        after: int | None = None,
+        limit: int = 100,
+        status: int | str | None = None,
+        path: str | None = None,
+        client: str | None = None,
+        user: int | None = None,
+        method: str | None = None,
+        host: str | None = None,
+    ) -> JournalPage:
+        """Entries oldest first, after the entry id ``after`` (a cursor), at most ``limit``.
+
+        Filters: ``status`` (``404``, ``"4xx"``, ``"none"`` for dropped connections),
+        ``path`` (prefix), ``client`` (the OAuth client id: bearer claim, ``client_id`` in
+        the query or body, ``x-cal-client-id``), ``user`` (the bearer's user id), ``method``,
+        ``host`` (with or without port). Only matching entries are built and redacted."""
+        matches = self._matcher(host=host, path=path, method=method, status=status,
+                                client=client, user=user)
+        picked: list[_Raw] = []
+        more = False
+        for raw in self._snapshot():
+            if after is not None and raw.id <= after:
+                continue
+            if matches(raw):
+                if len(picked) >= limit:
+                    more = True
+                    break
+                picked.append(raw)
+        entries = self._materialise(picked)
+        return JournalPage(entries, entries[-1].id if entries and more else None)
 
     def entries(
         self,
@@ -405,24 +631,28 @@ class Journal:
         method: str | None = None,
         limit: int | None = None,
         after: int | None = None,
+        status: int | str | None = None,
+        client: str | None = None,
+        user: int | None = None,
     ) -> list[JournalEntry]:
         """Entries in arrival order. ``host`` matches with or without port, ``path`` is a
         prefix, ``method`` is case-insensitive; ``limit`` keeps the newest matches; ``after``
-        keeps entries whose id is greater (what happened since a given entry)."""
-        with self._lock:
-            raws = sorted(self._entries, key=lambda r: r.id)
-        if after is not None:
-            raws = [r for r in raws if r.id > after]
-        found = self._materialise(raws)
-        if host is not None:
-            found = [e for e in found if host in (e.host, e.hostname)]
-        if path is not None:
-            found = [e for e in found if e.path.startswith(path)]
-        if method is not None:
-            found = [e for e in found if e.method == method.upper()]
-        if limit is not None:
-            found = found[-limit:] if limit > 0 else []
-        return found
+        keeps entries whose id is greater (what happened since a given entry); ``status``,
+        ``client`` and ``user`` as in :meth:`query`."""
+        if limit is not None and limit <= 0:
+            return []
+        matches = self._matcher(host=host, path=path, method=method, status=status,
+                                client=client, user=user)
+        picked: list[_Raw] = []
+        for raw in reversed(self._snapshot()):  # newest first, so a limit stops early
+            if after is not None and raw.id <= after:
+                break
+            if matches(raw):
+                picked.append(raw)
+                if limit is not None and len(picked) >= limit:
+                    break
+        picked.reverse()
+        return self._materialise(picked)
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self.entries())
@@ -431,16 +661,13 @@ class Journal:
         return len(self._entries)
 
     def last(self, **filters: Any) -> JournalEntry | None:
-        if not filters:
-            with self._lock:
-                newest = max(self._entries, key=lambda r: r.id, default=None)
-            return self._materialise([newest])[0] if newest is not None else None
-        found = self.entries(**filters)
+        found = self.entries(limit=1, **filters)
         return found[-1] if found else None
 
     def token_requests(self) -> list[JournalEntry]:
         """Requests to a token endpoint (G2 ``/v2/auth/oauth2/token`` or the G1 web ones)."""
-        return [e for e in self.entries() if e.is_token_request]
+        return self._materialise([r for r in self._snapshot()
+                                  if r.method == "POST" and r.path in TOKEN_PATHS])
 
     def authorize_requests(self) -> list[JournalEntry]:
         return self.entries(path=AUTHORIZE_PATH)
@@ -454,10 +681,20 @@ class Journal:
         """How many entries fell off the end since the last :meth:`clear`."""
         return self._dropped
 
+    @property
+    def size_bytes(self) -> int:
+        """What the kept entries cost (bounded by ``Settings.journal_max_bytes``)."""
+        return self._bytes
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self._dropped = 0
+
+    def redact_text(self, text: str) -> str:
+        """Free text with every recognisable secret replaced by its marker."""
+        return _Redaction(self._secret_hashes, self._known).text(text)
 
     # -- recording (the middleware) ----------------------------------------------------------
 
@@ -465,13 +702,15 @@ class Journal:
         return next(self._ids), self._clock()
 
     def _record(self, raw: _Raw) -> None:
-        limit = self._limit()
+        limit, budget = self._limit(), self._budget()
+        cost = raw.cost()
         with self._lock:
-            if self._entries.maxlen != limit:
-                self._entries = collections.deque(self._entries, maxlen=limit)
-            if len(self._entries) == limit:
-                self._dropped += 1
             self._entries.append(raw)
+            self._bytes += cost
+            while self._entries and (len(self._entries) > limit or self._bytes > budget):
+                oldest = self._entries.popleft()
+                self._bytes -= oldest.cost()
+                self._dropped += 1
 
     # -- redaction (on read) -----------------------------------------------------------------
 
@@ -487,12 +726,35 @@ class Journal:
         out = []
         for raw in raws:
             if raw.built is None:
-                raw.built = _build(raw, _Redaction(secret_hashes))
+                raw.built = _build(raw, _Redaction(secret_hashes, self._known))
             out.append(raw.built)
         return out
 
 
+def _with_marker(kind: BodyKind, body: Any, kept: int, size: int) -> tuple[BodyKind, Any]:
+    """A cut body says so: its text ends with ``<truncated: kept K of N bytes>``."""
+    if size <= kept:
+        return kind, body
+    note = f"<truncated: kept {kept} of {size} bytes>"
+    if isinstance(body, str):
+        return kind, body + note
+    return "text", note
+
+
 def _build(raw: _Raw, redact: _Redaction) -> JournalEntry:
+    """The redacted entry of ``raw``; never raises (an unreadable part is shown as such)."""
+    try:
+        return _build_entry(raw, redact)
+    except Exception as exc:  # a journal read must never fail on what was stored
+        return JournalEntry(
+            id=raw.id, time=raw.time, method=raw.method, scheme=raw.scheme, host="",
+            path=redact.text(raw.path), query_string="", query={}, request_headers={},
+            request_body_kind="text", request_body=f"<unreadable entry: {type(exc).__name__}>",
+            status=raw.status, response_headers={}, response_body_kind="none",
+            response_body=None, fault=raw.fault)
+
+
+def _build_entry(raw: _Raw, redact: _Redaction) -> JournalEntry:
     request_ctype = host = ""
     for key, val in raw.headers:
         if key == b"host":
@@ -501,17 +763,19 @@ def _build(raw: _Raw, redact: _Redaction) -> JournalEntry:
             request_ctype = val.decode("latin-1")
     query_raw = raw.query.decode("latin-1")
     req_kind, req_body = redact.body(raw.body, request_ctype, _SECRET_FIELDS)
+    req_kind, req_body = _with_marker(req_kind, req_body, len(raw.body), raw.body_size)
     status: int | None = None
     response_headers: dict[str, str] = {}
     resp_kind: BodyKind = "none"
     resp_body: Any = None
-    if raw.response:
-        start = raw.response[0]
-        status = int(start["status"])
-        response_headers = redact.headers(list(start.get("headers", [])))
-        body = b"".join(m.get("body", b"") for m in raw.response[1:])
-        resp_kind, resp_body = redact.body(body, response_headers.get("content-type", ""),
+    if raw.start is not None:
+        status = raw.start[0]
+        response_headers = redact.headers(raw.start[1])
+        resp_kind, resp_body = redact.body(raw.response_body,
+                                           response_headers.get("content-type", ""),
                                            _RESPONSE_SECRET_FIELDS)
+        resp_kind, resp_body = _with_marker(resp_kind, resp_body, len(raw.response_body),
+                                            raw.response_size)
     return JournalEntry(
         id=raw.id,
         time=raw.time,
@@ -563,9 +827,11 @@ class JournalMiddleware:
 
         def record(response: list[Message] | None) -> None:
             fault = state.get(_FAULT_KEY)
+            start, response_body, response_size = _from_messages(response)
             journal._record(_Raw(
                 ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
-                scope.get("query_string", b""), scope.get("headers", []), body, response,
+                scope.get("query_string", b""), scope.get("headers", []), _cut(body),
+                len(body), start, response_body, response_size,
                 fault if isinstance(fault, str) else None))
 
         try:

@@ -28,6 +28,7 @@ from mock_calcom.asgi import buffer_body, header
 from mock_calcom.errors import ConnectionDropped, ThrottledError
 from mock_calcom.faults import Firing
 from mock_calcom.journal import mark_fault
+from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
 from mock_calcom.routing import IndexedRouter
 
@@ -75,7 +76,9 @@ class FaultMiddleware:
     async def _carry_out(self, firing: Firing, scope: Scope, receive: Receive, send: Send) -> None:
         if firing.advance_clock:
             with self.fake.model.lock:
-                self.fake.model.clock.advance(firing.advance_clock)
+                clock = self.fake.model.clock
+                # Never past the clock's end: the fault still fires, the clock stops there.
+                clock.advance(max(0.0, min(firing.advance_clock, MAX_TIME - clock.now())))
         if firing.latency:
             await _sleep(firing.latency)
         if firing.response is not None:

@@ -20,6 +20,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from mock_calcom.control.inputs import (
+    CLOCK_ADVANCE,
+    CONSENT,
+    CREATE_CLIENT,
+    CREATE_USER,
+    EXPIRE_TOKEN,
+    JOURNAL_QUERY,
+    RATE_LIMIT,
+    REVOKE_TOKENS,
+    UPDATE_CLIENT,
+)
+from mock_calcom.faults import FAULT_INPUTS
+from mock_calcom.settings import SETTINGS_INPUTS
+
 OPENAPI_PATH = "/_mock/openapi.json"
 
 _CONVERTER = re.compile(r"\{([^}:]+)(?::([^}]+))?\}")
@@ -348,11 +362,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/_mock/rate-limits"): Op(
         "Set one token's rate limit", (_LIMITS,),
         {"200": _json(_RULE, "The rule, with the token's tracker key"), "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["token", "limit"], "properties": {
-            "token": {"type": "string"}, "limit": {"type": "integer", "minimum": 1},
-            "window": {"type": "number", "exclusiveMinimum": 0},
-            "block": {"type": "number", "exclusiveMinimum": 0}},
-            "additionalProperties": False})),
+        request_body=_body(RATE_LIMIT.schema())),
     ("POST", "/_mock/rate-limits/reset"): Op(
         "Forget every request count and block", (_LIMITS,),
         {"200": _json({"type": "object", "properties": {"reset": {"const": True}}}, "Done")}),
@@ -365,24 +375,18 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": _json({"type": "object", "properties": {"revoked": {"type": "integer"}}},
                       "How many refresh-token rows were deleted"),
          "400": _CONTROL_ERROR, "404": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["client_id"], "properties": {
-            "client_id": {"type": "string"}, "user_id": {"type": "integer"},
-            "team_id": {"type": "integer"}}, "additionalProperties": False})),
+        request_body=_body(REVOKE_TOKENS.schema())),
     ("POST", "/_mock/tokens/expire"): Op(
         "Force a token to expire", (_TOKENS,),
         {"200": _json({"type": "object", "properties": {"expired": {"const": True}}}, "Done"),
          "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["token"], "properties": {
-            "token": {"type": "string"}}, "additionalProperties": False})),
+        request_body=_body(EXPIRE_TOKEN.schema())),
     # control plane: users, clients, consent, clock, journal, settings (control/endpoints.py)
     ("POST", "/_mock/users"): Op(
         "Create a user", (_STATE,),
         {"201": _json(_ref("User"), "The user (with seeded schedules and event types)"),
          "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["username"], "properties": {
-            "username": {"type": "string"}, "email": {"type": "string"},
-            "name": {"type": "string"}, "time_zone": {"type": "string"}},
-            "additionalProperties": False})),
+        request_body=_body(CREATE_USER.schema())),
     ("GET", "/_mock/users"): Op(
         "List users", (_STATE,), {"200": _json(_list_of("users", "User"), "Every user")}),
     ("GET", "/_mock/users/{user_id}"): Op(
@@ -391,17 +395,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Register an OAuth client", (_STATE,),
         {"201": _json(_ref("Client"), "The client; client_secret is shown only here"),
          "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["name", "redirect_uris"],
-                            "properties": {
-                                "name": {"type": "string"},
-                                "redirect_uris": {"type": "array", "items": {"type": "string"}},
-                                "scopes": {"type": "array", "items": {"type": "string"}},
-                                "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
-                                "client_type": {"enum": ["CONFIDENTIAL", "PUBLIC"]},
-                                "owner_user_id": {"type": "integer"},
-                                "is_trusted": {"type": "boolean"},
-                                "logo": {"type": "string"}},
-                            "additionalProperties": False})),
+        request_body=_body(CREATE_CLIENT.schema())),
     ("GET", "/_mock/clients"): Op(
         "List OAuth clients", (_STATE,), {"200": _json(_list_of("clients", "Client"), "Clients")}),
     ("GET", "/_mock/clients/{client_id}"): Op(
@@ -413,14 +407,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
          "404": _CONTROL_ERROR},
         description="As an admin by default; with as_owner, an owner edit that sends the "
         "client back to PENDING as Cal.com does.",
-        request_body=_body({"type": "object", "properties": {
-            "name": {"type": "string"},
-            "redirect_uris": {"type": "array", "items": {"type": "string"}},
-            "scopes": {"type": "array", "items": {"type": "string"}},
-            "status": {"enum": ["PENDING", "APPROVED", "REJECTED"]},
-            "is_trusted": {"type": "boolean"}, "logo": {"type": "string"},
-            "rejection_reason": {"type": "string"}, "as_owner": {"type": "boolean"}},
-            "additionalProperties": False})),
+        request_body=_body(UPDATE_CLIENT.schema())),
     ("POST", "/_mock/clients/{client_id}/secrets"): Op(
         "Add a client secret", (_STATE,),
         {"201": _json({"type": "object", "properties": {
@@ -437,26 +424,22 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": _json(_ref("Consent"), "Mode and user"), "400": _CONTROL_ERROR},
         description="Whether the consent page waits for a person, allows or denies by itself, "
         "and which user is signed in.",
-        request_body=_body({"type": "object", "required": ["mode"], "properties": {
-            "mode": {"type": "string"}, "user_id": {"type": "integer"}},
-            "additionalProperties": False})),
+        request_body=_body(CONSENT.schema())),
     ("GET", "/_mock/clock"): Op(
         "The fake's clock", (_STATE,), {"200": _json(_ref("Clock"), "Now")}),
     ("POST", "/_mock/clock/advance"): Op(
         "Advance the fake's clock", (_STATE,),
         {"200": _json(_ref("Clock"), "The new now"), "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object", "required": ["seconds"], "properties": {
-            "seconds": {"type": "number", "minimum": 0}}, "additionalProperties": False})),
+        request_body=_body(CLOCK_ADVANCE.schema())),
     ("GET", "/_mock/journal"): Op(
         "The request journal", (_STATE,),
         {"200": _json({"type": "object", "properties": {
             "entries": {"type": "array", "items": {"type": "object"}},
-            "count": {"type": "integer"}, "dropped": {"type": "integer"}}},
+            "count": {"type": "integer"}, "dropped": {"type": "integer"},
+            "next_after": {"type": ["integer", "null"]}}},
             "Entries, oldest first, secrets redacted"), "400": _CONTROL_ERROR},
-        query=(("limit", {"type": "integer"}, "Keep the newest N"),
-               ("path", {"type": "string"}, "Path prefix"),
-               ("host", {"type": "string"}, "Host, with or without port"),
-               ("method", {"type": "string"}, "HTTP method"))),
+        query=tuple((f.name, {k: v for k, v in f.schema().items() if k != "description"},
+                     f.description) for f in JOURNAL_QUERY.fields)),
     ("DELETE", "/_mock/journal"): Op(
         "Clear the journal", (_STATE,), {"204": {"description": "Cleared"}}),
     ("GET", "/_mock/settings"): Op(
@@ -464,7 +447,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PATCH", "/_mock/settings"): Op(
         "Change settings", (_STATE,),
         {"200": _json({"type": "object"}, "Every setting"), "400": _CONTROL_ERROR},
-        request_body=_body({"type": "object"})),
+        request_body=_body(SETTINGS_INPUTS.schema())),
     ("POST", "/_mock/reset"): Op(
         "Forget all state", (_STATE,),
         {"200": _json({"type": "object", "properties": {"reset": {"const": True}}}, "Done")},
@@ -596,33 +579,7 @@ _SCHEMAS: dict[str, Any] = {
             "client_type": {"enum": ["CONFIDENTIAL", "PUBLIC"]},
         },
     },
-    "FaultInput": {
-        "type": "object", "additionalProperties": False,
-        "properties": {
-            "method": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-                       "description": "A method, a list, or '*' (default: any)"},
-            "path": {"type": "string", "description": "Glob over the whole path; * crosses /"},
-            "path_regex": {"type": "string", "description": "Regex that must match the whole path"},
-            "token": {"type": "string", "description": "Only requests with this bearer token"},
-            "client_id": {"type": "string",
-                          "description": "Only requests of this OAuth client (token claim, "
-                          "query, path or token-request body)"},
-            "status": {"type": "integer", "minimum": 100, "maximum": 599},
-            "body": {"description": "JSON body of the canned response"},
-            "text": {"type": "string", "description": "Plain-text body of the canned response"},
-            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-            "latency": {"type": "number", "minimum": 0, "maximum": 30,
-                        "description": "Real seconds to sleep first"},
-            "advance_clock": {"type": "number", "minimum": 0,
-                              "description": "Fake-clock seconds to advance first"},
-            "drop": {"enum": ["before", "after"],
-                     "description": "Hang up before the fake sees the request, or after it "
-                     "has processed it"},
-            "times": {"type": ["integer", "null"], "minimum": 1,
-                      "description": "How many times it fires (null: always)"},
-            "probability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-        },
-    },
+    "FaultInput": FAULT_INPUTS.schema(),
     "Fault": {
         "type": "object", "additionalProperties": False,
         "required": ["id", "method", "path", "path_regex", "token", "client_id", "status", "body",

@@ -116,13 +116,18 @@ class RequestLog:
         self._out = out
         self._lock = threading.Lock()
         self._secret_hashes: Callable[[], frozenset[str]] | None = None
+        self._by_value: Callable[[str], str] = lambda text: text
 
-    def wrap(self, app: ASGIApp, secret_hashes: Callable[[], frozenset[str]] | None = None
-             ) -> ASGIApp:
+    def wrap(self, app: ASGIApp, secret_hashes: Callable[[], frozenset[str]] | None = None,
+             redact_text: Callable[[str], str] | None = None) -> ASGIApp:
         """``app`` with a line per request; ``secret_hashes`` (sha256 of the fake's client
-        secrets) lets a secret in an odd place be told from a client id of the same form."""
+        secrets) lets a secret in an odd place be told from a client id of the same form;
+        ``redact_text`` (the fake's redaction by value) replaces every code, verifier or
+        secret the fake issued or received."""
         log = self
         self._secret_hashes = secret_hashes
+        if redact_text is not None:
+            self._by_value = redact_text
 
         async def logged(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
@@ -180,7 +185,7 @@ class RequestLog:
         if isinstance(status, int) and isinstance(response_headers, dict) and isinstance(chunks, list):
             rule = _rule(status, response_headers, b"".join(chunks))
         def _redact_here(text: str) -> str:
-            return _redact(text, self._secret_hashes)
+            return _redact(self._by_value(text), self._secret_hashes)
 
         parts = [scope.get("method", "?"), _redact_here(scope.get("path", "")),
                  str(status) if status is not None else "dropped"]
@@ -198,6 +203,8 @@ class RequestLog:
         try:
             text = self.line(scope, body, answer)
         except Exception as exc:  # a log line must never break a request
-            text = f"{scope.get('method', '?')} {_redact(scope.get('path', ''))} (log: {exc!r})"
+            # The exception's type only: its message may quote the request.
+            text = (f"{scope.get('method', '?')} {_redact(self._by_value(scope.get('path', '')))}"
+                    f" (log: {type(exc).__name__})")
         with self._lock:
             print(text, file=self._out, flush=True)

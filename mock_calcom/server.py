@@ -15,12 +15,16 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import h11
 import uvicorn
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from mock_calcom.addresses import CalcomUrls
+from mock_calcom.control.security import ControlSecurity
 from mock_calcom.errors import ConnectionDropped, InvalidControlInput
 
 if TYPE_CHECKING:
@@ -34,39 +38,117 @@ _LOOPBACK_NAMES = {"localhost": "127.0.0.1"}
 
 
 def loopback_address(host: str) -> str:
-    """``host`` as an IP address, refused unless it is a loopback address: the fake has no
-    authentication and must never be reachable from the network."""
-    address = _LOOPBACK_NAMES.get(host.lower(), host).strip("[]")
-    try:
-        is_loopback = ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        raise InvalidControlInput(f"host {host!r} is not an IP address or 'localhost'") from None
-    if not is_loopback:
+    """``host`` as an IP address, refused unless it is a loopback address: without an admin
+    token the control plane must never be reachable from the network."""
+    address = bind_address(host)
+    if not ipaddress.ip_address(address).is_loopback:
         raise InvalidControlInput(
-            f"host {host!r} is not a loopback address; mock-calcom only binds to loopback")
+            f"host {host!r} is not a loopback address; mock-calcom binds other addresses only "
+            "with an admin token (--admin-token or MOCK_CALCOM_ADMIN_TOKEN)")
     return address
 
 
-def fastest_stack() -> tuple[str, str]:
-    """(event loop, HTTP parser) for uvicorn: uvloop and httptools where they are installed
-    (runtime dependencies on CPython outside Windows; about twice the throughput of asyncio
-    and h11), else the pure-Python asyncio and h11 that always work."""
-    loop = "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
-    http = "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
-    return loop, http
+def fastest_loop() -> str:
+    """uvicorn's event loop: uvloop where it is installed (a runtime dependency on CPython
+    outside Windows), else asyncio. The HTTP parser stays h11: the read deadline against
+    slow clients (:class:`_GuardedH11`) is built on h11's connection states."""
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
-class _HangUpOnDrop:
-    """uvicorn answers 500 to an app that raises before responding. For a
-    :class:`ConnectionDropped` the socket is aborted instead, so the client sees a connection
-    closed with no response at all, as after a real network failure."""
+def bind_address(host: str) -> str:
+    """``host`` as an IP address (``localhost`` is 127.0.0.1)."""
+    address = _LOOPBACK_NAMES.get(host.lower(), host).strip("[]")
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise InvalidControlInput(f"host {host!r} is not an IP address or 'localhost'") from None
+    return address
 
-    def __init__(self, app: ASGIApp) -> None:
+
+#: Server hygiene (issue 9): a client gets this long to send a whole request (headers and
+#: body) once it has started one or connected; an idle keep-alive connection is closed
+#: after ``KEEP_ALIVE``; at most ``MAX_CONNECTIONS`` connections are served at once (the
+#: next get uvicorn's 503).
+REQUEST_READ_TIMEOUT = 10.0
+KEEP_ALIVE = 5
+MAX_CONNECTIONS = 256
+
+_log = logging.getLogger("mock_calcom.server")
+
+
+class _GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for reading a request: a client that connects
+    and sends nothing, or dribbles its headers or body (slowloris), is disconnected after
+    :data:`REQUEST_READ_TIMEOUT` instead of holding a connection forever. uvicorn itself
+    only times out idle keep-alive connections."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._read_deadline: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._read_deadline is None:
+            self._read_deadline = self.loop.call_later(REQUEST_READ_TIMEOUT, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+            self._read_deadline = None
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
+            self._arm()  # a request is on its way: it must arrive in time
+        else:
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        self._disarm()  # idle now: the keep-alive timeout takes over
+        super().on_response_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _too_slow(self) -> None:
+        self._read_deadline = None
+        if not self.transport.is_closing():
+            _log.warning("closed a connection that did not send its request within %gs",
+                         REQUEST_READ_TIMEOUT)
+            self.transport.close()
+
+
+class _Edge:
+    """The outermost layer on a socket.
+
+    * uvicorn answers 500 to an app that raises before responding. For a
+      :class:`ConnectionDropped` the socket is aborted instead, so the client sees a
+      connection closed with no response at all, as after a real network failure.
+    * A request still running when the server shuts down (its task cancelled after the
+      grace period) gets ``503`` with ``Connection: close``, not a 500.
+    * Any other exception is logged as one line, its text redacted by value, never as a
+      traceback with locals or chained messages (which have carried tokens), and answered
+      500 if nothing was sent yet."""
+
+    def __init__(self, app: ASGIApp, redact: Callable[[str], str] | None = None) -> None:
         self.app = app
+        self.redact = redact or (lambda text: text)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
         except ConnectionDropped:
             # uvicorn's ``send`` is a method of its per-request cycle, which owns the transport.
             transport = getattr(getattr(send, "__self__", None), "transport", None)
@@ -77,6 +159,23 @@ class _HangUpOnDrop:
             # logs an incomplete response nor tries to write a 500 to the dead socket.
             for _ in range(3):
                 await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            # Shutdown cancelled the request: answer it cleanly if it had no answer yet.
+            if not started:
+                await _plain(send, 503, b"mock-calcom is shutting down")
+        except Exception as exc:
+            _log.error("request %s %s failed: %s: %s", scope["method"],
+                       self.redact(scope["path"]), type(exc).__name__, self.redact(str(exc)))
+            if not started:
+                await _plain(send, 500, b"Internal Server Error")
+
+
+async def _plain(send: Send, status: int, text: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(text)).encode("ascii")),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": text})
 
 
 class LiveServer:
@@ -85,10 +184,18 @@ class LiveServer:
 
     def __init__(self, fake: MockCalcom, host: str = "127.0.0.1", port: int = 0, *,
                  access_log: bool = False, log_config: dict[str, Any] | None = None,
-                 request_log: RequestLog | None = None) -> None:
+                 request_log: RequestLog | None = None, secure_control: bool = False,
+                 admin_token: str | None = None) -> None:
+        """``secure_control`` turns on the control plane's guard (JSON only, own Origin and
+        Host; see :mod:`mock_calcom.control.security`); an ``admin_token`` implies it, is
+        then required on every ``/_mock`` call, and allows a non-loopback ``host``."""
         self.fake = fake
         self._request_log = request_log
-        self.host = loopback_address(host)
+        if admin_token is not None and len(admin_token) < 16:
+            raise InvalidControlInput("the admin token must be at least 16 characters")
+        self.host = bind_address(host) if admin_token else loopback_address(host)
+        self._secure = secure_control or admin_token is not None
+        self._admin_token = admin_token
         self._requested_port = port
         self._access_log = access_log
         self._log_config = log_config
@@ -131,15 +238,18 @@ class LiveServer:
             sock.close()
             raise
         self._port = sock.getsockname()[1]
-        app: ASGIApp = _HangUpOnDrop(self.fake.app)
+        if self._secure:
+            self.fake.control_security = ControlSecurity.for_server(
+                self.host, self._port, self._admin_token)
+        app: ASGIApp = _Edge(self.fake.app, self.fake.redact_text)
         if self._request_log is not None:
-            app = self._request_log.wrap(app, self.fake._secret_hashes)
-        loop, http = fastest_stack()
+            app = self._request_log.wrap(app, self.fake._secret_hashes, self.fake.redact_text)
         config = uvicorn.Config(
-            app, lifespan="off", loop=loop, http=http,
-            ws="none", access_log=self._access_log, log_config=self._log_config,
+            app, lifespan="off", loop=fastest_loop(), http=_GuardedH11, ws="none",
+            access_log=self._access_log, log_config=self._log_config,
             log_level=logging.INFO if self._access_log else logging.WARNING,
-            timeout_graceful_shutdown=2,
+            timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE,
+            limit_concurrency=MAX_CONNECTIONS,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mock_calcom.errors import InvalidControlInput
+from mock_calcom.inputs import MAX_COUNT, MAX_TTL, Field, Inputs
 
 ScopeErrorCode = Literal["invalid_request", "invalid_scope"]
 PaginationField = Literal["both", "returnedItems", "itemsReturned"]
@@ -67,39 +68,104 @@ class Settings:
     seed: int | None = None
     #: How many journal entries to keep (oldest dropped first).
     journal_limit: int = 10_000
+    #: The journal's byte budget: oldest entries go first beyond it (bodies are cut to 16 KiB
+    #: each, so an entry costs at most ~35 KiB plus its headers).
+    journal_max_bytes: int = 32 * 1024 * 1024
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with ``changes``; unknown names or wrong types are refused, not ignored."""
-        names = {f.name: f for f in dataclasses.fields(self)}
+        """A copy with ``changes``; unknown names, wrong types and values out of range are
+        refused (see :data:`SETTINGS_INPUTS`), not ignored."""
+        names = {f.name for f in dataclasses.fields(self)}
         for key, value in changes.items():
             if key not in names:
                 raise InvalidControlInput(f"unknown setting {key!r}")
-            if not _type_fits(getattr(self, key), value, nullable=key == "seed"):
-                raise InvalidControlInput(f"setting {key!r} has the wrong type")
+            _check_setting(key, value)
         updated = dataclasses.replace(self, **changes)
         updated.validate()
         return updated
 
     def validate(self) -> None:
-        for name in ("access_token_ttl", "refresh_token_ttl", "code_ttl", "rate_limit",
-                     "rate_limit_window", "rate_limit_block", "max_active_secrets",
-                     "rate_limit_ip", "rate_limit_api_key",
-                     "journal_limit"):
-            if getattr(self, name) <= 0:
-                raise InvalidControlInput(f"setting {name!r} must be positive")
-        if self.authorize_scope_error not in ("invalid_request", "invalid_scope"):
-            raise InvalidControlInput("authorize_scope_error must be invalid_request or invalid_scope")
-        if self.pagination_field not in ("both", "returnedItems", "itemsReturned"):
-            raise InvalidControlInput("pagination_field must be both, returnedItems or itemsReturned")
-        if self.rate_limit_reset_unit not in ("seconds", "timestamp"):
-            raise InvalidControlInput("rate_limit_reset_unit must be seconds or timestamp")
+        """Every setting within its declared range (:data:`SETTINGS_INPUTS`)."""
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if value is None and name != "seed":
+                raise InvalidControlInput(f"setting {name!r} must not be null")
+            _check_setting(name, value)
 
 
-def _type_fits(current: object, value: object, *, nullable: bool) -> bool:
-    if value is None:
-        return nullable
-    if isinstance(current, bool) or isinstance(value, bool):
-        return isinstance(current, bool) and isinstance(value, bool)
-    if current is None:
-        return isinstance(value, int)
-    return isinstance(value, type(current))
+def _check_setting(name: str, value: Any) -> None:
+    spec = _FIELDS[name]
+    if not spec.type_fits(value):
+        raise InvalidControlInput(f"setting {name!r} has the wrong type")
+    try:
+        spec.check(value)
+    except InvalidControlInput as exc:
+        if spec.minimum == 1 and spec.maximum is not None:
+            raise InvalidControlInput(
+                f"setting {name!r} must be positive and at most {spec.maximum}") from None
+        raise InvalidControlInput(f"setting {exc}") from None
+
+
+def _ttl(name: str, meaning: str) -> Field:
+    return Field(name, "integer", meaning, minimum=1, maximum=MAX_TTL)
+
+
+def _count(name: str, meaning: str, maximum: int = MAX_COUNT) -> Field:
+    return Field(name, "integer", meaning, minimum=1, maximum=maximum)
+
+
+#: Every setting, declared once: what ``PATCH /_mock/settings`` and :meth:`Settings.replace`
+#: accept, and what ``/_mock/openapi.json`` says about them.
+SETTINGS_INPUTS = Inputs(
+    _ttl("access_token_ttl", "Access-token lifetime, seconds"),
+    _ttl("refresh_token_ttl", "Refresh-token lifetime, seconds"),
+    _ttl("code_ttl", "Authorization-code lifetime, seconds"),
+    _count("max_active_secrets", "Active secrets a confidential client may have", 100),
+    Field("authorize_scope_error", "string", "RFC code of a redirected scope error",
+          enum=("invalid_request", "invalid_scope")),
+    Field("token_response_scope", "boolean", "Whether the token response carries scope"),
+    Field("legacy_endpoints", "boolean", "Serve the G1 web token endpoints"),
+    _count("rate_limit", "Requests per window per access token"),
+    _ttl("rate_limit_window", "Rate-limit window, seconds"),
+    _ttl("rate_limit_block", "How long a throttled tracker stays blocked, seconds"),
+    Field("rate_limit_reset_unit", "string", "X-RateLimit-Reset-* as seconds or a timestamp",
+          enum=("seconds", "timestamp")),
+    Field("rate_limit_enabled", "boolean", "Throttle API v2 at all"),
+    Field("rate_limit_unauthenticated", "boolean", "Also count requests without a bearer"),
+    _count("rate_limit_ip", "Requests per window per IP address"),
+    _count("rate_limit_api_key", "Requests per window per API key"),
+    Field("pagination_field", "string", "The pagination object's count field",
+          enum=("both", "returnedItems", "itemsReturned")),
+    Field("api_invalid_token_message", "string", "401 message for an invalid bearer",
+          max_length=1000),
+    Field("legacy_serve_scoped_tokens", "boolean", "Whether a 2024-04-15 legacy handler "
+          "serves third-party tokens with mapped scopes (else 403 insufficient_scope)"),
+    Field("seed", "integer", "Seed of the fake's randomness (applies at the next reset)",
+          minimum=-(2**63), maximum=2**64 - 1, nullable=True),
+    _count("journal_limit", "Journal entries kept (oldest dropped first)", 1_000_000),
+    Field("journal_max_bytes", "integer", "Bytes the journal may hold (oldest dropped first)",
+          minimum=1024 * 1024, maximum=1024 * 1024 * 1024),
+)
+
+def _declared_or_default() -> dict[str, Field]:
+    """The declarations above, plus one derived from the default's type for a setting added
+    without one (bounded all the same: an integer gets 0..MAX_COUNT)."""
+    declared = {f.name: f for f in SETTINGS_INPUTS.fields}
+    for spec in dataclasses.fields(Settings):
+        if spec.name in declared:
+            continue
+        default = spec.default
+        kind: Any = ("boolean" if isinstance(default, bool) else "integer"
+                     if isinstance(default, int) else "number" if isinstance(default, float)
+                     else "string")
+        numeric = kind in ("integer", "number")
+        declared[spec.name] = Field(spec.name, kind, spec.name.replace("_", " "),
+                                    minimum=0 if numeric else None,
+                                    maximum=MAX_COUNT if numeric else None)
+    return declared
+
+
+_FIELDS = _declared_or_default()
+SETTINGS_INPUTS = Inputs(*_FIELDS.values())
+
+

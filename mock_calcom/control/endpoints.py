@@ -15,18 +15,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from mock_calcom.asgi import fake_of
+from mock_calcom.control.inputs import (
+    CLOCK_ADVANCE,
+    CONSENT,
+    CREATE_CLIENT,
+    CREATE_USER,
+    JOURNAL_QUERY,
+    UPDATE_CLIENT,
+)
 from mock_calcom.control.parsing import (
     check_keys,
     check_query,
     json_object,
-    opt_bool,
-    opt_int,
-    opt_str,
-    opt_str_list,
-    query_int,
-    req_number,
-    req_str,
-    req_str_list,
 )
 from mock_calcom.control.views import (
     client_json,
@@ -40,12 +40,9 @@ from mock_calcom.tenancy import MAX_TENANTS
 # -- users ---------------------------------------------------------------------------------
 
 async def create_user(request: Request) -> Response:
-    data = await json_object(request)
-    check_keys(data, ("username", "email", "name", "time_zone"), required=("username",))
-    username, email, name = req_str(data, "username"), opt_str(data, "email"), opt_str(data, "name")
-    time_zone = opt_str(data, "time_zone")
-    user = fake_of(request).create_user(username, email, name=name,
-                                      time_zone=time_zone or "Europe/London")
+    data = CREATE_USER.check(await json_object(request))
+    user = fake_of(request).create_user(data["username"], data["email"], name=data["name"],
+                                        time_zone=data["time_zone"] or "Europe/London")
     return JSONResponse(user_json(user), status_code=201)
 
 
@@ -61,24 +58,12 @@ async def get_user(request: Request) -> Response:
 
 # -- clients -------------------------------------------------------------------------------
 
-_CREATE_CLIENT_FIELDS = ("name", "redirect_uris", "scopes", "status", "client_type",
-                         "owner_user_id", "is_trusted", "logo")
-_PATCH_CLIENT_FIELDS = ("name", "redirect_uris", "scopes", "status", "is_trusted", "logo",
-                        "rejection_reason", "as_owner")
-
-
 async def create_client(request: Request) -> Response:
-    data = await json_object(request)
-    check_keys(data, _CREATE_CLIENT_FIELDS, required=("name", "redirect_uris"))
-    name, status = req_str(data, "name"), opt_str(data, "status")
-    client_type = opt_str(data, "client_type")
-    redirect_uris, scopes = req_str_list(data, "redirect_uris"), opt_str_list(data, "scopes")
-    owner, trusted = opt_int(data, "owner_user_id"), opt_bool(data, "is_trusted")
-    logo = opt_str(data, "logo")
+    data = CREATE_CLIENT.check(await json_object(request))
     registered = fake_of(request).create_client(
-        name, redirect_uris, scopes, status=status or "APPROVED",
-        client_type=client_type or "CONFIDENTIAL", owner_user_id=owner,
-        is_trusted=bool(trusted), logo=logo)
+        data["name"], data["redirect_uris"], data["scopes"], status=data["status"] or "APPROVED",
+        client_type=data["client_type"] or "CONFIDENTIAL", owner_user_id=data["owner_user_id"],
+        is_trusted=bool(data["is_trusted"]), logo=data["logo"])
     body = client_json(registered.client)
     body["client_secret"] = registered.client_secret
     return JSONResponse(body, status_code=201)
@@ -94,18 +79,8 @@ async def get_client(request: Request) -> Response:
 
 
 async def update_client(request: Request) -> Response:
-    data = await json_object(request)
-    check_keys(data, _PATCH_CLIENT_FIELDS)
-    changes: dict[str, Any] = {
-        "name": opt_str(data, "name"),
-        "redirect_uris": opt_str_list(data, "redirect_uris"),
-        "scopes": opt_str_list(data, "scopes"),
-        "status": opt_str(data, "status"),
-        "is_trusted": opt_bool(data, "is_trusted"),
-        "logo": opt_str(data, "logo"),
-        "rejection_reason": opt_str(data, "rejection_reason"),
-    }
-    as_owner = bool(opt_bool(data, "as_owner"))
+    changes: dict[str, Any] = UPDATE_CLIENT.check(await json_object(request))
+    as_owner = bool(changes.pop("as_owner"))
     client = fake_of(request).update_client(
         request.path_params["client_id"], as_owner=as_owner,
         **{k: v for k, v in changes.items() if v is not None})
@@ -133,10 +108,8 @@ async def get_consent(request: Request) -> Response:
 
 
 async def put_consent(request: Request) -> Response:
-    data = await json_object(request)
-    check_keys(data, ("mode", "user_id"), required=("mode",))
-    mode, user_id = req_str(data, "mode"), opt_int(data, "user_id")
-    return JSONResponse(consent_json(fake_of(request).set_consent(mode, user_id)))
+    data = CONSENT.check(await json_object(request))
+    return JSONResponse(consent_json(fake_of(request).set_consent(data["mode"], data["user_id"])))
 
 
 async def get_clock(request: Request) -> Response:
@@ -144,9 +117,7 @@ async def get_clock(request: Request) -> Response:
 
 
 async def advance_clock(request: Request) -> Response:
-    data = await json_object(request)
-    check_keys(data, ("seconds",), required=("seconds",))
-    seconds = req_number(data, "seconds")
+    seconds = CLOCK_ADVANCE.check(await json_object(request))["seconds"]
     fake = fake_of(request)
     fake.advance(seconds)
     return JSONResponse(clock_json(fake.model.clock))
@@ -155,12 +126,18 @@ async def advance_clock(request: Request) -> Response:
 # -- journal, settings, reset, demo --------------------------------------------------------
 
 async def get_journal(request: Request) -> Response:
-    params = check_query(request, ("limit", "path", "host", "method"))
+    params = JOURNAL_QUERY.check_query(request.query_params.multi_items())
     journal = fake_of(request).journal
-    entries = journal.entries(host=params.get("host"), path=params.get("path"),
-                              method=params.get("method"), limit=query_int(params, "limit"))
+    filters = {key: params[key] for key in ("path", "host", "method", "status", "client", "user")}
+    next_after: int | None = None
+    if params["after"] is not None:
+        limit = params["limit"] if params["limit"] is not None else 100
+        page = journal.query(after=params["after"], limit=limit, **filters)
+        entries, next_after = page.entries, page.next_after
+    else:
+        entries = journal.entries(limit=params["limit"], **filters)
     return JSONResponse({"entries": [e.to_dict() for e in entries], "count": len(entries),
-                         "dropped": journal.dropped})
+                         "dropped": journal.dropped, "next_after": next_after})
 
 
 async def clear_journal(request: Request) -> Response:

@@ -6,7 +6,6 @@ implementation for both surfaces) and shapes the answer.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -14,38 +13,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from mock_calcom.asgi import fake_of
+from mock_calcom.control.inputs import EXPIRE_TOKEN, RATE_LIMIT, REVOKE_TOKENS
+from mock_calcom.control.parsing import json_object
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.faults import spec_from_json
 from mock_calcom.model.ratelimit import RateLimitRule, default_rule, token_tracker
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    try:
-        data = json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidControlInput("the body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidControlInput("the body must be a JSON object")
-    return data
-
-
-def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], *,
-           required: bool = True) -> Any:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise InvalidControlInput(f"{name} is required")
-        return None
-    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
-        raise InvalidControlInput(f"{name} has the wrong type")
-    return value
-
-
-def _only(data: dict[str, Any], *names: str) -> None:
-    unknown = sorted(set(data) - set(names))
-    if unknown:
-        raise InvalidControlInput(f"unknown field(s): {', '.join(unknown)}")
+    return await json_object(request, allow_empty=True)
 
 
 # -- faults --------------------------------------------------------------------------------
@@ -93,13 +69,10 @@ async def list_rate_limits(request: Request) -> JSONResponse:
 
 
 async def set_rate_limit(request: Request) -> JSONResponse:
-    data = await _json_object(request)
-    _only(data, "token", "limit", "window", "block")
-    token = _field(data, "token", str)
-    rule = fake_of(request).set_rate_limit(
-        token, _field(data, "limit", int),
-        window=_field(data, "window", (int, float), required=False),
-        block=_field(data, "block", (int, float), required=False))
+    data = RATE_LIMIT.check(await _json_object(request))
+    token = data["token"]
+    rule = fake_of(request).set_rate_limit(token, data["limit"], window=data["window"],
+                                           block=data["block"])
     return JSONResponse(_rule_json(token_tracker(token).key, rule))
 
 
@@ -119,11 +92,8 @@ async def reset_rate_limits(request: Request) -> JSONResponse:
 # -- tokens --------------------------------------------------------------------------------
 
 async def revoke_tokens(request: Request) -> JSONResponse:
-    data = await _json_object(request)
-    _only(data, "client_id", "user_id", "team_id")
-    client_id = _field(data, "client_id", str)
-    user_id = _field(data, "user_id", int, required=False)
-    team_id = _field(data, "team_id", int, required=False)
+    data = REVOKE_TOKENS.check(await _json_object(request))
+    client_id, user_id, team_id = data["client_id"], data["user_id"], data["team_id"]
     if (user_id is None) == (team_id is None):
         raise InvalidControlInput("give exactly one of user_id and team_id")
     revoked = fake_of(request).revoke_refresh_tokens(client_id, user_id, team_id=team_id)
@@ -131,9 +101,7 @@ async def revoke_tokens(request: Request) -> JSONResponse:
 
 
 async def expire_token(request: Request) -> JSONResponse:
-    data = await _json_object(request)
-    _only(data, "token")
-    fake_of(request).expire_token(_field(data, "token", str))
+    fake_of(request).expire_token(EXPIRE_TOKEN.check(await _json_object(request))["token"])
     return JSONResponse({"expired": True})
 
 

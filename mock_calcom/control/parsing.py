@@ -10,6 +10,7 @@ from typing import Any, NoReturn, TypeVar
 
 from starlette.requests import Request
 
+from mock_calcom.bodylimit import MAX_JSON_DEPTH, has_lone_surrogate, json_too_deep
 from mock_calcom.errors import InvalidControlInput
 
 _T = TypeVar("_T")
@@ -20,22 +21,43 @@ def _refuse_constant(name: str) -> NoReturn:
     raise InvalidControlInput(f"request body is not valid JSON ({name} is not a JSON number)")
 
 
-async def json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
-    """The body as a JSON object. ``allow_empty``: no body at all reads as ``{}``."""
-    raw = await request.body()
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two parsers may keep different copies of a repeated key (Python the last, others the
+    # first): a control request says one thing or is refused.
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise InvalidControlInput(f"request body repeats the key {repeated!r}")
+    return data
+
+
+def parse_json_object(raw: bytes, *, allow_empty: bool = False) -> dict[str, Any]:
+    """``raw`` as a JSON object: no NaN/Infinity, no repeated keys, no lone surrogates, at
+    most :data:`~mock_calcom.bodylimit.MAX_JSON_DEPTH` levels deep."""
     if not raw.strip():
         if allow_empty:
             return {}
         raise InvalidControlInput("request body must be a JSON object")
+    if json_too_deep(raw):
+        raise InvalidControlInput(f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        data = json.loads(raw, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, InvalidControlInput):
-            raise
+        text = raw.decode("utf-8")
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+    except InvalidControlInput:
+        raise
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidControlInput("request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise InvalidControlInput("request body must be a JSON object")
+    if has_lone_surrogate(data):
+        raise InvalidControlInput("request body holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
     return data
+
+
+async def json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
+    """The body as a JSON object. ``allow_empty``: no body at all reads as ``{}``."""
+    return parse_json_object(await request.body(), allow_empty=allow_empty)
 
 
 def check_keys(data: Mapping[str, Any], allowed: Iterable[str], required: Iterable[str] = ()) -> None:

@@ -10,6 +10,8 @@ import threading
 import time
 from typing import Protocol, runtime_checkable
 
+from mock_calcom.inputs import MAX_CLOCK
+
 #: 2026-01-05T09:00:00Z, a Monday: frozen clocks start here unless told otherwise, so
 #: seeded resources (bookings next week, schedules) are the same on every run.
 DEFAULT_EPOCH = 1_767_603_600.0
@@ -29,9 +31,16 @@ class Clock(Protocol):
     def frozen(self) -> bool: ...
 
 
-def _check_step(seconds: float) -> None:
+#: The latest time a clock may show (9000-01-01): past it, dates the fake derives from now
+#: would leave what :mod:`datetime` can represent (year 9999) and every answer would fail.
+MAX_TIME = MAX_CLOCK
+
+
+def _check_step(now: float, seconds: float) -> None:
     if not seconds >= 0:  # also refuses NaN
         raise ValueError(f"the clock only moves forward; got {seconds!r} seconds")
+    if now + seconds > MAX_TIME:
+        raise ValueError(f"the clock cannot go past 9000-01-01 (MAX_TIME {MAX_TIME:.0f})")
 
 
 class FrozenClock:
@@ -49,8 +58,8 @@ class FrozenClock:
         return self._now
 
     def advance(self, seconds: float) -> float:
-        _check_step(seconds)
         with self._lock:
+            _check_step(self._now, seconds)
             self._now += seconds
             return self._now
 
@@ -71,7 +80,7 @@ class WallClock:
         return time.time() + self._offset
 
     def advance(self, seconds: float) -> float:
-        _check_step(seconds)
         with self._lock:
+            _check_step(self.now(), seconds)
             self._offset += seconds
         return self.now()

@@ -36,9 +36,12 @@ def b64url_encode(data: bytes) -> str:
     return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(segment: str | bytes) -> bytes:
-    """Decode unpadded base64url; raises ``ValueError`` on anything else."""
+def b64url_decode(segment: str | bytes, *, padded: bool = False) -> bytes:
+    """Decode unpadded base64url (``padded``: trailing ``=`` allowed too); raises
+    ``ValueError`` on anything else."""
     text = segment.decode("ascii") if isinstance(segment, bytes) else segment
+    if padded:
+        text = text.rstrip("=")
     if not _SEGMENT.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not base64url")
     try:

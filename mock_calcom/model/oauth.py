@@ -18,6 +18,7 @@ from mock_calcom.model.clients import ClientStatus, ClientStore, OAuthClient
 from mock_calcom.model.codes import CodeStore
 from mock_calcom.model.scopes import KNOWN_SCOPES, parse_scope_param
 from mock_calcom.model.tokens import Grant, TokenPair, TokenRejected, TokenService
+from mock_calcom.secretvalues import SecretValues
 from mock_calcom.settings import Settings
 
 
@@ -56,11 +57,12 @@ def _client_not_found() -> OAuthError:
 
 class OAuthService:
     def __init__(self, clients: ClientStore, codes: CodeStore, tokens: TokenService,
-                 settings: Settings) -> None:
+                 settings: Settings, *, secret_values: SecretValues | None = None) -> None:
         self._clients = clients
         self._codes = codes
         self._tokens = tokens
         self._settings = settings
+        self._secret_values = secret_values
 
     # -- authorize -------------------------------------------------------------------------
 
@@ -114,6 +116,8 @@ class OAuthService:
             code_challenge=authorization.code_challenge,
             code_challenge_method=authorization.code_challenge_method,
         )
+        if self._secret_values is not None:
+            self._secret_values.add(code.code, "code")  # redacted by value wherever it goes
         return code.code
 
     # -- token endpoint --------------------------------------------------------------------

@@ -15,6 +15,7 @@ from mock_calcom.model.ratelimit import RateLimiter
 from mock_calcom.model.resources import ResourceStore
 from mock_calcom.model.tokens import TokenService
 from mock_calcom.model.users import User, UserStore
+from mock_calcom.secretvalues import SecretValues
 from mock_calcom.settings import Settings
 
 
@@ -30,6 +31,13 @@ class CalcomModel:
         self.settings.validate()
         self.clock: Clock = clock if clock is not None else FrozenClock()
         self.lock = threading.RLock()
+        #: Signing epoch: 0 at creation, one more per :meth:`reset`; with :attr:`_salt` it
+        #: makes the token key, so a token never outlives the state it was minted for.
+        self.epoch = 0
+        self._salt = b""
+        #: Secret values issued or received (redaction by value); kept across resets, as
+        #: old values may still arrive.
+        self.secret_values = SecretValues()
         self._build()
 
     def _build(self) -> None:
@@ -41,8 +49,10 @@ class CalcomModel:
         self.codes = CodeStore(self.clock, self.rng.fork("codes"), self.settings.code_ttl)
         self.tokens = TokenService(self.clock, self.rng.fork("tokens"),
                                    access_ttl=self.settings.access_token_ttl,
-                                   refresh_ttl=self.settings.refresh_token_ttl)
-        self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings)
+                                   refresh_ttl=self.settings.refresh_token_ttl,
+                                   epoch=self._epoch_context())
+        self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings,
+                                  secret_values=self.secret_values)
         self.consent = Consent()
         # API v2 resources (event types, schedules, bookings, apps) of every user.
         self.resources = ResourceStore(self.clock, self.rng.fork("resources"))
@@ -52,12 +62,31 @@ class CalcomModel:
         # The token endpoint's X-Request-Id values.
         self.request_ids = self.rng.fork("request-id")
 
+    def _epoch_context(self) -> bytes:
+        # Epoch 0 without a salt keeps the seed's own key (same seed, same tokens).
+        return f"{self.epoch}".encode("ascii") + self._salt if self.epoch or self._salt else b""
+
+    def salt_signing_key(self, salt: bytes) -> None:
+        """Mix ``salt`` into the token key from now on: ``serve`` passes fresh random bytes,
+        so a restarted server refuses the tokens of its previous run even with the same
+        seed. Tokens minted before are refused at once."""
+        with self.lock:
+            self._salt = salt
+            self.tokens = TokenService(self.clock, self.rng.fork("tokens"),
+                                       access_ttl=self.settings.access_token_ttl,
+                                       refresh_ttl=self.settings.refresh_token_ttl,
+                                       epoch=self._epoch_context())
+            self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings,
+                                  secret_values=self.secret_values)
+
     def reset(self) -> None:
         """Forget everything (users, clients, tokens, resources); keep settings, seed and
-        clock, so a reset fake mints the same ids again."""
+        clock, so a reset fake mints the same ids again. A new signing epoch starts: tokens
+        minted before the reset are refused (their user ids may belong to new users)."""
         with self.lock:
             seed = self.settings.seed if self.settings.seed is not None else self.rng.seed
             self.settings = self.settings.replace(seed=seed)
+            self.epoch += 1
             self._build()
 
     def apply_settings(self, settings: Settings) -> None:
@@ -70,7 +99,8 @@ class CalcomModel:
             self.tokens.refresh_ttl = settings.refresh_token_ttl
             self.codes.ttl = settings.code_ttl
             self.clients.max_active_secrets = settings.max_active_secrets
-            self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings)
+            self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings,
+                                      secret_values=self.secret_values)
 
     def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
                     time_zone: str = "Europe/London") -> User:

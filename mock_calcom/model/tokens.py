@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
@@ -80,11 +81,18 @@ class TokenService:
     is garbage to another: tenants stay isolated.
     """
 
-    def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int) -> None:
+    def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int,
+                 epoch: bytes = b"") -> None:
         self._clock = clock
         self._rng = rng
+        key = rng.token_hex(32).encode("ascii")
+        if epoch:
+            # A new signing epoch (a reset, a restarted server): same seed, different key, so
+            # tokens of an earlier epoch fail the signature instead of authenticating as
+            # whoever now holds their user id.
+            key = hashlib.sha256(key + b"|" + epoch).hexdigest().encode("ascii")
         # HS256 only: ``alg: none`` and every other algorithm are refused (see jws.py).
-        self._jws = HS256(rng.token_hex(32).encode("ascii"))
+        self._jws = HS256(key)
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         # Refresh rows by secret, and the secrets of each (client, user): rotation revokes a

@@ -95,8 +95,7 @@ async def authorize_decision(request: Request) -> Response:
     try:
         form = parse_url_search_params(await read_body(request))
     except BodyTooLarge:
-        return _page("Request too large", "The form is larger than this server accepts.",
-                     status_code=413)
+        return too_large_page()
     decision = form.get("decision")
     if decision not in ("allow", "deny"):
         return _page("Invalid request", "decision must be allow or deny.", status_code=400)
@@ -159,6 +158,12 @@ def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,
         redirect_origin=f"{origin.scheme}://{origin.netloc}",
     )
     return HTMLResponse(html)
+
+
+def too_large_page() -> Response:
+    """The consent form's answer to a body over the limit (also given by the app's edge)."""
+    return _page("Request too large", "The form is larger than this server accepts.",
+                 status_code=413)
 
 
 def _no_user_page() -> Response:

@@ -34,6 +34,7 @@ from mock_calcom.oauth.bodies import (
 from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
 
 if TYPE_CHECKING:
+    from mock_calcom.fake import MockCalcom
     from mock_calcom.model.state import CalcomModel
 
 #: oauth2.controller.ts @02892e6a sets these on success; app.py sets them on errors too.
@@ -47,6 +48,7 @@ async def token_endpoint(request: Request) -> Response:
     except BodyTooLarge:
         raise OAuthError(413, "invalid_request", "request entity too large") from None
     token_input = parse_token_input(_decode_body(media_type(request), raw))
+    _remember_secrets(fake, token_input)
     try:
         with fake.model.lock:
             if isinstance(token_input, ExchangeInput):
@@ -68,6 +70,15 @@ async def token_endpoint(request: Request) -> Response:
         # OAuth2HttpExceptionFilter's fallback for anything that is not an OAuth error.
         raise OAuthError(500, "server_error", "An unexpected error occurred") from None
     return JSONResponse(token_body(pair, include_scope=include_scope), headers=NO_STORE_HEADERS)
+
+
+def _remember_secrets(fake: MockCalcom, token_input: object) -> None:
+    """Secrets received in secret fields, so the journal redacts them wherever else they
+    show up (a verifier echoed in a header, a code in a path)."""
+    known = fake.model.secret_values
+    for field, kind in (("code_verifier", "code_verifier"), ("code", "code"),
+                        ("client_secret", "client_secret"), ("refresh_token", "refresh_token")):
+        known.add(getattr(token_input, field, None), kind)
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:

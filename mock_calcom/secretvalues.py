@@ -1,0 +1,73 @@
+"""Every secret value a fake issued or received, so redaction can work by value.
+
+Field names catch a code in ``code=...``; they miss the same code in a custom header, a path
+segment, an unknown parameter, prose, or Cal.com's 404 message that echoes the URL. The fake
+therefore remembers each secret *value* it hands out (client secrets, authorization codes) or
+receives in a secret field (code verifiers, codes, client secrets, refresh tokens), and the
+journal and log lines replace that value wherever it appears.
+
+Bounded: the newest :data:`MAX_VALUES` are kept (a value older than that is also older than
+any journal entry that could hold it, in all but contrived cases; JWTs and client secrets are
+recognised by shape and hash anyway).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+MAX_VALUES = 100_000
+#: Shorter values are not remembered: redacting them would hit ordinary words.
+MIN_LENGTH = 16
+#: Runs of characters secrets are made of (urlsafe base64, hex, PKCE's unreserved set).
+CANDIDATE = re.compile(r"[A-Za-z0-9\-._~]{16,}")
+
+
+class SecretValues:
+    """A bounded, thread-safe map from secret value to its kind (``code``, ...)."""
+
+    def __init__(self, limit: int = MAX_VALUES) -> None:
+        self._limit = limit
+        self._values: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, value: object, kind: str) -> None:
+        if not isinstance(value, str) or len(value) < MIN_LENGTH or len(value) > 4096:
+            return
+        with self._lock:
+            self._values[value] = kind
+            self._values.move_to_end(value)
+            while len(self._values) > self._limit:
+                self._values.popitem(last=False)
+
+    def kind_of(self, value: str) -> str | None:
+        return self._values.get(value)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def replace(self, text: str, marker: Callable[[str], str]) -> str:
+        """``text`` with every remembered value replaced by ``marker(kind)``."""
+        if not self._values or len(text) < MIN_LENGTH:
+            return text
+
+        def sub(match: re.Match[str]) -> str:
+            found = match.group(0)
+            kind = self._values.get(found)
+            if kind is not None:
+                return marker(kind)
+            # A secret followed or preceded by punctuation of its own alphabet (". " ending
+            # a sentence): try it trimmed.
+            trimmed = found.strip(".-~_")
+            kind = self._values.get(trimmed) if trimmed != found else None
+            if kind is None:
+                return found
+            start = found.index(trimmed)
+            return found[:start] + marker(kind) + found[start + len(trimmed):]
+
+        return CANDIDATE.sub(sub, text)
