@@ -292,7 +292,9 @@ class WrkResult:
 
 def _wrk(url: str, seconds: float, *, script: str | None = None, headers: dict[str, str] | None = None,
          env: dict[str, str] | None = None, tmp: Path, pid: int = 0) -> WrkResult:
-    args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s"]
+    # A long timeout: a refresh chain whose answer wrk gave up on would lose its token.
+    args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s",
+            "--timeout", "30s"]
     for key, value in (headers or {}).items():
         args += ["-H", f"{key}: {value}"]
     if script is not None:
@@ -371,7 +373,6 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
     # Warm-up (imports on first use, caches), not counted.
     _wrk(f"{bare}/v2/bookings", 1, headers=auth, tmp=tmp)
     _wrk(f"{fake}/v2/bookings", 1, headers=auth, tmp=tmp)
-    used = 0
     for _ in range(rounds):
         results["bare_get"].append(_wrk(f"{bare}/v2/bookings", seconds, headers=auth, tmp=tmp,
                                         pid=bare_pid))
@@ -387,16 +388,17 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
             "BENCH_TOKENS": str(tokens_file), "BENCH_PREFIX": refresh_prefix,
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["refresh"].append(refresh)
-        chunk = codes[used:]
-        codes_file = codes_dir / f"round{len(results['exchange'])}.txt"
+        # Each round its own slice of the pool: no code is offered twice.
+        per_round = len(codes) // rounds
+        chunk = codes[index * per_round:(index + 1) * per_round]
+        codes_file = codes_dir / f"round{index}.txt"
         codes_file.write_text("\n".join(chunk) + "\n")
         exchange = _wrk(f"{fake}/v2/auth/oauth2/token", seconds, script=_CODES_LUA, tmp=tmp,
                         pid=fake_pid, env={
             "BENCH_CODES": str(codes_file), "BENCH_PREFIX": code_prefix,
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["exchange"].append(exchange)
-        used += exchange.requests + WRK_CONNECTIONS
-        if used >= len(codes):
+        if exchange.requests + WRK_CONNECTIONS >= per_round:
             raise SystemExit("the code pool ran out: raise codes_needed")
     _report_live(results, body_size)
 
