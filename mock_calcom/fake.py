@@ -115,6 +115,9 @@ class MockCalcom:
         self._tenants: dict[str, MockCalcom] = {}
         self._tenants_lock = threading.Lock()
         self.parent: MockCalcom | None = None
+        #: Plain secrets the fake was *given* (a config file's fixed ones, the demo's): the
+        #: callback debugger may exchange a code with them. Random secrets are never kept.
+        self._known_secrets: dict[str, str] = {}
 
     def redact_text(self, text: str) -> str:
         """``text`` with every secret this fake knows replaced by its marker (for log lines
@@ -183,6 +186,8 @@ class MockCalcom:
             if secret is not None:
                 self._issued_secrets.add(_sha256(secret))
                 self.model.secret_values.add(secret, "client_secret")
+            if client_secret is not None:
+                self._known_secrets[client.client_id] = client_secret
             return RegisteredClient(client.client_id, secret, client)
 
     def get_client(self, client_id: str) -> OAuthClient:
@@ -283,6 +288,7 @@ class MockCalcom:
             self.model.reset()
             self.model.consent.mode = mode
             self._demo = None
+            self._known_secrets.clear()
         self.journal.clear()
 
     def seed_demo(self, *, extra_redirect_uris: Sequence[str] = ()) -> DemoData:
@@ -291,7 +297,15 @@ class MockCalcom:
         with self.model.lock:
             if self._demo is None:
                 self._demo = seed_demo(self, extra_redirect_uris=extra_redirect_uris)
+                if self._demo.client.client_secret is not None:
+                    self._known_secrets[self._demo.client.client_id] = self._demo.client.client_secret
             return self._demo
+
+    def known_secret(self, client_id: str) -> str | None:
+        """The plain secret of a client whose secret this fake was given or seeded (config
+        file, demo), for the callback debugger; ``None`` for any other client."""
+        with self.model.lock:
+            return self._known_secrets.get(client_id)
 
     # -- URLs --------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from mock_calcom.asgi import buffer_body, declares_body
 from mock_calcom.bodylimit import json_too_deep
 from mock_calcom.errors import ConnectionDropped
 from mock_calcom.model.jws import b64url_decode
+from mock_calcom.refusal import bearer_claims, client_in, jwt_claims, rule_of, user_of
 from mock_calcom.secretvalues import SecretValues
 
 BodyKind = Literal["none", "json", "form", "multipart", "text", "binary"]
@@ -359,6 +360,12 @@ class JournalEntry:
     response_body: Any
     #: The fault that shaped this answer (``None`` for a normal answer).
     fault: str | None
+    #: The OAuth client the request was for (its ``client_id`` parameter or the bearer's
+    #: claim), the user it acted as (the bearer's, or the minted token's), and the Cal.com
+    #: rule that refused it (``None`` for a success); see :mod:`mock_calcom.refusal`.
+    client_id: str | None = None
+    user_id: int | None = None
+    rule: str | None = None
 
     @property
     def hostname(self) -> str:
@@ -794,7 +801,40 @@ def _build_entry(raw: _Raw, redact: _Redaction) -> JournalEntry:
         response_body_kind=resp_kind,
         response_body=resp_body,
         fault=raw.fault,
+        **_who(raw, query_raw, req_body, status, response_headers, resp_body, redact),
     )
+
+
+def _who(raw: _Raw, query_raw: str, request_body: Any, status: int | None,
+         response_headers: dict[str, str], response_body: Any, redact: _Redaction
+         ) -> dict[str, Any]:
+    """Client, user and rule of an entry, read before redaction where a token holds them
+    (the bearer's claims, the access token a token response minted)."""
+    claims: dict[str, Any] = {}
+    client = client_in(_multidict(parse_qs_pairs(query_raw))) or client_in(request_body)
+    for key, val in raw.headers:
+        if key == b"authorization":
+            claims = bearer_claims(val.decode("latin-1"))
+        elif key == b"x-cal-client-id" and client is None:
+            client = val.decode("latin-1")
+    if not claims and status == 200:
+        body = raw.response_body
+        if b'"access_token"' in body[:MAX_TEXT]:
+            try:
+                minted = json.loads(body)
+            except ValueError:
+                minted = None
+            if isinstance(minted, dict) and isinstance(minted.get("access_token"), str):
+                claims = jwt_claims(minted["access_token"])
+    claimed = claims.get("clientId")
+    client = client or (claimed if isinstance(claimed, str) else None)
+    rule = rule_of(status, response_headers.get("location"), response_body)
+    return {"client_id": redact.text(client) if client else None, "user_id": user_of(claims),
+            "rule": redact.text(rule) if rule else None}
+
+
+def parse_qs_pairs(query: str) -> list[tuple[str, str]]:
+    return parse_qsl(query, keep_blank_values=True)
 
 
 class JournalMiddleware:

@@ -463,6 +463,35 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {"200": {"description": "An HTML page showing the code (or error) and state",
                  "content": {"text/html": {"schema": {"type": "string"}}}}},
         description="A redirect_uri on the fake itself, to finish a browser dance by hand."),
+    ("GET", "/_mock/journal/view"): Op(
+        "Journal viewer (HTML)", (_STATE,),
+        {"200": {"description": "The journal, newest first, filtered and paged",
+                 "content": {"text/html": {"schema": {"type": "string"}}}}},
+        query=(("client", {"type": "string"}, "client_id"),
+               ("user", {"type": "string"}, "User id"),
+               ("status", {"type": "string"}, "A status (400) or a class (4xx)"),
+               ("path", {"type": "string"}, "Path prefix"),
+               ("rule", {"type": "string"}, "Text in the rule that answered"),
+               ("before", {"type": "integer"}, "Entries older than this id"),
+               ("size", {"type": "integer", "minimum": 1, "maximum": 500}, "Page size"),
+               ("tenant", {"type": "string"}, "Show this tenant"))),
+    ("POST", "/_mock/callback/exchange"): Op(
+        "Exchange a code (callback debugger)", (_STATE,),
+        {"200": _json({"type": "object", "properties": {
+            "status": {"type": "integer"}, "response": {},
+            "claims": {"type": "object"}, "expiry": {"type": "object"},
+            "now": {"type": "number"}, "summary": {"type": "string"}}},
+            "The token endpoint's answer, with the tokens' claims and expiry on the fake clock"),
+         "400": _CONTROL_ERROR},
+        description="Posts the code to the fake's own token endpoint. Without client_secret, "
+        "the secret the fake was given for the client (config file, demo) is used.",
+        request_body=_body({"type": "object", "required": ["code", "client_id", "redirect_uri"],
+                            "properties": {
+                                "code": {"type": "string"}, "client_id": {"type": "string"},
+                                "redirect_uri": {"type": "string"},
+                                "client_secret": {"type": "string"},
+                                "code_verifier": {"type": "string"}},
+                            "additionalProperties": False})),
     ("GET", "/_mock/tenants"): Op(
         "Tenants of this server", (_STATE,),
         {"200": _json({"type": "object", "properties": {

@@ -17,17 +17,17 @@ if it is small).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable
 from typing import TextIO
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_calcom.refusal import bearer_claims, client_in, rule_of, user_of
 
 #: Bodies beyond this are not parsed for a client id or a rule: a log line is no reason to
 #: hold large requests in memory.
@@ -48,17 +48,6 @@ def _redact(text: str, secret_hashes: Callable[[], frozenset[str]] | None = None
                       in hashes else m.group(0), text)
 
 
-def _jwt_claims(token: str) -> dict[str, object]:
-    parts = token.split(".")
-    if len(parts) != 3:
-        return {}
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, binascii.Error):
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
 def _client_from_body(body: bytes, content_type: str) -> str | None:
     if not body or len(body) > _PEEK_LIMIT:
         return None
@@ -68,45 +57,20 @@ def _client_from_body(body: bytes, content_type: str) -> str | None:
         return None
     if "json" in content_type or text.lstrip().startswith("{"):
         try:
-            data = json.loads(text)
+            return client_in(json.loads(text))
         except ValueError:
             return None
-        if isinstance(data, dict):
-            value = data.get("client_id", data.get("clientId"))
-            return value if isinstance(value, str) else None
-        return None
-    values = parse_qs(text).get("client_id")
-    return values[0] if values else None
+    return client_in(parse_qs(text))
 
 
 def _rule(status: int, headers: dict[str, str], body: bytes) -> str | None:
-    """What Cal.com's answer names when it refuses (``None`` for a success)."""
-    location = headers.get("location")
-    if location and 300 <= status < 400:
-        query = parse_qs(urlsplit(location).query)
-        if "error" in query:
-            description = query.get("error_description", [""])[0]
-            return f"{query['error'][0]}: {description}" if description else query["error"][0]
-        return None
-    if status < 400:
-        return None
-    if not body or len(body) > _PEEK_LIMIT or "json" not in headers.get("content-type", ""):
-        return f"HTTP {status}"
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return f"HTTP {status}"
-    if not isinstance(data, dict):
-        return f"HTTP {status}"
-    error = data.get("error")
-    if isinstance(error, dict):  # the v2 envelope
-        message = error.get("message")
-        return f"{error.get('code')}: {message}" if message else str(error.get("code"))
-    if isinstance(error, str):
-        said = data.get("error_description") or data.get("message")
-        return f"{error}: {said}" if isinstance(said, str) and said else error
-    message = data.get("message")
-    return str(message) if message else f"HTTP {status}"
+    parsed: object = None
+    if body and len(body) <= _PEEK_LIMIT and "json" in headers.get("content-type", ""):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+    return rule_of(status, headers.get("location"), parsed)
 
 
 class RequestLog:
@@ -172,12 +136,11 @@ class RequestLog:
         client: str | None = (query.get("client_id", [None])[0] or headers.get("x-cal-client-id")
                   or _client_from_body(body, headers.get("content-type", "")))
         user: object = None
-        scheme, _, credentials = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            claims = _jwt_claims(credentials.strip())
+        claims = bearer_claims(headers.get("authorization"))
+        if claims:
             claimed = claims.get("clientId")
             client = client or (claimed if isinstance(claimed, str) else None)
-            user = claims.get("userId", claims.get("teamId"))
+            user = user_of(claims)
         status = answer.get("status")
         response_headers = answer.get("headers")
         chunks = answer.get("body")

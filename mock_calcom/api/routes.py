@@ -30,6 +30,7 @@ from mock_calcom.api import (
     schedules,
     slots,
     stripe,
+    teams,
     verified_resources,
     webhooks,
 )
@@ -51,6 +52,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *webhooks.ENDPOINTS,
     *private_links.ENDPOINTS,
     *verified_resources.ENDPOINTS,
+    *teams.ENDPOINTS,
     *legacy.ENDPOINTS,
 )
 
@@ -61,6 +63,7 @@ REFUSING_ENDPOINTS: tuple[Endpoint, ...] = (
     *conferencing.PROVIDER_ENDPOINTS,
     *conferencing.CALLBACK_ENDPOINTS,
     *stripe.ENDPOINTS,
+    *teams.NO_SUCCESS_ENDPOINTS,
 )
 
 # /v2/bookings/by-seat/{seatUid} before /v2/bookings/{bookingUid}/..., as Cal.com declares it.

@@ -201,6 +201,10 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     ("POST", "/v2/slots/reserve"): Row(_S, "Reserve a slot (legacy 2024-04-15)"),
     ("DELETE", "/v2/slots/selected-slot"): Row(_S, "Release a reserved slot (legacy 2024-04-15)"),
     ("POST", f"{_B}/mark-no-show"): Row(_S, "Mark no-shows (legacy 2024-04-15)"),
+    # Teams a real third-party client reads first (FACTS §11.10); the fake has no teams.
+    ("GET", "/v2/teams"): Row(_S, "Teams the user belongs to (none in the fake)"),
+    ("GET", "/v2/teams/{teamId}"): Row(_S, "One team of the user"),
+    ("GET", "/v2/teams/{teamId}/memberships"): Row(_S, "Memberships of one of the user's teams"),
     ("GET", "/v2/event-types/{username}/public"): Row(_S, "A user's public event types (legacy 2024-04-15)"),
     ("GET", "/v2/event-types/{username}/{eventSlug}/public"): Row(
         _S, "A public event type's booking-page data (legacy 2024-04-15)"),

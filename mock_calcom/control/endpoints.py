@@ -8,11 +8,10 @@ changes nothing. Errors are :class:`~mock_calcom.errors.ControlError` s, rendere
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from mock_calcom.asgi import fake_of
 from mock_calcom.control.inputs import (
@@ -168,26 +167,6 @@ async def seed_demo(request: Request) -> Response:
     return JSONResponse({"user": user_json(demo.user), "client": client,
                          "redirect_uri": demo.redirect_uri, "scopes": list(demo.scopes)},
                         status_code=201)
-
-
-async def callback_page(request: Request) -> Response:
-    """A landing page for redirect URIs pointed at the fake itself (``serve`` registers one
-    for the demo client), so a browser dance can be finished without writing an app."""
-    params = request.query_params
-    rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td><code>{html.escape(v)}</code></td></tr>"
-        for k, v in params.multi_items())
-    code = params.get("code")
-    hint = (
-        "<p>Exchange the code within 10 minutes: <code>POST /v2/auth/oauth2/token</code> with "
-        "<code>grant_type=authorization_code</code>, <code>client_id</code>, "
-        "<code>client_secret</code>, <code>code</code> and the same <code>redirect_uri</code>.</p>"
-        if code else "")
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>mock-calcom callback</title>"
-            f"</head><body><h1>{'Authorized' if code else 'Callback'}</h1>"
-            f"<table>{rows or '<tr><td>(no parameters)</td></tr>'}</table>{hint}</body></html>")
-    return HTMLResponse(page)
-
 
 
 # -- tenants -------------------------------------------------------------------------------

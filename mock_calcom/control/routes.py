@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
 from mock_calcom.control import endpoints as e
+from mock_calcom.control import pages
 from mock_calcom.control.faults import routes as fault_routes
 
 _P = "/_mock"
@@ -36,7 +37,9 @@ _CORE: list[BaseRoute] = [
     Route(f"{_P}/settings", e.patch_settings, methods=["PATCH"]),
     Route(f"{_P}/reset", e.reset, methods=["POST"]),
     Route(f"{_P}/demo", e.seed_demo, methods=["POST"]),
-    Route(f"{_P}/callback", e.callback_page, methods=["GET"]),
+    Route(f"{_P}/callback", pages.callback_page, methods=["GET"]),
+    Route(f"{_P}/callback/exchange", pages.exchange, methods=["POST"]),
+    Route(f"{_P}/journal/view", pages.journal_page, methods=["GET"]),
     Route(f"{_P}/tenants", e.list_tenants, methods=["GET"]),
     Route(f"{_P}/tenants/{{name}}", e.drop_tenant, methods=["DELETE"]),
 ]
@@ -49,7 +52,9 @@ ENDPOINTS: list[BaseRoute] = [
 
 
 async def _index(request: Request) -> Response:
-    """``GET /_mock``: what the control plane offers."""
+    """``GET /_mock``: what the control plane offers (a page, to a browser)."""
+    if pages.wants_html(request):
+        return pages.index_page(request)
     listing = [f"{method} {route.path}" for route in ENDPOINTS if isinstance(route, Route)
                for method in sorted((route.methods or set()) - {"HEAD"})]
     return JSONResponse({"service": "mock-calcom control plane", "endpoints": listing})

@@ -69,6 +69,12 @@ class CodeStore:
             self._sweep(self._clock.now())
         return code
 
+    def peek(self, code: str) -> AuthorizationCode | None:
+        """A code still waiting for its exchange, left in place (the callback debugger shows
+        whose it is and when it expires)."""
+        found = self._codes.get(code)
+        return found if found is not None and found.expires_at > self._clock.now() else None
+
     def take(self, code: str, client_id: str) -> AuthorizationCode | None:
         """Find a live code of ``client_id`` and delete it, with every expired code.
 

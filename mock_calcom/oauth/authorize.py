@@ -146,12 +146,20 @@ def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,
                   params: dict[str, str]) -> Response:
     logo = valid.client.logo
     origin = urlsplit(valid.redirect_uri)
+    owner = next((u for u in users if u.id == valid.client.owner_user_id), None)
     html = _templates().get_template("authorize.html").render(
+        # Not Cal.com's page, a warning it lacks: a PENDING client only works for its owner
+        # (ensureClientAccessAllowed), so anyone else's Allow would be refused.
+        client_status=valid.client.status.value,
+        owner_label=f"{owner.name or owner.username} ({owner.email})" if owner else None,
+        rejection_reason=valid.client.rejection_reason,
         client_name=valid.client.name,
         # Only web images: a stored logo is the client's text, not ours to run.
         logo=logo if logo and logo.lower().startswith(("https://", "http://")) else None,
         action=AUTHORIZE_PATH,
-        users=[_Option(u.id, f"{u.name or u.username} ({u.email})") for u in users],
+        users=[_Option(u.id, f"{u.name or u.username} ({u.email})"
+                       + (" - owner" if u.id == valid.client.owner_user_id else ""))
+               for u in users],
         selected_user_id=selected,
         scopes=[{"name": s, "text": describe_scope(s)} for s in valid.scopes],
         hidden=[(name, params[name]) for name in _CARRIED if name in params],

@@ -336,4 +336,5 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
         "GET", f"/v2/verified-resources/emails/{c.verified('email', 'b@example.org')}")),
     "UserVerifiedResourcesController_getVerifiedPhoneById": (200, lambda c: c.call(
         "GET", f"/v2/verified-resources/phones/{c.verified('phone', '+37255551111')}")),
+    "TeamsController_getTeams": (200, lambda c: c.call("GET", "/v2/teams")),
 }

@@ -145,6 +145,11 @@ LEGACY_ANSWERS.update({
     "StripeController_save": (400, _NOT_EMULATED.format("Stripe Connect's OAuth token exchange")),
     "StripeController_check": (404, "Credentials for stripe not found."),
 })
+LEGACY_ANSWERS.update({
+    "TeamsController_getTeam": (403, "RolesGuard - User is not a member of the team with id=1."),
+    "TeamsMembershipsController_getTeamMemberships": (
+        403, "RolesGuard - User is not a member of the team with id=1."),
+})
 _BODY = {"refreshToken": "managed-user-refresh-token"}
 
 
@@ -181,6 +186,10 @@ async def test_a_scoped_token_is_refused_by_the_scope_guard_or_the_controller(
     # GET /v2/slots already makes; where Cal.com wires its scope guard is UNCONFIRMED).
     refused = endpoint.scopes is NOT_AVAILABLE and bool(endpoint.guards)
     expected = (403, NOT_AVAILABLE_MESSAGE) if refused else LEGACY_ANSWERS[endpoint.operation_id]
+    if isinstance(endpoint.scopes, tuple) and not set(endpoint.scopes) <= set(USER_SCOPES):
+        # Team scopes are not among the user scopes the token holds.
+        expected = (403, "insufficient_scope: token does not have the required scopes. Required: "
+                         f"{', '.join(endpoint.scopes)}. Token has: {', '.join(USER_SCOPES)}")
     assert (response.status_code, envelope_error(response)["message"]) == expected
 
 
