@@ -39,7 +39,7 @@ bench: $(STAMP)
 # Schemathesis against a running fake, from its own /_mock/openapi.json: >= 10 000 generated
 # requests, 0 server errors (make test runs the same test with 2 examples per operation).
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-80} FUZZ_REPORT=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/fuzz
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-150} FUZZ_MIN_REQUESTS=10000 FUZZ_REPORT=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/fuzz
 
 # 10^6 mixed requests through `mock-calcom serve`, RSS at start, plateau and end (not in make test).
 soak: $(STAMP)

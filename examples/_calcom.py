@@ -4,10 +4,12 @@ The rules are the reference provider's (:mod:`mock_calcom_contracts.reference`);
 around any HTTP client, and each example keeps its own OAuth-library half:
 
 * :func:`token_answer_hook`: Authlib and requests-oauthlib both parse any token response as a
-  token; this compliance hook turns Cal.com's refusals into outcomes first (FACTS §2);
-* :func:`call_api`: the ``cal-api-version`` header per endpoint (FACTS §7.3), what an answer
+  token; this compliance hook turns Cal.com's refusals into outcomes first
+  (docs/calcom-behaviour.md#token-errors-and-check-order);
+* :func:`call_api`: the ``cal-api-version`` header per endpoint (docs/calcom-behaviour.md#api-versions),
+  what an answer
   means (403 ``insufficient_scope`` is final, a 5xx is Cal.com's failure), and a bounded wait
-  on 429 that reads ``X-RateLimit-Reset-Default`` (FACTS §7.5).
+  on 429 that reads ``X-RateLimit-Reset-Default`` (docs/calcom-behaviour.md#rate-limiting).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ token whitelist, expiry on ``env.now()``, rotation, what each answer means, the 
 what is particular to async code:
 
 * single flight with an :class:`asyncio.Lock` per connection: concurrent tasks on an expired
-  token wait for one refresh (Cal.com revokes every other refresh token on rotation, FACTS §3);
+  token wait for one refresh (Cal.com revokes every other refresh token on rotation,
+  docs/calcom-behaviour.md#refresh-rotation);
 * ``env.sleep`` advances the fake's clock and returns at once; it is run in a thread
   (``asyncio.to_thread``) here only to show that a wait made off the loop counts too.
 

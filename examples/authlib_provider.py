@@ -4,7 +4,7 @@ Authlib does most of the OAuth work; five of its defaults are wrong for Cal.com 
 switched off here, each where it happens:
 
 1. client authentication: Authlib sends ``client_secret`` with HTTP Basic unless told otherwise;
-   Cal.com reads it from the body only (FACTS §1.2, issue #24964), so
+   Cal.com reads it from the body only (docs/calcom-behaviour.md#token-endpoint, issue #24964), so
    ``token_endpoint_auth_method="client_secret_post"`` (``"none"`` for a PUBLIC client);
 2. ``scope`` on refresh: Authlib adds the client's ``scope`` to refresh requests, and Cal.com's
    token endpoint rejects any field outside its whitelist (``forbidNonWhitelisted``), so the
@@ -13,7 +13,8 @@ switched off here, each where it happens:
    from ``expires_in`` on ``env.now()`` (the fake's clock) and a missing ``expires_in`` means
    Cal.com's 30 minutes, not "never" (issue #24840);
 4. refresh is single-flight per connection (a lock): the sync client has none, and Cal.com
-   rotates the refresh token and revokes every older one (FACTS §3), so two racing refreshes
+   rotates the refresh token and revokes every older one (docs/calcom-behaviour.md#refresh-rotation), so
+   two racing refreshes
    would kill the connection;
 5. errors: Authlib parses any token response as a token; a compliance hook turns non-200
    answers into the suite's outcomes first, so a failed refresh never replaces good tokens.
@@ -112,7 +113,7 @@ class AuthlibProvider:
 
     def authorization_url(self, scopes: Sequence[str]) -> str:
         # A confidential client must not use PKCE: Cal.com would then demand a code_verifier
-        # next to client_secret, which its token endpoint forbids (FACTS §6).
+        # next to client_secret, which its token endpoint forbids (docs/calcom-behaviour.md#pkce-and-state).
         verifier = generate_token(48) if self._env.client_secret is None else None
         url, state = self._front.create_authorization_url(
             self._env.authorize_url, code_verifier=verifier, scope=" ".join(scopes))

@@ -8,14 +8,15 @@ What oauthlib does by default and Cal.com rejects, and what is done instead:
 
 1. client authentication: without ``include_client_id=True`` ``fetch_token`` puts
    ``client_id``/``client_secret`` into an HTTP Basic header; Cal.com reads the body only
-   (FACTS §1.2, issue #24964). Refresh gets both as body fields too;
+   (docs/calcom-behaviour.md#token-endpoint, issue #24964). Refresh gets both as body fields too;
 2. ``scope``: ``OAuth2Session(scope=...)`` is re-sent on every refresh, and Cal.com's token
    endpoint rejects any field outside its whitelist (``forbidNonWhitelisted``). The scopes go
    into the authorize URL, then the session forgets them;
 3. expiry: oauthlib computes it with ``time.time()`` and its auto-refresh triggers on that;
    here the lifetime is tracked on ``env.now()`` (the fake's clock), a missing ``expires_in``
    means Cal.com's 30 minutes (issue #24840), and refresh happens before use, one at a time
-   per connection (Cal.com rotates and revokes older refresh tokens, FACTS §3). The session is
+   per connection (Cal.com rotates and revokes older refresh tokens,
+   docs/calcom-behaviour.md#refresh-rotation). The session is
    given its token without a lifetime, so oauthlib never judges expiry on its own clock;
 4. errors: a compliance hook turns any non-200 token answer into an outcome before oauthlib
    parses it, so a failed refresh never replaces good tokens;

@@ -109,9 +109,9 @@ def create_app(fake: MockCalcom) -> Starlette:
         fake,
         # The document before the control routes: they end in a catch-all for /_mock/*.
         routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
-        # Trailing slash, faults, then the throttler, in one layer (middleware.py); inside
-        # the journal (wrapped around the whole app above), so faulted and throttled answers
-        # are journaled too.
+        # Trailing slash, faults, request ids, then the throttler, in one layer
+        # (middleware.py); inside the journal (wrapped around the whole app above), so
+        # faulted and throttled answers are journaled too.
         middleware=[
             Middleware(EdgeMiddleware, fake=fake),
         ],

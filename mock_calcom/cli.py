@@ -116,6 +116,11 @@ def _serve(args: argparse.Namespace, out: TextIO, event: threading.Event) -> int
     overrides = parse_set(args.settings)
     if args.seed is not None:
         overrides["seed"] = args.seed
+    # A served fake meets real traffic, so it limits requests without a bearer per IP as
+    # Cal.com does (FACTS §11.11), unless the config or --set says otherwise; in-process fakes
+    # leave it off (Settings.rate_limit_unauthenticated).
+    if "rate_limit_unauthenticated" not in config.settings:
+        overrides.setdefault("rate_limit_unauthenticated", True)
     fake = MockCalcom(config.settings_object(overrides), clock=WallClock())
     # State lives in memory: a restarted server starts empty, and its tokens are signed with
     # a fresh key, so tokens of an earlier run are refused even with the same seed.

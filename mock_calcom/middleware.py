@@ -7,7 +7,10 @@ network and gateway in front of Cal.com, so a faulted request never reaches the 
 so a throttled request gets 429 before any 401/403, and every counted response, errors
 included, carries the ``X-RateLimit-*-Default`` headers.
 
-Both sit inside the journal middleware, so the journal records faulted and throttled answers.
+``RequestIdMiddleware`` (between them) gives every API v2 response an ``X-Request-Id``, errors
+and throttled answers included (FACTS §11.5).
+
+All sit inside the journal middleware, so the journal records faulted and throttled answers.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -25,7 +29,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, header
-from mock_calcom.errors import ConnectionDropped, ThrottledError
+from mock_calcom.errors import ConnectionDropped, ThrottledError, UnauthorizedError
 from mock_calcom.faults import Firing
 from mock_calcom.journal import mark_fault
 from mock_calcom.model.clock import MAX_TIME
@@ -35,6 +39,8 @@ from mock_calcom.routing import IndexedRouter
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
 
+#: throttler-guard.ts: an API-key bearer that matches no key.
+INVALID_API_KEY_MESSAGE = "CustomThrottlerGuard - Invalid API Key"
 #: throttler-guard.ts: the message of every ``ThrottlerException`` it throws.
 THROTTLED_MESSAGE = "CustomThrottlerGuard - Too many requests. Please try again later."
 _MAX_SNIFFED_BODY = 1 << 20
@@ -156,6 +162,44 @@ def _body_client_id(body: bytes, content_type: str) -> str | None:
     return values[0] if values else None
 
 
+# -- request ids ---------------------------------------------------------------------------
+
+class RequestIdMiddleware:
+    """Cal.com's ``RequestIdMiddleware`` puts a UUID (or the incoming ``x-vercel-id``) on the
+    request and its interceptor and exception filters copy it to the response
+    (request-id.middleware.ts @03144727, request-id.interceptor.ts @03670679,
+    http-exception.filter.ts @a5579781), so every ``/v2/`` answer carries ``X-Request-Id``. A
+    route that sets its own (the token endpoint's error rule, ``oauth.token``) keeps it. Ids
+    come from the fake's seeded randomness."""
+
+    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
+        self.app = app
+        self.fake = fake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    headers.append((b"x-request-id", request_id_for(scope, self.fake).encode("latin-1")))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def request_id_for(scope: Scope, fake: MockCalcom) -> str:
+    """``x-vercel-id ?? uuid()``: the id Cal.com's middleware gives a request."""
+    vercel = header(scope, b"x-vercel-id")
+    if vercel is not None:
+        return vercel
+    return str(uuid.UUID(bytes=fake.model.request_ids.token_bytes(16), version=4))
+
+
 # -- rate limiting -------------------------------------------------------------------------
 
 class ThrottleMiddleware:
@@ -169,6 +213,15 @@ class ThrottleMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
             await self.app(scope, receive, send)
+            return
+        if _is_api_key(header(scope, b"authorization")) and self._is_routed(scope):
+            # getTracker looks the key up itself and throws for an unknown one: a 401 with no
+            # rate-limit headers, before any controller guard (FACTS §11.11). The fake has no
+            # API keys, so every key is unknown.
+            from mock_calcom.app import render_api_error  # app imports this module
+
+            refused = UnauthorizedError(INVALID_API_KEY_MESSAGE)
+            await render_api_error(Request(scope, receive), refused)(scope, receive, send)
             return
         outcome = self._count(scope)
         if outcome is None:
@@ -225,13 +278,15 @@ class ThrottleMiddleware:
 
 class EdgeMiddleware:
     """The fake's edge as one layer: Express's lenient trailing slash (``/v2/me/`` is served as
-    ``/v2/me``, not redirected as Starlette's router would), then the faults, then the
-    throttler. An idle edge (no faults) costs one call, not three."""
+    ``/v2/me``, not redirected as Starlette's router would), then the faults, request ids and
+    the throttler. Without faults the fault layer is skipped."""
 
     def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
         self.fake = fake
-        self._throttle = ThrottleMiddleware(app, fake)
-        self._faults = FaultMiddleware(self._throttle, fake)
+        # Faults, request ids, then the throttler: a fault plays the network in front of
+        # Cal.com, so its answers carry no request id.
+        self._ids = RequestIdMiddleware(ThrottleMiddleware(app, fake), fake)
+        self._faults = FaultMiddleware(self._ids, fake)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -241,7 +296,14 @@ class EdgeMiddleware:
             if self.fake.model.faults:
                 await self._faults(scope, receive, send)
                 return
-        await self._throttle(scope, receive, send)
+        await self._ids(scope, receive, send)
+
+
+def _is_api_key(authorization: str | None) -> bool:
+    """The guard's test: the bearer after ``replace("Bearer ", "")`` starts with ``cal_``."""
+    if not authorization:
+        return False
+    return authorization.replace("Bearer ", "", 1).startswith("cal_")
 
 
 def _served_versions() -> dict[str, frozenset[str]]:
@@ -269,4 +331,5 @@ def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
     return sender
 
 
-__all__ = ["THROTTLED_MESSAGE", "EdgeMiddleware", "FaultMiddleware", "ThrottleMiddleware"]
+__all__ = ["INVALID_API_KEY_MESSAGE", "THROTTLED_MESSAGE", "EdgeMiddleware", "FaultMiddleware",
+           "RequestIdMiddleware", "ThrottleMiddleware", "request_id_for"]

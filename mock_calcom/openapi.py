@@ -295,6 +295,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/v2/event-types/{username}/{eventSlug}/public"): _v2(
         "A public event type (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"200": _json(_success({"type": "object"}), "getPublicEvent's booking-page data")}),
+    ("POST", "/v2/bookings/instant"): _v2(
+        "Instant meeting (legacy 2024-04-15 controller): team event types only, so always a 400 here",
+        "(not available to scoped third-party tokens)", {"400": _API_ERROR}),
     ("POST", "/v2/bookings/{bookingUid}/mark-no-show"): _v2(
         "Mark no-shows (legacy 2024-04-15 controller)", "(not available to scoped third-party tokens)",
         {"200": _json(_success({"type": "object", "properties": {"message": {"type": "string"}}}),

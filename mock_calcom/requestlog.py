@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_calcom.refusal import bearer_claims, client_in, rule_of, user_of
+from mock_calcom.refusal import bearer_claims, client_in, jwt_claims, rule_of, user_of
 
 #: Bodies beyond this are not parsed for a client id or a rule: a log line is no reason to
 #: hold large requests in memory.
@@ -71,6 +71,16 @@ def _rule(status: int, headers: dict[str, str], body: bytes) -> str | None:
         except ValueError:
             parsed = None
     return rule_of(status, headers.get("location"), parsed)
+
+
+def _minted_user(body: bytes) -> int | None:
+    """The user a token response's access token was minted for."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    token = data.get("access_token") if isinstance(data, dict) else None
+    return user_of(jwt_claims(token)) if isinstance(token, str) else None
 
 
 class RequestLog:
@@ -146,7 +156,10 @@ class RequestLog:
         chunks = answer.get("body")
         rule = None
         if isinstance(status, int) and isinstance(response_headers, dict) and isinstance(chunks, list):
-            rule = _rule(status, response_headers, b"".join(chunks))
+            answered = b"".join(chunks)
+            rule = _rule(status, response_headers, answered)
+            if user is None and status == 200 and b'"access_token"' in answered[:_PEEK_LIMIT]:
+                user = _minted_user(answered)
         def _redact_here(text: str) -> str:
             return _redact(self._by_value(text), self._secret_hashes)
 

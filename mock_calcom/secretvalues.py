@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-MAX_VALUES = 100_000
+MAX_VALUES = 20_000
 #: Shorter values are not remembered: redacting them would hit ordinary words.
 MIN_LENGTH = 16
 #: Runs of characters secrets are made of (urlsafe base64, hex, PKCE's unreserved set).

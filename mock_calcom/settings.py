@@ -13,6 +13,7 @@ from mock_calcom.inputs import MAX_COUNT, MAX_TTL, Field, Inputs
 ScopeErrorCode = Literal["invalid_request", "invalid_scope"]
 PaginationField = Literal["both", "returnedItems", "itemsReturned"]
 RateLimitResetUnit = Literal["seconds", "timestamp"]
+EmptyBody = Literal["undefined", "empty_object"]
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,24 @@ class Settings:
     #: ``invalid_scope``, the UI maps tRPC BAD_REQUEST to ``invalid_request`` and the docs'
     #: example shows the latter (UNCONFIRMED which is live).
     authorize_scope_error: ScopeErrorCode = "invalid_request"
-    #: Whether the token response carries ``scope`` (docs say yes, the DTO omits it; UNCONFIRMED).
-    token_response_scope: bool = True
+    #: Whether the token response carries ``scope``. The docs show it; ``OAuth2TokensDto`` has
+    #: only the other four fields and is serialized ``excludeAll`` (oauth2-tokens.output.ts
+    #: @02892e6a), so Cal.com's code never sends it. Default: left out.
+    token_response_scope: bool = False
+    #: ``GET /v2/bookings/{uid}`` has no ``@OAuthPermissions``, so ``OAuthPermissionsGuard``
+    #: answers a token with mapped scopes 403 "not available for third-party OAuth tokens"; the
+    #: docs list create, cancel and reschedule as scope-free but say nothing of this one
+    #: (UNCONFIRMED). ``True`` serves it to every token like the other public booking routes.
+    booking_get_open_to_scoped_tokens: bool = False
+    #: The client lookup (``GET /v2/auth/oauth2/clients/{id}``) has no ``@OAuthPermissions``
+    #: either, so the global guard refuses a token with mapped scopes (inferred from FACTS
+    #: §11.9, not seen in a test: UNCONFIRMED). ``True`` serves it to any valid token.
+    client_lookup_open_to_scoped_tokens: bool = False
+    #: What Cal.com's own input pipes (token endpoint, booking create/cancel/reschedule) see for
+    #: a request with no body, or one no body parser reads: ``undefined`` under body-parser 2.x,
+    #: answered ``Body is required``; ``{}`` under 1.x, answered by field validation
+    #: (``client_id is required``, missing ``start`` ...). UNCONFIRMED which is deployed.
+    empty_body: EmptyBody = "undefined"
     #: Serve the G1 web endpoints ``/api/auth/oauth/token`` and ``/refreshToken``.
     legacy_endpoints: bool = True
     #: Requests per window per access token (throttler-guard.ts: 500 per 60 s).
@@ -140,6 +157,12 @@ SETTINGS_INPUTS = Inputs(
           max_length=1000),
     Field("legacy_serve_scoped_tokens", "boolean", "Whether a 2024-04-15 legacy handler "
           "serves third-party tokens with mapped scopes (else 403 insufficient_scope)"),
+    Field("booking_get_open_to_scoped_tokens", "boolean", "Whether GET /v2/bookings/{uid} "
+          "serves third-party tokens with mapped scopes (else 403 insufficient_scope)"),
+    Field("client_lookup_open_to_scoped_tokens", "boolean", "Whether the OAuth client lookup "
+          "serves third-party tokens with mapped scopes (else 403 insufficient_scope)"),
+    Field("empty_body", "string", "What Cal.com's input pipes see for a request without a parsed "
+          "body: undefined (body-parser 2.x) or {} (1.x)", enum=("undefined", "empty_object")),
     Field("seed", "integer", "Seed of the fake's randomness (applies at the next reset)",
           minimum=-(2**63), maximum=2**64 - 1, nullable=True),
     _count("journal_limit", "Journal entries kept (oldest dropped first)", 1_000_000),

@@ -1,4 +1,5 @@
-"""The API v2 calls the suites make, with what Cal.com demands of each (FACTS §5, §7.3).
+"""The API v2 calls the suites make, with what Cal.com demands of each (docs/calcom-behaviour.md
+#scope-enforcement-on-api-v2, #api-versions).
 
 The constants are reads, so any of them can be repeated at any step of a random program; the
 booking writes (create, reschedule, cancel) are built per call by the functions at the end.
@@ -16,19 +17,24 @@ class Endpoint:
     method: str
     path: str
     #: The scope a third-party token needs; ``None``: closed to third-party tokens (the
-    #: endpoint has no ``@OAuthPermissions``, FACTS §5).
+    #: endpoint has no ``@OAuthPermissions``,
+    #: docs/calcom-behaviour.md#scope-enforcement-on-api-v2).
     scope: str | None
-    #: The ``cal-api-version`` the endpoint is served at; ``None``: any or none (FACTS §7.3).
+    #: The ``cal-api-version`` the endpoint is served at; ``None``: any or none
+    #: (docs/calcom-behaviour.md#api-versions).
     versions: frozenset[str] | None
     #: Status of an expired or unknown token: 401 where ``ApiAuthGuard`` runs first, 403 where
-    #: ``PermissionsGuard`` does (bookings, event types; FACTS §7.4, issue #24840).
+    #: ``PermissionsGuard`` does (bookings, event types;
+    #: docs/calcom-behaviour.md#api-v2-authentication, issue #24840).
     expired_status: int = 401
     params: Mapping[str, str] | None = None
     json: Any = None
     #: Open to any valid token whatever its scopes: the booking writes have no
-    #: ``@OAuthPermissions`` and Cal.com's docs say they need no scope (FACTS §11.9).
+    #: ``@OAuthPermissions`` and Cal.com's docs say they need no scope
+    #: (docs/calcom-behaviour.md#scope-enforcement-on-api-v2).
     public: bool = False
-    #: The status Cal.com answers success with (201 for creates and reschedules, FACTS §7.3).
+    #: The status Cal.com answers success with (201 for creates and reschedules,
+    #: docs/calcom-behaviour.md#bookings).
     success: int = 200
 
     @property
@@ -84,7 +90,7 @@ CREATE_PATH = "/v2/bookings"
 
 
 def create_booking(event_type_id: int, start: str) -> Endpoint:
-    """``POST /v2/bookings``: 201 and the booking (FACTS §7.3)."""
+    """``POST /v2/bookings``: 201 and the booking (docs/calcom-behaviour.md#bookings)."""
     return Endpoint("POST", CREATE_PATH, None, BOOKINGS_VERSION, expired_status=401,
                     json={"eventTypeId": event_type_id, "start": start,
                           "attendee": {"name": "Ada Lovelace", "email": "ada@example.com",
@@ -93,14 +99,16 @@ def create_booking(event_type_id: int, start: str) -> Endpoint:
 
 
 def reschedule_booking(uid: str, start: str) -> Endpoint:
-    """``POST /v2/bookings/{uid}/reschedule``: 201 and the new booking (FACTS §7.3)."""
+    """``POST /v2/bookings/{uid}/reschedule``: 201 and the new booking
+    (docs/calcom-behaviour.md#bookings)."""
     return Endpoint("POST", f"/v2/bookings/{uid}/reschedule", None, BOOKINGS_VERSION,
                     expired_status=401, json={"start": start, "reschedulingReason": "moved"},
                     public=True, success=201)
 
 
 def cancel_booking(uid: str) -> Endpoint:
-    """``POST /v2/bookings/{uid}/cancel``: 200 and the cancelled booking (FACTS §7.3)."""
+    """``POST /v2/bookings/{uid}/cancel``: 200 and the cancelled booking
+    (docs/calcom-behaviour.md#bookings)."""
     return Endpoint("POST", f"/v2/bookings/{uid}/cancel", None, BOOKINGS_VERSION,
                     expired_status=401, json={"cancellationReason": "no longer needed"},
                     public=True)

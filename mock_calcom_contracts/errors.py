@@ -70,8 +70,9 @@ class ClientRejected(AuthorizationError):
 
 
 class CodeExchangeFailed(AuthorizationError):
-    """The code exchange was refused with ``invalid_grant`` (FACTS §2: ``code_invalid_or_expired``
-    after Cal.com's 10 minutes or a second use, ``redirect_uri_mismatch``,
+    """The code exchange was refused with ``invalid_grant``
+    (docs/calcom-behaviour.md#token-errors-and-check-order: ``code_invalid_or_expired`` after
+    Cal.com's 10 minutes or a second use, ``redirect_uri_mismatch``,
     ``pkce_verification_failed``): the user must authorize again."""
 
 
@@ -80,7 +81,8 @@ class ReauthorizationRequired(ProviderError):
 
 
 class InvalidClient(ProviderError):
-    """``401 invalid_client`` from the token endpoint (FACTS §2: ``client_not_found``,
+    """``401 invalid_client`` from the token endpoint
+    (docs/calcom-behaviour.md#token-errors-and-check-order: ``client_not_found``,
     ``invalid_client_credentials``): the integration's client id or secret is wrong (deleted,
     rotated away). The user's tokens stay as they are; the operator must fix the credentials."""
 

@@ -61,7 +61,8 @@ CALL_SLEEP_SECONDS = 6 * 3600.0
 #: Wall-clock seconds a provider call may take.
 CALL_TIMEOUT = 30.0
 _POLL = 0.02
-#: Access-token lifetime for scenarios that do not pick one (Cal.com's, FACTS §3).
+#: Access-token lifetime for scenarios that do not pick one (Cal.com's,
+#: docs/calcom-behaviour.md#tokens-and-lifetimes).
 ACCESS_TTL = 1800
 REFRESH_TTL = 30 * 24 * 3600
 #: How early before expiry a provider may refresh without being "refresh-happy".
@@ -112,7 +113,8 @@ class BrowserVisit:
     url: str
     status: int
     #: The redirect back to the integration (code or error), or ``None`` if Cal.com showed a
-    #: page instead (an error it does not redirect, FACTS §1.1).
+    #: page instead (an error it does not redirect,
+    #: docs/calcom-behaviour.md#authorize-page).
     callback_url: str | None
     page: str = ""
 
@@ -770,7 +772,7 @@ def error_message(entry: JournalEntry) -> str:
 def rejected_token(entry: JournalEntry) -> bool:
     """An API answer that means "this access token is no good" (expired or unknown): 401 from
     ``ApiAuthGuard``, or the 403 ``PermissionsGuard`` gives first on bookings and event types
-    (FACTS §7.4, issue #24840)."""
+    (docs/calcom-behaviour.md#api-v2-authentication, issue #24840)."""
     if not is_api(entry):
         return False
     return entry.status == 401 or (

@@ -79,7 +79,8 @@ REGISTERED = tuple(s for s in USER_SCOPES if s != UNREGISTERED)
 BURST_LATENCY = 0.05
 #: The scenario's client, and a second one that owner and member may also connect through.
 CLIENTS = (0, 1)
-#: Seconds past a code's 10-minute life (FACTS §3) for a user who takes too long.
+#: Seconds past a code's 10-minute life (docs/calcom-behaviour.md#tokens-and-lifetimes) for
+#: a user who takes too long.
 SLOW_CALLBACK = 601
 _RESET_HEADER = "x-ratelimit-reset-default"
 _THROTTLED = "CustomThrottlerGuard - Too many requests. Please try again later."
@@ -188,11 +189,16 @@ class CalcomMachine(RuleBasedStateMachine):
 
     @initialize(target=connections, scopes=_granted)
     def first_connection(self, scopes: frozenset[str]) -> Any:
-        return self.connect("owner", scopes, 0, False)
+        return self.connect("owner", scopes, 0, False, None)
 
     @rule(target=connections, who=st.sampled_from(USERS), scopes=_requested,
-          client=st.sampled_from((0, 0, 1)), slow=st.sampled_from((False,) * 7 + (True,)))
-    def connect(self, who: str, scopes: frozenset[str], client: int, slow: bool) -> Any:
+          client=st.sampled_from((0, 0, 1)), slow=st.sampled_from((False,) * 7 + (True,)),
+          review=st.sampled_from((None,) * 4 + ("REJECTED", "PENDING")))
+    def connect(self, who: str, scopes: frozenset[str], client: int, slow: bool,
+                review: str | None) -> Any:
+        """``review``: a reviewer moves the client between the user's consent and the code
+        exchange (at authorize a REJECTED client is only a page, so the exchange is where a
+        provider meets ``client_rejected`` first)."""
         h = self.clients[client]
         mark = self.h.mark()
         answer = self.oracle.authorize(who, scopes, client)
@@ -200,15 +206,19 @@ class CalcomMachine(RuleBasedStateMachine):
         if answer == "page":
             if visit.callback_url is not None:
                 self._disagree(f"authorize redirected ({visit.callback_url}) where Cal.com shows "
-                               "its not-approved page", mark)
+                               "the error on its page", mark)
             return multiple()
         if visit.callback_url is None:
             self._fail("AUTHZ-URL", f"Cal.com showed a page for the provider's authorize URL "
                        f"where a redirect ({answer}) was due: {visit.page[:200]}", mark)
             return multiple()
         if slow and answer == "code":
-            # The user took too long: the code is dead (FACTS §3: 10 minutes).
+            # The user took too long: the code is dead (10 minutes,
+            # docs/calcom-behaviour.md#tokens-and-lifetimes).
             self.h.advance(SLOW_CALLBACK)
+        if review is not None and answer == "code":
+            h.set_client_status(review)
+            self.oracle.statuses[client] = review
         outcome = h.complete(visit.callback_url)
         self._check_hygiene(mark)
         sent = [e for e in self.h.since(mark) if e.is_token_request]
@@ -260,7 +270,7 @@ class CalcomMachine(RuleBasedStateMachine):
           pick=st.integers(min_value=0, max_value=1_000))
     def book(self, conn: Connection, action: str, pick: int) -> None:
         """A booking write (on the owner's event type; the writes are open to any token,
-        FACTS §11.9) with Cal.com's status: 201, 201, 200."""
+        docs/calcom-behaviour.md#scope-enforcement-on-api-v2) with Cal.com's status: 201, 201, 200."""
         conn = conn.current()
         if action != "create" and not self._live:
             action = "create"
@@ -344,7 +354,8 @@ class CalcomMachine(RuleBasedStateMachine):
             # "write": the same faults aimed at the booking writes only (POSTs).
             method = "POST" if kind == "write" else None
             if arg == "rate_limited":
-                # Cal.com's throttler (FACTS §7.5): waited out, it lets the call through.
+                # Cal.com's throttler (docs/calcom-behaviour.md#rate-limiting): waited out,
+                # it lets the call through.
                 self.h.api_fault(method=method, status=429, times=times, body={
                     "status": "error", "timestamp": "", "path": "",
                     "error": {"code": "ThrottlerException", "message": _THROTTLED,

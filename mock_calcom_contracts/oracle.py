@@ -7,14 +7,14 @@ holds (scopes, when its access token expires, which refresh token it has). Given
 provider chose to make (a refresh at time t, an API call at time t) it predicts Cal.com's
 answer and applies the answer's effects (rotation, consumed faults), in Cal.com's check order:
 
-* authorize (FACTS §1.1): client status, then scopes; PENDING is a page for everyone but the
-  owner, REJECTED and scope errors go back to the client;
-* code exchange (FACTS §2): fault, the code (10 minutes), client status;
+* authorize (docs/calcom-behaviour.md#authorize-page): client status, then scopes; REJECTED,
+  and PENDING for everyone but the owner, are a page; scope errors go back to the client;
+* code exchange (#token-errors-and-check-order): fault, the code (10 minutes), client status;
 * refresh (OAuthService.refresh): fault, refresh JWT expiry, client status, the row
   (rotation deleted it, or it was revoked), then rotation: every row of the user goes and one
-  new one is made (FACTS §3);
-* API v2 (FACTS §5, §7.4, §7.5): fault (5xx, a lost answer, or a 429 with its reset),
-  access-token expiry, scope (the booking writes need none, FACTS §11.9).
+  new one is made (#refresh-rotation);
+* API v2 (#scope-enforcement-on-api-v2, #rate-limiting): fault (5xx, a lost answer, or a 429
+  with its reset), access-token expiry, scope (the booking writes need none).
 
 Several clients share the Cal.com (each with its own status and refresh-token rows per user);
 a connection belongs to one client and one user.
@@ -31,7 +31,7 @@ from mock_calcom_contracts.endpoints import Endpoint
 
 #: Answers, as kinds. Token endpoint: ``ok``, ``server_error``, ``dropped``, ``invalid_grant``,
 #: ``client_rejected``, ``client_not_approved``. API: ``ok``, ``server_error``, ``expired``,
-#: ``insufficient_scope``. Authorize: ``code``, ``page``, ``client_rejected``, ``invalid_scope``.
+#: ``insufficient_scope``. Authorize: ``code``, ``page``, ``invalid_scope``.
 OUTCOME_OF_ANSWER: dict[str, str] = {
     "ok": "ok",
     "server_error": "UpstreamError",
@@ -137,8 +137,10 @@ class CalcomOracle:
         """``code``, ``page`` (an error Cal.com shows instead of redirecting), or the error
         the browser is redirected with."""
         status = self.statuses[client]
+        # A rejected client is shown on the page, like a pending one to anyone but its owner
+        # (docs/calcom-behaviour.md#authorize-page).
         if status == "REJECTED":
-            return "client_rejected"
+            return "page"
         if status == "PENDING" and user != self.owner:
             return "page"
         if not scopes <= self.registered:
@@ -150,7 +152,8 @@ class CalcomOracle:
         fault = self._take(self.token_faults)
         if fault is not None:
             return fault, None
-        # The code is looked up (and found expired) before the client's status (FACTS §2).
+        # The code is looked up (and found expired) before the client's status
+        # (docs/calcom-behaviour.md#token-errors-and-check-order).
         if code_expired:
             return "invalid_grant", None
         status = self._client_check(user, client)
@@ -209,7 +212,7 @@ class CalcomOracle:
     # -- helpers -----------------------------------------------------------------------------
 
     def _client_check(self, user: str, client: int = 0) -> str | None:
-        """``ensureClientAccessAllowed`` (FACTS §4)."""
+        """``ensureClientAccessAllowed`` (docs/calcom-behaviour.md#client-status)."""
         status = self.statuses[client]
         if status == "REJECTED":
             return "client_rejected"

@@ -6,24 +6,26 @@ it follows names the clause that checks it and the Cal.com fact behind it:
 * ``authorization_url``: the exact registered ``redirect_uri``, ``RESOURCE_ACTION`` scopes
   separated by spaces, and a fresh unguessable ``state`` remembered for one use (AUTHZ-URL,
   STATE-CSRF; RFC 6749 §10.12). A confidential client sends no PKCE: Cal.com's token endpoint
-  forbids ``code_verifier`` next to ``client_secret`` (FACTS §1.2, §6).
+  forbids ``code_verifier`` next to ``client_secret`` (docs/calcom-behaviour.md#pkce-and-state).
 * ``complete``: the ``state`` is checked before anything else, so a forged callback never
   reaches the token endpoint; authorize errors become outcomes (DENIAL, SCOPE-REJECTED,
   REJECTED-CLIENT).
-* token requests carry exactly Cal.com's whitelist, the secret only in the body (FACTS §1.2:
+* token requests carry exactly Cal.com's whitelist, the secret only in the body
+  (docs/calcom-behaviour.md#token-endpoint:
   ``forbidNonWhitelisted``; issue #24964: no HTTP Basic).
 * expiry is computed from ``expires_in`` on the fake's clock, with a safety margin, and a
   *finite* default when ``expires_in`` is missing (issue #24840: apps that took "missing" as
   "never" kept sending dead tokens and got 403s).
 * tokens are refreshed *before* use. Waiting for a 401 is not enough: ``/v2/bookings`` answers
-  an expired token with 403 (FACTS §7.4, issue #24840).
+  an expired token with 403 (docs/calcom-behaviour.md#api-v2-authentication, issue #24840).
 * one refresh at a time per connection (a lock), because Cal.com rotates the refresh token and
-  revokes every other one of the user (FACTS §3): two racing refreshes kill the connection.
+  revokes every other one of the user (docs/calcom-behaviour.md#refresh-rotation): two racing refreshes
+  kill the connection.
 * the rotated refresh token is kept; ``invalid_grant`` means reconnect, never retry; a 5xx on
   refresh keeps the old tokens (ROTATION, REFRESH-INVALID-GRANT, REFRESH-5XX).
 * 429: wait ``X-RateLimit-Reset-Default`` seconds via ``env.sleep`` and retry a bounded number
-  of times (FACTS §7.5); 403 ``insufficient_scope`` is final (FACTS §5).
-* the ``cal-api-version`` header per endpoint (FACTS §7.2, §7.3), and the access token only in
+  of times (#rate-limiting); 403 ``insufficient_scope`` is final (#scope-enforcement-on-api-v2).
+* the ``cal-api-version`` header per endpoint (#api-versions), and the access token only in
   the ``Authorization`` header, only to the API base URL.
 
 The Cal.com rules that do not depend on an HTTP or OAuth library are public functions at the
@@ -52,7 +54,8 @@ from mock_calcom_contracts.provider import ApiResponse, Provider, ProviderEnviro
 
 #: Refresh this long before the computed expiry, so a token never dies in flight.
 EXPIRY_MARGIN = 60.0
-#: Cal.com's access tokens live 30 minutes (FACTS §3); assumed when ``expires_in`` is missing.
+#: Cal.com's access tokens live 30 minutes (docs/calcom-behaviour.md#tokens-and-lifetimes); assumed when
+#: ``expires_in`` is missing.
 DEFAULT_EXPIRES_IN = 1800.0
 #: How many times one call is sent when Cal.com answers 429 (so at most this minus one waits).
 MAX_ATTEMPTS = 4
@@ -60,7 +63,8 @@ MAX_ATTEMPTS = 4
 MAX_BACKOFF = 120.0
 
 #: ``cal-api-version`` per path prefix; other endpoints (``/v2/me``, calendars, conferencing)
-#: are unversioned (FACTS §7.3). A missing or wrong value falls back to 2024-04-15 (§7.2).
+#: are unversioned (docs/calcom-behaviour.md#api-versions). A missing or wrong value falls back to
+#: 2024-04-15.
 API_VERSIONS: tuple[tuple[str, str], ...] = (
     ("/bookings", "2024-08-13"),
     ("/event-types", "2024-06-14"),
@@ -116,7 +120,7 @@ class ReferenceProvider:
         }
         verifier = None
         if self._env.client_secret is None:
-            # A PUBLIC client has no secret, so it must prove possession with PKCE (FACTS §6).
+            # A PUBLIC client has no secret, so it must prove possession with PKCE (#pkce-and-state).
             verifier = secrets.token_urlsafe(48)
             params["code_challenge"] = _s256(verifier)
             params["code_challenge_method"] = "S256"
@@ -140,7 +144,8 @@ class ReferenceProvider:
         try:
             connection = self._token_request(fields)
         except errors.ReauthorizationRequired as exc:
-            # invalid_grant at the exchange is about the code (FACTS §2), not a refresh token.
+            # invalid_grant at the exchange
+            # is about the code (#token-errors-and-check-order), not a refresh token.
             raise errors.CodeExchangeFailed(str(exc)) from exc
         connection_id = secrets.token_urlsafe(16)
         with self._lock:
@@ -198,13 +203,13 @@ class ReferenceProvider:
                     self._connections.pop(connection_id, None)
                 raise
             connection.access_token = fresh.access_token
-            # Cal.com rotates: the old refresh token is dead from now on (FACTS §3).
+            # Cal.com rotates: the old refresh token is dead from now on (#refresh-rotation).
             connection.refresh_token = fresh.refresh_token or connection.refresh_token
             connection.expires_at = fresh.expires_at
             return connection.access_token
 
     def _token_request(self, fields: Mapping[str, str]) -> _Connection:
-        """POST to the token endpoint with exactly Cal.com's fields (FACTS §1.2)."""
+        """POST to the token endpoint with exactly Cal.com's fields (#token-endpoint)."""
         body = {"client_id": self._env.client_id, **fields}
         if self._env.client_secret is not None:
             body["client_secret"] = self._env.client_secret
@@ -254,7 +259,7 @@ def authorization_code(callback: Mapping[str, str]) -> str:
 
 def token_payload(answer: HttpAnswer) -> dict[str, Any]:
     """A token endpoint answer's JSON when it holds tokens; otherwise the outcome it means
-    is raised (FACTS §2), so a failed refresh never replaces good tokens."""
+    is raised (#token-errors-and-check-order), so a failed refresh never replaces good tokens."""
     payload = _json_or_none(answer)
     status = answer.status_code
     if status >= 500:
@@ -307,7 +312,7 @@ def api_response(answer: HttpAnswer) -> ApiResponse:
     body = _json_or_none(answer)
     message = _error_message(body)
     if answer.status_code == 403 and message.startswith("insufficient_scope"):
-        # Refreshing cannot help: refresh keeps the original scopes (FACTS §3, §5).
+        # Refreshing cannot help: refresh keeps the original scopes (#scope-enforcement-on-api-v2).
         raise errors.InsufficientScope(message)
     if answer.status_code >= 500:
         raise errors.UpstreamError(f"Cal.com answered {answer.status_code}")
@@ -315,7 +320,7 @@ def api_response(answer: HttpAnswer) -> ApiResponse:
 
 
 def backoff_seconds(answer: HttpAnswer, attempt: int, now: float) -> float:
-    """Seconds to wait after a 429: what ``X-RateLimit-Reset-Default`` says (FACTS §7.5).
+    """Seconds to wait after a 429: what ``X-RateLimit-Reset-Default`` says (#rate-limiting).
 
     The header is seconds in Cal.com's code; a value that looks like a unix timestamp is read
     as one (a third-party summary claims that form). No header: exponential. Bounded either way.
@@ -335,21 +340,21 @@ def backoff_seconds(answer: HttpAnswer, attempt: int, now: float) -> float:
 
 
 def _authorize_error(error: str, description: str) -> errors.ProviderError:
-    """An ``error`` on the callback (FACTS §1.1: Deny, rejected client, scope errors)."""
+    """An ``error`` on the callback (#authorize-page: Deny, rejected client, scope errors)."""
     text = f"{error}: {description}" if description else error
     if error == "access_denied":
         return errors.AccessDenied(text)
     if error == "unauthorized_client":
         return (errors.ClientRejected(text) if "reject" in description
                 else errors.ClientNotApproved(text))
-    # The page may say invalid_scope or invalid_request for a scope problem (FACTS §1.1).
+    # The page may say invalid_scope or invalid_request for a scope problem (#authorize-page).
     if error == "invalid_scope" or (error == "invalid_request" and "scope" in description.lower()):
         return errors.InvalidScope(text)
     return errors.UpstreamError(f"authorization failed: {text}")
 
 
 def _token_error(status: int, payload: Any) -> errors.ProviderError:
-    """A 4xx from the token endpoint (FACTS §2)."""
+    """A 4xx from the token endpoint (#token-errors-and-check-order)."""
     error = payload.get("error") if isinstance(payload, dict) else None
     description = payload.get("error_description", "") if isinstance(payload, dict) else ""
     text = f"{status} {error}: {description}"

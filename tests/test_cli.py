@@ -79,6 +79,10 @@ def test_serve_defaults_to_interactive_consent_on_a_wall_clock_and_prints_the_de
         assert _field(banner, "API base URL") == f"{base}/v2"
         assert httpx.get(f"{base}/_mock/consent").json()["mode"] == "interactive"
         assert httpx.get(f"{base}/_mock/clock").json()["frozen"] is False
+        # Served, the fake limits unauthenticated requests per IP as Cal.com does (§11.11).
+        assert httpx.get(f"{base}/_mock/settings").json()["rate_limit_unauthenticated"] is True
+        token = httpx.post(f"{base}/v2/auth/oauth2/token", data={})
+        assert token.headers["X-RateLimit-Limit-Default"] == "120"
         client_id = _field(banner, "client_id")
         client = httpx.get(f"{base}/_mock/clients/{client_id}").json()
         assert client["redirect_uris"] == ["http://localhost:3000/callback", f"{base}/_mock/callback"]
@@ -91,6 +95,26 @@ def test_serve_defaults_to_interactive_consent_on_a_wall_clock_and_prints_the_de
         runner.join(_BOUND)
     assert not runner.is_alive()
     assert out.getvalue().rstrip().endswith("mock-calcom: stopped")
+
+
+def test_serve_can_leave_unauthenticated_requests_unlimited() -> None:
+    args = build_parser().parse_args(["serve", "--port", "0",
+                                      "--set", "rate_limit_unauthenticated=false"])
+    out, stop = io.StringIO(), threading.Event()
+    runner = threading.Thread(target=serve, args=(args, out), kwargs={"stop": stop})
+    runner.start()
+    try:
+        _wait_for(lambda: "Press Ctrl+C" in out.getvalue(), "the banner")
+        url = re.search(r"a fake Cal\.com at (\S+)", out.getvalue())
+        assert url
+        settings = httpx.get(f"{url.group(1)}/_mock/settings").json()
+        assert settings["rate_limit_unauthenticated"] is False
+        token = httpx.post(f"{url.group(1)}/v2/auth/oauth2/token", data={})
+        assert "X-RateLimit-Limit-Default" not in token.headers
+    finally:
+        stop.set()
+        runner.join(_BOUND)
+    assert not runner.is_alive()
 
 
 def test_the_same_seed_prints_the_same_credentials() -> None:

@@ -12,6 +12,7 @@ from mock_calcom.demo import DEMO_REDIRECT_URI
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 from mock_calcom.model import ClientStatus, ClientType, ConsentMode
 from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom.model.tokens import Grant
 
 CB = "https://app.example/callback"
 
@@ -250,8 +251,14 @@ def test_two_fakes_in_one_process_share_nothing() -> None:
         one.create_user("alice")
         registered = one.create_client("App", [CB])
         assert two.users() == []
+        # The lookup needs a token (of two's own making): two has no such client.
+        with two.model.lock:
+            bob = two.model.create_user("bob")
+            token = two.model.tokens.mint_pair(Grant("any", bob.id, None, ())).access_token
         with two.client() as http:
-            assert http.get(f"/v2/auth/oauth2/clients/{registered.client_id}").status_code == 404
+            response = http.get(f"/v2/auth/oauth2/clients/{registered.client_id}",
+                                headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 404
         assert len(one.journal) == 0
         assert len(two.journal) == 1
 

@@ -47,14 +47,19 @@ class World:
         self.secret, self.other_secret = secret, other_secret
 
     def pair(self, client_id: str | None = None) -> TokenPair:
+        """A legacy token pair (no scopes: the scope guard lets it through everywhere)."""
         with self.fake.model.lock:
             return self.fake.model.tokens.mint_pair(
-                Grant(client_id or self.client.client_id, self.user.id, None, ("PROFILE_READ",)))
+                Grant(client_id or self.client.client_id, self.user.id, None, ()))
 
     async def lookup(self, token: str | None = None, client_id: str | None = None,
                      method: str = "GET") -> httpx.Response:
-        """The client-info route: answers 200 (or 405 for other methods) whatever the bearer."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        """The client-info route: answers 200 (or 405 for other methods) to a live token.
+        Without one, a token of the looked-up client itself is sent (the lookup needs
+        authentication), so a fault keyed on that client matches either way."""
+        if token is None:
+            token = self.pair(client_id).access_token
+        headers = {"Authorization": f"Bearer {token}"}
         return await self.http.request(
             method, f"/v2/auth/oauth2/clients/{client_id or self.client.client_id}",
             headers=headers)
@@ -185,6 +190,7 @@ async def test_a_token_fault_leaves_other_tokens_alone(world: World) -> None:
     world.fake.add_fault("*", token=mine, status=401, body={"message": "Unauthorized"})
     assert (await world.lookup(mine)).status_code == 401
     assert (await world.lookup(theirs)).status_code == 200
+    world.fake.model.clock.advance(1)  # a new iat: a token of the same grant that is not ``mine``
     assert (await world.lookup()).status_code == 200
 
 

@@ -45,20 +45,26 @@ class World:
             self.client, self.secret = model.clients.create(
                 name="Acme", redirect_uris=[REDIRECT], scopes=["PROFILE_READ"],
                 owner_user_id=self.user.id)
+            self.uid = next(b.uid for b in model.resources.bookings._by_uid.values()
+                            if b.host_id == self.user.id)
 
     def token(self) -> str:
+        """A legacy token (no scopes): the scope guard lets it through everywhere."""
         with self.fake.model.lock:
             pair = self.fake.model.tokens.mint_pair(
-                Grant(self.client.client_id, self.user.id, None, ("PROFILE_READ",)))
+                Grant(self.client.client_id, self.user.id, None, ()))
         return pair.access_token
 
     async def call(self, token: str | None, path: str | None = None,
                    **headers: str) -> httpx.Response:
-        """A throttled API v2 route that answers whatever the bearer: the client lookup."""
+        """A throttled API v2 route that answers 200 with or without a bearer: a booking by
+        uid, which is public."""
+        if path is None:
+            path = f"/v2/bookings/{self.uid}"
+            headers.setdefault("cal-api-version", "2024-08-13")
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        return await self.http.get(path or f"/v2/auth/oauth2/clients/{self.client.client_id}",
-                                   headers=headers)
+        return await self.http.get(path, headers=headers)
 
     def advance(self, seconds: float) -> None:
         self.fake.model.clock.advance(seconds)
@@ -95,7 +101,7 @@ async def test_the_request_over_the_limit_gets_a_throttler_envelope(world: World
     assert refused.status_code == 429
     body = refused.json()
     assert body["status"] == "error"
-    assert body["path"] == f"/v2/auth/oauth2/clients/{world.client.client_id}"
+    assert body["path"] == f"/v2/bookings/{world.uid}"
     assert body["error"] == {"code": "ThrottlerException", "message": THROTTLED_MESSAGE,
                              "details": THROTTLED_MESSAGE}
     assert _limits(refused) == ("3", "0", "60")
@@ -127,7 +133,8 @@ async def test_the_default_limit_is_500_per_token(world: World) -> None:
     assert statuses.count(200) == 500
     assert statuses[-1] == 429
     other = await world.call(world.token() + "x")  # another bearer, another tracker
-    assert other.status_code == 200
+    assert other.status_code == 401  # a garbage bearer, counted afresh (not 429)
+    assert _limits(other)[1] == "499"
 
 
 @pytest.mark.parametrize("overrides", [dict(rate_limit=2)])
@@ -267,3 +274,56 @@ async def test_version_neutral_endpoints_are_counted_without_the_header(world: W
     response = await world.call(world.token(), "/v2/me")
     assert response.status_code == 200
     assert _limits(response) == ("500", "499", "60")
+
+
+# -- FACTS §11.11: unauthenticated requests by IP, the throttler's API-key check ---------------
+
+_IP_ON = pytest.mark.parametrize("overrides", [dict(rate_limit_unauthenticated=True)])
+
+
+@_IP_ON
+async def test_requests_without_a_bearer_are_limited_to_120_per_minute_per_ip(world: World) -> None:
+    responses = [await world.call(None) for _ in range(121)]
+    assert [r.status_code for r in responses[:120]] == [200] * 120
+    assert _limits(responses[0]) == ("120", "119", "60")
+    assert responses[120].status_code == 429
+    world.advance(60)
+    assert (await world.call(None)).status_code == 200
+
+
+@_IP_ON
+async def test_the_ip_tracker_is_the_sha256_of_the_address(world: World) -> None:
+    await world.call(None, **{"cf-connecting-ip": "198.51.100.4"})
+    key = "ip_" + hashlib.sha256(b"198.51.100.4").hexdigest()
+    assert any(key in str(k) for k in world.fake.model.ratelimits._counters)
+
+
+@_IP_ON
+async def test_token_requests_and_anonymous_bookings_count_against_the_ip(world: World) -> None:
+    world.fake.update_settings(rate_limit_ip=3)
+    token = await world.http.post("/v2/auth/oauth2/token", data={})
+    assert token.status_code == 400
+    assert _limits(token) == ("3", "2", "60")
+    booking = await world.http.post("/v2/bookings", json={},
+                                    headers={"cal-api-version": "2024-08-13"})
+    assert booking.status_code == 400
+    assert _limits(booking) == ("3", "1", "60")
+    await world.call(None)
+    refused = await world.http.post("/v2/auth/oauth2/token", data={})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "ThrottlerException"
+
+
+@pytest.mark.parametrize("key", ["cal_live_0123456789abcdef", "cal_abc"])
+async def test_an_unknown_api_key_is_refused_by_the_throttler_without_limit_headers(
+        world: World, key: str) -> None:
+    for path in (None, "/v2/me", "/v2/auth/oauth2/clients/x"):
+        response = await world.call(key, path)
+        assert response.status_code == 401
+        assert response.json()["error"] == {
+            "code": "UnauthorizedException", "message": "CustomThrottlerGuard - Invalid API Key",
+            "details": {"message": "CustomThrottlerGuard - Invalid API Key",
+                        "error": "Unauthorized", "statusCode": 401}}
+        assert _limits(response) == (None, None, None)
+    # A route Cal.com does not have runs no guard: the plain 404.
+    assert (await world.call(key, "/v2/no-such-route")).status_code == 404

@@ -36,7 +36,7 @@ def test_each_request_is_one_line_with_client_user_and_the_rule_that_refused_it(
     lines = out.getvalue().splitlines()
     assert len(lines) == 4, lines
     assert lines[0].startswith(f"GET /auth/oauth2/authorize 302 client={made.client_id} user=-")
-    assert lines[1] == f"POST /v2/auth/oauth2/token 200 client={made.client_id} user=-"
+    assert lines[1] == f"POST /v2/auth/oauth2/token 200 client={made.client_id} user={user.id}"
     assert re.fullmatch(rf'POST /v2/auth/oauth2/token 400 client={made.client_id} user=- '
                         r'rule="invalid_grant: .+"', lines[2]), lines[2]
     assert lines[3] == f"GET /v2/bookings 200 client={made.client_id} user={user.id}"

@@ -39,6 +39,7 @@ from mock_calcom.api.validation import (
     min_value,
     one_of,
     parse_int_when_truthy,
+    pipe_value,
     query_dict,
     split_comma,
     split_ints,
@@ -116,7 +117,7 @@ ATTENDEE = Schema((
     Prop("phoneNumber", (_PHONE,), optional=True),
     Prop("language", (one_of(LOCALES),), optional=True),
     Prop("email", (IS_EMAIL,), optional=True),
-))
+), forbid_unknown=True)
 
 #: BookingInput*Location_2024_08_13: type -> keys it must carry.
 _LOCATION_KEYS: dict[str, tuple[str, ...]] = {
@@ -159,19 +160,23 @@ CREATE_BOOKING = Schema((
     Prop("routing", (IS_OBJECT,), optional=True),
     Prop("emailVerificationCode", (IS_STRING,), optional=True),
     Prop("instant", (IS_BOOLEAN,), optional=True),
-))
+), forbid_unknown=True)
+# Create, cancel and reschedule run their own pipes, validateSync with whitelist and
+# forbidNonWhitelisted (create-booking-input.pipe.ts @51442f5e, cancel-booking-input.pipe.ts
+# @5b6d63e6, reschedule-booking-input.pipe.ts @f162fe23): an unknown field is a 400 in the
+# pipes' one-string format (``Schema.validate_pipe``), not stripped (FACTS §11.2).
 CANCEL_BOOKING = Schema((
     Prop("cancellationReason", (IS_STRING,), optional=True),
     Prop("cancelSubsequentBookings", (IS_BOOLEAN,), optional=True),
     Prop("seatUid", (IS_STRING,), optional=True),
-))
+), forbid_unknown=True)
 RESCHEDULE_BOOKING = Schema((
     Prop("start", (IS_ISO8601,)),
     Prop("rescheduledBy", (IS_EMAIL,), optional=True),
     Prop("reschedulingReason", (IS_STRING,), optional=True),
     Prop("emailVerificationCode", (IS_STRING,), optional=True),
     Prop("seatUid", (IS_STRING,), optional=True),
-))
+), forbid_unknown=True)
 DECLINE_BOOKING = Schema((Prop("reason", (IS_STRING,), optional=True),))
 MARK_ABSENT = Schema((
     Prop("host", (IS_BOOLEAN,), optional=True),
@@ -357,8 +362,36 @@ def _attendee(values: dict[str, Any]) -> Attendee:
                     language=values.get("language", "en"), phone_number=phone)
 
 
+def _piped(call: Call, schema: Schema) -> dict[str, Any]:
+    value = pipe_value(call.body, parsed=call.body_parsed, empty_body=call.model.settings.empty_body)
+    return schema.validate_pipe(value)
+
+
+def _check_location(event_type: EventType, location: Any) -> None:
+    """isBookingLocationWithEventTypeLocations (input.service.ts @3d4e8782): an object location
+    must be of a type the event type offers, an integration one of its integrations. The
+    string form (and ``meetingUrl``) is let through for backwards compatibility."""
+    if not isinstance(location, dict):
+        return
+    offered = [str(loc.get("type")) for loc in event_type.locations]
+    if location["type"] not in offered:
+        raise BadRequestError(
+            f"Booking location with type {location['type']} not valid for event type with "
+            f"id={event_type.id}. The event type has following location types: "
+            f"{', '.join(offered)}, and only these types are allowed for booking location.")
+    if location["type"] == "integration":
+        integrations = [str(loc.get("integration")) for loc in event_type.locations
+                        if loc.get("type") == "integration"]
+        if location["integration"] not in integrations:
+            raise BadRequestError(
+                f"Booking location with integration {location['integration']} not valid for event "
+                f"type with id={event_type.id}. The event type has following integrations: "
+                f"{', '.join(integrations)}, and only these integrations are allowed for booking "
+                "location.")
+
+
 def create_booking(call: Call) -> Response:
-    body = CREATE_BOOKING.validate(call.body)
+    body = _piped(call, CREATE_BOOKING)
     event_type = _booked_event_type(call, body)
     viewer = call.user_or_none
     if event_type.booking_requires_authentication:
@@ -377,6 +410,7 @@ def create_booking(call: Call) -> Response:
     responses = dict(body.get("bookingFieldsResponses", {}))
     _check_booking_fields(event_type, responses)
     _check_length(event_type, body.get("lengthInMinutes"))
+    _check_location(event_type, body.get("location"))
     location = body.get("location")
     if isinstance(location, str):
         location = {"type": "attendeeDefined", "location": location}
@@ -399,7 +433,7 @@ def get_booking(call: Call) -> Response:
 
 
 def cancel_booking(call: Call) -> Response:
-    body = CANCEL_BOOKING.validate(call.body)
+    body = _piped(call, CANCEL_BOOKING)
     uid = call.path_params["bookingUid"]
     if "seatUid" in body:
         raise BadRequestError("Invalid seatUid: this seat does not exist or has already been cancelled.")
@@ -414,7 +448,7 @@ def cancel_booking(call: Call) -> Response:
 
 
 def reschedule_booking(call: Call) -> Response:
-    body = RESCHEDULE_BOOKING.validate(call.body)
+    body = _piped(call, RESCHEDULE_BOOKING)
     resources = call.model.resources
     booking = resources.bookings.require(call.path_params["bookingUid"])
     event_type = resources.event_types.get(booking.event_type_id)
@@ -445,7 +479,9 @@ def decline_booking(call: Call) -> Response:
 def mark_absent(call: Call) -> Response:
     body = MARK_ABSENT.validate(call.body)
     store = call.model.resources.bookings
-    booking = store.hosted(call.user, call.path_params["bookingUid"])
+    # markAbsent's own wording (bookings.service.ts @cd764fd8, FACTS §11.12).
+    booking = store.hosted(call.user, call.path_params["bookingUid"],
+                           missing="Booking with uid={uid} not found.")
     marks = [(a["email"], a["absent"]) for a in body.get("attendees", [])]
     return _reply(call, store.mark_absent(booking, body.get("host"), marks))
 

@@ -9,7 +9,6 @@ sees and leaves one consistent state.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import auth, scopes, versions
-from mock_calcom.api.scopes import Requirement as ScopeRequirement
 from mock_calcom.asgi import fake_of
 from mock_calcom.errors import BadRequestError, UnauthorizedError
 from mock_calcom.model.users import User
@@ -51,6 +49,10 @@ class Call:
     query: list[tuple[str, str]]
     body: Any
     version: str
+    #: Whether Express's body parsers produced ``body`` (a non-empty JSON or urlencoded body).
+    #: When they did not, ``body`` is ``{}`` and Cal.com's own input pipes see ``{}`` or
+    #: ``undefined`` depending on body-parser's major version (``Settings.empty_body``).
+    body_parsed: bool = True
 
     @property
     def user(self) -> User:
@@ -85,19 +87,15 @@ class Endpoint:
             return scopes.NOT_AVAILABLE
         return scopes.requirement(self.method, self.path)
 
-    @functools.cached_property
-    def _scopes(self) -> ScopeRequirement:
-        # The scope map is fixed: looked up once per endpoint, not once per request.
-        return self.scopes
-
     def route(self) -> Route:
         return Route(self.path, _EndpointApp(self), methods=[self.method], name=self.operation_id)
 
     async def handle(self, request: Request) -> Response:
         body = await _read_body(request) if self.reads_body else None
-        return self.run(request, body)
+        parsed = self.reads_body and await _parsed_by_body_parser(request)
+        return self.run(request, body, body_parsed=parsed)
 
-    def run(self, request: Request, body: Any) -> Response:
+    def run(self, request: Request, body: Any, *, body_parsed: bool = True) -> Response:
         model = fake_of(request).model
         version = versions.ensure_served(request, self.versions)
         with model.lock:
@@ -105,12 +103,13 @@ class Endpoint:
                 _legacy_scope_guard(model, request)
             caller = self._guard(model, request)
             if caller is not None and not self.legacy:
-                scopes.check_scopes(caller.scopes, self._scopes)
+                scopes.check_scopes(caller.scopes,
+                                    scopes.requirement_under(model.settings, self.method, self.path))
             # What request.query_params.multi_items() gives, without building the multidict.
             raw_query = request.scope.get("query_string", b"")
             query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
             call = Call(model=model, caller=caller, path_params=dict(request.path_params),
-                        query=query, body=body, version=version)
+                        query=query, body=body, version=version, body_parsed=body_parsed)
             return self.handler(call)
 
     def _guard(self, model: CalcomModel, request: Request) -> auth.Caller | None:
@@ -164,14 +163,33 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"Unexpected token {name[0]}")
 
 
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _parser_for(media_type: str) -> str | None:
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return "json"
+    if media_type == "application/x-www-form-urlencoded":
+        return "form"
+    return None
+
+
+async def _parsed_by_body_parser(request: Request) -> bool:
+    """Whether one of Nest's body parsers read this request's body (``request.body()`` is
+    cached by Starlette, so this reads nothing twice)."""
+    raw = await request.body()
+    return bool(raw.strip()) and _parser_for(_media_type(request)) is not None
+
+
 async def _read_body(request: Request) -> Any:
     """Express's body parsers as Nest registers them: JSON and urlencoded bodies are parsed,
     anything else leaves ``{}``. Malformed JSON is a 400 before routing goes any further."""
     raw = await request.body()
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    parser = _parser_for(_media_type(request))
     if not raw.strip():
         return {}
-    if content_type == "application/json" or content_type.endswith("+json"):
+    if parser == "json":
         try:
             parsed = json.loads(raw, parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -180,6 +198,6 @@ async def _read_body(request: Request) -> Any:
         if not isinstance(parsed, dict | list):
             raise BadRequestError(f"Unexpected token in JSON: {raw[:20]!r} is not an object")
         return parsed
-    if content_type == "application/x-www-form-urlencoded":
+    if parser == "form":
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     return {}

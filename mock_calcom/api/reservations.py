@@ -5,8 +5,9 @@ releasing a reservation need nothing but its uid.
 
 Checks, in order: the body (ReserveSlotInput_2024_09_04); a custom ``reservationDuration`` only
 for an authenticated caller; the event type; ``slotDuration`` one of its lengths; the slot free
-(no booking, no other live reservation). Known difference: a live reservation is not yet
-subtracted from ``GET /v2/slots`` nor checked by ``POST /v2/bookings``.
+(no booking, no other live reservation). A live reservation takes the slot out of
+``GET /v2/slots`` (api/slots.py); ``POST /v2/bookings`` does not check it (neither does
+Cal.com's booking handler, as far as read).
 """
 
 from __future__ import annotations

@@ -3,17 +3,19 @@
 The check is Cal.com's ``OAuthPermissionsGuard`` (oauth-permissions.guard.ts @58bd767a, e2e
 spec @300c08fc):
 
-* a token whose scopes are empty or only legacy (``READ_BOOKING``, ``READ_PROFILE``) passes
-  everywhere: legacy tokens were never scope-enforced;
+* a token none of whose scopes the guard maps to a permission passes everywhere: empty,
+  legacy-only (``READ_BOOKING``, ``READ_PROFILE``) or, say, only ``WEBHOOK_READ``
+  (``tokenPermissions.size === 0``; see ``model.scopes.MAPPED_SCOPES``);
 * an endpoint without ``@OAuthPermissions`` is closed to other tokens: 403
   ``insufficient_scope: this endpoint is not available for third-party OAuth tokens``;
 * otherwise every required scope must be held, where ``ORG_X`` also satisfies ``TEAM_X`` and
   WRITE does *not* imply READ. The 403 names the missing scopes and all the token's scopes,
   each list joined with ``", "`` (the guard's ``join(", ")``).
 
-The public booking endpoints (create, get by uid, cancel, reschedule) need no scope at all
-(docs oauth.mdx @027e9710). ``GET /v2/bookings/{uid}`` is not in the docs' list; like the other
-public ones it is open here (UNCONFIRMED, the fact sheet's recommendation).
+Booking create, cancel and reschedule carry no decorator, but the docs (oauth.mdx @027e9710)
+say explicitly that they need no scope, so they stay open. ``GET /v2/bookings/{uid}`` carries no
+decorator either and the docs are silent: the code gives the "not available" 403, which is the
+default here (FACTS §11.9); ``Settings.booking_get_open_to_scoped_tokens`` opens it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from collections.abc import Sequence
 from typing import Final
 
 from mock_calcom.errors import ForbiddenError
-from mock_calcom.model.scopes import is_legacy_scope_set
+from mock_calcom.model.scopes import skips_scope_check
+from mock_calcom.settings import Settings
 
 
 class _NotAvailable:
@@ -47,7 +50,7 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
     ("PATCH", "/v2/me"): ("PROFILE_WRITE",),
     ("GET", "/v2/bookings"): ("BOOKING_READ",),
     ("POST", "/v2/bookings"): PUBLIC,
-    ("GET", _B): PUBLIC,
+    ("GET", _B): NOT_AVAILABLE,  # undecorated; see the module docstring
     ("POST", f"{_B}/cancel"): PUBLIC,
     ("POST", f"{_B}/reschedule"): PUBLIC,
     ("POST", f"{_B}/confirm"): ("BOOKING_WRITE",),
@@ -123,6 +126,20 @@ def requirement(method: str, path: str) -> Requirement:
     return ENDPOINT_SCOPES.get((method, path), NOT_AVAILABLE)
 
 
+#: Undecorated handlers a setting may open to scoped tokens: (method, path) -> setting name.
+_OPENED_BY_SETTING: dict[tuple[str, str], str] = {
+    ("GET", _B): "booking_get_open_to_scoped_tokens",
+}
+
+
+def requirement_under(settings: Settings, method: str, path: str) -> Requirement:
+    """:func:`requirement`, with the settings that open an undecorated handler applied."""
+    name = _OPENED_BY_SETTING.get((method, path))
+    if name is not None and getattr(settings, name):
+        return PUBLIC
+    return requirement(method, path)
+
+
 def missing_scopes(token_scopes: Sequence[str], required: Sequence[str]) -> list[str]:
     held = set(token_scopes)
 
@@ -135,7 +152,7 @@ def missing_scopes(token_scopes: Sequence[str], required: Sequence[str]) -> list
 
 def check_scopes(token_scopes: Sequence[str], required: Requirement) -> None:
     """Raise the guard's 403 when a token with ``token_scopes`` may not use an endpoint."""
-    if is_legacy_scope_set(tuple(token_scopes)):
+    if skips_scope_check(tuple(token_scopes)):
         return
     if isinstance(required, _NotAvailable):
         raise ForbiddenError(NOT_AVAILABLE_MESSAGE)

@@ -118,6 +118,10 @@ def get_slots(call: Call) -> Response:
         bookings=resources.bookings, start=_bound(query["start"], end=False),
         end=_bound(query["end"], end=True), now=call.model.clock.now(), duration=duration,
         ignore_uid=query.get("bookingUidToReschedule"))
+    # A slot someone reserved (POST /v2/slots/reservations) is out of the list while the
+    # reservation lasts (the slots util's reserved-by-others filter; the fake has no booker
+    # identity, so it is out for everyone).
+    starts = [s for s in starts if not resources.reservations.held(event_type.id, s, s + duration * 60)]
     zone = query.get("timeZone", "UTC")
     data: dict[str, list[dict[str, str]]] = {}
     for start in starts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 
 from mock_calcom.errors import OAuthError
@@ -51,6 +52,16 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def zod_enum_message(received: str) -> str:
+    """A tRPC input error's message: zod 3's ``ZodError.message``, its issue list as
+    ``JSON.stringify(issues, null, 2)``, for ``codeChallengeMethod`` failing
+    ``z.enum(["S256"])``."""
+    issue = {"received": received, "code": "invalid_enum_value", "options": ["S256"],
+             "path": ["codeChallengeMethod"],
+             "message": f"Invalid enum value. Expected 'S256', received '{received}'"}
+    return json.dumps([issue], indent=2, ensure_ascii=False)
+
+
 def _client_not_found() -> OAuthError:
     return OAuthError(401, "invalid_client", "client_not_found")
 
@@ -67,31 +78,29 @@ class OAuthService:
     # -- authorize -------------------------------------------------------------------------
 
     def validate_authorize(self, request: AuthorizeRequest, user_id: int | None) -> ValidAuthorization:
-        """Check an authorize request for the signed-in ``user_id``.
+        """Check an authorize request for the signed-in ``user_id`` as the page does when it
+        loads (``getClientForAuthorization``, OAuthService.ts @027e9710): client, redirect URI,
+        client status, scopes. PKCE waits for Allow (:meth:`approve`).
 
-        Errors with ``redirectable=False`` (unknown client, not approved, redirect_uri
-        mismatch, scope required: ``NON_REDIRECTABLE_REASONS``, oauth2-error.service.ts
-        @742882da) must be shown on the page; the others go back to the redirect_uri.
+        Errors with ``redirectable=False`` (unknown client, not approved, rejected,
+        redirect_uri mismatch, scope required: ``NON_REDIRECTABLE_REASONS``,
+        oauth2-error.service.ts @742882da, and the page renders any error of this call as
+        text, FACTS §11.6) must be shown on the page; the others go back to the redirect_uri.
         """
         client = self._clients.get(request.client_id) if request.client_id else None
         if client is None:
             raise _client_not_found()
         if request.redirect_uri is None or not client.has_redirect_uri(request.redirect_uri):
             raise OAuthError(400, "invalid_request", "redirect_uri_mismatch")
-        self._ensure_access(client, user_id, redirectable=True)
+        self._ensure_access(client, user_id)
         scopes = self._authorize_scopes(client, request.scope)
-        if client.is_public and not request.code_challenge:
-            raise OAuthError(400, "invalid_request", "pkce_required", redirectable=True)
-        if request.code_challenge and request.code_challenge_method != "S256":
-            raise OAuthError(400, "invalid_request", "invalid_code_challenge_method",
-                             redirectable=True)
         return ValidAuthorization(
             client=client,
             redirect_uri=request.redirect_uri,
             scopes=scopes,
             state=request.state,
             code_challenge=request.code_challenge or None,
-            code_challenge_method=request.code_challenge_method if request.code_challenge else None,
+            code_challenge_method=request.code_challenge_method or None,
         )
 
     def _authorize_scopes(self, client: OAuthClient, raw: str | None) -> tuple[str, ...]:
@@ -104,17 +113,35 @@ class OAuthService:
         if not client.is_legacy and any(s not in client.scopes for s in requested):
             raise OAuthError(400, scope_error, "scope_exceeds_client_registration",
                              redirectable=True)
-        # The token carries exactly the requested scopes, not the registered set.
-        return tuple(requested)
+        # The token carries exactly the requested scopes, not the registered set; a legacy
+        # client that asked for none gets its registered ones (resolveScopesForTokens,
+        # apps/web/modules/auth/oauth2/scopes.ts @23cde4ae).
+        return tuple(requested) if requested else tuple(client.scopes)
 
     def approve(self, authorization: ValidAuthorization, user_id: int) -> str:
-        """The user pressed Allow (or the client is trusted): issue a code."""
+        """The user pressed Allow (or the client is trusted): check PKCE, then issue a code.
+
+        The page's tRPC input schema comes first: a ``code_challenge_method`` other than
+        ``S256`` fails ``z.enum(["S256"])`` (generateAuthCode.schema.ts @059ae832), whose
+        message is the zod issue list as JSON. Then ``generateAuthorizationCode``
+        (OAuthService.ts @027e9710): a public client needs a challenge and the method, a
+        confidential one the method when it sent a challenge. All are redirected.
+        """
+        method = authorization.code_challenge_method
+        if method is not None and method != "S256":
+            raise OAuthError(400, "invalid_request", zod_enum_message(method), redirectable=True)
+        challenge = authorization.code_challenge
+        if authorization.client.is_public and not challenge:
+            raise OAuthError(400, "invalid_request", "pkce_required", redirectable=True)
+        if (authorization.client.is_public or challenge) and method != "S256":
+            raise OAuthError(400, "invalid_request", "invalid_code_challenge_method",
+                             redirectable=True)
         code = self._codes.issue(
             client_id=authorization.client.client_id,
             user_id=user_id,
             scopes=authorization.scopes,
-            code_challenge=authorization.code_challenge,
-            code_challenge_method=authorization.code_challenge_method,
+            code_challenge=challenge,
+            code_challenge_method=method if challenge else None,
         )
         if self._secret_values is not None:
             self._secret_values.add(code.code, "code")  # redacted by value wherever it goes
@@ -183,13 +210,11 @@ class OAuthService:
             raise OAuthError(401, "invalid_client", "invalid_client_credentials")
 
     @staticmethod
-    def _ensure_access(client: OAuthClient, user_id: int | None, *,
-                       redirectable: bool = False) -> None:
+    def _ensure_access(client: OAuthClient, user_id: int | None) -> None:
         """``ensureClientAccessAllowed``: REJECTED never works, PENDING only for its owner
-        (issue #26474). At authorize a rejection is redirected, not-approved is not."""
+        (issue #26474). At authorize neither is redirected: the page shows them."""
         if client.status is ClientStatus.REJECTED:
-            raise OAuthError(401, "unauthorized_client", "client_rejected",
-                             redirectable=redirectable)
+            raise OAuthError(401, "unauthorized_client", "client_rejected")
         if client.status is ClientStatus.PENDING and (
             user_id is None or user_id != client.owner_user_id
         ):

@@ -26,6 +26,17 @@ KNOWN_SCOPES: frozenset[str] = frozenset(
     | _pairs("ORG_ROUTING_FORM", "ORG_WEBHOOK", "ORG_ATTRIBUTES")
 )
 
+#: ``SCOPE_TO_PERMISSION`` (packages/features/oauth/constants.ts, typed
+#: ``Record<NewAccessScope, number>``, so every non-legacy value of ``enum AccessScope``): the
+#: scopes ``OAuthPermissionsGuard`` knows. A token holding none of them skips the scope check
+#: (oauth-permissions.guard.ts @58bd767a: ``tokenPermissions.size === 0``), so scopes only in the
+#: first-party client's superset (``WEBHOOK_READ`` ...) do not switch enforcement on.
+MAPPED_SCOPES: frozenset[str] = frozenset(
+    _pairs("EVENT_TYPE", "BOOKING", "SCHEDULE", "APPS", "PROFILE")
+    | _pairs("TEAM_EVENT_TYPE", "TEAM_BOOKING", "TEAM_SCHEDULE", "TEAM_PROFILE", "TEAM_MEMBERSHIP")
+    | _pairs("ORG_EVENT_TYPE", "ORG_BOOKING", "ORG_SCHEDULE", "ORG_PROFILE", "ORG_MEMBERSHIP")
+)
+
 #: The user-level scopes an integrator normally asks for.
 USER_SCOPES: tuple[str, ...] = tuple(
     sorted(_pairs("EVENT_TYPE", "BOOKING", "SCHEDULE", "APPS", "PROFILE"))
@@ -35,20 +46,23 @@ _SEPARATORS = re.compile(r"[, ]+")
 
 
 def parse_scope_param(value: str | None) -> list[str]:
-    """Split a ``scope`` parameter the way Cal.com does: ``split(/[, ]+/)`` (constants.ts
-    @e29cf559), so both ``"A B"`` and ``"A,B"`` work. Order kept, duplicates dropped."""
+    """Split a ``scope`` parameter the way Cal.com does: ``split(/[, ]+/).filter(Boolean)``
+    (constants.ts @e29cf559), so both ``"A B"`` and ``"A,B"`` work. Order and duplicates are
+    kept: ``"A A"`` grants a token whose ``scope`` claim lists ``A`` twice."""
     if not value:
         return []
-    seen: dict[str, None] = {}
-    for part in _SEPARATORS.split(value.strip(", ")):
-        if part:
-            seen.setdefault(part, None)
-    return list(seen)
+    return [part for part in _SEPARATORS.split(value) if part]
 
 
 def is_legacy_scope_set(scopes: list[str] | tuple[str, ...] | frozenset[str]) -> bool:
     """True for no scopes or only legacy ones: such clients and tokens are not enforced."""
     return all(s in LEGACY_SCOPES for s in scopes)
+
+
+def skips_scope_check(scopes: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``OAuthPermissionsGuard`` lets a token with ``scopes`` through unchecked: none
+    of them is mapped to a permission (empty, legacy-only, or only unmapped scopes)."""
+    return not any(s in MAPPED_SCOPES for s in scopes)
 
 
 def unknown_scopes(scopes: list[str]) -> list[str]:

@@ -132,11 +132,9 @@ class TokenService:
 
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
                 extra: dict[str, Any] | None = None) -> str:
-        payload: dict[str, Any] = {}
-        if grant.user_id is not None:
-            payload["userId"] = grant.user_id
-        if grant.team_id is not None:
-            payload["teamId"] = grant.team_id
+        # mintTokens writes both ids, the absent one as the database's null: a user's token
+        # carries ``"teamId": null``, not a missing key (FACTS §11.12).
+        payload: dict[str, Any] = {"userId": grant.user_id, "teamId": grant.team_id}
         payload.update({"scope": list(grant.scopes), "token_type": token_type,
                         "clientId": grant.client_id, "iat": iat, "exp": exp})
         payload.update(extra or {})

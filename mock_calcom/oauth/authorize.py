@@ -6,10 +6,11 @@ Trusted clients skip consent (FACTS §1.1), whatever the mode. The page POSTs th
 back here; the POST trusts none of its hidden fields and validates everything again, so the
 browser is never sent to a redirect URI the client has not registered.
 
-Errors Cal.com shows on the page (unknown client, not approved, redirect_uri mismatch,
-scope required: ``NON_REDIRECTABLE_REASONS``, oauth2-error.service.ts @742882da) are
+Errors Cal.com shows on the page (unknown client, not approved, rejected, redirect_uri
+mismatch, scope required: ``NON_REDIRECTABLE_REASONS``, oauth2-error.service.ts @742882da) are
 rendered here with their 4xx status; the others go back to the client as
-``?error=<code>&error_description=<sentence>&state=<state>``.
+``?error=<code>&error_description=<sentence>&state=<state>``. PKCE parameters are checked only
+when the user allows (FACTS §11.6): a public client without a challenge sees the consent page.
 """
 
 from __future__ import annotations
@@ -118,7 +119,13 @@ async def authorize_decision(request: Request) -> Response:
 
 def _approve(fake: MockCalcom, valid: ValidAuthorization, user_id: int, *,
              status_code: int) -> Response:
-    code = fake.model.oauth.approve(valid, user_id)
+    """Allow, pressed or automatic: PKCE is checked only now (FACTS §11.6)."""
+    try:
+        code = fake.model.oauth.approve(valid, user_id)
+    except OAuthError as exc:
+        return _redirect(valid.redirect_uri, [
+            ("error", exc.error), ("error_description", exc.message), ("state", valid.state),
+        ], status_code)
     return _redirect(valid.redirect_uri, [("code", code), ("state", valid.state)], status_code)
 
 

@@ -23,8 +23,10 @@ from mock_calcom.model.tokens import TokenPair, TokenRejected
 from mock_calcom.oauth.bodies import BodyTooLarge, parse_url_search_params, read_body
 from mock_calcom.oauth.token import NO_STORE_HEADERS
 
-#: The legacy route's catch-all answer for anything that is not an OAuth error.
+#: The legacy routes' catch-all answers for anything that is not an OAuth error: the token
+#: route's, and the newest refreshToken route's (FACTS §11.12).
 _UNEXPECTED = {"error": "error_code_exchange"}
+_UNEXPECTED_REFRESH = {"error": "server_error"}
 
 
 async def legacy_token(request: Request) -> Response:
@@ -52,15 +54,15 @@ async def legacy_refresh(request: Request) -> Response:
         return _invalid_request()
     if fields.get("grant_type") != "refresh_token":
         return _invalid_request()
-    # The body wins; the Authorization header is the pre-#24046 place (issue #24016).
+    # The body wins; the Authorization header is the pre-#24046 place (issue #24016). With
+    # neither, the newest route passes "" on (FACTS §11.12): the client lookup and the secret
+    # check answer first, then the empty token is an invalid_grant.
     refresh_token = fields.get("refresh_token") or _bearer(request)
-    if not refresh_token:
-        return _invalid_request()
     fake = fake_of(request)
     return _answer(request, lambda: fake.model.oauth.refresh(
         client_id=client_id, refresh_token=refresh_token,
         client_secret=fields.get("client_secret"),
-    ))
+    ), unexpected=_UNEXPECTED_REFRESH)
 
 
 async def legacy_me(request: Request) -> Response:
@@ -80,7 +82,8 @@ async def legacy_me(request: Request) -> Response:
         return JSONResponse({"username": user.username}, status_code=201)
 
 
-def _answer(request: Request, call: Callable[[], TokenPair]) -> Response:
+def _answer(request: Request, call: Callable[[], TokenPair], *,
+            unexpected: dict[str, str] = _UNEXPECTED) -> Response:
     fake = fake_of(request)
     try:
         with fake.model.lock:
@@ -88,7 +91,7 @@ def _answer(request: Request, call: Callable[[], TokenPair]) -> Response:
     except OAuthError as exc:
         return JSONResponse(exc.legacy_body(), status_code=exc.status_code)
     except Exception:
-        return JSONResponse(_UNEXPECTED, status_code=500)
+        return JSONResponse(unexpected, status_code=500)
     # G1 never sends ``scope`` (FACTS §1.3).
     return JSONResponse({
         "access_token": pair.access_token,

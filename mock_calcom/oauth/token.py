@@ -4,7 +4,9 @@ Body decoding follows Express: JSON and urlencoded forms are parsed, any other c
 leaves an empty object (NestJS has no multipart parser on this route). Decisions where
 Cal.com's behaviour cannot be read from its code:
 
-- no body at all -> ``Body is required`` (the fact sheet's "body missing" row);
+- no body at all, or a content type no parser reads -> ``Body is required`` (body-parser 2.x
+  leaves ``req.body`` undefined); ``Settings.empty_body = "empty_object"`` gives 1.x's ``{}``
+  and so ``client_id is required`` (FACTS §11.12, UNCONFIRMED which is deployed);
 - JSON that body-parser's strict mode refuses (bad syntax, a top-level scalar) -> also
   400 ``invalid_request`` / ``Body is required`` instead of Express's HTML error page, so a
   client always gets the RFC shape from this URL;
@@ -13,15 +15,15 @@ Cal.com's behaviour cannot be read from its code:
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import fake_of
+from mock_calcom.asgi import fake_of, header
 from mock_calcom.errors import OAuthError
+from mock_calcom.middleware import request_id_for
 from mock_calcom.model.tokens import TokenPair
 from mock_calcom.oauth.bodies import (
     BodyTooLarge,
@@ -35,8 +37,9 @@ from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
-    from mock_calcom.model.state import CalcomModel
 
+#: What the OAuth2 exception filter writes when the client sent no ``x-request-id``.
+UNKNOWN_REQUEST_ID = "unknown-request-id"
 #: oauth2.controller.ts @02892e6a sets these on success; app.py sets them on errors too.
 NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -47,7 +50,10 @@ async def token_endpoint(request: Request) -> Response:
         raw = await read_body(request)
     except BodyTooLarge:
         raise OAuthError(413, "invalid_request", "request entity too large") from None
-    token_input = parse_token_input(_decode_body(media_type(request), raw))
+    body = _decode_body(media_type(request), raw)
+    if body is None and fake.model.settings.empty_body == "empty_object":
+        body = {}  # body-parser 1.x leaves ``req.body = {}``
+    token_input = parse_token_input(body)
     _remember_secrets(fake, token_input)
     try:
         with fake.model.lock:
@@ -82,9 +88,9 @@ def _remember_secrets(fake: MockCalcom, token_input: object) -> None:
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:
-    """The flat success body (no envelope). ``scope`` is in the docs and PR #27707 but not
-    in the OpenAPI DTO (UNCONFIRMED, ``Settings.token_response_scope``); it is left out when
-    the grant has no scopes (a legacy client that asked for none)."""
+    """The flat success body (no envelope): ``OAuth2TokensDto``'s four fields. ``scope`` is in
+    the docs and PR #27707, never in the DTO's output (``Settings.token_response_scope`` adds it;
+    even then it is left out for a grant without scopes)."""
     body: dict[str, Any] = {
         "access_token": pair.access_token,
         "token_type": "bearer",
@@ -97,6 +103,8 @@ def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:
 
 
 def _decode_body(kind: str, raw: bytes) -> Any:
+    """``req.body`` under body-parser 2.x: ``undefined`` (``None``) for no body or a content
+    type no parser reads."""
     if not raw:
         return None
     if kind == "application/json":
@@ -106,13 +114,15 @@ def _decode_body(kind: str, raw: bytes) -> Any:
             raise invalid_request("Body is required") from None
     if kind == "application/x-www-form-urlencoded":
         return parse_qs_extended(raw)
-    return {}
+    return None
 
 
-class RequestIdMiddleware:
-    """Adds ``X-Request-Id`` to every response of the wrapped route, errors included (the
-    OAuth2 exception filter sets one). Ids come from the fake's seeded randomness, so a
-    seeded fake hands out the same ids run after run."""
+class TokenRequestIdMiddleware:
+    """``X-Request-Id`` on the token endpoint (FACTS §11.5). A success gets the request's id
+    like any v2 answer. An error goes through ``OAuth2HttpExceptionFilter``, which reads the
+    lower-case ``x-request-id`` header, one the request-id middleware never sets (it writes
+    ``X-Request-Id``; oauth2-http-exception.filter.ts @a3230cb3): so the answer echoes the
+    client's own ``x-request-id``, or says ``unknown-request-id``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -121,18 +131,16 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _next_request_id(scope["app"].fake.model).encode("ascii")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id))
+                if message["status"] >= 400:
+                    request_id = header(scope, b"x-request-id") or UNKNOWN_REQUEST_ID
+                else:
+                    request_id = request_id_for(scope, scope["app"].fake)
+                headers = [*message.get("headers", []),
+                           (b"x-request-id", request_id.encode("latin-1"))]
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_id)
-
-
-def _next_request_id(model: CalcomModel) -> str:
-    """A uuid-shaped id from the fake's seeded randomness."""
-    return str(uuid.UUID(bytes=model.request_ids.token_bytes(16), version=4))

@@ -1,7 +1,9 @@
 """The clause registry: every rule a Cal.com provider must follow, with its source and check.
 
-A clause is an id (``ROTATION``), a one-line rule, the fact it rests on (``FACTS §3; RFC 6749
-§6``) and a check: a function of a :class:`~mock_calcom_contracts.harness.Suite` that drives the provider
+A clause is an id (``ROTATION``), a one-line rule, the fact it rests on
+(``docs/calcom-behaviour.md#refresh-rotation;
+RFC 6749 §6``: a section of the behaviour document, then the standard) and a check: a function of a
+:class:`~mock_calcom_contracts.harness.Suite` that drives the provider
 against fresh fakes and raises :class:`~mock_calcom_contracts.errors.ContractViolation` when the rule is
 broken. Each check looks at its own rule only, so a provider that breaks one rule fails one
 clause (``STATEFUL`` is the exception: it mixes everything and names the rule it caught).

@@ -23,7 +23,8 @@ _THROTTLED_MESSAGE = "CustomThrottlerGuard - Too many requests. Please try again
 @clause("INSUFFICIENT-SCOPE",
         "A 403 insufficient_scope raises InsufficientScope after one API request: no refresh "
         "(refresh keeps the scopes), no retry",
-        "FACTS §5 (OAuthPermissionsGuard), §3 (refresh keeps the original scopes); "
+        "docs/calcom-behaviour.md#scope-enforcement-on-api-v2 (OAuthPermissionsGuard; refresh keeps the "
+        "original scopes); "
         "RFC 6750 §3.1")
 def insufficient_scope(suite: Suite) -> None:
     # Unversioned endpoints only: this clause is about the 403, and a wrong cal-api-version
@@ -56,7 +57,8 @@ def insufficient_scope(suite: Suite) -> None:
 @clause("RATE-LIMIT",
         "On 429 the provider waits X-RateLimit-Reset-Default seconds (env.sleep) before "
         "retrying, and gives up with RateLimited after a bounded number of attempts",
-        "FACTS §7.5 (CustomThrottlerGuard, X-RateLimit-*-Default, no Retry-After); "
+        "docs/calcom-behaviour.md#rate-limiting (CustomThrottlerGuard, X-RateLimit-*-Default, no "
+        "Retry-After); "
         "RFC 6585 §4")
 def rate_limit(suite: Suite) -> None:
     @suite.given(st.integers(min_value=1, max_value=3), st.integers(min_value=1, max_value=3),
@@ -113,7 +115,7 @@ def _waited_for_reset(h: Harness, mark: int) -> None:
 @clause("API-VERSION",
         "Each call carries the cal-api-version its endpoint is served at (bookings 2024-08-13, "
         "event types 2024-06-14, schedules 2024-06-11); unversioned endpoints need none",
-        "FACTS §7.2 (a missing or unknown version falls back to 2024-04-15: 404), §7.3")
+        "docs/calcom-behaviour.md#api-versions (a missing or unknown version falls back to 2024-04-15)")
 def api_version(suite: Suite) -> None:
     @suite.given(st.permutations([*endpoints.VERSIONED, endpoints.DEFAULT_SCHEDULE]))
     def prop(order: list[endpoints.Endpoint]) -> None:

@@ -15,13 +15,14 @@ from mock_calcom_contracts.errors import ContractViolation, NotApplicable
 from mock_calcom_contracts.harness import Harness, Suite, form, grant_type, is_exchange, is_refresh
 from mock_calcom_contracts.strategies import scope_sets
 
-#: Cal.com's token pipe: exactly these fields, anything else is 400 (FACTS §1.2).
+#: Cal.com's token pipe: exactly these fields, anything else is 400 (docs/calcom-behaviour.md#token-endpoint).
 CONFIDENTIAL_FIELDS = {
     "authorization_code": frozenset({"client_id", "grant_type", "code", "redirect_uri",
                                      "client_secret"}),
     "refresh_token": frozenset({"client_id", "grant_type", "refresh_token", "client_secret"}),
 }
-#: A PUBLIC client proves possession with the PKCE verifier; refresh needs no proof (FACTS §6).
+#: A PUBLIC client proves possession with the PKCE verifier; refresh needs no proof
+#: (docs/calcom-behaviour.md#pkce-and-state).
 PUBLIC_FIELDS = {
     "authorization_code": frozenset({"client_id", "grant_type", "code", "redirect_uri",
                                      "code_verifier"}),
@@ -49,7 +50,8 @@ def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
         client = "a PUBLIC client's" if public else "the"
         raise ContractViolation(
             f"{wrong} in {client} {kind} request: Cal.com accepts exactly {sorted(expected)} "
-            "and answers 400 to anything else (FACTS §1.2 whitelist, forbidNonWhitelisted)",
+            "and answers 400 to anything else (docs/calcom-behaviour.md#token-endpoint: whitelist, "
+            "forbidNonWhitelisted)",
             h.excerpt(mark))
     fields = form(entry)
     if fields.get("client_id") != h.client_id:
@@ -63,7 +65,8 @@ def _check_fields(h: Harness, entry: JournalEntry, mark: int) -> None:
     if "authorization" in entry.request_headers:
         raise ContractViolation(
             "the token request carries an Authorization header: Cal.com reads the client "
-            "credentials from the body only (FACTS §1.2, issue #24964)", h.excerpt(mark))
+            "credentials from the body only (docs/calcom-behaviour.md#token-endpoint, issue #24964)",
+            h.excerpt(mark))
 
 
 def _connect_and_refresh(h: Harness, scopes: frozenset[str]) -> None:
@@ -94,7 +97,8 @@ def _connect_and_refresh(h: Harness, scopes: frozenset[str]) -> None:
         "Token requests carry exactly Cal.com's whitelist (code: client_id, grant_type, code, "
         "redirect_uri, client_secret; refresh: client_id, grant_type, refresh_token, "
         "client_secret), the secret in the body only",
-        "FACTS §1.2 (whitelist + forbidNonWhitelisted, no Basic auth); RFC 6749 §4.1.3, §6")
+        "docs/calcom-behaviour.md#token-endpoint (whitelist + forbidNonWhitelisted, no Basic auth); RFC "
+        "6749 §4.1.3, §6")
 def exchange_fields(suite: Suite) -> None:
     @suite.given(scope_sets(required="PROFILE_READ"))
     def prop(scopes: frozenset[str]) -> None:
@@ -108,7 +112,9 @@ def exchange_fields(suite: Suite) -> None:
         "A PUBLIC client (no secret) uses S256 PKCE: a fresh code_challenge at authorize, the "
         "code_verifier instead of a secret at the exchange, and refreshes with client_id, "
         "grant_type and refresh_token only",
-        "FACTS §1.2 (public schemas), §6 (PKCE required for PUBLIC clients, S256 only); "
+        "docs/calcom-behaviour.md#token-endpoint (public schemas), "
+        "docs/calcom-behaviour.md#pkce-and-state (PKCE required for PUBLIC "
+        "clients, S256 only); "
         "RFC 7636 §4")
 def public_client(suite: Suite) -> None:
     @suite.given(scope_sets(required="PROFILE_READ"))
@@ -126,7 +132,7 @@ def public_client(suite: Suite) -> None:
                     raise ContractViolation(
                         "a PUBLIC client's authorize URL must carry code_challenge (S256 of a "
                         "verifier) and code_challenge_method=S256; Cal.com refuses it with "
-                        f"pkce_required otherwise (FACTS §6): {url}")
+                        f"pkce_required otherwise (docs/calcom-behaviour.md#pkce-and-state): {url}")
                 challenges.append(challenge[0])
             if challenges[0] == challenges[1]:
                 raise ContractViolation("two authorizations sent the same code_challenge: each "
@@ -139,7 +145,8 @@ def public_client(suite: Suite) -> None:
 @clause("EXCHANGE-EXPIRY",
         "Token expiry is computed from expires_in on the injected clock: no refresh while the "
         "token is fresh, a refresh (before use) once it is due",
-        "FACTS §1.2, §3 (expires_in:1800); RFC 6749 §5.1")
+        "docs/calcom-behaviour.md#token-endpoint, docs/calcom-behaviour.md#tokens-and-lifetimes "
+        "(expires_in:1800); RFC 6749 §5.1")
 def exchange_expiry(suite: Suite) -> None:
     @suite.given(st.integers(min_value=700, max_value=4 * 3600), st.floats(0.0, 0.5))
     def prop(ttl: int, fresh_fraction: float) -> None:
@@ -167,7 +174,8 @@ def exchange_expiry(suite: Suite) -> None:
 @clause("EXPIRES-IN-MISSING",
         "A token response without expires_in is not taken as 'never expires': once Cal.com's "
         "30 minutes are over, calls still succeed",
-        "issue #24840 (apps kept expired tokens); RFC 6749 §5.1 (expires_in only RECOMMENDED)")
+        "docs/calcom-behaviour.md#tokens-and-lifetimes, issue #24840 (apps kept expired tokens); "
+        "RFC 6749 §5.1 (expires_in only RECOMMENDED)")
 def expires_in_missing(suite: Suite) -> None:
     @suite.given(st.integers(min_value=1801, max_value=20 * 24 * 3600))
     def prop(wait: int) -> None:

@@ -92,7 +92,7 @@ def api_host_of(h: Harness) -> str:
 
 @clause("HYGIENE-SECRET",
         "The client_secret is only ever sent in the body of token-endpoint requests",
-        "FACTS §1.2 (secret in the body only); RFC 6749 §2.3.1, §10.1")
+        "docs/calcom-behaviour.md#token-endpoint (secret in the body only); RFC 6749 §2.3.1, §10.1")
 def hygiene_secret(suite: Suite) -> None:
     @suite.given(_flows(suite))
     def prop(flow: tuple[frozenset[str], list[endpoints.Endpoint]]) -> None:
@@ -109,7 +109,8 @@ def hygiene_secret(suite: Suite) -> None:
 @clause("HYGIENE-TOKEN",
         "Access tokens travel only in the Authorization header and only to API v2; refresh "
         "tokens only in token-request bodies; never in a URL",
-        "FACTS §7.1 (Authorization: Bearer); RFC 6750 §2.1, §5.3 (no tokens in URLs)")
+        "docs/calcom-behaviour.md#api-v2-authentication (Authorization: Bearer); RFC 6750 §2.1, §5.3 (no "
+        "tokens in URLs)")
 def hygiene_token(suite: Suite) -> None:
     @suite.given(_flows(suite))
     def prop(flow: tuple[frozenset[str], list[endpoints.Endpoint]]) -> None:
@@ -210,7 +211,8 @@ def secret_value_problem(h: Harness, entry: JournalEntry) -> str | None:
         "where Cal.com reads them (token-request body fields; 'Authorization: Bearer' to API "
         "v2): never in any other header (Platform's x-cal-secret-key included), query, path or "
         "body field, on any host",
-        "FACTS §1.2 (token request fields), §7.1 (Bearer), §7.4 (x-cal-secret-key is Platform "
+        "docs/calcom-behaviour.md#token-endpoint (token request fields), "
+        "docs/calcom-behaviour.md#api-v2-authentication (Bearer; x-cal-secret-key is Platform "
         "credentials, not OAuth); RFC 6749 §2.3.1, §10.3; RFC 6750 §5.3")
 def secret_by_value(suite: Suite) -> None:
     @suite.given(_flows(suite))

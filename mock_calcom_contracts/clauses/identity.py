@@ -52,8 +52,9 @@ def check_acted_as(h: Harness, mark: int, outcome: Outcome, endpoint: endpoints.
         "Every call acts as the Cal.com user who authorized its connection: with several users "
         "connected through several clients, interleaved and across refreshes, /v2/me and the "
         "journal show that user and no other",
-        "FACTS §7.1 (the token's userId becomes the acting user), §3 (tokens are per user and "
-        "client; rotation is per user and client); RFC 6749 §1.5, §10.4")
+        "docs/calcom-behaviour.md#api-v2-authentication (the token's userId becomes the acting "
+        "user), docs/calcom-behaviour.md#refresh-rotation (tokens and rotation are per user and "
+        "client); RFC 6749 §1.5, §10.4")
 def identity(suite: Suite) -> None:
     steps = st.lists(st.tuples(st.integers(min_value=0, max_value=len(CONNECTS) - 1),
                                st.sampled_from(WHO_READS),

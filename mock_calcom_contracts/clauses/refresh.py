@@ -26,7 +26,8 @@ RACE_LATENCY = 0.15
 @clause("EXPIRY-REFRESH",
         "An expired access token is replaced: a call made any time after expiry (within the "
         "refresh token's 30 days) succeeds",
-        "FACTS §3 (30-minute access tokens, refresh rotates); RFC 6749 §6")
+        "docs/calcom-behaviour.md#tokens-and-lifetimes (30-minute access tokens), "
+        "docs/calcom-behaviour.md#refresh-rotation; RFC 6749 §6")
 def expiry_refresh(suite: Suite) -> None:
     @suite.given(st.integers(min_value=ACCESS_TTL, max_value=REFRESH_TTL - 3600))
     def prop(wait: int) -> None:
@@ -43,7 +44,8 @@ def expiry_refresh(suite: Suite) -> None:
 @clause("EXPIRY-BOOKINGS-403",
         "Tokens are refreshed BEFORE use: /v2/bookings answers an expired token with 403 "
         "PermissionsGuard, not 401, so waiting for a 401 is not enough",
-        "FACTS §7.4, issue #24840 (PermissionsGuard runs before ApiAuthGuard)")
+        "docs/calcom-behaviour.md#api-v2-authentication (PermissionsGuard runs before ApiAuthGuard, issue "
+        "#24840)")
 def expiry_bookings_403(suite: Suite) -> None:
     @suite.given(st.integers(min_value=ACCESS_TTL, max_value=REFRESH_TTL - 3600),
                  st.sampled_from([endpoints.BOOKINGS, endpoints.EVENT_TYPES]))
@@ -61,7 +63,8 @@ def expiry_bookings_403(suite: Suite) -> None:
 
 @clause("ROTATION",
         "Every refresh keeps the rotated refresh token; an old one is never sent again",
-        "FACTS §3 (rotation deletes every other refresh token of the user); RFC 6749 §6, §10.4")
+        "docs/calcom-behaviour.md#refresh-rotation (every other refresh token of the user is deleted); "
+        "RFC 6749 §6, §10.4")
 def rotation(suite: Suite) -> None:
     @suite.given(st.integers(min_value=2, max_value=4),
                  st.lists(st.integers(min_value=ACCESS_TTL, max_value=10 * 24 * 3600),
@@ -89,7 +92,8 @@ def rotation(suite: Suite) -> None:
 @clause("CONCURRENT-REFRESH",
         "Concurrent calls on an expired token cause exactly one refresh (single flight), and "
         "all of them succeed",
-        "FACTS §3 (rotation revokes the other refresh tokens: a second refresh with the old "
+        "docs/calcom-behaviour.md#refresh-rotation (rotation revokes the other refresh tokens: a second "
+        "refresh with the old "
         "token fails), issue #12377")
 def concurrent_refresh(suite: Suite) -> None:
     @suite.given(st.integers(min_value=3, max_value=6), st.data())
@@ -120,7 +124,8 @@ def concurrent_refresh(suite: Suite) -> None:
 @clause("REFRESH-INVALID-GRANT",
         "A dead refresh token (invalid_grant) raises ReauthorizationRequired after one token "
         "request, with no retry, and the connection stays dead",
-        "FACTS §2 (invalid_refresh_token, refresh_token_revoked), §3; RFC 6749 §5.2")
+        "docs/calcom-behaviour.md#token-errors-and-check-order (invalid_refresh_token, "
+        "refresh_token_revoked), docs/calcom-behaviour.md#refresh-rotation; RFC 6749 §5.2")
 def refresh_invalid_grant(suite: Suite) -> None:
     @suite.given(st.sampled_from(["revoked", "expired"]), scope_sets(required="PROFILE_READ"))
     def prop(cause: str, scopes: frozenset[str]) -> None:
@@ -159,8 +164,9 @@ MAX_REFRESH_ATTEMPTS = 4
         f"retries (at most {MAX_REFRESH_ATTEMPTS} token requests in all) and succeeds, or "
         "raises UpstreamError; a refresh that keeps failing ends in UpstreamError, not a retry "
         "loop; either way the next call refreshes with the kept token and succeeds",
-        "FACTS §2 (server_error), §3 (the refresh token stays valid until a refresh succeeds); "
-        "RFC 6749 §6; RFC 9110 §9.2.2 (retrying is allowed)")
+        "docs/calcom-behaviour.md#token-errors-and-check-order (server_error), "
+        "docs/calcom-behaviour.md#refresh-rotation (the refresh token stays valid until a "
+        "refresh succeeds); RFC 6749 §6; RFC 9110 §9.2.2 (retrying is allowed)")
 def refresh_5xx(suite: Suite) -> None:
     @suite.given(st.sampled_from([500, 502, 503, 504, "drop"]), st.sampled_from([1, None]))
     def prop(failure: int | str, times: int | None) -> None:

@@ -47,7 +47,7 @@ def sent(h: Harness, mark: int, method: str, path: str) -> int:
         "Booking writes return Cal.com's real statuses (create 201, reschedule 201, cancel 200); "
         "a write answered 5xx or not at all raises UpstreamError and is not sent again (Cal.com "
         "may have done it); a GET answered 5xx may be retried, a bounded number of times",
-        "FACTS §7.3 (201 on create and reschedule, 200 on cancel), §11.2; RFC 9110 §9.2.2 "
+        "docs/calcom-behaviour.md#bookings (201 on create and reschedule, 200 on cancel); RFC 9110 §9.2.2 "
         "(only idempotent requests may be retried automatically), §15.3.2")
 def writes(suite: Suite) -> None:
     @suite.given(st.sampled_from(["create", "reschedule", "cancel"]), st.sampled_from(_FAILURES),

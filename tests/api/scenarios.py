@@ -188,6 +188,11 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "BookingsController_2024_04_15_createBooking": (201, lambda c: c.legacy("POST", _B, {
         "start": c.slot(), "eventTypeId": c.event_type("30min"), "timeZone": "Europe/Paris",
         "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}})),
+    # Instant meetings are for team event types, which the fake has none of: a 400.
+    "BookingsController_2024_04_15_createInstantBooking": (400, lambda c: c.legacy(
+        "POST", f"{_B}/instant", {
+            "start": c.slot(), "eventTypeId": c.event_type("30min"), "timeZone": "Europe/Paris",
+            "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}})),
     "BookingsController_2024_04_15_getBooking": (
         200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}")),
     "BookingsController_2024_04_15_cancelBooking": (200, lambda c: c.legacy(

@@ -14,7 +14,9 @@ from mock_calcom.api.auth import (
     ONLY_CLIENT_ID_MESSAGE,
     ONLY_SECRET_MESSAGE,
     PERMISSIONS_NO_AUTH_MESSAGE,
+    authenticate,
 )
+from mock_calcom.errors import UnauthorizedError
 from mock_calcom.model.clients import ClientStatus
 from mock_calcom.model.tokens import Grant
 from mock_calcom.model.users import User
@@ -132,7 +134,8 @@ async def test_the_invalid_bearer_message_is_a_setting(alice: User) -> None:
     ({"x-cal-secret-key": "s"}, ONLY_SECRET_MESSAGE),
     ({"x-cal-client-id": "abc", "x-cal-secret-key": "s"},
      "ApiAuthStrategy - oAuth client - Client with ID abc not found"),
-    ({"Authorization": "Bearer cal_live_123"}, "ApiAuthStrategy - api key - Your api key is not valid"),
+    # The throttler looks API keys up before any guard (FACTS §11.11).
+    ({"Authorization": "Bearer cal_live_123"}, "CustomThrottlerGuard - Invalid API Key"),
     ({"Authorization": "Bearer "}, NO_AUTH_MESSAGE),
     ({"Authorization": "bearer lowercase-is-not-stripped"}, INVALID),
 ])
@@ -141,10 +144,17 @@ async def test_other_credentials_fail_like_unknown_ones(
     _unauthorized(await http.get("/v2/me", headers=headers), message)
 
 
-async def test_permissions_guard_lets_an_api_key_through_to_the_api_key_check(
-        http: httpx.AsyncClient) -> None:
+async def test_an_api_key_never_reaches_the_controller_guards(http: httpx.AsyncClient) -> None:
+    """CustomThrottlerGuard is global and runs first: an unknown key is its 401, on the
+    bookings controller too, where PermissionsGuard would otherwise speak first."""
     response = await http.get("/v2/bookings", headers=headers_for("/v2/bookings", "cal_live_123"))
-    _unauthorized(response, "ApiAuthStrategy - api key - Your api key is not valid")
+    _unauthorized(response, "CustomThrottlerGuard - Invalid API Key")
+
+
+def test_api_auth_strategy_still_refuses_api_keys_when_asked_directly(fake: MockCalcom) -> None:
+    with pytest.raises(UnauthorizedError) as caught:
+        authenticate(fake.model, {"authorization": "Bearer cal_live_123"})
+    assert caught.value.message == "ApiAuthStrategy - api key - Your api key is not valid"
 
 
 async def test_permissions_guard_names_an_unknown_platform_client_id(http: httpx.AsyncClient) -> None:

@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from mock_calcom import MockCalcom
+from mock_calcom.api.validation import pipe_value
+from mock_calcom.errors import BadRequestError
 from mock_calcom.model.resources import BookingStatus
 from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.model.users import User
@@ -31,6 +33,11 @@ class Api:
 
     async def post(self, path: str, body: Any = None) -> httpx.Response:
         return await self.http.post(path, json=body, headers=headers_for(path, self.token))
+
+    async def public_get(self, path: str) -> httpx.Response:
+        """A read without the token: ``GET /v2/bookings/{uid}`` is public, but closed to a
+        scoped token (FACTS §11.9)."""
+        return await self.http.get(path, headers=headers_for(path, None))
 
     async def data(self, path: str) -> Any:
         response = await self.get(path)
@@ -166,7 +173,7 @@ async def test_a_booking_is_created_against_the_event_type_and_listed(api: Api, 
     assert booking["guests"] == ["g@example.org"]
     assert booking["bookingFieldsResponses"]["email"] == "pat@example.org"
     assert (booking["createdAt"], booking["updatedAt"]) == ("2026-01-05T09:00:00.000Z",) * 2
-    fetched = (await api.get(f"/v2/bookings/{booking['uid']}")).json()["data"]
+    fetched = (await api.public_get(f"/v2/bookings/{booking['uid']}")).json()["data"]
     assert fetched == booking
     assert booking["uid"] in {b["uid"] for b in await api.data("/v2/bookings?status=upcoming")}
 
@@ -221,15 +228,119 @@ async def test_the_event_type_to_book_must_exist(
     assert envelope_error(response)["message"] == message
 
 
-async def test_an_invalid_create_body_is_400_with_every_problem(api: Api) -> None:
+def _pipe_error(response: httpx.Response, message: str) -> None:
+    """The hand-written booking pipes' 400: one string, and Nest's object details (no
+    ``details.errors`` array as the global ValidationPipe gives)."""
+    assert response.status_code == 400, response.text
+    assert envelope_error(response) == {
+        "code": "BadRequestException", "message": message,
+        "details": {"message": message, "error": "Bad Request", "statusCode": 400}}
+
+
+async def test_an_invalid_create_body_is_400_with_every_problem_in_one_string(api: Api) -> None:
     response = await api.post("/v2/bookings", {
         "start": "tomorrow", "attendee": {"name": 5, "timeZone": "Mars/Base"}, "eventTypeId": "1",
         "extra": True})
+    # Unknown properties first, then the declared ones in order; nested errors follow their
+    # parent's (empty) constraints after one space (formatErrors, FACTS §11.2).
+    _pipe_error(response, (
+        "extra property is wrong,property extra should not exist , "
+        "start property is wrong,start must be a valid ISO 8601 date string , "
+        "attendee property is wrong, name property is wrong,name must be a string , "
+        "timeZone property is wrong,timeZone must be a valid IANA time-zone , "
+        "eventTypeId property is wrong,eventTypeId must be an integer number "))
+
+
+async def test_create_refuses_an_unknown_field_instead_of_stripping_it(
+        api: Api, fake: MockCalcom, alice: User) -> None:
+    before = len(fake.model.resources.bookings._by_uid)
+    response = await api.post("/v2/bookings", _new(alice, notes="please"))
+    _pipe_error(response, "notes property is wrong,property notes should not exist ")
+    unknown_in_attendee = _new(alice)
+    unknown_in_attendee["attendee"]["company"] = "Acme"
+    response = await api.post("/v2/bookings", unknown_in_attendee)
+    _pipe_error(response, "attendee property is wrong, company property is wrong,property company "
+                          "should not exist ")
+    assert len(fake.model.resources.bookings._by_uid) == before
+
+
+async def test_cancel_refuses_an_unknown_field(api: Api, fake: MockCalcom, alice: User) -> None:
+    uid = _uid(fake, alice, BookingStatus.ACCEPTED)
+    response = await api.post(f"/v2/bookings/{uid}/cancel", {"reason": "x"})
+    _pipe_error(response, "reason property is wrong,property reason should not exist ")
+    assert fake.model.resources.bookings.require(uid).status is BookingStatus.ACCEPTED
+
+
+async def test_reschedule_refuses_an_unknown_field(api: Api, fake: MockCalcom, alice: User) -> None:
+    uid = _uid(fake, alice, BookingStatus.ACCEPTED)
+    response = await api.post(f"/v2/bookings/{uid}/reschedule",
+                              {"start": TUESDAY_1PM, "reason": "moved"})
+    _pipe_error(response, "reason property is wrong,property reason should not exist ")
+    assert fake.model.resources.bookings.require(uid).status is BookingStatus.ACCEPTED
+
+
+@pytest.mark.parametrize("action", ["create", "cancel", "reschedule"])
+async def test_the_booking_pipes_require_a_body(api: Api, http: httpx.AsyncClient, fake: MockCalcom,
+                                                alice: User, action: str) -> None:
+    uid = _uid(fake, alice, BookingStatus.ACCEPTED)
+    path = {"create": "/v2/bookings", "cancel": f"/v2/bookings/{uid}/cancel",
+            "reschedule": f"/v2/bookings/{uid}/reschedule"}[action]
+    headers = headers_for(path, api.token)
+    # No body, or a body no parser reads: req.body is undefined under body-parser 2.x.
+    for content, extra in ((b"", {}), (b"start=x", {"content-type": "text/plain"})):
+        response = await http.post(path, content=content, headers={**headers, **extra})
+        _pipe_error(response, "Body is required")
+    # Under body-parser 1.x the pipe sees {} and validates it instead (FACTS §11.12): create
+    # and reschedule miss ``start``, a cancel needs nothing.
+    fake.update_settings(empty_body="empty_object")
+    response = await http.post(path, content=b"", headers=headers)
+    if action == "cancel":
+        assert response.status_code == 200, response.text
+    else:
+        _pipe_error(response, "start property is wrong,start must be a valid ISO 8601 date string "
+                    + (", attendee property is wrong,nested property attendee must be either object "
+                       "or array " if action == "create" else ""))
+
+
+def test_the_pipes_refuse_a_body_that_is_not_an_object() -> None:
+    # Unreachable over HTTP (body-parser's strict mode refuses a JSON scalar first); the pipe
+    # itself answers it.
+    for value in ("text", 42, True):
+        with pytest.raises(BadRequestError) as caught:
+            pipe_value(value, parsed=True, empty_body="undefined")
+        assert caught.value.message == "Body should be an object"
+    for falsy in ("", 0, False, None):
+        with pytest.raises(BadRequestError) as caught:
+            pipe_value(falsy, parsed=True, empty_body="undefined")
+        assert caught.value.message == "Body is required"
+    assert pipe_value([], parsed=True, empty_body="undefined") == []
+
+
+async def test_a_location_must_be_one_the_event_type_offers(
+        api: Api, fake: MockCalcom, alice: User) -> None:
+    event_type = fake.model.resources.event_types.by_slug(alice.id, "30min")
+    assert event_type is not None
+    event_type.locations = [{"type": "integration", "integration": "cal-video"},
+                            {"type": "phone", "phone": "+14155550100", "public": True}]
+    response = await api.post("/v2/bookings", _new(alice, location={
+        "type": "attendeeAddress", "address": "1 Main St"}))
     assert response.status_code == 400
-    errors = envelope_error(response)["details"]["errors"]
-    assert [e["property"] for e in errors] == ["start", "attendee", "eventTypeId"]
-    assert {c["property"] for c in errors[1]["children"]} == {"name", "timeZone"}
-    assert "extra" not in errors[0]["target"]
+    assert envelope_error(response)["message"] == (
+        f"Booking location with type attendeeAddress not valid for event type with "
+        f"id={event_type.id}. The event type has following location types: integration, phone, "
+        "and only these types are allowed for booking location.")
+    response = await api.post("/v2/bookings", _new(alice, location={
+        "type": "integration", "integration": "zoom"}))
+    assert envelope_error(response)["message"] == (
+        f"Booking location with integration zoom not valid for event type with id={event_type.id}. "
+        "The event type has following integrations: cal-video, and only these integrations are "
+        "allowed for booking location.")
+    for allowed in ({"type": "phone"}, {"type": "integration", "integration": "cal-video"},
+                    "anywhere, as a string"):
+        ok = await api.post("/v2/bookings", _new(alice, location=allowed))
+        assert ok.status_code == 201, ok.text
+        fake.model.clock.advance(0)
+        await api.post(f"/v2/bookings/{ok.json()['data']['uid']}/cancel", {})
 
 
 async def test_length_in_minutes_must_be_one_of_the_event_types_lengths(
@@ -291,7 +402,7 @@ async def test_reschedule_makes_a_new_booking_and_links_both(api: Api, fake: Moc
     assert (new["rescheduledFromUid"], new["reschedulingReason"], new["rescheduledByEmail"]) == (
         old_uid, "Clash", "alice@example.com")
     assert (new["start"], new["status"]) == (TUESDAY_1PM, "accepted")
-    old = (await api.get(f"/v2/bookings/{old_uid}")).json()["data"]
+    old = (await api.public_get(f"/v2/bookings/{old_uid}")).json()["data"]
     assert (old["status"], old["rescheduledToUid"]) == ("cancelled", new["uid"])
     twice = await api.post(f"/v2/bookings/{old_uid}/reschedule", {"start": "2026-01-06T15:00:00Z"})
     assert twice.status_code == 400
@@ -356,7 +467,22 @@ async def test_absences_can_be_marked_only_after_the_start(api: Api, fake: MockC
 
 
 async def test_an_unknown_booking_uid_is_404(api: Api) -> None:
-    response = await api.get("/v2/bookings/doesNotExist")
+    response = await api.public_get("/v2/bookings/doesNotExist")
     assert response.status_code == 404
     assert envelope_error(response)["message"] == (
         "Booking with uid=doesNotExist was not found in the database")
+
+
+async def test_mark_absent_on_an_unknown_uid_uses_its_own_wording(
+        api: Api, fake: MockCalcom, bob: User) -> None:
+    """markAbsent: ``Booking with uid=<uid> not found.`` (FACTS §11.12); confirm and decline
+    say ``was not found in the database``. Another host's booking answers the same."""
+    response = await api.post("/v2/bookings/doesNotExist/mark-absent", {"host": True})
+    assert response.status_code == 404
+    assert envelope_error(response)["message"] == "Booking with uid=doesNotExist not found."
+    confirm = await api.post("/v2/bookings/doesNotExist/confirm")
+    assert envelope_error(confirm)["message"] == (
+        "Booking with uid=doesNotExist was not found in the database")
+    others = _uid(fake, bob, BookingStatus.ACCEPTED, past=True)
+    response = await api.post(f"/v2/bookings/{others}/mark-absent", {"host": True})
+    assert envelope_error(response)["message"] == f"Booking with uid={others} not found."

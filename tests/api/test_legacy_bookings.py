@@ -272,3 +272,16 @@ async def test_legacy_mark_no_show_of_another_hosts_booking_changes_nothing(
                           json={"attendees": [{"email": "nope", "noShow": "yes"}]})
     assert bad.status_code == 400
     assert theirs.attendees[0].absent is False
+
+
+async def test_a_legacy_instant_booking_of_a_personal_event_type_is_refused_and_books_nothing(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User) -> None:
+    before = len(fake.model.resources.bookings)
+    response = await http.post("/v2/bookings/instant", json=_create_body(fake, alice))
+    assert response.status_code == 400
+    assert envelope_error(response) == {
+        "code": "HttpException", "message": "Only Team Event Types are supported for Instant Meeting",
+        "details": "Only Team Event Types are supported for Instant Meeting"}
+    assert len(fake.model.resources.bookings) == before
+    missing = await http.post("/v2/bookings/instant", json=_create_body(fake, alice, eventTypeId=7))
+    assert missing.status_code == 404

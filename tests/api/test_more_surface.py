@@ -143,3 +143,21 @@ async def test_stripe_is_never_connected(http: httpx.AsyncClient, alice: User, m
     response = await http.get("/v2/stripe/check", headers=_auth(mint(alice)))
     assert (response.status_code, envelope_error(response)["message"]) == (
         404, "Credentials for stripe not found.")
+
+
+async def test_a_reserved_slot_leaves_the_slot_list_until_released(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User) -> None:
+    event_type = _event_type(fake, alice)
+    start = _slot(fake, days=3, hour=10)
+    listing = f"/v2/slots?eventTypeId={event_type}&start={start[:10]}&end={start[:10]}"
+
+    async def offered() -> list[str]:
+        days = (await http.get(listing, headers=SLOTS)).json()["data"]
+        return [slot["start"] for slots in days.values() for slot in slots]
+
+    assert start in await offered()
+    held = await http.post("/v2/slots/reservations", json={"eventTypeId": event_type, "slotStart": start},
+                           headers=SLOTS)
+    assert start not in await offered()
+    await http.delete(f"/v2/slots/reservations/{held.json()['data']['reservationUid']}", headers=SLOTS)
+    assert start in await offered()

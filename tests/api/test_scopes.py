@@ -88,8 +88,9 @@ async def test_endpoints_without_a_scope_mapping_refuse_scoped_tokens(
     assert envelope_error(response)["message"] == NOT_AVAILABLE_MESSAGE
 
 
-@pytest.mark.parametrize("scopes", [(), ("READ_BOOKING",), ("READ_PROFILE", "READ_BOOKING")],
-                         ids=["no-scopes", "read-booking", "both-legacy"])
+@pytest.mark.parametrize("scopes", [(), ("READ_BOOKING",), ("READ_PROFILE", "READ_BOOKING"),
+                                    ("WEBHOOK_READ", "READ_PROFILE")],
+                         ids=["no-scopes", "read-booking", "both-legacy", "unmapped-only"])
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.operation_id)
 async def test_legacy_tokens_bypass_every_scope_check(
         endpoint: Endpoint, scopes: tuple[str, ...], fake: MockCalcom, http: httpx.AsyncClient,
@@ -97,6 +98,34 @@ async def test_legacy_tokens_bypass_every_scope_check(
     status, scenario = SCENARIOS[endpoint.operation_id]
     response = await scenario(Ctx(fake, http, alice, mint(alice, scopes)))
     assert response.status_code == status, response.text
+
+
+async def test_get_booking_by_uid_is_closed_to_scoped_tokens_by_default(
+        fake: MockCalcom, http: httpx.AsyncClient, alice: User, mint: TokenFactory) -> None:
+    """Undecorated and absent from the docs' scope-free list: the guard's 403 (FACTS §11.9)."""
+    status, scenario = SCENARIOS["BookingsController_2024_08_13_getBooking"]
+    closed = await scenario(Ctx(fake, http, alice, mint(alice, ["BOOKING_READ"])))
+    assert closed.status_code == 403
+    assert envelope_error(closed) == {
+        "code": "ForbiddenException", "message": NOT_AVAILABLE_MESSAGE,
+        "details": {"message": NOT_AVAILABLE_MESSAGE, "error": "Forbidden", "statusCode": 403}}
+    fake.update_settings(booking_get_open_to_scoped_tokens=True)
+    opened = await scenario(Ctx(fake, http, alice, mint(alice, ["BOOKING_READ"])))
+    assert opened.status_code == status, opened.text
+
+
+async def test_a_token_with_only_unmapped_scopes_skips_the_check(
+        http: httpx.AsyncClient, alice: User, mint: TokenFactory) -> None:
+    """SCOPE_TO_PERMISSION has no WEBHOOK_READ: no mapped scope, no check (FACTS §11.8)."""
+    token = mint(alice, ["WEBHOOK_READ"])
+    response = await http.get("/v2/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    token = mint(alice, ["WEBHOOK_READ", "BOOKING_READ"])
+    response = await http.get("/v2/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert envelope_error(response)["message"] == (
+        "insufficient_scope: token does not have the required scopes. "
+        "Required: PROFILE_READ. Token has: WEBHOOK_READ, BOOKING_READ")
 
 
 async def test_write_scope_does_not_imply_read(

@@ -95,7 +95,7 @@ def test_a_refresh_with_an_extra_scope_is_reported_as_the_whitelist_rule(
     """Not as the failed call it causes: the message names the field and the rule."""
     message = mutation_report.reports["ExtraScopeOnRefresh"].result("EXCHANGE-FIELDS").message
     assert "extra fields ['scope'] sent to the token endpoint" in message
-    assert "FACTS §1.2" in message
+    assert "docs/calcom-behaviour.md#token-endpoint" in message
 
 
 def test_the_mutation_score_is_stated_and_complete(mutation_report: MutationReport,

@@ -1,4 +1,4 @@
-"""The oracle: Cal.com's answers in Cal.com's check order (FACTS §2, §3, §4, §5)."""
+"""The oracle: Cal.com's answers in Cal.com's check order (docs/calcom-behaviour.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def _connect(oracle: CalcomOracle, user: str = "owner", now: float = 0.0,
 def test_authorize_checks_the_client_status_before_the_scopes() -> None:
     oracle = _oracle()
     oracle.status = "REJECTED"
-    assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "client_rejected"
+    # A rejected client is shown on the page, even to its owner.
+    assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "page"
     oracle.status = "PENDING"
     assert oracle.authorize("member", frozenset({"PROFILE_READ"})) == "page"
     assert oracle.authorize("owner", frozenset({"APPS_WRITE"})) == "invalid_scope"
@@ -107,7 +108,7 @@ def test_each_client_has_its_own_status_and_refresh_rows() -> None:
     assert oracle.refresh(second, 10.0) == "ok"
     assert oracle.refresh(first, 10.0) == "ok", "rotation on client 1 leaves client 0's row"
     oracle.statuses[1] = "REJECTED"
-    assert oracle.authorize("owner", frozenset({"PROFILE_READ"}), 1) == "client_rejected"
+    assert oracle.authorize("owner", frozenset({"PROFILE_READ"}), 1) == "page"  # shown on the page
     assert oracle.authorize("owner", frozenset({"PROFILE_READ"}), 0) == "code"
 
 

@@ -117,7 +117,7 @@ def test_every_clause_states_its_rule_and_its_basis() -> None:
     for c in clauses:
         assert c.rule, c.id
         assert c.basis, c.id
-        assert any(word in c.basis for word in ("FACTS", "RFC", "issue")), c.id
+        assert any(word in c.basis for word in ("calcom-behaviour.md#", "RFC", "issue")), c.id
 
 
 def test_a_shrink_cut_short_by_the_profile_budget_says_so_not_five_minutes() -> None:

@@ -86,7 +86,8 @@ def test_query_filters_and_pages_without_building_other_entries(
 def test_the_http_journal_takes_the_same_filters(fake: MockCalcom, http: httpx.Client) -> None:
     http.get("/v2/me")
     http.get("/v2/auth/oauth2/clients/xyz")
-    body = http.get("/_mock/journal", params={"client": "xyz", "status": "404"}).json()
+    # The lookup needs authentication: 401 (FACTS §11.4).
+    body = http.get("/_mock/journal", params={"client": "xyz", "status": "401"}).json()
     assert [e["path"] for e in body["entries"]] == ["/v2/auth/oauth2/clients/xyz"]
     assert http.get("/_mock/journal", params={"limit": "-1"}).status_code == 400
     assert http.get("/_mock/journal", params={"status": "teapot"}).status_code == 400

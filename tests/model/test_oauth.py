@@ -97,7 +97,6 @@ def test_redirectable_errors_are_exactly_the_ones_cal_com_redirects() -> None:
         (client.client_id, REDIRECT, "NOPE", bob.id): ("unknown_scope", True),
         (client.client_id, REDIRECT, "PROFILE_READ", bob.id):
             ("scope_exceeds_client_registration", True),
-        (client.client_id, REDIRECT, "BOOKING_READ", bob.id): ("pkce_required", True),
     }
     for (client_id, redirect_uri, scope, user_id), (expected, redirectable) in cases.items():
         with pytest.raises(OAuthError) as caught:
@@ -105,6 +104,30 @@ def test_redirectable_errors_are_exactly_the_ones_cal_com_redirects() -> None:
                 AuthorizeRequest(client_id=client_id, redirect_uri=redirect_uri, scope=scope),
                 user_id)
         assert (caught.value.description, caught.value.redirectable) == (expected, redirectable)
+
+
+def test_a_rejected_client_is_not_redirectable_at_authorize() -> None:
+    model = new_model()
+    owner = model.create_user("owner")
+    client, _ = make_client(model, "confidential", owner.id)
+    model.clients.update(client.client_id, status="REJECTED")
+    with pytest.raises(OAuthError) as caught:
+        model.oauth.validate_authorize(
+            AuthorizeRequest(client_id=client.client_id, redirect_uri=REDIRECT,
+                             scope="BOOKING_READ"), owner.id)
+    assert (caught.value.description, caught.value.redirectable) == ("client_rejected", False)
+
+
+def test_pkce_is_checked_when_approving_not_when_validating() -> None:
+    model = new_model()
+    owner = model.create_user("owner")
+    client, _ = make_client(model, "public", owner.id)
+    valid = model.oauth.validate_authorize(
+        AuthorizeRequest(client_id=client.client_id, redirect_uri=REDIRECT, scope="BOOKING_READ"),
+        owner.id)
+    with pytest.raises(OAuthError) as caught:
+        model.oauth.approve(valid, owner.id)
+    assert (caught.value.description, caught.value.redirectable) == ("pkce_required", True)
 
 
 def test_an_empty_redirect_uri_skips_the_token_endpoint_check() -> None:

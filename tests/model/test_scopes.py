@@ -11,6 +11,7 @@ from mock_calcom.model.scopes import (
     is_legacy_scope_set,
     is_scope_expansion,
     parse_scope_param,
+    skips_scope_check,
     unknown_scopes,
 )
 
@@ -20,7 +21,8 @@ from mock_calcom.model.scopes import (
     ("BOOKING_READ,PROFILE_READ", ["BOOKING_READ", "PROFILE_READ"]),
     ("BOOKING_READ, PROFILE_READ", ["BOOKING_READ", "PROFILE_READ"]),
     ("  BOOKING_READ  ,,PROFILE_READ ", ["BOOKING_READ", "PROFILE_READ"]),
-    ("BOOKING_READ BOOKING_READ", ["BOOKING_READ"]),
+    # No de-duplication (FACTS §11.12): split(/[, ]+/).filter(Boolean) keeps repeats.
+    ("BOOKING_READ BOOKING_READ", ["BOOKING_READ", "BOOKING_READ"]),
     ("", []),
     (None, []),
     (" , ", []),
@@ -52,6 +54,18 @@ def test_the_known_set_covers_the_enum_and_the_live_superset() -> None:
 ])
 def test_legacy_scope_sets(scopes: list[str], legacy: bool) -> None:
     assert is_legacy_scope_set(scopes) is legacy
+
+
+@pytest.mark.parametrize(("scopes", "skips"), [
+    ([], True), (["READ_BOOKING", "READ_PROFILE"], True),
+    # Scopes SCOPE_TO_PERMISSION does not map do not switch the check on (FACTS §11.8).
+    (["WEBHOOK_READ"], True), (["WEBHOOK_READ", "CREDITS_WRITE", "READ_PROFILE"], True),
+    (["WEBHOOK_READ", "BOOKING_READ"], False), (["TEAM_PROFILE_READ"], False),
+    (["ORG_MEMBERSHIP_WRITE"], False), (["READ_BOOKING", "PROFILE_READ"], False),
+])
+def test_a_token_skips_the_scope_check_when_none_of_its_scopes_is_mapped(
+        scopes: list[str], skips: bool) -> None:
+    assert skips_scope_check(scopes) is skips
 
 
 @pytest.mark.parametrize(("old", "new", "expands"), [

@@ -48,10 +48,14 @@ def test_the_access_token_payload_is_cal_coms(clock: FrozenClock) -> None:
     pair = service(clock).mint_pair(GRANT)
     assert jwt.get_unverified_header(pair.access_token)["alg"] == "HS256"
     now = int(clock.now())
-    assert claims_of(pair.access_token) == {
-        "userId": 5, "scope": ["BOOKING_READ", "PROFILE_READ"], "token_type": "Access Token",
-        "clientId": "client-1", "iat": now, "exp": now + 1800,
+    # A user's grant carries "teamId": null, the database's value, not a missing key (FACTS
+    # §11.12); key order as mintTokens writes them.
+    claims = claims_of(pair.access_token)
+    assert claims == {
+        "userId": 5, "teamId": None, "scope": ["BOOKING_READ", "PROFILE_READ"],
+        "token_type": "Access Token", "clientId": "client-1", "iat": now, "exp": now + 1800,
     }
+    assert list(claims)[:3] == ["userId", "teamId", "scope"]
     assert pair.expires_in == 1800
     assert pair.access_expires_at == now + 1800
 
@@ -63,8 +67,8 @@ def test_the_refresh_token_adds_a_secret_and_lives_thirty_days(clock: FrozenCloc
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret)  # 32 bytes, base64url
     now = int(clock.now())
     assert claims == {
-        "userId": 5, "scope": ["BOOKING_READ", "PROFILE_READ"], "token_type": "Refresh Token",
-        "clientId": "client-1", "iat": now, "exp": now + THIRTY_DAYS,
+        "userId": 5, "teamId": None, "scope": ["BOOKING_READ", "PROFILE_READ"],
+        "token_type": "Refresh Token", "clientId": "client-1", "iat": now, "exp": now + THIRTY_DAYS,
     }
 
 
@@ -79,7 +83,7 @@ def test_team_grants_carry_team_id_instead_of_user_id(clock: FrozenClock) -> Non
     pair = service(clock).mint_pair(Grant("client-1", None, 9, ()))
     claims = claims_of(pair.access_token)
     assert claims["teamId"] == 9
-    assert "userId" not in claims
+    assert claims["userId"] is None
     assert claims["scope"] == []
 
 

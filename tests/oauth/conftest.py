@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +26,15 @@ VERIFIER = "a-verifier-that-is-long-enough-to-be-a-real-pkce-code-verifier-0123"
 def challenge_for(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def granted_scopes(token_body: dict[str, Any]) -> list[str]:
+    """The ``scope`` claim of a token response's access token (the response itself carries no
+    ``scope``): decoded without verification, as a client that peeks would."""
+    payload = token_body["access_token"].split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    scopes: list[str] = claims["scope"]
+    return scopes
 
 
 def query_of(location: str) -> dict[str, list[str]]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from mock_calcom.model.consent import ConsentMode
-from tests.oauth.conftest import REDIRECT, OAuthWorld, challenge_for, query_of
+from tests.oauth.conftest import REDIRECT, OAuthWorld, challenge_for, granted_scopes, query_of
 
 AUTHORIZE_URL = "https://app.cal.com/auth/oauth2/authorize"
 
@@ -228,11 +229,15 @@ async def test_without_users_the_page_explains_how_to_create_one(http: httpx.Asy
 # -- errors redirected to the client ---------------------------------------------------------
 
 
-async def test_a_rejected_client_is_redirected_with_unauthorized_client(world: OAuthWorld) -> None:
+async def test_a_rejected_client_is_reported_on_the_page_not_redirected(world: OAuthWorld) -> None:
+    """The page renders any getClientForAuthorization error as text (FACTS §11.6)."""
     client, _ = world.client(status="REJECTED")
-    query = assert_redirect(await world.authorize(client), 302, REDIRECT)
-    assert query == {"error": ["unauthorized_client"],
-                     "error_description": ["OAuth client has been rejected"], "state": ["st-1"]}
+    for mode in (ConsentMode.APPROVE, ConsentMode.INTERACTIVE, ConsentMode.DENY):
+        world.consent(mode)
+        assert_page(await world.authorize(client), 401, "OAuth client has been rejected")
+    fields = {"client_id": client.client_id, "redirect_uri": REDIRECT, "decision": "allow",
+              "scope": " ".join(client.scopes)}
+    assert_page(await post_decision(world, fields), 401, "OAuth client has been rejected")
 
 
 async def test_an_unknown_scope_is_redirected(world: OAuthWorld) -> None:
@@ -268,10 +273,50 @@ async def test_a_public_client_needs_a_code_challenge(world: OAuthWorld) -> None
                      "state": ["st-1"]}
 
 
-@pytest.mark.parametrize("method", ["plain", "s256", None])
-async def test_the_challenge_method_must_be_s256(world: OAuthWorld, method: str | None) -> None:
+async def test_pkce_is_checked_at_allow_not_when_the_page_loads(world: OAuthWorld) -> None:
+    """FACTS §11.6: the consent page shows; the error comes when the user presses Allow, and
+    Deny never meets it."""
+    client, _ = world.client(client_type="PUBLIC")
+    world.consent(ConsentMode.INTERACTIVE)
+    page = await world.authorize(client, code_challenge=None, code_challenge_method=None)
+    assert page.status_code == 200
+    fields = hidden_fields(page.text)
+    assert "code_challenge" not in fields
+    denied = assert_redirect(await post_decision(world, fields | {"decision": "deny"}), 303, REDIRECT)
+    assert denied["error"] == ["access_denied"]
+    allowed = assert_redirect(await post_decision(world, fields | {"decision": "allow"}), 303,
+                              REDIRECT)
+    assert allowed["error_description"] == ["code_challenge required for public clients"]
+    world.consent(ConsentMode.DENY)
+    query = assert_redirect(await world.authorize(client, code_challenge=None), 302, REDIRECT)
+    assert query == {"error": ["access_denied"], "state": ["st-1"]}
+
+
+@pytest.mark.parametrize("method", ["plain", "s256"])
+async def test_a_challenge_method_other_than_s256_fails_the_pages_input_schema(
+        world: OAuthWorld, method: str) -> None:
+    """z.enum(["S256"]) refuses it before the service runs; tRPC's message is zod's issue
+    list as JSON (FACTS §11.6), so the description is not the service's sentence."""
     client, _ = world.client(client_type="PUBLIC")
     query = assert_redirect(await world.authorize(client, code_challenge_method=method),
+                            302, REDIRECT)
+    assert query["error"] == ["invalid_request"]
+    description = query["error_description"][0]
+    assert json.loads(description) == [{
+        "received": method, "code": "invalid_enum_value", "options": ["S256"],
+        "path": ["codeChallengeMethod"],
+        "message": f"Invalid enum value. Expected 'S256', received '{method}'"}]
+    assert description.startswith('[\n  {\n    "received"')
+    # Even a confidential client without a challenge: the page sends any non-empty method.
+    confidential, _ = world.client()
+    query = assert_redirect(await world.authorize(confidential, code_challenge=None,
+                                                  code_challenge_method=method), 302, REDIRECT)
+    assert json.loads(query["error_description"][0])[0]["received"] == method
+
+
+async def test_a_missing_challenge_method_is_the_services_error(world: OAuthWorld) -> None:
+    client, _ = world.client(client_type="PUBLIC")
+    query = assert_redirect(await world.authorize(client, code_challenge_method=None),
                             302, REDIRECT)
     assert query["error_description"] == ["code_challenge_method must be S256"]
 
@@ -293,7 +338,15 @@ async def test_redirected_errors_keep_the_redirect_uris_query(world: OAuthWorld)
 async def test_scopes_split_on_spaces_and_commas(world: OAuthWorld, scope: str) -> None:
     client, secret = world.client()
     tokens = await world.exchange(client, secret, await world.code(client, scope=scope))
-    assert tokens.json()["scope"] == "BOOKING_READ PROFILE_READ"
+    assert granted_scopes(tokens.json()) == ["BOOKING_READ", "PROFILE_READ"]
+
+
+async def test_repeated_scopes_are_kept_as_cal_com_does_not_de_duplicate(world: OAuthWorld) -> None:
+    """parseScopeParam is ``split(/[, ]+/).filter(Boolean)``, no Set (FACTS §11.12)."""
+    client, secret = world.client()
+    code = await world.code(client, scope="BOOKING_READ BOOKING_READ,PROFILE_READ")
+    tokens = await world.exchange(client, secret, code)
+    assert granted_scopes(tokens.json()) == ["BOOKING_READ", "BOOKING_READ", "PROFILE_READ"]
 
 
 async def test_a_legacy_client_needs_no_scope(world: OAuthWorld) -> None:
@@ -302,11 +355,23 @@ async def test_a_legacy_client_needs_no_scope(world: OAuthWorld) -> None:
     assert tokens.status_code == 200
 
 
+@pytest.mark.parametrize("scope", [None, ""])
+async def test_a_legacy_client_without_scope_gets_its_registered_scopes(
+        world: OAuthWorld, scope: str | None) -> None:
+    """resolveScopesForTokens (FACTS §11.7): an empty ``scope`` means the client's scopes."""
+    client, secret = world.client(scopes=["READ_PROFILE"])
+    tokens = (await world.exchange(client, secret, await world.code(client, scope=scope))).json()
+    assert granted_scopes(tokens) == ["READ_PROFILE"]
+    me = await world.http.get("/api/auth/oauth/me",
+                              headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert (me.status_code, me.json()) == (201, {"username": world.owner.username})
+
+
 async def test_a_legacy_client_may_ask_for_any_known_scope(world: OAuthWorld) -> None:
     client, secret = world.client(scopes=["READ_PROFILE"])
     code = await world.code(client, scope="READ_PROFILE SCHEDULE_WRITE")
     tokens = (await world.exchange(client, secret, code)).json()
-    assert tokens["scope"] == "READ_PROFILE SCHEDULE_WRITE"
+    assert granted_scopes(tokens) == ["READ_PROFILE", "SCHEDULE_WRITE"]
 
 
 async def test_a_legacy_client_may_not_ask_for_unknown_scopes(world: OAuthWorld) -> None:

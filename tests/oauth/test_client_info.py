@@ -1,16 +1,33 @@
-"""GET /v2/auth/oauth2/clients/{clientId}."""
+"""GET /v2/auth/oauth2/clients/{clientId}: behind ApiAuthGuard, with the hidden
+``redirect_uri``, and Cal.com's string-built 404 (FACTS §11.4)."""
 
 from __future__ import annotations
 
+import pytest
+
+from mock_calcom.api.auth import NO_AUTH_MESSAGE
+from mock_calcom.api.scopes import NOT_AVAILABLE_MESSAGE
+from mock_calcom.model.tokens import Grant
 from tests.oauth.conftest import REDIRECT, OAuthWorld
 
 URL = "https://api.cal.com/v2/auth/oauth2/clients/"
 
 
-async def test_a_client_is_described_without_secrets(world: OAuthWorld) -> None:
+def _bearer(world: OAuthWorld, scopes: tuple[str, ...] = ()) -> dict[str, str]:
+    """A live access token of some client for the owner; ``()`` scopes: a legacy token, which
+    OAuthPermissionsGuard lets through everywhere."""
+    client, _ = world.client(name="Caller")
+    with world.fake.model.lock:
+        pair = world.fake.model.tokens.mint_pair(
+            Grant(client.client_id, world.owner.id, None, scopes))
+    return {"Authorization": f"Bearer {pair.access_token}"}
+
+
+async def test_a_client_is_described_without_secrets_and_with_its_primary_redirect_uri(
+        world: OAuthWorld) -> None:
     client, secret = world.client(redirect_uris=[REDIRECT, "http://localhost:3000/cb"],
                                   is_trusted=True, logo="https://cdn.example.com/l.png")
-    response = await world.http.get(URL + client.client_id)
+    response = await world.http.get(URL + client.client_id, headers=_bearer(world))
     assert response.status_code == 200
     assert response.json() == {"status": "success", "data": {
         "client_id": client.client_id,
@@ -19,6 +36,7 @@ async def test_a_client_is_described_without_secrets(world: OAuthWorld) -> None:
         "logo": "https://cdn.example.com/l.png",
         "is_trusted": True,
         "client_type": "CONFIDENTIAL",
+        "redirect_uri": REDIRECT,
     }}
     assert secret is not None
     assert secret not in response.text
@@ -26,19 +44,46 @@ async def test_a_client_is_described_without_secrets(world: OAuthWorld) -> None:
 
 async def test_a_client_without_logo_has_logo_null(world: OAuthWorld) -> None:
     client, _ = world.client(client_type="PUBLIC")
-    data = (await world.http.get(URL + client.client_id)).json()["data"]
+    data = (await world.http.get(URL + client.client_id, headers=_bearer(world))).json()["data"]
     assert data["logo"] is None
     assert data["client_type"] == "PUBLIC"
     assert data["is_trusted"] is False
 
 
-async def test_an_unknown_client_is_a_404_envelope(world: OAuthWorld) -> None:
-    response = await world.http.get(URL + "nope")
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}],
+                         ids=["no-credentials", "bad-bearer"])
+async def test_the_lookup_needs_authentication(world: OAuthWorld, headers: dict[str, str]) -> None:
+    client, _ = world.client()
+    response = await world.http.get(URL + client.client_id, headers=headers)
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "UnauthorizedException"
+    if not headers:
+        assert error["message"] == NO_AUTH_MESSAGE
+    assert "Acme Scheduler" not in response.text  # nothing about the client leaks
+
+
+async def test_an_unknown_client_is_cal_coms_string_built_404(world: OAuthWorld) -> None:
+    response = await world.http.get(URL + "nope", headers=_bearer(world))
     assert response.status_code == 404
     body = response.json()
     assert body["status"] == "error"
     assert body["path"] == "/v2/auth/oauth2/clients/nope"
-    assert body["error"]["code"] == "NotFoundException"
-    assert "not found" in body["error"]["message"]
-    assert body["error"]["details"] == {"message": body["error"]["message"],
-                                        "error": "Not Found", "statusCode": 404}
+    assert body["error"] == {"code": "HttpException", "message": "unauthorized_client",
+                             "details": "unauthorized_client"}
+
+
+async def test_a_token_with_mapped_scopes_is_refused_by_the_global_scope_guard(
+        world: OAuthWorld) -> None:
+    """The handler has no @OAuthPermissions (FACTS §11.9): only tokens the guard skips pass."""
+    client, _ = world.client()
+    response = await world.http.get(URL + client.client_id,
+                                    headers=_bearer(world, ("PROFILE_READ",)))
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == NOT_AVAILABLE_MESSAGE
+    unmapped = await world.http.get(URL + client.client_id,
+                                    headers=_bearer(world, ("READ_PROFILE", "WEBHOOK_READ")))
+    assert unmapped.status_code == 200
+    world.fake.update_settings(client_lookup_open_to_scoped_tokens=True)
+    opened = await world.http.get(URL + client.client_id, headers=_bearer(world, ("PROFILE_READ",)))
+    assert opened.status_code == 200

@@ -167,12 +167,36 @@ async def test_legacy_refresh_falls_back_to_the_authorization_header(world: OAut
     assert response.status_code == 200
 
 
-async def test_legacy_refresh_needs_a_refresh_token_somewhere(world: OAuthWorld) -> None:
+async def test_a_missing_refresh_token_is_checked_after_the_client_and_its_secret(
+        world: OAuthWorld) -> None:
+    """The newest route passes a missing token on as "" (FACTS §11.12): client lookup and
+    secret check answer first, then the empty token is invalid_grant."""
     client, secret = world.client()
     assert secret is not None
+    base = {"grant_type": "refresh_token"}
+    unknown = await world.http.post(REFRESH_URL, data=base | {"client_id": "nope"})
+    assert_legacy_error(unknown, 401, "invalid_client")
+    wrong = await world.http.post(REFRESH_URL, data=base | {"client_id": client.client_id,
+                                                            "client_secret": "wrong"})
+    assert_legacy_error(wrong, 401, "invalid_client")
+    response = await world.http.post(REFRESH_URL, data=base | {
+        "client_id": client.client_id, "client_secret": secret})
+    assert_legacy_error(response, 400, "invalid_grant")
+
+
+async def test_an_unexpected_refresh_failure_is_server_error(
+    world: OAuthWorld, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client, secret = world.client()
+
+    def explode(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(world.fake.model.oauth, "refresh", explode)
     response = await world.http.post(REFRESH_URL, data={
-        "client_id": client.client_id, "client_secret": secret, "grant_type": "refresh_token"})
-    assert_legacy_error(response, 400, "invalid_request")
+        "client_id": client.client_id, "client_secret": str(secret),
+        "grant_type": "refresh_token", "refresh_token": "x"})
+    assert_legacy_error(response, 500, "server_error")
 
 
 @pytest.mark.parametrize(("fields", "status", "error"), [

@@ -10,7 +10,7 @@ import pytest
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.tokens import Grant
-from tests.oauth.conftest import REDIRECT, VERIFIER, OAuthWorld, challenge_for
+from tests.oauth.conftest import REDIRECT, VERIFIER, OAuthWorld, challenge_for, granted_scopes
 
 TOKEN_URL = "https://api.cal.com/v2/auth/oauth2/token"
 
@@ -33,10 +33,11 @@ async def test_confidential_exchange_returns_the_flat_token_body(world: OAuthWor
     response = await world.exchange(client, secret, await world.code(client))
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["access_token", "token_type", "refresh_token", "expires_in", "scope"]
+    # OAuth2TokensDto's four fields and nothing else: no ``scope`` (FACTS §11.3).
+    assert list(body) == ["access_token", "token_type", "refresh_token", "expires_in"]
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 1800
-    assert body["scope"] == "BOOKING_READ BOOKING_WRITE PROFILE_READ"
+    assert granted_scopes(body) == ["BOOKING_READ", "BOOKING_WRITE", "PROFILE_READ"]
     assert body["access_token"].count(".") == 2
     assert body["refresh_token"].count(".") == 2
 
@@ -68,18 +69,30 @@ async def test_token_carries_exactly_the_requested_scopes(world: OAuthWorld) -> 
     client, secret = world.client()
     code = await world.code(client, scope="BOOKING_READ,PROFILE_READ")
     response = await world.exchange(client, secret, code)
+    assert granted_scopes(response.json()) == ["BOOKING_READ", "PROFILE_READ"]
+
+
+async def test_the_token_response_has_no_scope_by_default(world: OAuthWorld) -> None:
+    client, secret = world.client()
+    first = await world.tokens(client, secret)
+    assert "scope" not in first
+    refreshed = await world.refresh(client, secret, first["refresh_token"])
+    assert refreshed.status_code == 200
+    assert "scope" not in refreshed.json()
+
+
+async def test_scope_is_sent_when_the_setting_asks_for_it(world: OAuthWorld) -> None:
+    world.fake.update_settings(token_response_scope=True)
+    client, secret = world.client()
+    code = await world.code(client, scope="BOOKING_READ,PROFILE_READ")
+    response = await world.exchange(client, secret, code)
+    assert response.status_code == 200
+    assert list(response.json())[-1] == "scope"
     assert response.json()["scope"] == "BOOKING_READ PROFILE_READ"
 
 
-async def test_scope_is_left_out_when_the_setting_says_so(world: OAuthWorld) -> None:
-    world.fake.update_settings(token_response_scope=False)
-    client, secret = world.client()
-    response = await world.exchange(client, secret, await world.code(client))
-    assert response.status_code == 200
-    assert "scope" not in response.json()
-
-
 async def test_scope_is_left_out_for_a_grant_without_scopes(world: OAuthWorld) -> None:
+    world.fake.update_settings(token_response_scope=True)
     client, secret = world.client(scopes=[])
     response = await world.exchange(client, secret, await world.code(client))
     assert response.status_code == 200
@@ -89,12 +102,15 @@ async def test_scope_is_left_out_for_a_grant_without_scopes(world: OAuthWorld) -
 async def test_every_token_response_has_a_request_id(world: OAuthWorld) -> None:
     client, secret = world.client()
     ok = await world.exchange(client, secret, await world.code(client))
-    failed = await world.exchange(client, secret, "no-such-code")
-    ids = [ok.headers["x-request-id"], failed.headers["x-request-id"]]
+    again = await world.exchange(client, secret, await world.code(client))
+    ids = [ok.headers["x-request-id"], again.headers["x-request-id"]]
     for request_id in ids:
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
                             request_id)
     assert ids[0] != ids[1]
+    # An error says what the client sent as x-request-id, or unknown-request-id (FACTS §11.5).
+    failed = await world.exchange(client, secret, "no-such-code")
+    assert failed.headers["x-request-id"] == "unknown-request-id"
 
 
 # -- the input pipe (400 invalid_request) ---------------------------------------------------
@@ -104,6 +120,15 @@ async def test_an_empty_body_is_required(world: OAuthWorld) -> None:
     response = await world.http.post(TOKEN_URL, content=b"",
                                      headers={"content-type": "application/json"})
     assert_error(response, 400, "invalid_request", "Body is required")
+
+
+async def test_an_empty_body_reads_as_an_empty_object_under_the_body_parser_1_option(
+        world: OAuthWorld) -> None:
+    """FACTS §11.12: body-parser 1.x leaves ``req.body = {}`` (UNCONFIRMED which is live)."""
+    world.fake.update_settings(empty_body="empty_object")
+    response = await world.http.post(TOKEN_URL, content=b"",
+                                     headers={"content-type": "application/json"})
+    assert_error(response, 400, "invalid_request", "client_id is required")
 
 
 @pytest.mark.parametrize("text", ["{not json", "42", '"client_id"', "null", "true", "NaN"])
@@ -120,13 +145,16 @@ async def test_a_json_array_is_an_object_without_client_id(world: OAuthWorld) ->
 
 @pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x",
                                           "application/xml"])
-async def test_other_content_types_leave_an_empty_object(world: OAuthWorld,
-                                                         content_type: str) -> None:
+@pytest.mark.parametrize(("empty_body", "description"), [
+    ("undefined", "Body is required"), ("empty_object", "client_id is required")])
+async def test_other_content_types_are_not_parsed(world: OAuthWorld, content_type: str,
+                                                  empty_body: str, description: str) -> None:
+    world.fake.update_settings(empty_body=empty_body)
     client, _ = world.client()
     body = f"client_id={client.client_id}&grant_type=refresh_token&refresh_token=x"
     response = await world.http.post(TOKEN_URL, content=body.encode(),
                                      headers={"content-type": content_type})
-    assert_error(response, 400, "invalid_request", "client_id is required")
+    assert_error(response, 400, "invalid_request", description)
 
 
 @pytest.mark.parametrize("client_id", [None, "", ["a", "b"]])
@@ -382,7 +410,7 @@ async def test_refresh_rotates_and_revokes_the_old_refresh_token(world: OAuthWor
     assert response.status_code == 200
     second = response.json()
     assert second["refresh_token"] != first["refresh_token"]
-    assert second["scope"] == first["scope"]
+    assert granted_scopes(second) == granted_scopes(first)
     old = await world.refresh(client, secret, first["refresh_token"])
     assert_error(old, 400, "invalid_grant", "refresh_token_revoked")
     assert (await world.refresh(client, secret, second["refresh_token"])).status_code == 200

@@ -462,6 +462,19 @@ def create_booking(call: Call) -> Response:
     return success(created_booking(booking, host), status_code=201)
 
 
+def create_instant_booking(call: Call) -> Response:
+    """``POST /v2/bookings/instant``: ``handleInstantMeeting`` serves team event types only,
+    and the fake has none. Cal.com throws a plain ``Error`` there, which the controller turns
+    into a 500; the fake answers the same message as a 400 (bad input is never a 500 here)."""
+    body = CREATE_BOOKING.validate(call.body)
+    event_type_id = body["eventTypeId"]
+    found = (call.model.resources.event_types.get(int(event_type_id))
+             if float(event_type_id).is_integer() else None)
+    if found is None:
+        raise HttpExceptionError(f"Event type with id {event_type_id} not found", 404)
+    raise HttpExceptionError("Only Team Event Types are supported for Instant Meeting", 400)
+
+
 _V = versions.LEGACY_BOOKINGS
 _C = "BookingsController_2024_04_15_"
 _U = "/v2/bookings/{bookingUid}"
@@ -470,6 +483,8 @@ ENDPOINTS = (
              legacy=True),
     Endpoint("POST", "/v2/bookings", f"{_C}createBooking", create_booking, _V, (), reads_body=True,
              legacy=True),
+    Endpoint("POST", "/v2/bookings/instant", f"{_C}createInstantBooking", create_instant_booking, _V, (),
+             reads_body=True, legacy=True),
     Endpoint("GET", _U, f"{_C}getBooking", get_booking, _V, (), legacy=True),
     Endpoint("POST", f"{_U}/cancel", f"{_C}cancelBooking", cancel_booking, _V, (), reads_body=True,
              legacy=True),

@@ -198,12 +198,14 @@ class BookingStore:
             raise NotFoundError(f"Booking with uid={uid} was not found in the database")
         return found
 
-    def hosted(self, user: User, uid: str) -> Booking:
+    def hosted(self, user: User, uid: str, *,
+               missing: str = "Booking with uid={uid} was not found in the database") -> Booking:
         """A booking the user may confirm, decline or mark: theirs as host. Another host's
-        booking answers as a missing one, so its existence does not leak."""
+        booking answers as a missing one, so its existence does not leak. ``missing`` is the
+        404's message, ``{uid}`` filled in (each Cal.com service words it its own way)."""
         found = self._by_uid.get(uid)
         if found is None or found.host_id != user.id:
-            raise NotFoundError(f"Booking with uid={uid} was not found in the database")
+            raise NotFoundError(missing.format(uid=uid))
         return found
 
     def add(self, booking: Booking) -> None:

@@ -55,7 +55,8 @@ class TokenInQuery(Mutant):
 class WrongApiVersion(Mutant):
     """Sends the bookings version (2024-08-13) to the schedules endpoints too.
 
-    Cal.com then falls back to 2024-04-15 and answers 404 (FACTS §7.2), so a clause that reads
+    Cal.com then falls back to 2024-04-15 and answers 404 (docs/calcom-behaviour.md#api-versions), so a
+    clause that reads
     schedules and expects a 200 fails with it.
     """
 

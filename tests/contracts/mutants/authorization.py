@@ -60,7 +60,8 @@ class PkceWithSecret(Mutant):
     """A confidential client that also does PKCE: code_challenge at authorize, code_verifier
     next to client_secret at the exchange.
 
-    Cal.com's token endpoint forbids that mix (FACTS §6), so the exchange always fails and
+    Cal.com's token endpoint forbids that mix (docs/calcom-behaviour.md#pkce-and-state), so the exchange
+    always fails and
     every clause that connects fails too.
     """
 
