@@ -196,7 +196,7 @@ def secret_value_problem(h: Harness, entry: JournalEntry) -> str | None:
         where_ok = (f"; it belongs only in the {allowed[1]} of "
                     + ("token-endpoint requests" if allowed[0] == "token" else
                        "API v2 requests ('Bearer')")) if allowed else ""
-        return f"a {kind} value was sent in the {where} of {request}{where_ok}"
+        return f"the {kind} value was sent in the {where} of {request}{where_ok}"
     secrets = [("client_secret", h.client_secret)] + [("code", code) for code in h.codes]
     for where, text in _raw_places(entry):
         for kind, value in secrets:

@@ -65,11 +65,10 @@ def identity(suite: Suite) -> None:
     def prop(order: list[tuple[str, int]], plan: list[tuple[int, endpoints.Endpoint, int]]) -> None:
         with suite.scenario() as h:
             clients = [h, h.sibling()]
-            connections = []
-            for who, client in order:
-                connections.append(clients[client].connect(list(SCOPES), who=who))
-            for number, (index, endpoint, wait) in enumerate(plan, start=1):
-                h.advance(wait)
+            connections = [clients[client].connect(list(SCOPES), who=who)
+                           for who, client in order]
+
+            def step(number: int, index: int, endpoint: endpoints.Endpoint) -> None:
                 who, client = order[index]
                 what = (f"call {number}, {endpoint} on the connection {who} made through "
                         f"client {client + 1}")
@@ -77,5 +76,20 @@ def identity(suite: Suite) -> None:
                 outcome = clients[client].call(connections[index], endpoint)
                 expect_ok(h, mark, outcome, what)
                 check_acted_as(h, mark, outcome, endpoint, h.user_id(who), what)
+
+            # Every connection refreshes once in the order they were made, then once in the
+            # reverse order (each refresh must use that connection's own refresh token), then
+            # a random interleaving with and without expiry.
+            indexes = list(range(len(order)))
+            number = 0
+            for round_order in (indexes, indexes[::-1]):
+                h.advance(ACCESS_TTL + 1)
+                for index in round_order:
+                    number += 1
+                    step(number, index, endpoints.ME)
+            for index, endpoint, wait in plan:
+                h.advance(wait)
+                number += 1
+                step(number, index, endpoint)
 
     prop()

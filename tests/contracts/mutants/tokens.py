@@ -117,8 +117,8 @@ class KeepsOldRefreshToken(Mutant):
     """Ignores the rotated refresh token and refreshes with the first one again."""
 
     KILLS = "ROTATION"
-    #: IDENTITY refreshes its connections again and again, too.
-    COLLATERAL = frozenset({"IDENTITY"})
+    #: IDENTITY and REFRESH-5XX refresh the same connection more than once, too.
+    COLLATERAL = frozenset({"IDENTITY", "REFRESH-5XX"})
 
     def _token_request(self, fields: Mapping[str, str]) -> _Connection:
         connection = super()._token_request(fields)

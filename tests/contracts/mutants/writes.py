@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from mock_calcom_contracts import errors
 from mock_calcom_contracts.provider import ApiResponse
-from mock_calcom_contracts.reference import ReferenceProvider
+from mock_calcom_contracts.reference import ReferenceProvider, _Connection
 from tests.contracts.mutants._base import Mutant
 
 
@@ -61,4 +63,40 @@ class RetriesEveryMethod(Mutant):
         return response
 
 
-MUTANTS: tuple[type[Mutant], ...] = (LatestGrantForEveryone, OnlyOkIs200, RetriesEveryMethod)
+class SharedStoreAcrossClients(Mutant):
+    """Keeps its tokens in a process-wide store keyed by the Cal.com user, shared by the
+    providers of every OAuth client (two apps of one company): a user connected through both
+    clients has one set of tokens, so one client refreshes with the other client's token."""
+
+    KILLS = "IDENTITY"
+
+    #: Per in-process Cal.com (its transport), so that scenarios do not share it.
+    _STORES: ClassVar[dict[int, dict[int, _Connection]]] = {}
+
+    def complete(self, callback_url: str) -> str:
+        connection = super().complete(callback_url)
+        with self._lock:
+            tokens = self._connections[connection]
+            user = _user_id(tokens.access_token)
+            shared = self._STORES.setdefault(id(self._env.transport), {})
+            shared[user] = tokens
+            self._users = {**getattr(self, "_users", {}), connection: user}
+        return connection
+
+    def _fresh_access_token(self, connection_id: str) -> str:
+        with self._lock:
+            user = getattr(self, "_users", {}).get(connection_id)
+            shared = self._STORES.get(id(self._env.transport), {})
+            if user is not None and user in shared:
+                self._connections[connection_id] = shared[user]
+        return super()._fresh_access_token(connection_id)
+
+
+def _user_id(access_token: str) -> int:
+    payload = access_token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return int(claims["userId"])
+
+
+MUTANTS: tuple[type[Mutant], ...] = (LatestGrantForEveryone, SharedStoreAcrossClients, OnlyOkIs200,
+                                     RetriesEveryMethod)
