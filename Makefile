@@ -30,9 +30,11 @@ test: lint typecheck pytest
 serve: $(STAMP)
 	$(BIN)/mock-calcom serve --config mock_calcom/configs/demo.toml $(SERVE_ARGS)
 
-# In-process cost of the full OAuth dance as a multiple of one bare Starlette request.
+# Speed as ratios to bare Starlette, each with its target (benchmarks/bench_perf.py says
+# what each figure is): the in-process OAuth dance, app-only ASGI cost, state growth,
+# start-up, live load with wrk (sudo apt-get install wrk) and verify --profile dev.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_oauth.py
+	$(BIN)/python benchmarks/bench_perf.py
 
 # Schemathesis against a running fake, from its own /_mock/openapi.json: >= 10 000 generated
 # requests, 0 server errors (make test runs the same test with 2 examples per operation).

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -200,6 +199,8 @@ def load_config(path: str | Path) -> ServeConfig:
         raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{name}: not UTF-8 text") from None
+    import tomllib  # only when a file is given: serve without --config starts without it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -500,6 +501,8 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
             raise ConfigError(f"--set {item!r}: unknown setting {key!r} "
                               f"(known: {', '.join(Settings.__dataclass_fields__)})")
         raw = raw.strip()
+        import tomllib
+
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:

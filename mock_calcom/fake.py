@@ -10,13 +10,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-import httpx
-import respx
 from starlette.applications import Starlette
 
+from mock_calcom.addresses import API_URL, CalcomUrls
 from mock_calcom.app import create_app
 from mock_calcom.control.security import ControlSecurity
 from mock_calcom.demo import DemoData, seed_demo
@@ -32,13 +31,14 @@ from mock_calcom.model.tokens import TokenRejected
 from mock_calcom.model.users import User
 from mock_calcom.settings import Settings
 from mock_calcom.tenancy import DEFAULT_TENANT, MAX_TENANTS, TENANT_HEADER, TENANT_NAME
-from mock_calcom.transports import (
-    API_URL,
-    AsyncCalcomTransport,
-    CalcomUrls,
-    SyncCalcomTransport,
-    respx_router,
-)
+
+if TYPE_CHECKING:
+    # httpx and respx are imported by the in-process transports, on first use: a live
+    # server (``serve``) never needs them.
+    import httpx
+    import respx
+
+    from mock_calcom.transports import AsyncCalcomTransport, SyncCalcomTransport
 
 _CLIENT_CHANGES = frozenset({"name", "redirect_uris", "scopes", "status", "is_trusted", "logo",
                              "rejection_reason"})
@@ -343,6 +343,8 @@ class MockCalcom:
 
     def transport(self) -> SyncCalcomTransport:
         """An httpx transport into this fake for sync clients (closed by :meth:`close`)."""
+        from mock_calcom.transports import SyncCalcomTransport
+
         transport = SyncCalcomTransport(self.app)
         # Strong references, so close() reaches transports whose clients were dropped
         # unclosed (each started one holds a thread).
@@ -352,19 +354,27 @@ class MockCalcom:
 
     def async_transport(self) -> AsyncCalcomTransport:
         """An httpx transport into this fake for async clients."""
+        from mock_calcom.transports import AsyncCalcomTransport
+
         return AsyncCalcomTransport(self.app)
 
     def client(self, base_url: str = API_URL, **kwargs: Any) -> httpx.Client:
         """An ``httpx.Client`` wired to this fake (any host reaches it; the Host header is
         journaled). Close it, or the fake, when done."""
+        import httpx
+
         return httpx.Client(transport=self.transport(), base_url=base_url, **kwargs)
 
     def async_client(self, base_url: str = API_URL, **kwargs: Any) -> httpx.AsyncClient:
+        import httpx
+
         return httpx.AsyncClient(transport=self.async_transport(), base_url=base_url, **kwargs)
 
     def mock_cal_com(self) -> AbstractContextManager[respx.MockRouter]:
         """``with fake.mock_cal_com():`` sends every httpx request for https://app.cal.com and
         https://api.cal.com to this fake; any other request fails instead of going out."""
+        from mock_calcom.transports import respx_router
+
         return respx_router(self.app)
 
     def close(self) -> None:

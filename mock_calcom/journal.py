@@ -35,12 +35,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
 
-from jwt.utils import base64url_decode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, declares_body
 from mock_calcom.bodylimit import json_too_deep
 from mock_calcom.errors import ConnectionDropped
+from mock_calcom.model.jws import b64url_decode
 from mock_calcom.refusal import bearer_claims, client_in, jwt_claims, rule_of, user_of
 from mock_calcom.secretvalues import SecretValues
 
@@ -120,7 +120,7 @@ def _jwt_kind(token: str) -> str | None:
     if len(parts) != 3:
         return None
     try:
-        payload = json.loads(base64url_decode(parts[1]))
+        payload = json.loads(b64url_decode(parts[1], padded=True))
     except (ValueError, binascii.Error):
         return None
     if not isinstance(payload, dict):
@@ -264,7 +264,7 @@ class _Redaction:
 def _decode_basic(data: str) -> str:
     """Decode HTTP Basic credentials (standard base64; url-safe tolerated)."""
     try:
-        return base64url_decode(data.replace("+", "-").replace("/", "_")).decode("utf-8")
+        return b64url_decode(data.replace("+", "-").replace("/", "_"), padded=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise ValueError("not base64") from exc
 
@@ -501,7 +501,7 @@ def _claims(raw: _Raw) -> dict[str, Any]:
     if len(parts) != 3 or len(parts[1]) > 8192:
         return {}
     try:
-        payload = json.loads(base64url_decode(parts[1]))
+        payload = json.loads(b64url_decode(parts[1], padded=True))
     except (ValueError, binascii.Error, RecursionError):
         return {}
     return payload if isinstance(payload, dict) else {}

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import anyio
+from starlette._utils import get_route_path
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, header
@@ -33,6 +34,7 @@ from mock_calcom.faults import Firing
 from mock_calcom.journal import mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
+from mock_calcom.routing import IndexedRouter
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -207,7 +209,6 @@ class ThrottleMiddleware:
         # Built when Starlette builds its middleware stack (first request): every surface
         # is imported by then.
         self._versions = _served_versions()
-        self._v2_routes: list[BaseRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
@@ -262,18 +263,40 @@ class ThrottleMiddleware:
         """Nest runs guards only for a handler it routed to: an unknown path or method, or a
         ``cal-api-version`` the controller does not serve, is a plain 404 with no rate-limit
         headers that counts for nothing."""
-        if self._v2_routes is None:
-            routes = getattr(scope.get("app"), "routes", None)
-            if routes is None:
-                return True
-            # Only API v2 routes can match a /v2/ path (the app's routes are fixed at creation).
-            self._v2_routes = [r for r in routes
-                               if not isinstance(r, Route) or r.path.startswith("/v2/")]
-        for route in self._v2_routes:
+        router = getattr(scope.get("app"), "router", None)
+        if not isinstance(router, IndexedRouter):
+            return True
+        for route in router.candidates(get_route_path(scope)):
+            # Only API v2 routes count (a catch-all of another surface is not Nest's).
+            if isinstance(route, Route) and not route.path.startswith("/v2/"):
+                continue
             if route.matches(scope)[0] == Match.FULL:
                 served = self._versions.get(getattr(route, "name", ""), None)
                 return served is None or _requested_version(scope) in served
         return False
+
+
+class EdgeMiddleware:
+    """The fake's edge as one layer: Express's lenient trailing slash (``/v2/me/`` is served as
+    ``/v2/me``, not redirected as Starlette's router would), then the faults, request ids and
+    the throttler. Without faults the fault layer is skipped."""
+
+    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
+        self.fake = fake
+        # Faults, request ids, then the throttler: a fault plays the network in front of
+        # Cal.com, so its answers carry no request id.
+        self._ids = RequestIdMiddleware(ThrottleMiddleware(app, fake), fake)
+        self._faults = FaultMiddleware(self._ids, fake)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = {**scope, "path": path.rstrip("/") or "/"}
+            if self.fake.model.faults:
+                await self._faults(scope, receive, send)
+                return
+        await self._ids(scope, receive, send)
 
 
 def _is_api_key(authorization: str | None) -> bool:
@@ -308,5 +331,5 @@ def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
     return sender
 
 
-__all__ = ["INVALID_API_KEY_MESSAGE", "THROTTLED_MESSAGE", "FaultMiddleware", "RequestIdMiddleware",
-           "ThrottleMiddleware", "request_id_for"]
+__all__ = ["INVALID_API_KEY_MESSAGE", "THROTTLED_MESSAGE", "EdgeMiddleware", "FaultMiddleware",
+           "RequestIdMiddleware", "ThrottleMiddleware", "request_id_for"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from starlette.requests import Request
@@ -846,6 +845,9 @@ def undocumented(routes: list[BaseRoute]) -> list[tuple[str, str]]:
 
 
 def _version() -> str:
+    # Imported here: importlib.metadata is a noticeable share of serve's start-up.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("mock-calcom")
     except PackageNotFoundError:

@@ -9,6 +9,7 @@ between two requests just works. Servers bind to loopback addresses only.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import ipaddress
 import logging
 import socket
@@ -22,9 +23,9 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from mock_calcom.addresses import CalcomUrls
 from mock_calcom.control.security import ControlSecurity
 from mock_calcom.errors import ConnectionDropped, InvalidControlInput
-from mock_calcom.transports import CalcomUrls
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -45,6 +46,13 @@ def loopback_address(host: str) -> str:
             f"host {host!r} is not a loopback address; mock-calcom binds other addresses only "
             "with an admin token (--admin-token or MOCK_CALCOM_ADMIN_TOKEN)")
     return address
+
+
+def fastest_loop() -> str:
+    """uvicorn's event loop: uvloop where it is installed (a runtime dependency on CPython
+    outside Windows), else asyncio. The HTTP parser stays h11: the read deadline against
+    slow clients (:class:`_GuardedH11`) is built on h11's connection states."""
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
 def bind_address(host: str) -> str:
@@ -237,7 +245,7 @@ class LiveServer:
         if self._request_log is not None:
             app = self._request_log.wrap(app, self.fake._secret_hashes, self.fake.redact_text)
         config = uvicorn.Config(
-            app, lifespan="off", loop="asyncio", http=_GuardedH11, ws="none",
+            app, lifespan="off", loop=fastest_loop(), http=_GuardedH11, ws="none",
             access_log=self._access_log, log_config=self._log_config,
             log_level=logging.INFO if self._access_log else logging.WARNING,
             timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE,

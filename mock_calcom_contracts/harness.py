@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import httpx
 from hypothesis import given
 
+from mock_calcom.addresses import CalcomUrls
 from mock_calcom.fake import MockCalcom
 from mock_calcom.faults import Fault
 from mock_calcom.journal import JournalEntry
@@ -42,7 +43,6 @@ from mock_calcom.model.clock import FrozenClock
 from mock_calcom.model.scopes import USER_SCOPES
 from mock_calcom.server import LiveServer
 from mock_calcom.settings import Settings
-from mock_calcom.transports import CalcomUrls
 from mock_calcom_contracts.endpoints import Endpoint
 from mock_calcom_contracts.errors import ContractViolation, ProviderLoadError, error_kind
 from mock_calcom_contracts.profiles import Profile

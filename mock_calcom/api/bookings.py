@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import OPTIONAL_AUTH, PERMISSIONS_THEN_API_AUTH, Call, Endpoint
-from mock_calcom.api.envelope import pagination, success
+from mock_calcom.api.envelope import pagination, success_json, to_json
 from mock_calcom.api.event_types import INTEGRATIONS
 from mock_calcom.api.me import LOCALES
 from mock_calcom.api.validation import (
@@ -237,13 +237,31 @@ def booking_out(booking: Booking, host: User | None) -> dict[str, Any]:
     return out
 
 
+def booking_json(booking: Booking, host: User | None) -> bytes:
+    """:func:`booking_out` serialised, reused while neither the booking (any attribute
+    assignment bumps its ``revision``; every change Cal.com makes also moves ``updatedAt``)
+    nor its host's shown fields have changed."""
+    key = (booking.revision, booking.updated_at,
+           None if host is None else (host.id, host.name, host.email, host.username, host.time_zone))
+    cached = booking.rendered
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    data = to_json(booking_out(booking, host))
+    booking.rendered = (key, data)
+    return data
+
+
 def _reply(call: Call, booking: Booking, status_code: int = 200) -> Response:
-    return success(booking_out(booking, call.model.users.get(booking.host_id)), status_code=status_code)
+    return success_json(booking_json(booking, call.model.users.get(booking.host_id)),
+                        status_code=status_code)
 
 
 # -- handlers ---------------------------------------------------------------------------------
 
 def list_bookings(call: Call) -> Response:
+    if not call.query:
+        # No parameters (the common call): nothing to validate, every default applies.
+        return _listing(call, BookingQuery())
     q = LIST_QUERY.validate(query_dict(call.query))
     ids = q.get("eventTypeIds")
     if "eventTypeId" in q:
@@ -270,11 +288,15 @@ def list_bookings(call: Call) -> Response:
         after_updated_at=when("afterUpdatedAt"), before_updated_at=when("beforeUpdatedAt"),
         sort=sort, take=take, skip=skip,
     )
+    return _listing(call, query)
+
+
+def _listing(call: Call, query: BookingQuery) -> Response:
     page, total = call.model.resources.bookings.list_for(call.user, query)
     users = call.model.users
-    return success([booking_out(b, users.get(b.host_id)) for b in page],
-                   pagination=pagination(skip=skip, take=take, total=total,
-                                         field=call.model.settings.pagination_field))
+    return success_json([booking_json(b, users.get(b.host_id)) for b in page],
+                        pagination=pagination(skip=query.skip, take=query.take, total=total,
+                                              field=call.model.settings.pagination_field))
 
 
 def _booked_event_type(call: Call, body: dict[str, Any]) -> EventType:

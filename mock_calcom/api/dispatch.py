@@ -12,11 +12,12 @@ version gives Nest's ``404 Cannot <METHOD> <url>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import Endpoint
@@ -54,7 +55,19 @@ def _versioned_route(group: list[Endpoint]) -> Route:
             request.scope["path_params"] = dict(zip(param_names(chosen.path), values, strict=True))
         return await chosen.handle(request)
 
-    return Route(first.path, endpoint, methods=[first.method], name=first.operation_id)
+    return Route(first.path, _AsgiEndpoint(endpoint), methods=[first.method], name=first.operation_id)
+
+
+class _AsgiEndpoint:
+    """A request handler as a plain ASGI app (an object, so Starlette does not wrap it in a
+    second exception layer per request): the app's ExceptionMiddleware renders errors."""
+
+    def __init__(self, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
 
 
 def routes_for(endpoints: Iterable[Endpoint]) -> list[Route]:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import auth, scopes, versions
 from mock_calcom.asgi import fake_of
@@ -87,7 +88,7 @@ class Endpoint:
         return scopes.requirement(self.method, self.path)
 
     def route(self) -> Route:
-        return Route(self.path, self.handle, methods=[self.method], name=self.operation_id)
+        return Route(self.path, _EndpointApp(self), methods=[self.method], name=self.operation_id)
 
     async def handle(self, request: Request) -> Response:
         body = await _read_body(request) if self.reads_body else None
@@ -104,19 +105,39 @@ class Endpoint:
             if caller is not None and not self.legacy:
                 scopes.check_scopes(caller.scopes,
                                     scopes.requirement_under(model.settings, self.method, self.path))
+            # What request.query_params.multi_items() gives, without building the multidict.
+            raw_query = request.scope.get("query_string", b"")
+            query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
             call = Call(model=model, caller=caller, path_params=dict(request.path_params),
-                        query=list(request.query_params.multi_items()), body=body, version=version,
-                        body_parsed=body_parsed)
+                        query=query, body=body, version=version, body_parsed=body_parsed)
             return self.handler(call)
 
     def _guard(self, model: CalcomModel, request: Request) -> auth.Caller | None:
         caller: auth.Caller | None = None
+        if not self.guards:
+            return caller
+        # The guards read a few headers several times: one plain dict (names are lower-case
+        # in ASGI; the first of repeated headers wins, as Headers.get answers).
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(request.scope["headers"])}
         for guard in self.guards:
             if guard == "permissions":
-                auth.permissions_guard(model, request.headers)
+                auth.permissions_guard(model, headers)
             else:
-                caller = auth.authenticate(model, request.headers, optional=guard == "optional_auth")
+                caller = auth.authenticate(model, headers, optional=guard == "optional_auth")
         return caller
+
+
+class _EndpointApp:
+    """The endpoint as a plain ASGI app. Starlette wraps a function endpoint in a second
+    exception-handling layer per request; the app's ExceptionMiddleware, with the same
+    handlers, already renders whatever this raises."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.endpoint.handle(Request(scope, receive, send))
+        await response(scope, receive, send)
 
 
 def _legacy_scope_guard(model: CalcomModel, request: Request) -> None:

@@ -6,9 +6,11 @@ renders the ``{"status": "error", "timestamp", "path", "error"}`` envelope.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from mock_calcom.settings import PaginationField
 
@@ -20,6 +22,27 @@ def success(data: Any, *, status_code: int = 200, pagination: dict[str, Any] | N
     if pagination is not None:
         body["pagination"] = pagination
     return JSONResponse(body, status_code=status_code)
+
+
+#: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def to_json(value: Any) -> bytes:
+    """``value`` exactly as :class:`JSONResponse` renders it (compact, UTF-8, no NaN)."""
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+def success_json(data: bytes | Sequence[bytes], *, status_code: int = 200,
+                 pagination: dict[str, Any] | None = None) -> Response:
+    """:func:`success` for data already serialised with :func:`to_json` (one value, or the
+    items of a list): the same bytes, without serialising unchanged objects again."""
+    parts = [b'{"status":"success","data":']
+    parts.append(data if isinstance(data, bytes) else b"[" + b",".join(data) + b"]")
+    if pagination is not None:
+        parts += [b',"pagination":', to_json(pagination)]
+    parts.append(b"}")
+    return Response(b"".join(parts), status_code=status_code, media_type=JSONResponse.media_type)
 
 
 def status_only(status_code: int = 200) -> JSONResponse:

@@ -9,10 +9,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-from jwt.algorithms import HMACAlgorithm
-
 from mock_calcom.model.clock import Clock
+from mock_calcom.model.jws import HS256, InvalidToken
 from mock_calcom.model.randomness import Randomness
 
 ACCESS_TOKEN_TYPE = "Access Token"
@@ -65,19 +63,6 @@ class TokenPair:
     access_expires_at: int
 
 
-class _VettedKeyHS256(HMACAlgorithm):
-    """HS256 whose one key is vetted once. PyJWT re-vets an HMAC key (PEM, SSH, DER and JWK
-    sniffing) on every encode and decode, most of a token's cost; the fake's key is its own
-    random hex, so once is enough. Any other key still gets PyJWT's full check."""
-
-    def __init__(self, key: bytes) -> None:
-        super().__init__(HMACAlgorithm.SHA256)
-        self.key = super().prepare_key(key)
-
-    def prepare_key(self, key: str | bytes) -> bytes:
-        return self.key if key is self.key else super().prepare_key(key)
-
-
 @dataclass
 class _RefreshRow:
     """``OAuthRefreshToken{secret, clientId, userId|teamId, expiresAt}``."""
@@ -106,11 +91,8 @@ class TokenService:
             # tokens of an earlier epoch fail the signature instead of authenticating as
             # whoever now holds their user id.
             key = hashlib.sha256(key + b"|" + epoch).hexdigest().encode("ascii")
-        algorithm = _VettedKeyHS256(key)
-        self._key = algorithm.key
-        # PyJWT's signature layer with HS256 only (``alg: none`` and the rest are refused).
-        self._jws = jwt.PyJWS(algorithms=[])
-        self._jws.register_algorithm("HS256", algorithm)
+        # HS256 only: ``alg: none`` and every other algorithm are refused (see jws.py).
+        self._jws = HS256(key)
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         # Refresh rows by secret, and the secrets of each (client, user): rotation revokes a
@@ -120,9 +102,10 @@ class TokenService:
         # (expires_at, secret) of every row, earliest first, for the purge by expiry.
         self._row_expiry: list[tuple[float, str]] = []
         self._forced_expired: set[str] = set()
-        # Tokens whose signature and claims checked out: token -> (claims, AccessClaims or
-        # None). Only what does not change is remembered; expiry (on the fake's clock) and
-        # force_expire are judged at every use. The cache belongs to this service and its
+        # Access tokens whose signature and claims checked out: token -> (claims,
+        # AccessClaims, or None when it is some other kind of token). Only what does not
+        # change is remembered; expiry (on the fake's clock) and force_expire are judged at
+        # every use. The cache belongs to this service and its
         # key, so a fake with a new key (a reset) starts with none.
         self._verified: dict[str, tuple[dict[str, Any], AccessClaims | None]] = {}
 
@@ -155,13 +138,13 @@ class TokenService:
         payload.update({"scope": list(grant.scopes), "token_type": token_type,
                         "clientId": grant.client_id, "iat": iat, "exp": exp})
         payload.update(extra or {})
-        # What jwt.encode does, minus re-vetting the key: compact JSON, HS256, JWT header.
-        body = _COMPACT_JSON.encode(payload).encode("utf-8")
-        return self._jws.encode(body, self._key, algorithm="HS256")
+        # What jsonwebtoken's sign does: compact JSON under a {"alg":"HS256","typ":"JWT"} header.
+        return self._jws.sign(_COMPACT_JSON.encode(payload).encode("utf-8"))
 
     # -- verification ----------------------------------------------------------------------
 
     def _decode(self, token: str) -> dict[str, Any]:
+        # Only access tokens are remembered (verify_access): a refresh token is used once.
         cached = self._verified.get(token)
         claims = cached[0] if cached is not None else self._verify_signature(token)
         # jsonwebtoken: expired when now >= exp, so a token is valid exactly while now < exp.
@@ -171,16 +154,15 @@ class TokenService:
 
     def _verify_signature(self, token: str) -> dict[str, Any]:
         try:
-            claims: Any = json.loads(self._jws.decode(token, self._key, algorithms=["HS256"]))
-        except (jwt.PyJWTError, ValueError, RecursionError) as exc:
+            claims: Any = json.loads(self._jws.verify(token))
+        except (InvalidToken, ValueError, RecursionError) as exc:
             raise TokenRejected("invalid") from exc
         # Only this fake's tokens pass the signature, and it mints no aud/iss/sub/jti/nbf, so
-        # PyJWT's claim checks have nothing to look at; expiry is checked against the fake's
+        # there are no other claims to check; expiry is checked against the fake's
         # clock in _decode, at every use, never against the wall clock.
         if (not isinstance(claims, dict) or not isinstance(claims.get("clientId"), str)
                 or not isinstance(claims.get("exp"), int)):
             raise TokenRejected("invalid")
-        self._remember(token, claims, None)
         return claims
 
     def _remember(self, token: str, claims: dict[str, Any], access: AccessClaims | None) -> None:
@@ -204,6 +186,7 @@ class TokenService:
         if cached is not None and cached[1] is not None:
             return cached[1]
         if claims.get("token_type") != ACCESS_TOKEN_TYPE:
+            self._remember(token, claims, None)
             raise TokenRejected("wrong_type")
         access = AccessClaims(self._grant(claims), int(claims.get("iat", 0)), claims["exp"], token)
         self._remember(token, claims, access)

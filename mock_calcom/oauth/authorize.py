@@ -15,11 +15,11 @@ when the user allows (FACTS §11.6): a public client without a challenge sees th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -41,13 +41,22 @@ AUTHORIZE_PATH = "/auth/oauth2/authorize"
 #: and ``onboardingEmbed`` are accepted and ignored: no code reads them, FACTS §1.1).
 _CARRIED = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method")
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("mock_calcom.oauth", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+if TYPE_CHECKING:
+    import jinja2
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The page templates, loaded on the first page render: ``serve`` starts without Jinja2."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mock_calcom.oauth", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 _NO_USER_HINT = (
     "Create a user first: POST /_mock/users with {\"username\": \"alice\"}, or "
@@ -145,7 +154,7 @@ def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,
     logo = valid.client.logo
     origin = urlsplit(valid.redirect_uri)
     owner = next((u for u in users if u.id == valid.client.owner_user_id), None)
-    html = _TEMPLATES.get_template("authorize.html").render(
+    html = _templates().get_template("authorize.html").render(
         # Not Cal.com's page, a warning it lacks: a PENDING client only works for its owner
         # (ensureClientAccessAllowed), so anyone else's Allow would be refused.
         client_status=valid.client.status.value,
@@ -180,7 +189,7 @@ def _no_user_page() -> Response:
 
 def _page(title: str, message: str, *, status_code: int, code: str | None = None,
           hint: str | None = None) -> Response:
-    html = _TEMPLATES.get_template("error.html").render(
+    html = _templates().get_template("error.html").render(
         title=title, message=message, code=code, hint=hint)
     return HTMLResponse(html, status_code=status_code)
 

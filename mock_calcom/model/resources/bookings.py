@@ -80,6 +80,17 @@ class Booking:
     rescheduled_to_uid: str | None = None
     absent_host: bool = False
     ics_uid: str = ""
+    #: Bumped by every attribute assignment: what a cached serialised form is checked against.
+    revision: int = field(default=0, init=False, compare=False, repr=False)
+    #: The API layer's serialised form and the state it was made from (see api/bookings.py):
+    #: a booking that has not changed is not serialised again.
+    rendered: tuple[object, bytes] | None = field(default=None, init=False, compare=False,
+                                                  repr=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "rendered" and name != "revision":
+            object.__setattr__(self, "revision", self.__dict__.get("revision", 0) + 1)
 
     @property
     def duration(self) -> int:
@@ -111,6 +122,14 @@ class BookingQuery:
     sort: tuple[str, str] | None = None
     take: int = 100
     skip: int = 0
+
+    @property
+    def filters(self) -> bool:
+        """Whether anything but paging and sorting narrows the listing."""
+        return bool(self.statuses) or any(value is not None for value in (
+            self.attendee_email, self.attendee_name, self.booking_uid, self.event_type_ids,
+            self.team_ids, self.after_start, self.before_end, self.after_created_at,
+            self.before_created_at, self.after_updated_at, self.before_updated_at))
 
 
 @dataclass(frozen=True)
@@ -222,7 +241,9 @@ class BookingStore:
     def list_for(self, user: User, query: BookingQuery) -> tuple[list[Booking], int]:
         """The page of ``user``'s bookings matching ``query`` and the total match count."""
         now = self._clock.now()
-        matching = [b for b in self.involving(user) if self._matches(b, query, now)]
+        candidates = self.involving(user)
+        matching = ([b for b in candidates if self._matches(b, query, now)] if query.filters
+                    else candidates)
         field_name, direction = query.sort or (
             "start", _STATUS_ORDER.get(query.statuses[0], "asc") if len(query.statuses) == 1 else "asc")
         key = _SORT_KEYS[field_name]

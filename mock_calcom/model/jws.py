@@ -1,0 +1,93 @@
+"""Compact JWS with HS256 only: what the fake's tokens need, from the standard library.
+
+Why not PyJWT: importing it imports ``cryptography`` whenever that is installed (a large
+share of ``serve``'s start-up, for RSA and EC the fake never uses), and its per-call key and
+base64 vetting was a quarter of an API request's cost. HS256 is one HMAC over two base64url
+segments (RFC 7515 §3.1, RFC 7518 §3.2); the tests cross-check every token with PyJWT.
+
+Verification is strict: three segments of the base64url alphabet without padding, a header
+that is a JSON object whose ``alg`` is exactly ``HS256`` (so ``none`` and every other
+algorithm are refused), and a signature equal to the HMAC (compared in constant time).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+
+#: The header jsonwebtoken and PyJWT write for HS256, keys sorted, compact.
+_HEADER = b'{"alg":"HS256","typ":"JWT"}'
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class InvalidToken(ValueError):
+    """The token is not a compact HS256 JWS signed with this key."""
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def b64url_encode(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(segment: str | bytes, *, padded: bool = False) -> bytes:
+    """Decode unpadded base64url (``padded``: trailing ``=`` allowed too); raises
+    ``ValueError`` on anything else."""
+    text = segment.decode("ascii") if isinstance(segment, bytes) else segment
+    if padded:
+        text = text.rstrip("=")
+    if not _SEGMENT.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as exc:  # pragma: no cover - the pattern above rules this out
+        raise ValueError("not base64url") from exc
+
+
+_ENCODED_HEADER = b64url_encode(_HEADER)
+
+
+class HS256:
+    """Signs and verifies with one key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _signature(self, signing_input: bytes) -> str:
+        return b64url_encode(hmac.digest(self._key, signing_input, hashlib.sha256))
+
+    def sign(self, payload: bytes) -> str:
+        """``header.payload.signature`` of ``payload`` (already-serialised JSON)."""
+        signing_input = f"{_ENCODED_HEADER}.{b64url_encode(payload)}"
+        return f"{signing_input}.{self._signature(signing_input.encode('ascii'))}"
+
+    def verify(self, token: str) -> bytes:
+        """The payload bytes of a token this key signed; :class:`InvalidToken` otherwise."""
+        if not isinstance(token, str) or token.count(".") != 2:
+            raise InvalidToken("not a compact JWS")
+        header_b64, payload_b64, signature = token.split(".")
+        if not (_SEGMENT.fullmatch(header_b64) and _SEGMENT.fullmatch(payload_b64)
+                and _SEGMENT.fullmatch(signature)):
+            raise InvalidToken("not base64url")
+        if header_b64 != _ENCODED_HEADER:
+            # A header written differently (spacing, key order, other fields) may still
+            # say HS256; anything else (alg none, RS256, no alg) is refused.
+            try:
+                header: Any = json.loads(b64url_decode(header_b64))
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                raise InvalidToken("bad header") from exc
+            if not isinstance(header, dict) or header.get("alg") != "HS256":
+                raise InvalidToken("algorithm not allowed")
+        expected = self._signature(f"{header_b64}.{payload_b64}".encode("ascii"))
+        if not hmac.compare_digest(expected, signature):
+            raise InvalidToken("signature mismatch")
+        try:
+            return b64url_decode(payload_b64)
+        except ValueError as exc:
+            raise InvalidToken("bad payload") from exc

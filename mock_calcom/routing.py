@@ -1,0 +1,144 @@
+"""Route dispatch that looks only at the routes a path can match.
+
+Starlette's router tries every route's regex in order; with every surface's routes that is
+dozens of regex matches per request, most of them hopeless. :class:`IndexedRouter` keeps
+Starlette's semantics exactly (the first full match wins, else the first partial one, i.e. a
+405; routes are tried in declaration order) but tries only the *candidates* for the path:
+
+* a path that is some route's fixed path (``/v2/bookings``) gets, precomputed, every route
+  whose pattern matches that path;
+* any other path gets the routes whose fixed leading segments equal the path's first one or
+  two segments (``/v2/bookings/{uid}`` for ``/v2/bookings/abc``), plus routes with no fixed
+  leading segment at all, in declaration order.
+
+A route the index cannot read (not a plain ``Route`` or ``Mount``) is a candidate for every
+path. A path with no candidate that matches goes to Starlette's own router, unchanged (slash
+redirects, the 404 handler). The index is rebuilt whenever the route list changes, so routes
+added the usual way (a surface's ``routes`` list, ``app.add_route``) are always dispatched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.types import Receive, Scope, Send
+
+#: (first segment, second segment) of a path; the second is None for one-segment paths.
+_Key = tuple[str, str | None]
+
+
+def _fixed_segments(route: BaseRoute) -> tuple[str, ...] | None:
+    """The leading path segments every path this route matches must have, or ``None`` when
+    the route cannot be read (matches anything, as far as the index knows)."""
+    if type(route) is Route:
+        pattern = route.path
+    elif type(route) is Mount:
+        pattern = route.path + "/{path:path}"
+    else:
+        return None
+    fixed = pattern.split("{", 1)[0]
+    parts = fixed.split("/")[1:]
+    if "{" in pattern:
+        parts = parts[:-1]  # the last piece runs into a parameter: not a whole segment
+    return tuple(parts)
+
+
+def _matches_path(route: BaseRoute, path: str) -> bool:
+    if isinstance(route, Route | Mount):
+        return route.path_regex.match(path) is not None
+    return True
+
+
+def _key(path: str) -> _Key:
+    parts = path.split("/", 3)
+    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else None)
+
+
+@dataclass
+class _Index:
+    #: The router's route list (the object itself) and its length when the index was built.
+    source: list[BaseRoute]
+    size: int
+    #: A route's fixed path -> every route whose pattern matches it, in order.
+    exact: dict[str, list[BaseRoute]] = field(default_factory=dict)
+    by_two: dict[tuple[str, str], list[BaseRoute]] = field(default_factory=dict)
+    by_one: dict[str, list[BaseRoute]] = field(default_factory=dict)
+    anywhere: list[BaseRoute] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, routes: list[BaseRoute]) -> _Index:
+        index = cls(routes, len(routes))
+        two: dict[tuple[str, str], list[tuple[int, BaseRoute]]] = {}
+        one: dict[str, list[tuple[int, BaseRoute]]] = {}
+        anywhere: list[tuple[int, BaseRoute]] = []
+        for position, route in enumerate(routes):
+            fixed = _fixed_segments(route)
+            if fixed is None or not fixed:
+                anywhere.append((position, route))
+            elif len(fixed) == 1:
+                one.setdefault(fixed[0], []).append((position, route))
+            else:
+                two.setdefault((fixed[0], fixed[1]), []).append((position, route))
+
+        def merged(*groups: list[tuple[int, BaseRoute]]) -> list[BaseRoute]:
+            return [route for _, route in sorted((item for g in groups for item in g),
+                                                 key=lambda item: item[0])]
+
+        index.anywhere = merged(anywhere)
+        index.by_one = {first: merged(items, anywhere) for first, items in one.items()}
+        index.by_two = {key: merged(items, one.get(key[0], []), anywhere)
+                        for key, items in two.items()}
+        for route in routes:
+            if type(route) is Route and "{" not in route.path:
+                index.exact[route.path] = [r for r in routes if _matches_path(r, route.path)]
+        return index
+
+    def candidates(self, path: str) -> list[BaseRoute]:
+        exact = self.exact.get(path)
+        if exact is not None:
+            return exact
+        first, second = _key(path)
+        if second is not None:
+            found = self.by_two.get((first, second))
+            if found is not None:
+                return found
+        return self.by_one.get(first, self.anywhere)
+
+
+class IndexedRouter(Router):
+    """Starlette's router, trying only each path's candidate routes (see the module doc)."""
+
+    _index: _Index | None = None
+
+    def candidates(self, path: str) -> list[BaseRoute]:
+        """The routes that may match ``path``, in declaration order."""
+        index = self._index
+        if index is None or index.source is not self.routes or index.size != len(self.routes):
+            index = self._index = _Index.build(self.routes)
+        return index.candidates(path)
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().app(scope, receive, send)
+            return
+        if "router" not in scope:
+            scope["router"] = self
+        partial = partial_scope = None
+        for route in self.candidates(get_route_path(scope)):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial, partial_scope = route, child_scope
+        if partial is not None and partial_scope is not None:
+            scope["route"] = partial
+            scope.update(partial_scope)
+            await partial.handle(scope, receive, send)
+            return
+        # No candidate matched: Starlette's own pass (slash redirects, then the 404).
+        await super().app(scope, receive, send)

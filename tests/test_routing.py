@@ -1,0 +1,92 @@
+"""The indexed router dispatches exactly as Starlette's scan of every route, trying fewer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.routing import BaseRoute, Match, Route
+
+from mock_calcom import MockCalcom
+from mock_calcom.routing import IndexedRouter
+
+_FAKE = MockCalcom()
+
+def _indexed(router: object) -> IndexedRouter:
+    assert isinstance(router, IndexedRouter)
+    return router
+
+
+_ROUTER = _indexed(_FAKE.app.router)
+_ROUTES: list[BaseRoute] = _ROUTER.routes
+
+
+def _scope(method: str, path: str) -> dict[str, object]:
+    return {"type": "http", "method": method, "path": path, "root_path": "", "headers": [],
+            "query_string": b""}
+
+
+def _first_match(routes: list[BaseRoute], method: str, path: str) -> tuple[BaseRoute | None, Match]:
+    """Starlette's rule: the first full match, else the first partial one."""
+    partial = None
+    for route in routes:
+        match, _ = route.matches(_scope(method, path))
+        if match is Match.FULL:
+            return route, match
+        if match is Match.PARTIAL and partial is None:
+            partial = route
+    return partial, Match.PARTIAL if partial is not None else Match.NONE
+
+
+def _concrete(path: str, value: str) -> str:
+    return re.sub(r"{([a-zA-Z_]\w*)(:int)?}", lambda m: "7" if m.group(2) else value,
+                  re.sub(r"{([a-zA-Z_]\w*):path}", value + "/more", path))
+
+
+_PATHS = sorted({_concrete(r.path, v) for r in _ROUTES if isinstance(r, Route)
+                 for v in ("abc", "default", "7", "me")})
+_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS")
+
+
+@pytest.mark.parametrize("path", _PATHS)
+def test_every_declared_route_dispatches_as_a_full_scan_would(path: str) -> None:
+    for method in _METHODS:
+        assert _first_match(_ROUTER.candidates(path), method, path) == _first_match(_ROUTES, method, path)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["v2", "bookings", "_mock", "auth", "oauth2", "me", "x", "", "7",
+                                 "schedules", "default", "api", "clients", "token"]),
+                min_size=0, max_size=5),
+       st.sampled_from(_METHODS))
+def test_any_path_dispatches_as_a_full_scan_would(segments: list[str], method: str) -> None:
+    path = "/" + "/".join(segments)
+    assert _first_match(_ROUTER.candidates(path), method, path) == _first_match(_ROUTES, method, path)
+
+
+def test_a_bookings_request_tries_a_few_routes_not_all() -> None:
+    assert len(_ROUTES) > 20
+    assert len(_ROUTER.candidates("/v2/bookings")) <= 3
+    assert len(_ROUTER.candidates("/v2/bookings/abc")) < len(_ROUTES) // 3
+    assert len(_ROUTER.candidates("/v2/auth/oauth2/token")) <= 3
+
+
+def test_a_route_added_later_is_dispatched() -> None:
+    fake = MockCalcom()
+    router = _indexed(fake.app.router)
+    router.candidates("/v2/extra")
+
+    async def extra(request: object) -> None:  # pragma: no cover - never called
+        return None
+
+    router.routes.append(Route("/v2/extra", extra))
+    assert any(getattr(r, "path", "") == "/v2/extra" for r in router.candidates("/v2/extra"))
+
+
+async def test_an_unknown_path_still_gets_the_404_envelope() -> None:
+    async with _FAKE.async_client() as client:
+        response = await client.get("/v2/nothing/here")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Cannot GET /v2/nothing/here"
