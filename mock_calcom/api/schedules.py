@@ -89,8 +89,7 @@ def list_schedules(call: Call) -> Response:
 
 def default_schedule(call: Call) -> Response:
     user = call.user
-    found = (call.model.resources.schedules.get(user.default_schedule_id)
-             if user.default_schedule_id is not None else None)
+    found = call.model.resources.schedules.default_of(user)
     # getUserScheduleDefault returns null without a default (data: null, UNCONFIRMED live).
     return success(schedule_out(found, user) if found is not None else None)
 

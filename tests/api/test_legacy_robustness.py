@@ -4,7 +4,6 @@ a 2xx or a 4xx in Cal.com's envelope, never a 500, and a refused request changes
 from __future__ import annotations
 
 import asyncio
-import copy
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.tokens import Grant
+from tests.api.snapshots import resource_state
 
 _FAKE = MockCalcom(Settings(seed=98, rate_limit_enabled=False))
 _USER = _FAKE.model.create_user("fuzz")
@@ -56,9 +56,7 @@ def _send(method: str, path: str, **options: Any) -> httpx.Response:
 
 
 def _state() -> Any:
-    resources = _FAKE.model.resources
-    return copy.deepcopy((vars(_USER), resources.bookings._by_uid,
-                          [vars(e) for e in resources.event_types], resources.schedules._by_id))
+    return resource_state(_FAKE, _USER)
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.scopes import USER_SCOPES
 from mock_calcom.model.tokens import Grant
 from tests.api.conftest import headers_for
+from tests.api.snapshots import resource_state
 
 _FAKE = MockCalcom(Settings(seed=99, rate_limit_enabled=False))
 _USER = _FAKE.model.create_user("fuzz")
@@ -58,9 +58,7 @@ def _send(method: str, path: str, **options: Any) -> httpx.Response:
 
 
 def _state() -> Any:
-    resources = _FAKE.model.resources
-    return copy.deepcopy((vars(_USER), resources.bookings._by_uid,
-                          [vars(e) for e in resources.event_types], resources.schedules._by_id))
+    return resource_state(_FAKE, _USER)
 
 
 @settings(max_examples=60, deadline=None)

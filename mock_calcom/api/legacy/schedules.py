@@ -155,8 +155,7 @@ def list_schedules(call: Call) -> Response:
 
 def default_schedule(call: Call) -> Response:
     user = call.user
-    found = (call.model.resources.schedules.get(user.default_schedule_id)
-             if user.default_schedule_id is not None else None)
+    found = call.model.resources.schedules.default_of(user)
     return success(_out(call, found) if found is not None else None)
 
 

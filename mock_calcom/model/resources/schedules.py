@@ -86,6 +86,10 @@ class ScheduleStore:
     def get(self, schedule_id: int) -> Schedule | None:
         return self._by_id.get(schedule_id)
 
+    def default_of(self, user: User) -> Schedule | None:
+        """The user's default schedule, or None when they have none (both API versions answer null)."""
+        return self._by_id.get(user.default_schedule_id) if user.default_schedule_id is not None else None
+
     def of_user(self, user_id: int) -> list[Schedule]:
         return list(self._by_owner.get(user_id, {}).values())
 
