@@ -4,7 +4,8 @@ Measured side by side in one run, on the same transport (:class:`AsyncCalcomTran
 
 * **bare**: one ``GET /`` to a trivial Starlette app answering ``"ok"``;
 * **dance**: authorize (consent approve: a 302 with a code) -> code exchange at the token
-  endpoint -> ``GET /v2/auth/oauth2/clients/{id}`` with the new access token, against a fake with its journal on.
+  endpoint -> ``GET /v2/auth/oauth2/clients/{id}`` with the new access token, against a fake
+  with its journal on.
 
 Short rounds alternate bare and dance so machine noise hits both; each side's fastest round
 is reported (the least disturbed estimate of its cost; the median is shown too). Loops are

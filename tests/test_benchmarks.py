@@ -15,7 +15,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 def _load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -26,4 +27,5 @@ def test_the_dance_benchmark_completes_every_dance_it_times() -> None:
     bench = _load("bench_oauth")
     result = asyncio.run(bench.measure(rounds=1, dances=2))
     assert result.dances == 2
-    assert result.steps.token > 0 and result.steps.client_info > 0
+    assert result.steps.token > 0
+    assert result.steps.client_info > 0
