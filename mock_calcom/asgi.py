@@ -7,13 +7,28 @@ routes while it is itself being imported).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from starlette.requests import HTTPConnection
-from starlette.types import Message, Receive, Scope
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+
+
+class RequestEndpoint:
+    """A ``Request -> Response`` handler as a plain ASGI app. Starlette wraps a function
+    endpoint in a second exception layer per request; as an object it is called directly,
+    and the app's edge, with the same handlers, renders whatever it raises."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive, send))
+        await response(scope, receive, send)
 
 
 def fake_of(request: HTTPConnection) -> MockCalcom:

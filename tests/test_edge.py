@@ -102,3 +102,19 @@ async def test_a_cal_com_error_gets_its_envelope_request_id_and_journal_entry() 
     entry = fake.journal.last()
     assert entry is not None
     assert (entry.path, entry.status) == ("/v2/me/", 401)  # the path as sent
+
+
+@pytest.mark.parametrize("url", [
+    "https://app.example/callback?code=abc&state=xyz",
+    "https://app.example/c b?x=%20&y=é#frag",
+    "http://localhost:3000/?error=access_denied&state=a+b",
+])
+@pytest.mark.parametrize("status", [302, 303])
+def test_the_authorize_redirect_answers_as_starlettes_redirect_would(url: str, status: int) -> None:
+    from starlette.responses import RedirectResponse
+
+    from mock_calcom.oauth.authorize import Redirect
+
+    fast, slow = Redirect(url, status_code=status), RedirectResponse(url, status_code=status)
+    assert (fast.status_code, fast.raw_headers, fast.body) == (slow.status_code, slow.raw_headers,
+                                                               slow.body)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -146,7 +146,24 @@ def _error_response(exc: OAuthError, authorize: AuthorizeRequest, *, status_code
 
 
 def _redirect(base: str, params: list[tuple[str, str | None]], status_code: int) -> Response:
-    return RedirectResponse(build_redirect_url(base, params), status_code=status_code)
+    return Redirect(build_redirect_url(base, params), status_code=status_code)
+
+
+class Redirect(RedirectResponse):
+    """Starlette's :class:`RedirectResponse` (the same headers in the same order: an empty
+    body's length, then the quoted ``location``), without Response's generic header building
+    and a ``MutableHeaders`` per answer."""
+
+    def __init__(self, url: str, status_code: int) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = b""
+        self.raw_headers = [(b"content-length", b"0"),
+                            (b"location", quote(url, safe=_LOCATION_SAFE).encode("latin-1"))]
+
+
+#: What RedirectResponse leaves unquoted in a location.
+_LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 
 def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,

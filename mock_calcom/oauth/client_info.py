@@ -15,10 +15,11 @@ without credentials). Never the secrets, status or scopes.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from mock_calcom.api import auth, scopes
-from mock_calcom.asgi import fake_of
+from mock_calcom.api.envelope import JsonBytes, to_json
+from mock_calcom.asgi import fake_of, headers_of
 from mock_calcom.errors import HttpExceptionError
 
 CLIENT_NOT_FOUND = "unauthorized_client"
@@ -28,7 +29,7 @@ async def client_info(request: Request) -> Response:
     fake = fake_of(request)
     client_id = request.path_params["client_id"]
     with fake.model.lock:
-        caller = auth.authenticate(fake.model, request.headers)
+        caller = auth.authenticate(fake.model, headers_of(request.scope))
         assert caller is not None  # ApiAuthGuard: never anonymous
         if not fake.model.settings.client_lookup_open_to_scoped_tokens:
             scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
@@ -44,4 +45,4 @@ async def client_info(request: Request) -> Response:
             "client_type": client.client_type.value,
             "redirect_uri": client.redirect_uris[0] if client.redirect_uris else None,
         }
-    return JSONResponse({"status": "success", "data": data})
+    return JsonBytes(to_json({"status": "success", "data": data}))
