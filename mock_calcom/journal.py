@@ -30,11 +30,12 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import buffer_body, declares_body
@@ -866,11 +867,14 @@ class JournalMiddleware:
 
 
 async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                    body: bytes | None = None) -> None:
+                    body: bytes | None = None, *,
+                    error_page: Callable[[Scope, Exception], Awaitable[Response]] | None = None,
+                    ) -> None:
     """Run ``app`` for one HTTP request and record it in ``journal`` (what
     :class:`JournalMiddleware` does; the fake's app calls it from its one edge layer).
     ``body``: the request body when the caller has already read it all (``receive`` then
-    replays it)."""
+    replays it). ``error_page``: the answer to an unexpected error when nothing was sent yet
+    (Starlette's ServerErrorMiddleware, just inside the journal); the error goes on."""
     ident, started = journal._begin()
     if body is None:
         # Read up front, so the body is journaled even if no handler reads it (a GET has
@@ -897,7 +901,11 @@ async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Recei
     except ConnectionDropped:
         record(None)
         raise
-    except BaseException:
+    except BaseException as exc:
+        if error_page is not None and isinstance(exc, Exception):
+            page = await error_page(scope, exc)
+            if not sent:
+                await page(scope, receive, capture)
         complete = bool(sent) and sent[0]["type"] == "http.response.start"
         record(sent if complete else None)
         for message in sent:

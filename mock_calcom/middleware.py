@@ -205,14 +205,6 @@ class _Throttler:
         # Built with the app's edge (first request): every surface is imported by then.
         self._versions = _served_versions()
 
-    def refusal(self, scope: Scope) -> UnauthorizedError | None:
-        """An API-key bearer on a routed request: getTracker looks the key up itself and
-        throws for an unknown one, a 401 with no rate-limit headers, before any controller
-        guard (FACTS §11.11). The fake has no API keys, so every key is unknown."""
-        if _is_api_key(headers_of(scope).get("authorization")) and self._is_routed(scope):
-            return UnauthorizedError(INVALID_API_KEY_MESSAGE)
-        return None
-
     def count(self, scope: Scope) -> Outcome | None:
         model = self.fake.model
         settings = model.settings
@@ -227,13 +219,13 @@ class _Throttler:
         else:
             tracker = tracker_for(authorization)  # bearer trackers only (see Settings)
         # The tracker first: it is cheaper than routing, and nobody to count means no count.
-        if tracker is None or not self._is_routed(scope):
+        if tracker is None or not self.is_routed(scope):
             return None
         with model.lock:
             rule = model.ratelimits.rule_override(tracker) or default_rule(tracker.kind, settings)
             return model.ratelimits.hit(tracker, rule, model.clock.now())
 
-    def _is_routed(self, scope: Scope) -> bool:
+    def is_routed(self, scope: Scope) -> bool:
         """Nest runs guards only for a handler it routed to: an unknown path or method, or a
         ``cal-api-version`` the controller does not serve, is a plain 404 with no rate-limit
         headers that counts for nothing."""
@@ -312,17 +304,44 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self._other(scope, receive, send)
             return
-        control = scope["path"].startswith(CONTROL_PREFIX)
-        if control and await self._control_refused(scope, receive, send):
+        if scope["path"].startswith(CONTROL_PREFIX):
+            await self._control(scope, receive, send)
+            return
+        body = None
+        if scope["method"] not in ("GET", "HEAD"):  # admit() lets these through untouched
+            admitted = await admit(scope, receive, send, self._refuse_body)
+            if admitted is None:
+                return
+            body, receive = admitted
+        # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
+        # place: inside the journal, outside everything else).
+        await journaled(self.fake.journal, self._inner, scope, receive, send, body,
+                        error_page=self._error_page)
+
+    async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """``/_mock``: the guard, the body limits and the 500 page; no journal."""
+        if await self._control_refused(scope, receive, send):
             return
         admitted = await admit(scope, receive, send, self._refuse_body)
         if admitted is None:
             return
-        body, receive = admitted
-        if control:
-            await self._served(scope, receive, send)
-        else:
-            await journaled(self.fake.journal, self._served, scope, receive, send, body)
+        receive = admitted[1]
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self._inner(scope, receive, tracked)
+        except Exception as exc:
+            response = await self._error_page(scope, exc)
+            if not started:
+                await response(scope, receive, send)
+            # The exception goes on to the server (and to in-process clients), as Starlette's.
+            raise
 
     async def _control_refused(self, scope: Scope, receive: Receive, send: Send) -> bool:
         # A tenant (X-Mock-Tenant) is served by its own app: it obeys its root's rules.
@@ -338,80 +357,72 @@ class EdgeMiddleware:
                            headers={"connection": "close"})(scope, receive, send)
         return True
 
-    async def _served(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Starlette's ServerErrorMiddleware around the rest."""
-        started = False
+    async def _error_page(self, scope: Scope, exc: Exception) -> Response:
+        """Starlette's ServerErrorMiddleware's answer (the app's 500 handler, if it has one)."""
+        if self._error_handler is None:
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        response: Response = await _call_handler(self._error_handler, Request(scope), exc)
+        return response
 
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            path = scope["path"]
-            if len(path) > 1 and path.endswith("/"):
-                # A copy: the journal keeps the path as sent (the state dict is shared).
-                scope = {**scope, "path": path.rstrip("/") or "/"}
-            if self.fake.model.faults:
-                await self._faults(scope, receive, tracked)
-            else:
-                await self._api(scope, receive, tracked)
-        except Exception as exc:
-            if self._error_handler is None:
-                response: Response = PlainTextResponse("Internal Server Error", status_code=500)
-            else:
-                response = await _call_handler(self._error_handler, Request(scope), exc)
-            if not started:
-                await response(scope, receive, send)
-            # The exception goes on to the server (and to in-process clients), as Starlette's.
-            raise exc
+    async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Trailing slash, then the faults (if any are set), then :meth:`_api`."""
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            # A copy: the journal keeps the path as sent (the state dict is shared).
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        if self.fake.model.faults:
+            await self._faults(scope, receive, send)
+        else:
+            await self._api(scope, receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Request id and throttler on ``/v2/``, then the exception handlers and the router."""
-        extra: list[tuple[bytes, bytes]] | None = None
-        if scope["path"].startswith("/v2/"):
-            fake = self.fake
-            # The throttler's headers, then the request id (unless the route set its own).
-            extra = []
-            refused: ApiError | None = self._throttler.refusal(scope)
-            if refused is None:
-                outcome = self._throttler.count(scope)
-                if outcome is not None:
-                    extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                             for k, v in outcome.headers(fake.settings.rate_limit_reset_unit)]
-                    if outcome.blocked:
-                        # A string-built HttpException: Nest's getResponse() is the string.
-                        refused = ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
-
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = [*message.get("headers", []), *extra]
-                    if not any(name.lower() == b"x-request-id" for name, _ in headers):
-                        headers.append((b"x-request-id", request_id_for(scope, fake).encode("latin-1")))
-                    message = {**message, "headers": headers}
-                await send(message)
-
-            if refused is not None:
-                response = self._render_api_error(Request(scope, receive), refused)
-                await response(scope, receive, send_with_headers)
-                return
-            await self._handled(scope, receive, send_with_headers)
+        if not scope["path"].startswith("/v2/"):
+            await self._handled(scope, receive, send, None, None)
             return
-        await self._handled(scope, receive, send)
+        refused: ApiError | None = None
+        # The throttler's headers, then the request id (unless the route set its own).
+        extra: list[tuple[bytes, bytes]] = []
+        throttler = self._throttler
+        if _is_api_key(headers_of(scope).get("authorization")) and throttler.is_routed(scope):
+            # getTracker looks the key up itself and throws for an unknown one: a 401 with
+            # no rate-limit headers, before any controller guard (FACTS §11.11). The fake
+            # has no API keys, so every key is unknown.
+            refused = UnauthorizedError(INVALID_API_KEY_MESSAGE)
+        else:
+            outcome = throttler.count(scope)
+            if outcome is not None:
+                extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                         for k, v in outcome.headers(self.fake.settings.rate_limit_reset_unit)]
+                if outcome.blocked:
+                    # A string-built HttpException: Nest's getResponse() is the string itself.
+                    refused = ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
+        await self._handled(scope, receive, send, extra, refused)
 
-    async def _handled(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Starlette's ExceptionMiddleware: the app's handler renders what the router raised,
-        unless the answer had already started."""
-        scope["starlette.exception_handlers"] = self._handlers
+    async def _handled(self, scope: Scope, receive: Receive, send: Send,
+                       extra: list[tuple[bytes, bytes]] | None, refused: ApiError | None) -> None:
+        """Starlette's ExceptionMiddleware (the app's handler renders what the router raised,
+        unless the answer had already started) and, when ``extra`` is given (``/v2/``), the
+        throttler's headers and the request id on the answer, or the throttler's refusal."""
+        fake = self.fake
         started = False
 
         async def sender(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if extra is not None:
+                    headers = [*message.get("headers", []), *extra]
+                    if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                        headers.append((b"x-request-id",
+                                        request_id_for(scope, fake).encode("latin-1")))
+                    message = {**message, "headers": headers}
             await send(message)
 
+        if refused is not None:
+            await self._render_api_error(Request(scope, receive), refused)(scope, receive, sender)
+            return
+        scope["starlette.exception_handlers"] = self._handlers
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:

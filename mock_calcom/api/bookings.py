@@ -258,10 +258,14 @@ def _reply(call: Call, booking: Booking, status_code: int = 200) -> Response:
 
 # -- handlers ---------------------------------------------------------------------------------
 
+#: The query of a listing with no parameters (a frozen value: one serves every such call).
+_UNFILTERED = BookingQuery()
+
+
 def list_bookings(call: Call) -> Response:
     if not call.query:
         # No parameters (the common call): nothing to validate, every default applies.
-        return _listing(call, BookingQuery())
+        return _listing(call, _UNFILTERED)
     q = LIST_QUERY.validate(query_dict(call.query))
     ids = q.get("eventTypeIds")
     if "eventTypeId" in q:

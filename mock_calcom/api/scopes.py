@@ -20,6 +20,7 @@ default here (FACTS §11.9); ``Settings.booking_get_open_to_scoped_tokens`` open
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Final
 
@@ -154,12 +155,21 @@ def missing_scopes(token_scopes: Sequence[str], required: Sequence[str]) -> list
 
 def check_scopes(token_scopes: Sequence[str], required: Requirement) -> None:
     """Raise the guard's 403 when a token with ``token_scopes`` may not use an endpoint."""
-    if skips_scope_check(tuple(token_scopes)):
-        return
+    refusal = _refusal(tuple(token_scopes), required)
+    if refusal is not None:
+        raise ForbiddenError(refusal)
+
+
+@functools.lru_cache(maxsize=1024)
+def _refusal(token_scopes: tuple[str, ...], required: Requirement) -> str | None:
+    """The 403's message for a token with ``token_scopes`` at an endpoint needing
+    ``required``, or ``None`` (a pure function of the two: a token's every call asks it)."""
+    if skips_scope_check(token_scopes):
+        return None
     if isinstance(required, _NotAvailable):
-        raise ForbiddenError(NOT_AVAILABLE_MESSAGE)
+        return NOT_AVAILABLE_MESSAGE
     missing = missing_scopes(token_scopes, required)
     if missing:
-        raise ForbiddenError(
-            "insufficient_scope: token does not have the required scopes. "
-            f"Required: {', '.join(missing)}. Token has: {', '.join(token_scopes)}")
+        return ("insufficient_scope: token does not have the required scopes. "
+                f"Required: {', '.join(missing)}. Token has: {', '.join(token_scopes)}")
+    return None

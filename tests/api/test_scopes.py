@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_calcom import MockCalcom
+from mock_calcom.api import scopes
 from mock_calcom.api.endpoint import Endpoint
 from mock_calcom.api.routes import ENDPOINTS, REFUSING_ENDPOINTS
 from mock_calcom.api.scopes import (
@@ -18,7 +21,7 @@ from mock_calcom.api.scopes import (
     missing_scopes,
 )
 from mock_calcom.errors import ForbiddenError
-from mock_calcom.model.scopes import USER_SCOPES
+from mock_calcom.model.scopes import KNOWN_SCOPES, USER_SCOPES
 from mock_calcom.model.users import User
 from tests.api.conftest import TokenFactory, envelope_error
 from tests.api.scenarios import SCENARIOS, Ctx
@@ -166,3 +169,19 @@ def test_a_token_mixing_legacy_and_new_scopes_is_enforced() -> None:
     with pytest.raises(ForbiddenError):
         check_scopes(["READ_PROFILE", "BOOKING_READ"], ("PROFILE_READ",))
     check_scopes(["READ_PROFILE", "READ_BOOKING"], NOT_AVAILABLE)
+
+
+@settings(max_examples=40)
+@given(st.lists(st.sampled_from(sorted(KNOWN_SCOPES)), max_size=6),
+       st.sampled_from(sorted(scopes.ENDPOINT_SCOPES)))
+def test_the_remembered_scope_verdict_is_the_computed_one_for_every_token(
+        held: list[str], endpoint: tuple[str, str]) -> None:
+    required = scopes.ENDPOINT_SCOPES[endpoint]
+    expected = scopes._refusal.__wrapped__(tuple(held), required)
+    for _ in range(2):  # computed, then remembered
+        if expected is None:
+            scopes.check_scopes(held, required)
+        else:
+            with pytest.raises(ForbiddenError) as refused:
+                scopes.check_scopes(held, required)
+            assert refused.value.message == expected

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,7 +125,7 @@ class BookingQuery:
     take: int = 100
     skip: int = 0
 
-    @property
+    @functools.cached_property
     def filters(self) -> bool:
         """Whether anything but paging and sorting narrows the listing."""
         return bool(self.statuses) or any(value is not None for value in (
@@ -163,6 +165,8 @@ def _status_matches(booking: Booking, status: str, now: float) -> bool:
 _STATUS_ORDER = {"upcoming": "asc", "recurring": "asc", "unconfirmed": "asc",
                  "past": "desc", "cancelled": "desc"}
 _SORT_KEYS = {"start": "start", "end": "end", "created": "created_at", "updated": "updated_at"}
+_SORT_GETTERS = {name: operator.attrgetter(attribute) for name, attribute in _SORT_KEYS.items()}
+_BY_ID = operator.attrgetter("id")
 
 
 def _within(value: float, low: float | None, high: float | None) -> bool:
@@ -240,15 +244,17 @@ class BookingStore:
 
     def list_for(self, user: User, query: BookingQuery) -> tuple[list[Booking], int]:
         """The page of ``user``'s bookings matching ``query`` and the total match count."""
-        now = self._clock.now()
         candidates = self.involving(user)
-        matching = ([b for b in candidates if self._matches(b, query, now)] if query.filters
-                    else candidates)
+        if query.filters:
+            now = self._clock.now()
+            matching = [b for b in candidates if self._matches(b, query, now)]
+        else:
+            matching = candidates
         field_name, direction = query.sort or (
             "start", _STATUS_ORDER.get(query.statuses[0], "asc") if len(query.statuses) == 1 else "asc")
-        key = _SORT_KEYS[field_name]
-        matching.sort(key=lambda b: b.id)
-        matching.sort(key=lambda b: getattr(b, key), reverse=direction == "desc")
+        # By id, then (stable) by the field: equal values keep id order either way.
+        matching.sort(key=_BY_ID)
+        matching.sort(key=_SORT_GETTERS[field_name], reverse=direction == "desc")
         return matching[query.skip:query.skip + query.take], len(matching)
 
     @staticmethod
