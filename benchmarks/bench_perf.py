@@ -1,11 +1,12 @@
 """``make bench``: the fake's speed as ratios to bare Starlette, each measured side by side in
 one run, with its target.
 
-* **live** (wrk, ``-t2 -c50``, one uvicorn worker on serve's stack, access log off on both
-  sides): ``GET /v2/bookings`` with a valid token vs a bare Starlette endpoint serving the same
-  body; refresh-token chains (one user per connection: rotation revokes a user's other
-  tokens) and code exchanges vs a bare ``POST /token`` that reads its body and answers a token
-  response of the same size. Target >= 0.6.
+* **live** (wrk, ``-t2 -c50``, one uvicorn worker on serve's stack: uvloop and httptools
+  where installed; access log off on both sides): ``GET /v2/bookings`` with a valid token vs
+  a bare Starlette endpoint serving the same body; refresh-token chains (one user per
+  connection: rotation revokes a user's other tokens) and code exchanges vs a bare
+  ``POST /token`` that reads its body and answers a token response of the same size.
+  Target >= 0.6.
 * **start-up**: spawn to first 200 of ``mock-calcom serve`` vs a bare uvicorn app; < 300 ms.
 * **state growth**: app-only cost of a bookings list, a code exchange and a refresh with
   1 000 users x 20 bookings, 10 000 outstanding codes and 30 000 refresh rows vs an empty
@@ -117,12 +118,13 @@ def _serve_bare(port: int, body_file: str) -> None:
 
     import uvicorn
 
-    from mock_calcom.server import fastest_loop
+    from mock_calcom.server import fastest_http, fastest_loop
 
     bodies = json.loads(Path(body_file).read_text())
     app = _bare_app(bodies["bookings"].encode(), bodies["token"].encode())
-    # serve's stack: uvloop where installed, h11 (serve's h11 adds only a read deadline).
-    uvicorn.run(app, host="127.0.0.1", port=port, loop=fastest_loop(), http="h11", ws="none",
+    # serve's stack: uvloop and httptools where installed, else asyncio and h11 (serve's
+    # protocol adds only a read deadline to uvicorn's).
+    uvicorn.run(app, host="127.0.0.1", port=port, loop=fastest_loop(), http=fastest_http(), ws="none",
                 lifespan="off", access_log=False, log_level=logging.WARNING)
 
 
@@ -475,8 +477,21 @@ def _time_to_first_200(command: list[str], port: int, path: str,
             process.wait(10)
 
 
+def _compile_package() -> None:
+    """Byte-compile the package as ``pip install`` does: an installed fake starts from its
+    bytecode, and so does the bare side (site-packages is compiled at install). An editable
+    install under ``PYTHONDONTWRITEBYTECODE`` (this machine) would otherwise compile every
+    module from source at every start, which no user's second start does."""
+    import compileall
+
+    for package in ("mock_calcom",):
+        if not compileall.compile_dir(ROOT / package, quiet=1):
+            raise SystemExit(f"could not byte-compile {package}")
+
+
 def bench_startup(rounds: int) -> None:
     serve = str(Path(sys.executable).with_name("mock-calcom"))
+    _compile_package()
     fake_runs, bare_runs = [], []
     for _ in range(max(rounds, 5)):
         port = _free_port()
