@@ -80,10 +80,13 @@ class Endpoint:
     reads_body: bool = field(default=False)
     #: A 2024-04-15 legacy handler (FACTS §11.1): none carries ``@OAuthPermissions``.
     legacy: bool = field(default=False)
+    #: A handler with neither an auth guard nor ``@OAuthPermissions`` that the global scope
+    #: guard still reaches, as it reaches the legacy ones (``/v2/timezones``).
+    global_scope_guard: bool = field(default=False)
 
     @property
     def scopes(self) -> scopes.Requirement:
-        if self.legacy:
+        if self.legacy or self.global_scope_guard:
             return scopes.NOT_AVAILABLE
         return scopes.requirement(self.method, self.path)
 
@@ -99,7 +102,7 @@ class Endpoint:
         model = fake_of(request).model
         version = versions.ensure_served(request, self.versions)
         with model.lock:
-            if self.legacy:
+            if self.legacy or self.global_scope_guard:
                 _legacy_scope_guard(model, request)
             caller = self._guard(model, request)
             if caller is not None and not self.legacy:
@@ -147,7 +150,8 @@ def _legacy_scope_guard(model: CalcomModel, request: Request) -> None:
     carries ``@OAuthPermissions``, so a valid token with mapped scopes is refused; legacy and
     scope-less tokens, API keys and anonymous requests pass. Whether production wires the guard
     this way is UNCONFIRMED (FACTS §11.1, §11.9): ``Settings.legacy_serve_scoped_tokens``
-    serves those tokens instead."""
+    serves those tokens instead (for ``global_scope_guard`` handlers too: the same guard, the
+    same unconfirmed reach)."""
     if model.settings.legacy_serve_scoped_tokens:
         return
     token = auth.bearer_of(request.headers.get("authorization"))

@@ -31,6 +31,7 @@ from mock_calcom.api import (
     slots,
     stripe,
     teams,
+    timezones,
     verified_resources,
     webhooks,
 )
@@ -53,6 +54,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *private_links.ENDPOINTS,
     *verified_resources.ENDPOINTS,
     *teams.ENDPOINTS,
+    *timezones.ENDPOINTS,
     *legacy.ENDPOINTS,
 )
 

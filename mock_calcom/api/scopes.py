@@ -108,6 +108,8 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
     ("PATCH", "/v2/slots/reservations/{uid}"): PUBLIC,
     ("DELETE", "/v2/slots/reservations/{uid}"): PUBLIC,
     ("GET", "/v2/teams"): ("TEAM_PROFILE_READ",),
+    # No guard, no decorator (timezones.controller.ts @a084a378): the global guard's 403.
+    ("GET", "/v2/timezones"): NOT_AVAILABLE,
     ("GET", "/v2/teams/{teamId}"): ("TEAM_PROFILE_READ",),
     ("GET", "/v2/teams/{teamId}/memberships"): ("TEAM_MEMBERSHIP_READ",),
     ("POST", "/v2/event-types/{eventTypeId}/private-links"): ("EVENT_TYPE_WRITE",),

@@ -206,6 +206,8 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/v2/teams"): Row(_S, "Teams the user belongs to (none in the fake)"),
     ("GET", "/v2/teams/{teamId}"): Row(_S, "One team of the user"),
     ("GET", "/v2/teams/{teamId}/memberships"): Row(_S, "Memberships of one of the user's teams"),
+    # TimezonesController (@ApiExcludeController, apps/api/v2/src/modules/timezones @a084a378).
+    ("GET", "/v2/timezones"): Row(_S, "Cities and their time zones for a picker (no auth)"),
     ("GET", "/v2/event-types/{username}/public"): Row(_S, "A user's public event types (legacy 2024-04-15)"),
     ("GET", "/v2/event-types/{username}/{eventSlug}/public"): Row(
         _S, "A public event type's booking-page data (legacy 2024-04-15)"),

@@ -342,4 +342,5 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "UserVerifiedResourcesController_getVerifiedPhoneById": (200, lambda c: c.call(
         "GET", f"/v2/verified-resources/phones/{c.verified('phone', '+37255551111')}")),
     "TeamsController_getTeams": (200, lambda c: c.call("GET", "/v2/teams")),
+    "TimezonesController_getTimeZones": (200, lambda c: c.call("GET", "/v2/timezones")),
 }

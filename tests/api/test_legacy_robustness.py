@@ -73,7 +73,8 @@ def test_any_json_body_gets_a_non_5xx_answer_and_a_refusal_writes_nothing(
 
 
 @settings(max_examples=60, deadline=None)
-@given(path=st.sampled_from(["/v2/bookings", "/v2/slots/available", "/v2/slots/selected-slot"]),
+@given(path=st.sampled_from(["/v2/bookings", "/v2/slots/available", "/v2/slots/selected-slot",
+                             "/v2/timezones"]),
        query=queries)
 def test_any_query_gets_a_non_5xx_answer(path: str, query: list[tuple[str, str]]) -> None:
     method = "DELETE" if path.endswith("selected-slot") else "GET"

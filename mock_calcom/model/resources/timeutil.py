@@ -69,6 +69,11 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def known_zones() -> frozenset[str]:
+    """The IANA zone names the runtime knows."""
+    return _zones()
+
+
 def is_time_zone(value: object) -> bool:
     """class-validator ``IsTimeZone``: an IANA zone name known to the runtime."""
     return isinstance(value, str) and value in _zones()
