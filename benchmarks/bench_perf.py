@@ -51,6 +51,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WRK_INSTALL = "sudo apt-get install wrk   (Debian/Ubuntu; macOS: brew install wrk)"
 WRK_THREADS = 2
 WRK_CONNECTIONS = 50
+#: Refresh chains per round: one per connection, plus one spare per wrk thread. wrk calls
+#: the first thread's ``request()`` once before any connection opens, to check the script
+#: (``script_verify_request`` in wrk.c), and throws that request away: without the spare,
+#: that thread's queue is one token short for the whole run, and the connection that finds
+#: it empty keeps sending a placeholder (the 100-200 "non-2xx" of earlier runs: every one a
+#: 400 for the placeholder, none for a real token).
+CHAINS_PER_ROUND = WRK_CONNECTIONS + WRK_THREADS
 API_VERSION = "2024-08-13"
 REDIRECT_URI = "https://bench.example/callback"
 #: Every figure of this run, printed together at the end.
@@ -324,8 +331,8 @@ def bench_live(rounds: int, seconds: float) -> None:
     if shutil.which("wrk") is None:
         print(f"  live benchmarks need wrk, a load generator faster than the server: {WRK_INSTALL}")
         raise SystemExit(2)
-    # One fresh user per connection per round: the tokens a round leaves rotated are unknown.
-    users = WRK_CONNECTIONS * (rounds + 1)
+    # One fresh user per chain per round: the tokens a round leaves rotated are unknown.
+    users = CHAINS_PER_ROUND * (rounds + 1)
     # Enough codes for every exchange round, at a generous rate, plus slack.
     codes_needed = int(rounds * seconds * 6_000) + 5_000
     with tempfile.TemporaryDirectory(prefix="mock-calcom-bench-") as tmpdir:
@@ -383,7 +390,7 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
                                          env={"BENCH_BODY": bare_body}, tmp=tmp, pid=bare_pid))
         index = len(results["refresh"])
         tokens_file = codes_dir / f"tokens{index}.txt"
-        chains = creds["refresh_tokens"][index * WRK_CONNECTIONS:(index + 1) * WRK_CONNECTIONS]
+        chains = creds["refresh_tokens"][index * CHAINS_PER_ROUND:(index + 1) * CHAINS_PER_ROUND]
         tokens_file.write_text("\n".join(chains) + "\n")
         refresh = _wrk(f"{fake}/v2/auth/oauth2/token", seconds, script=_REFRESH_LUA, tmp=tmp,
                        pid=fake_pid, env={
