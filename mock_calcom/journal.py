@@ -30,7 +30,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
@@ -228,7 +228,7 @@ class _Redaction:
         kind = self.classify(credentials) or ("token" if scheme.lower() == "bearer" else "credentials")
         return f"{scheme} {marker(kind)}"
 
-    def headers(self, raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    def headers(self, raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
         out: dict[str, str] = {}
         for key, val in raw:
             name = key.decode("latin-1").lower()
@@ -423,11 +423,13 @@ class _Raw:
     scheme: str
     path: str
     query: bytes
-    headers: list[tuple[bytes, bytes]]
+    #: Tuples, not lists: a tuple of bytes pairs is left alone by the garbage collector, and
+    #: the journal keeps thousands of entries that every full collection would walk.
+    headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     body_size: int
     #: ``(status, headers)`` of the answer, ``None`` if none was sent.
-    start: tuple[int, list[tuple[bytes, bytes]]] | None
+    start: tuple[int, tuple[tuple[bytes, bytes], ...]] | None
     response_body: bytes
     response_size: int
     fault: str | None
@@ -456,19 +458,25 @@ class _Raw:
         return None
 
 
+def _pairs(headers: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
+    """ASGI headers as a tuple: a list would keep every stored entry on the garbage
+    collector's books (a tuple of bytes pairs is untracked after its first collection)."""
+    return tuple(headers)
+
+
 def _cut(body: bytes) -> bytes:
     return body[:MAX_STORED_BODY]
 
 
 def _from_messages(response: list[Message] | None) -> tuple[
-        tuple[int, list[tuple[bytes, bytes]]] | None, bytes, int]:
+        tuple[int, tuple[tuple[bytes, bytes], ...]] | None, bytes, int]:
     """The answer's status and headers, and its body cut to the budget."""
     if not response:
         return None, b"", 0
     start = response[0]
     if len(response) == 2:  # the common answer: a start and one body
         body = response[1].get("body", b"")
-        return ((int(start["status"]), list(start.get("headers", []))), body[:MAX_STORED_BODY],
+        return ((int(start["status"]), _pairs(start.get("headers", ()))), body[:MAX_STORED_BODY],
                 len(body))
     kept: list[bytes] = []
     size = room = 0
@@ -479,7 +487,7 @@ def _from_messages(response: list[Message] | None) -> tuple[
         if room > 0:
             kept.append(chunk[:room])
             room -= min(room, len(chunk))
-    return (int(start["status"]), list(start.get("headers", []))), b"".join(kept), size
+    return (int(start["status"]), _pairs(start.get("headers", ()))), b"".join(kept), size
 
 
 @dataclass(frozen=True)
@@ -892,7 +900,7 @@ async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Recei
         start, response_body, response_size = _from_messages(response)
         journal._record(_Raw(
             ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
-            scope.get("query_string", b""), scope.get("headers", []), _cut(request_body),
+            scope.get("query_string", b""), _pairs(scope.get("headers", ())), _cut(request_body),
             len(request_body), start, response_body, response_size,
             fault if isinstance(fault, str) else None))
 

@@ -395,3 +395,17 @@ async def test_entries_after_an_id_are_what_happened_since() -> None:
     assert [e.path for e in journal.entries(after=mark.id)] == ["/n/1", "/n/2"]
     assert journal.last(path="/n/1") is not None
     assert _journal().last() is None
+
+
+async def test_a_stored_entry_keeps_its_headers_as_tuples() -> None:
+    """The journal keeps thousands of entries: their header lists are stored as tuples of
+    bytes pairs, which a garbage collection untracks, so full collections do not walk them
+    all (lists stay tracked for as long as the entry is kept)."""
+    journal = _journal()
+    async with _client(journal) as client:
+        await client.get("/x", headers={"x-one": "1"})
+    raw = journal._snapshot()[-1]
+    assert raw.start is not None
+    assert type(raw.headers) is tuple
+    assert type(raw.start[1]) is tuple
+    assert journal.entries()[-1].request_headers["x-one"] == "1"

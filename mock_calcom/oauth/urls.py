@@ -8,6 +8,7 @@ value is skipped, and the whole query is re-serialized as a form (spaces become 
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote_plus, urlsplit, urlunsplit
 
@@ -20,14 +21,22 @@ _NOTHING_TO_ESCAPE = re.compile(r"[A-Za-z0-9*\-._]*")
 
 
 def build_redirect_url(base: str, params: list[tuple[str, str | None]]) -> str:
-    parts = urlsplit(base)
-    query = form_pairs(parts.query)
+    scheme, netloc, path, pairs, fragment = _parsed_base(base)
+    query = list(pairs)
     for key, value in params:
         if value is not None:
             query = _set(query, key, value)
+    return urlunsplit((scheme, netloc, path, _serialize(query), fragment))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_base(base: str) -> tuple[str, str, str, tuple[tuple[str, str], ...], str]:
+    """A redirect URI's parts (a pure function of the text: a client's registered URIs are
+    parsed once, not at every authorize)."""
+    parts = urlsplit(base)
     # ``new URL("https://app.example")`` serializes with a "/" path.
     path = parts.path or ("/" if parts.scheme.lower() in ("http", "https") else "")
-    return urlunsplit((parts.scheme.lower(), parts.netloc, path, _serialize(query), parts.fragment))
+    return parts.scheme.lower(), parts.netloc, path, tuple(form_pairs(parts.query)), parts.fragment
 
 
 def _set(query: list[tuple[str, str]], key: str, value: str) -> list[tuple[str, str]]:

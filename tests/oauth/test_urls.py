@@ -36,3 +36,12 @@ def test_a_bare_origin_gets_a_slash_path() -> None:
 
 def test_ports_and_loopback_hosts_survive() -> None:
     assert build_redirect_url("http://[::1]:8080/cb", [("code", "c")]) == "http://[::1]:8080/cb?code=c"
+
+
+def test_a_redirect_uri_parsed_once_serves_each_redirect_on_its_own() -> None:
+    base = "https://app.example/cb?keep=1&code=old"
+    first = build_redirect_url(base, [("code", "A"), ("state", "s1")])
+    second = build_redirect_url(base, [("error", "access_denied")])
+    assert first == "https://app.example/cb?keep=1&code=A&state=s1"
+    assert second == "https://app.example/cb?keep=1&code=old&error=access_denied"
+    assert build_redirect_url(base, []) == "https://app.example/cb?keep=1&code=old"
