@@ -195,6 +195,13 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
             "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}})),
     "BookingsController_2024_04_15_getBooking": (
         200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}")),
+    "BookingsController_2024_04_15_getBookingForReschedule": (
+        200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/reschedule")),
+    "BookingsController_2024_04_15_createRecurringBooking": (201, lambda c: c.legacy(
+        "POST", f"{_B}/recurring", [
+        {"start": c.slot(days=days), "eventTypeId": c.event_type("30min"), "timeZone": "Europe/Paris",
+         "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}}
+        for days in (1, 8)])),
     "BookingsController_2024_04_15_cancelBooking": (200, lambda c: c.legacy(
         "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/cancel", {"cancellationReason": "Ill"})),
     "BookingsController_2024_04_15_markNoShow": (200, lambda c: c.legacy(

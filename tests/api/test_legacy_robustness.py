@@ -32,8 +32,11 @@ KEYS = ["start", "end", "eventTypeId", "timeZone", "language", "metadata", "resp
         "rescheduledBy", "user", "name", "email", "location", "guests", "length", "slug", "title",
         "locations", "bookingFields", "seatsPerTimeSlot", "availabilities", "days", "startTime", "endTime",
         "isDefault", "schedule", "dateOverrides", "cancellationReason", "allRemainingBookings", "attendees",
-        "noShowHost", "slotUtcStartDate", "slotUtcEndDate"]
-bodies = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
+        "noShowHost", "slotUtcStartDate", "slotUtcEndDate", "reservedSlotUid", "hashedLink",
+        "recurringEventId"]
+objects = st.dictionaries(st.sampled_from(KEYS), values, max_size=6)
+# POST /v2/bookings/recurring takes an array of booking requests.
+bodies = st.one_of(values, objects, st.lists(objects, max_size=3))
 QUERY_KEYS = ["filters[status]", "filters[eventTypeIds][]", "filters[teamsIds]", "filters", "limit",
               "cursor", "startTime", "endTime", "eventTypeId", "eventTypeSlug", "usernameList[]", "duration",
               "timeZone", "slotFormat", "uid", "filters[status][x]"]
@@ -42,7 +45,8 @@ queries = st.lists(st.tuples(st.sampled_from(QUERY_KEYS), st.text(max_size=12)),
 WRITES = [("POST", "/v2/bookings"), ("POST", f"/v2/bookings/{_UID}/cancel"),
           ("POST", f"/v2/bookings/{_UID}/mark-no-show"), ("POST", "/v2/event-types"),
           ("PATCH", f"/v2/event-types/{_EVENT_TYPE}"), ("POST", "/v2/schedules"),
-          ("PATCH", f"/v2/schedules/{_USER.default_schedule_id}"), ("POST", "/v2/slots/reserve")]
+          ("PATCH", f"/v2/schedules/{_USER.default_schedule_id}"), ("POST", "/v2/slots/reserve"),
+          ("POST", "/v2/bookings/recurring")]
 
 
 def _send(method: str, path: str, **options: Any) -> httpx.Response:
@@ -87,7 +91,8 @@ def test_any_query_gets_a_non_5xx_answer(path: str, query: list[tuple[str, str]]
 @given(segment=st.text(min_size=1, max_size=20).filter(lambda s: "/" not in s and s not in (".", "..")))
 def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
     segment = quote(segment, safe="")
-    for path in (f"/v2/bookings/{segment}", f"/v2/event-types/{segment}", f"/v2/schedules/{segment}",
+    for path in (f"/v2/bookings/{segment}", f"/v2/bookings/{segment}/reschedule",
+                 f"/v2/event-types/{segment}", f"/v2/schedules/{segment}",
                  f"/v2/event-types/{segment}/public", f"/v2/event-types/{segment}/{segment}/public"):
         response = _send("GET", path)
         assert response.status_code < 500, response.text

@@ -33,7 +33,8 @@ KEYS = ["start", "attendee", "eventTypeId", "eventTypeSlug", "username", "guests
         "lengthInMinutes", "name", "timeZone", "email", "phoneNumber", "title", "slug", "availability",
         "overrides", "isDefault", "days", "startTime", "endTime", "bookingFields", "locations", "host",
         "attendees", "absent", "reason", "cancellationReason", "rescheduledBy", "timeFormat", "weekStart",
-        "defaultScheduleId", "hidden", "scheduleId", "seatUid", "bio", "avatarUrl"]
+        "defaultScheduleId", "hidden", "scheduleId", "seatUid", "bio", "avatarUrl", "recurrenceCount",
+        "reservedSlotUid", "cancelSubsequentBookings"]
 bodies = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
 QUERY_KEYS = ["take", "skip", "status", "sortStart", "sortEnd", "sortCreated", "sortUpdatedAt",
               "afterStart", "beforeEnd", "eventTypeId", "eventTypeIds", "teamId", "teamsIds",
