@@ -11,16 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.api.routes import routes as api_routes
 from mock_calcom.asgi import fake_of, header
-from mock_calcom.bodylimit import BodyLimit
 from mock_calcom.control.routes import routes as control_routes
-from mock_calcom.control.security import ControlGuard
 from mock_calcom.errors import (
     ApiError,
     BadRequestError,
@@ -30,7 +27,6 @@ from mock_calcom.errors import (
     OAuthError,
     PayloadTooLargeError,
 )
-from mock_calcom.journal import JournalMiddleware
 from mock_calcom.middleware import EdgeMiddleware
 from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.oauth.authorize import too_large_page
@@ -75,13 +71,22 @@ class _CalcomApp(Starlette):
                 if target is not self.fake:
                     await target.app(scope, receive, send)
                     return
-        await super().__call__(scope, receive, send)
+        # Starlette.__call__, inline: one frame less on every request.
+        scope["app"] = self
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+        await self.middleware_stack(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
-        # Outermost first: the control plane's guard, then the body limits (before anything
-        # is buffered or journaled), then the journal.
-        journaled = JournalMiddleware(super().build_middleware_stack(), self.fake.journal)
-        return ControlGuard(BodyLimit(journaled, self._refuse_body), self.fake)
+        # One layer (middleware.py): the control plane's guard, the body limits, the
+        # journal, the 500 handler, trailing slash, faults, request ids, the throttler and
+        # the exception handlers. Middleware added with ``add_middleware`` wraps the router,
+        # inside all of these.
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return EdgeMiddleware(app, self.fake, refuse_body=self._refuse_body,
+                              handlers=self.exception_handlers)
 
     def _refuse_body(self, scope: Scope, status: int, message: str) -> Response:
         """A body refused by :class:`BodyLimit`, in the shape of the surface it was sent to."""
@@ -109,12 +114,6 @@ def create_app(fake: MockCalcom) -> Starlette:
         fake,
         # The document before the control routes: they end in a catch-all for /_mock/*.
         routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
-        # Trailing slash, faults, request ids, then the throttler, in one layer
-        # (middleware.py); inside the journal (wrapped around the whole app above), so
-        # faulted and throttled answers are journaled too.
-        middleware=[
-            Middleware(EdgeMiddleware, fake=fake),
-        ],
         exception_handlers={
             CalcomError: _render_calcom_error,
             ControlError: _render_control_error,

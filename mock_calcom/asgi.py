@@ -22,6 +22,21 @@ def fake_of(request: HTTPConnection) -> MockCalcom:
     return fake
 
 
+#: Where :func:`headers_of` keeps a request's header dict in its scope.
+_HEADERS_KEY = "mock_calcom.headers"
+
+
+def headers_of(scope: Scope) -> dict[str, str]:
+    """The request's headers as one dict (lower-case names; the first of repeated headers
+    wins, as ``Headers.get`` answers), built once per request and kept in the scope, so the
+    edge, the guards and the handlers do not each decode the header list again."""
+    cached: dict[str, str] | None = scope.get(_HEADERS_KEY)
+    if cached is None:
+        cached = scope[_HEADERS_KEY] = {key.decode("latin-1"): value.decode("latin-1")
+                                        for key, value in reversed(scope["headers"])}
+    return cached
+
+
 def header(scope: Scope, name: bytes) -> str | None:
     """The first value of the (lower-case) header ``name``."""
     for key, value in scope["headers"]:

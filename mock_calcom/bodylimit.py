@@ -96,51 +96,65 @@ def limit_for(path: str) -> int:
 
 
 class BodyLimit:
-    """Refuses oversized and over-deep bodies before the rest of the app sees the request."""
+    """Refuses oversized and over-deep bodies before the rest of the app sees the request.
+    (The fake's app applies the same rules, :func:`admit`, in its one edge layer.)"""
 
     def __init__(self, app: ASGIApp, render: Render) -> None:
         self.app = app
         self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = limit_for(scope["path"])
-        declared = _declared_length(scope)
-        if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, 413, "request entity too large")
-            return
-        if declared == 0 or (declared is None and not _chunked(scope)):
-            await self.app(scope, receive, send)
-            return
-        body, more, gone = await _read_up_to(receive, limit)
-        if more:
-            await self._refuse(scope, receive, send, 413, "request entity too large")
-            return
-        if _is_json(scope) and json_too_deep(body):
-            await self._refuse(scope, receive, send, 400,
-                               f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-            return
-        replayed = False
+        admitted = await admit(scope, receive, send, self.render)
+        if admitted is not None:
+            await self.app(scope, admitted[1], send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            if gone:
-                return {"type": "http.disconnect"}
-            return await receive()
 
-        await self.app(scope, replay, send)
+async def admit(scope: Scope, receive: Receive, send: Send, render: Render
+                ) -> tuple[bytes | None, Receive] | None:
+    """Apply the limits to an HTTP request. ``None``: refused, and already answered with
+    ``render``'s response. Otherwise ``(body, receive)``: ``body`` is the whole body when it
+    had to be read to be judged (``None`` when it was not read), and ``receive`` replays it
+    to the app."""
+    if scope["method"] in ("GET", "HEAD"):
+        return None, receive
+    limit = limit_for(scope["path"])
+    declared = _declared_length(scope)
+    if declared is not None and declared > limit:
+        await _refuse(render, scope, receive, send, 413, "request entity too large")
+        return None
+    if declared == 0 or (declared is None and not _chunked(scope)):
+        return None, receive
+    body, more, gone = await _read_up_to(receive, limit)
+    if more:
+        await _refuse(render, scope, receive, send, 413, "request entity too large")
+        return None
+    if _is_json(scope) and json_too_deep(body):
+        await _refuse(render, scope, receive, send, 400,
+                      f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return None
+    replayed = False
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int,
-                      message: str) -> None:
-        response = self.render(scope, status, message)
-        # The unread rest of the body makes the server close the connection afterwards.
-        response.headers["connection"] = "close"
-        await response(scope, receive, send)
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        if gone:
+            return {"type": "http.disconnect"}
+        return await receive()
+
+    return body, replay
+
+
+async def _refuse(render: Render, scope: Scope, receive: Receive, send: Send, status: int,
+                  message: str) -> None:
+    response = render(scope, status, message)
+    # The unread rest of the body makes the server close the connection afterwards.
+    response.headers["connection"] = "close"
+    await response(scope, receive, send)
 
 
 def _chunked(scope: Scope) -> bool:

@@ -431,14 +431,18 @@ class _Raw:
     response_size: int
     fault: str | None
     built: JournalEntry | None = None
+    #: :meth:`cost`, once computed (the entry never changes).
+    _cost: int = -1
 
     def cost(self) -> int:
         """Bytes this entry holds (bounded: bodies are cut, headers bounded by the server)."""
-        headers = sum(len(k) + len(v) for k, v in self.headers)
-        if self.start is not None:
-            headers += sum(len(k) + len(v) for k, v in self.start[1])
-        return (_ENTRY_OVERHEAD + len(self.path) + len(self.query) + headers + len(self.body)
-                + len(self.response_body))
+        if self._cost < 0:
+            headers = sum(map(len, itertools.chain.from_iterable(self.headers)))
+            if self.start is not None:
+                headers += sum(map(len, itertools.chain.from_iterable(self.start[1])))
+            self._cost = (_ENTRY_OVERHEAD + len(self.path) + len(self.query) + headers
+                          + len(self.body) + len(self.response_body))
+        return self._cost
 
     @property
     def status(self) -> int | None:
@@ -461,6 +465,10 @@ def _from_messages(response: list[Message] | None) -> tuple[
     if not response:
         return None, b"", 0
     start = response[0]
+    if len(response) == 2:  # the common answer: a start and one body
+        body = response[1].get("body", b"")
+        return ((int(start["status"]), list(start.get("headers", []))), body[:MAX_STORED_BODY],
+                len(body))
     kept: list[bytes] = []
     size = room = 0
     room = MAX_STORED_BODY
@@ -854,38 +862,47 @@ class JournalMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        journal = self.journal
-        ident, started = journal._begin()
-        # Read up front, so the body is journaled even if no handler reads it (a GET has none
-        # to read: awaiting the client for it would only slow every such request down).
-        body, replay = await buffer_body(receive) if declares_body(scope) else (b"", receive)
-        state = scope.setdefault("state", {})
-        sent: list[Message] = []
+        await journaled(self.journal, self.app, scope, receive, send)
 
-        async def capture(message: Message) -> None:
-            sent.append(message)
 
-        def record(response: list[Message] | None) -> None:
-            fault = state.get(_FAULT_KEY)
-            start, response_body, response_size = _from_messages(response)
-            journal._record(_Raw(
-                ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
-                scope.get("query_string", b""), scope.get("headers", []), _cut(body),
-                len(body), start, response_body, response_size,
-                fault if isinstance(fault, str) else None))
+async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                    body: bytes | None = None) -> None:
+    """Run ``app`` for one HTTP request and record it in ``journal`` (what
+    :class:`JournalMiddleware` does; the fake's app calls it from its one edge layer).
+    ``body``: the request body when the caller has already read it all (``receive`` then
+    replays it)."""
+    ident, started = journal._begin()
+    if body is None:
+        # Read up front, so the body is journaled even if no handler reads it (a GET has
+        # none to read: awaiting the client for it would only slow every such request down).
+        body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
+    request_body = body
+    state = scope.setdefault("state", {})
+    sent: list[Message] = []
 
-        try:
-            await self.app(scope, replay, capture)
-        except ConnectionDropped:
-            record(None)
-            raise
-        except BaseException:
-            complete = bool(sent) and sent[0]["type"] == "http.response.start"
-            record(sent if complete else None)
-            for message in sent:
-                await send(message)
-            raise
-        record(sent)
+    async def capture(message: Message) -> None:
+        sent.append(message)
+
+    def record(response: list[Message] | None) -> None:
+        fault = state.get(_FAULT_KEY)
+        start, response_body, response_size = _from_messages(response)
+        journal._record(_Raw(
+            ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
+            scope.get("query_string", b""), scope.get("headers", []), _cut(request_body),
+            len(request_body), start, response_body, response_size,
+            fault if isinstance(fault, str) else None))
+
+    try:
+        await app(scope, receive, capture)
+    except ConnectionDropped:
+        record(None)
+        raise
+    except BaseException:
+        complete = bool(sent) and sent[0]["type"] == "http.response.start"
+        record(sent if complete else None)
         for message in sent:
             await send(message)
-
+        raise
+    record(sent)
+    for message in sent:
+        await send(message)

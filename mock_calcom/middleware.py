@@ -1,16 +1,14 @@
-"""The fake's edge, as two pure ASGI middlewares (cheap when idle: one check per request).
+"""The fake's edge: every per-request layer around the router, as one pure ASGI layer
+(:class:`EdgeMiddleware`; see its docstring for the order), cheap when idle.
 
-``FaultMiddleware`` (outer) carries out the faults of :mod:`mock_calcom.faults`: it plays the
-network and gateway in front of Cal.com, so a faulted request never reaches the throttler.
-``ThrottleMiddleware`` (inner) is Cal.com's global ``CustomThrottlerGuard``
-(throttler-guard.ts @42e7dc49, FACTS §7.5): Nest runs global guards before controller guards,
-so a throttled request gets 429 before any 401/403, and every counted response, errors
-included, carries the ``X-RateLimit-*-Default`` headers.
+Faults (:class:`FaultMiddleware`) play the network and gateway in front of Cal.com, so a
+faulted request never reaches the throttler. The throttler is Cal.com's global
+``CustomThrottlerGuard`` (throttler-guard.ts @42e7dc49, FACTS §7.5): Nest runs global guards
+before controller guards, so a throttled request gets 429 before any 401/403, and every counted
+response, errors included, carries the ``X-RateLimit-*-Default`` headers. Every API v2
+response gets an ``X-Request-Id``, errors and throttled answers included (FACTS §11.5).
 
-``RequestIdMiddleware`` (between them) gives every API v2 response an ``X-Request-Id``, errors
-and throttled answers included (FACTS §11.5).
-
-All sit inside the journal middleware, so the journal records faulted and throttled answers.
+All of it runs inside the journal, so the journal records faulted and throttled answers.
 """
 
 from __future__ import annotations
@@ -18,20 +16,26 @@ from __future__ import annotations
 import base64
 import json
 import re
-import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import anyio
-from starlette._utils import get_route_path
+from starlette._utils import get_route_path, is_async_callable
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import buffer_body, header
-from mock_calcom.errors import ConnectionDropped, ThrottledError, UnauthorizedError
+from mock_calcom.asgi import buffer_body, header, headers_of
+from mock_calcom.bodylimit import admit
+from mock_calcom.control.security import CONTROL_PREFIX
+from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
 from mock_calcom.faults import Firing
-from mock_calcom.journal import mark_fault
+from mock_calcom.journal import journaled, mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
 from mock_calcom.routing import IndexedRouter
@@ -164,91 +168,61 @@ def _body_client_id(body: bytes, content_type: str) -> str | None:
 
 # -- request ids ---------------------------------------------------------------------------
 
-class RequestIdMiddleware:
-    """Cal.com's ``RequestIdMiddleware`` puts a UUID (or the incoming ``x-vercel-id``) on the
+def request_id_for(scope: Scope, fake: MockCalcom) -> str:
+    """``x-vercel-id ?? uuid()``: the id Cal.com's middleware gives a request.
+
+    Cal.com's ``RequestIdMiddleware`` puts a UUID (or the incoming ``x-vercel-id``) on the
     request and its interceptor and exception filters copy it to the response
     (request-id.middleware.ts @03144727, request-id.interceptor.ts @03670679,
     http-exception.filter.ts @a5579781), so every ``/v2/`` answer carries ``X-Request-Id``. A
     route that sets its own (the token endpoint's error rule, ``oauth.token``) keeps it. Ids
     come from the fake's seeded randomness."""
-
-    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
-        self.app = app
-        self.fake = fake
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == b"x-request-id" for name, _ in headers):
-                    headers.append((b"x-request-id", request_id_for(scope, self.fake).encode("latin-1")))
-                    message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-def request_id_for(scope: Scope, fake: MockCalcom) -> str:
-    """``x-vercel-id ?? uuid()``: the id Cal.com's middleware gives a request."""
-    vercel = header(scope, b"x-vercel-id")
+    vercel = headers_of(scope).get("x-vercel-id")
     if vercel is not None:
         return vercel
-    return str(uuid.UUID(bytes=fake.model.request_ids.token_bytes(16), version=4))
+    return uuid4_text(fake.model.request_ids.token_bytes(16))
+
+
+def uuid4_text(random16: bytes) -> str:
+    """``str(uuid.UUID(bytes=random16, version=4))``, without building the UUID object."""
+    raw = bytearray(random16)
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 # -- rate limiting -------------------------------------------------------------------------
 
-class ThrottleMiddleware:
-    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
-        self.app = app
+class _Throttler:
+    """Cal.com's global ``CustomThrottlerGuard`` (throttler-guard.ts @42e7dc49, FACTS §7.5):
+    Nest runs global guards before controller guards, so a throttled request gets 429 before
+    any 401/403, and every counted response, errors included, carries the
+    ``X-RateLimit-*-Default`` headers."""
+
+    def __init__(self, fake: MockCalcom) -> None:
         self.fake = fake
-        # Built when Starlette builds its middleware stack (first request): every surface
-        # is imported by then.
+        # Built with the app's edge (first request): every surface is imported by then.
         self._versions = _served_versions()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
-            await self.app(scope, receive, send)
-            return
-        if _is_api_key(header(scope, b"authorization")) and self._is_routed(scope):
-            # getTracker looks the key up itself and throws for an unknown one: a 401 with no
-            # rate-limit headers, before any controller guard (FACTS §11.11). The fake has no
-            # API keys, so every key is unknown.
-            from mock_calcom.app import render_api_error  # app imports this module
+    def refusal(self, scope: Scope) -> UnauthorizedError | None:
+        """An API-key bearer on a routed request: getTracker looks the key up itself and
+        throws for an unknown one, a 401 with no rate-limit headers, before any controller
+        guard (FACTS §11.11). The fake has no API keys, so every key is unknown."""
+        if _is_api_key(headers_of(scope).get("authorization")) and self._is_routed(scope):
+            return UnauthorizedError(INVALID_API_KEY_MESSAGE)
+        return None
 
-            refused = UnauthorizedError(INVALID_API_KEY_MESSAGE)
-            await render_api_error(Request(scope, receive), refused)(scope, receive, send)
-            return
-        outcome = self._count(scope)
-        if outcome is None:
-            await self.app(scope, receive, send)
-            return
-        headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                   for k, v in outcome.headers(self.fake.settings.rate_limit_reset_unit)]
-        send = _with_headers(send, headers)
-        if outcome.blocked:
-            from mock_calcom.app import render_api_error  # app imports this module
-
-            # A string-built HttpException: Nest's getResponse() is the string itself.
-            error = ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
-            await render_api_error(Request(scope, receive), error)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-    def _count(self, scope: Scope) -> Outcome | None:
+    def count(self, scope: Scope) -> Outcome | None:
         model = self.fake.model
         settings = model.settings
         if not settings.rate_limit_enabled:
             return None
-        authorization = header(scope, b"authorization")
+        authorization = headers_of(scope).get("authorization")
         if settings.rate_limit_unauthenticated:
             client = scope.get("client")
-            ip = header(scope, b"cf-connecting-ip") or (client[0] if client else None)
-            tracker = tracker_for(authorization, client_id_header=header(scope, b"x-cal-client-id"),
+            ip = headers_of(scope).get("cf-connecting-ip") or (client[0] if client else None)
+            tracker = tracker_for(authorization, client_id_header=headers_of(scope).get("x-cal-client-id"),
                                   ip=ip)
         else:
             tracker = tracker_for(authorization)  # bearer trackers only (see Settings)
@@ -276,27 +250,193 @@ class ThrottleMiddleware:
         return False
 
 
-class EdgeMiddleware:
-    """The fake's edge as one layer: Express's lenient trailing slash (``/v2/me/`` is served as
-    ``/v2/me``, not redirected as Starlette's router would), then the faults, request ids and
-    the throttler. Without faults the fault layer is skipped."""
+# -- the edge: every per-request layer in one ------------------------------------------------
 
-    def __init__(self, app: ASGIApp, fake: MockCalcom) -> None:
+#: ``render(scope, status, message)``: a body refused by the limits, in the surface's shape.
+RenderRefusal = Callable[[Scope, int, str], Response]
+
+
+class EdgeMiddleware:
+    """Everything the fake does around its router, in one pass, outermost first:
+
+    1. the control plane's guard (:mod:`mock_calcom.control.security`) on ``/_mock``;
+    2. the body limits (:mod:`mock_calcom.bodylimit`), before anything is buffered or
+       journaled;
+    3. the journal (:func:`mock_calcom.journal.journaled`; not for ``/_mock``), outside the
+       500 handler: it sees each answer as the client gets it;
+    4. the 500 handler (Starlette's ``ServerErrorMiddleware``: a plain ``Internal Server
+       Error`` if nothing was sent yet, and the exception goes on to the server);
+    5. Express's lenient trailing slash (``/v2/me/`` is served as ``/v2/me``, not redirected
+       as Starlette's router would);
+    6. the faults (:class:`FaultMiddleware`, only when a fault is set): a fault plays the
+       network in front of Cal.com, so its answers carry no request id;
+    7. on ``/v2/``: the request id (``X-Request-Id``, FACTS §11.5, errors and throttled
+       answers included) and the throttler;
+    8. the exception handlers (Starlette's ``ExceptionMiddleware``: the app's renderers for
+       Cal.com's errors and routing misses), then the router.
+
+    These were eight ASGI middlewares; as one, a request builds one ``send`` wrapper per
+    stage that needs one instead of a layer, a scope copy and a ``Request`` per layer.
+    """
+
+    def __init__(self, app: ASGIApp, fake: MockCalcom, *, refuse_body: RenderRefusal,
+                 handlers: Mapping[Any, ExceptionHandler]) -> None:
+        from mock_calcom.app import render_api_error  # app imports this module
+
+        self.app = app
         self.fake = fake
-        # Faults, request ids, then the throttler: a fault plays the network in front of
-        # Cal.com, so its answers carry no request id.
-        self._ids = RequestIdMiddleware(ThrottleMiddleware(app, fake), fake)
-        self._faults = FaultMiddleware(self._ids, fake)
+        self._refuse_body = refuse_body
+        self._render_api_error = render_api_error
+        error_handler: ExceptionHandler | None = None
+        exception_handlers: dict[Any, ExceptionHandler] = {}
+        status_handlers: dict[int, ExceptionHandler] = {}
+        for key, value in handlers.items():
+            if key in (500, Exception):
+                error_handler = value
+            elif isinstance(key, int):
+                status_handlers[key] = value
+            else:
+                exception_handlers[key] = value
+        self._error_handler = error_handler
+        # What Starlette's ExceptionMiddleware publishes in the scope (function endpoints'
+        # own exception wrapper reads it), with its defaults under the app's handlers.
+        other = ExceptionMiddleware(app, handlers={**exception_handlers, **status_handlers})
+        self._handlers: tuple[dict[Any, ExceptionHandler], dict[int, ExceptionHandler]] = (
+            other._exception_handlers, other._status_handlers)
+        #: Non-HTTP scopes (lifespan) take Starlette's own path.
+        self._other = other
+        self._throttler = _Throttler(fake)
+        self._faults = FaultMiddleware(self._api, fake)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] != "http":
+            await self._other(scope, receive, send)
+            return
+        control = scope["path"].startswith(CONTROL_PREFIX)
+        if control and await self._control_refused(scope, receive, send):
+            return
+        admitted = await admit(scope, receive, send, self._refuse_body)
+        if admitted is None:
+            return
+        body, receive = admitted
+        if control:
+            await self._served(scope, receive, send)
+        else:
+            await journaled(self.fake.journal, self._served, scope, receive, send, body)
+
+    async def _control_refused(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        # A tenant (X-Mock-Tenant) is served by its own app: it obeys its root's rules.
+        root = self.fake
+        while root.parent is not None:
+            root = root.parent
+        security = root.control_security
+        refused = security.refusal(scope) if security is not None else None
+        if refused is None:
+            return False
+        status, reason = refused
+        await JSONResponse({"error": reason}, status_code=status,
+                           headers={"connection": "close"})(scope, receive, send)
+        return True
+
+    async def _served(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Starlette's ServerErrorMiddleware around the rest."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
             path = scope["path"]
             if len(path) > 1 and path.endswith("/"):
+                # A copy: the journal keeps the path as sent (the state dict is shared).
                 scope = {**scope, "path": path.rstrip("/") or "/"}
             if self.fake.model.faults:
-                await self._faults(scope, receive, send)
+                await self._faults(scope, receive, tracked)
+            else:
+                await self._api(scope, receive, tracked)
+        except Exception as exc:
+            if self._error_handler is None:
+                response: Response = PlainTextResponse("Internal Server Error", status_code=500)
+            else:
+                response = await _call_handler(self._error_handler, Request(scope), exc)
+            if not started:
+                await response(scope, receive, send)
+            # The exception goes on to the server (and to in-process clients), as Starlette's.
+            raise exc
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Request id and throttler on ``/v2/``, then the exception handlers and the router."""
+        extra: list[tuple[bytes, bytes]] | None = None
+        if scope["path"].startswith("/v2/"):
+            fake = self.fake
+            # The throttler's headers, then the request id (unless the route set its own).
+            extra = []
+            refused: ApiError | None = self._throttler.refusal(scope)
+            if refused is None:
+                outcome = self._throttler.count(scope)
+                if outcome is not None:
+                    extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                             for k, v in outcome.headers(fake.settings.rate_limit_reset_unit)]
+                    if outcome.blocked:
+                        # A string-built HttpException: Nest's getResponse() is the string.
+                        refused = ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = [*message.get("headers", []), *extra]
+                    if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                        headers.append((b"x-request-id", request_id_for(scope, fake).encode("latin-1")))
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            if refused is not None:
+                response = self._render_api_error(Request(scope, receive), refused)
+                await response(scope, receive, send_with_headers)
                 return
-        await self._ids(scope, receive, send)
+            await self._handled(scope, receive, send_with_headers)
+            return
+        await self._handled(scope, receive, send)
+
+    async def _handled(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Starlette's ExceptionMiddleware: the app's handler renders what the router raised,
+        unless the answer had already started."""
+        scope["starlette.exception_handlers"] = self._handlers
+        started = False
+
+        async def sender(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sender)
+        except Exception as exc:
+            exception_handlers, status_handlers = self._handlers
+            handler = None
+            if isinstance(exc, HTTPException):
+                handler = status_handlers.get(exc.status_code)
+            if handler is None:
+                handler = next((exception_handlers[cls] for cls in type(exc).__mro__
+                                if cls in exception_handlers), None)
+            if handler is None:
+                raise
+            if started:
+                raise RuntimeError("Caught handled exception, but response already started.") from exc
+            response = await _call_handler(handler, Request(scope, receive, send), exc)
+            if response is not None:
+                await response(scope, receive, sender)
+            # Reused exception instances would accumulate tracebacks across requests.
+            exc.__traceback__ = None
+
+
+async def _call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Any:
+    if is_async_callable(handler):
+        return await handler(request, exc)  # type: ignore[arg-type]
+    return await run_in_threadpool(handler, request, exc)
 
 
 def _is_api_key(authorization: str | None) -> bool:
@@ -319,17 +459,8 @@ def _served_versions() -> dict[str, frozenset[str]]:
 def _requested_version(scope: Scope) -> str:
     from mock_calcom.api.versions import HEADER, requested
 
-    return requested(header(scope, HEADER.encode("latin-1")))
-
-
-def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
-    async def sender(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *headers]}
-        await send(message)
-
-    return sender
+    return requested(headers_of(scope).get(HEADER))
 
 
 __all__ = ["INVALID_API_KEY_MESSAGE", "THROTTLED_MESSAGE", "EdgeMiddleware", "FaultMiddleware",
-           "RequestIdMiddleware", "ThrottleMiddleware", "request_id_for"]
+           "request_id_for", "uuid4_text"]

@@ -66,6 +66,10 @@ class _Index:
     by_two: dict[tuple[str, str], list[BaseRoute]] = field(default_factory=dict)
     by_one: dict[str, list[BaseRoute]] = field(default_factory=dict)
     anywhere: list[BaseRoute] = field(default_factory=list)
+    #: (fixed path, method) -> the plain parameterless route a full scan would pick for it,
+    #: where every route before it in the scan is a plain route too (so none of them could
+    #: match fully: they can only make a 405 candidate, which a full match overrides).
+    direct: dict[tuple[str, str], Route] = field(default_factory=dict)
 
     @classmethod
     def build(cls, routes: list[BaseRoute]) -> _Index:
@@ -93,6 +97,16 @@ class _Index:
         for route in routes:
             if type(route) is Route and "{" not in route.path:
                 index.exact[route.path] = [r for r in routes if _matches_path(r, route.path)]
+        for path, candidates in index.exact.items():
+            methods = {m for r in candidates if type(r) is Route for m in (r.methods or ())}
+            for method in methods:
+                for r in candidates:
+                    if type(r) is not Route or r.methods is None:
+                        break
+                    if method in r.methods:
+                        if "{" not in r.path:
+                            index.direct[(path, method)] = r
+                        break
         return index
 
     def candidates(self, path: str) -> list[BaseRoute]:
@@ -119,14 +133,29 @@ class IndexedRouter(Router):
             index = self._index = _Index.build(self.routes)
         return index.candidates(path)
 
+    def _direct(self, path: str, method: str) -> Route | None:
+        index = self._index
+        if index is None or index.source is not self.routes or index.size != len(self.routes):
+            return None
+        return index.direct.get((path, method))
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().app(scope, receive, send)
             return
         if "router" not in scope:
             scope["router"] = self
+        route_path = get_route_path(scope)
+        direct = self._direct(route_path, scope["method"])
+        if direct is not None:
+            # What Route.matches would give: a full match with no parameters of its own.
+            scope["route"] = direct
+            scope["endpoint"] = direct.endpoint
+            scope["path_params"] = dict(scope.get("path_params", {}))
+            await direct.app(scope, receive, send)
+            return
         partial = partial_scope = None
-        for route in self.candidates(get_route_path(scope)):
+        for route in self.candidates(route_path):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 scope["route"] = route

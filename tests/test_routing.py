@@ -90,3 +90,31 @@ async def test_an_unknown_path_still_gets_the_404_envelope() -> None:
         response = await client.get("/v2/nothing/here")
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "Cannot GET /v2/nothing/here"
+
+
+def test_the_direct_table_picks_the_route_a_full_scan_picks() -> None:
+    fake = MockCalcom()
+    router = _indexed(fake.app.router)
+    routes: list[BaseRoute] = router.routes
+    router.candidates("/v2/bookings")  # builds the index
+    index = router._index
+    assert index is not None
+    assert ("/v2/bookings", "GET") in index.direct
+    for (path, method), route in index.direct.items():
+        assert _first_match(routes, method, path) == (route, Match.FULL)
+    # A method no route of the path serves is not in the table: the scan gives the 405.
+    assert ("/v2/bookings", "PUT") not in index.direct
+
+
+def test_a_route_added_later_in_front_of_a_direct_one_wins() -> None:
+    fake = MockCalcom()
+    router = _indexed(fake.app.router)
+    router.candidates("/v2/me")
+
+    async def shadow(request: object) -> None:  # pragma: no cover - never called
+        return None
+
+    router.routes.insert(0, Route("/v2/me", shadow, methods=["GET"]))
+    assert router._direct("/v2/me", "GET") is None  # the stale table is not used
+    router.candidates("/v2/me")
+    assert router._direct("/v2/me", "GET") is router.routes[0]

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import OPTIONAL_AUTH, PERMISSIONS_THEN_API_AUTH, Call, Endpoint
-from mock_calcom.api.envelope import pagination, success_json, to_json
+from mock_calcom.api.envelope import pagination_json, success_json, to_json
 from mock_calcom.api.event_types import INTEGRATIONS
 from mock_calcom.api.me import LOCALES
 from mock_calcom.api.validation import (
@@ -308,8 +308,8 @@ def _listing(call: Call, query: BookingQuery) -> Response:
     page, total = call.model.resources.bookings.list_for(call.user, query)
     users = call.model.users
     return success_json([booking_json(b, users.get(b.host_id)) for b in page],
-                        pagination=pagination(skip=query.skip, take=query.take, total=total,
-                                              field=call.model.settings.pagination_field))
+                        pagination=pagination_json(query.skip, query.take, total,
+                                                   call.model.settings.pagination_field))
 
 
 def _booked_event_type(call: Call, body: dict[str, Any]) -> EventType:

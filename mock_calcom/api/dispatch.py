@@ -12,15 +12,15 @@ version gives Nest's ``404 Cannot <METHOD> <url>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import Endpoint
+from mock_calcom.asgi import headers_of
 from mock_calcom.errors import NotFoundError
 
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -43,30 +43,27 @@ def pick(endpoints: Iterable[Endpoint], header: str | None) -> Endpoint | None:
 
 def _versioned_route(group: list[Endpoint]) -> Route:
     first = group[0]
-    names = param_names(first.path)
-
-    async def endpoint(request: Request) -> Response:
-        chosen = pick(group, request.headers.get(versions.HEADER))
-        if chosen is None:
-            raise NotFoundError(f"Cannot {request.method} {versions.original_url(request)}")
-        if chosen.path != first.path:
-            # The same shape under other parameter names: rename the matched values.
-            values = [request.path_params[name] for name in names]
-            request.scope["path_params"] = dict(zip(param_names(chosen.path), values, strict=True))
-        return await chosen.handle(request)
-
-    return Route(first.path, _AsgiEndpoint(endpoint), methods=[first.method], name=first.operation_id)
+    return Route(first.path, _Versioned(group), methods=[first.method], name=first.operation_id)
 
 
-class _AsgiEndpoint:
-    """A request handler as a plain ASGI app (an object, so Starlette does not wrap it in a
-    second exception layer per request): the app's ExceptionMiddleware renders errors."""
+class _Versioned:
+    """The endpoints of one shape, chosen by version, as a plain ASGI app (an object, so
+    Starlette does not wrap it in a second exception layer and a ``Request`` per request):
+    the app's edge renders errors."""
 
-    def __init__(self, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
-        self.endpoint = endpoint
+    def __init__(self, group: list[Endpoint]) -> None:
+        self.group = group
+        self.names = param_names(group[0].path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.endpoint(Request(scope, receive, send))
+        chosen = pick(self.group, headers_of(scope).get(versions.HEADER))
+        if chosen is None:
+            raise NotFoundError(f"Cannot {scope['method']} {versions.original_url(Request(scope))}")
+        if chosen.path != self.group[0].path:
+            # The same shape under other parameter names: rename the matched values.
+            values = [scope["path_params"][name] for name in self.names]
+            scope["path_params"] = dict(zip(param_names(chosen.path), values, strict=True))
+        response = await chosen.serve(scope, receive, send)
         await response(scope, receive, send)
 
 

@@ -10,18 +10,18 @@ sees and leaves one consistent state.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import auth, scopes, versions
-from mock_calcom.asgi import fake_of
+from mock_calcom.asgi import headers_of
 from mock_calcom.errors import BadRequestError, UnauthorizedError
 from mock_calcom.model.users import User
 
@@ -97,36 +97,37 @@ class Endpoint:
     def route(self) -> Route:
         return Route(self.path, _EndpointApp(self), methods=[self.method], name=self.operation_id)
 
-    async def handle(self, request: Request) -> Response:
-        body = await _read_body(request) if self.reads_body else None
-        parsed = self.reads_body and await _parsed_by_body_parser(request)
-        return self.run(request, body, body_parsed=parsed)
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> Response:
+        """The response to one request routed here (errors raised, for the app to render)."""
+        if not self.reads_body:
+            return self.run(scope, None, body_parsed=False)
+        request = Request(scope, receive, send)
+        body = await _read_body(request)
+        parsed = await _parsed_by_body_parser(request)
+        return self.run(scope, body, body_parsed=parsed)
 
-    def run(self, request: Request, body: Any, *, body_parsed: bool = True) -> Response:
-        model = fake_of(request).model
-        version = versions.ensure_served(request, self.versions)
+    def run(self, scope: Scope, body: Any, *, body_parsed: bool = True) -> Response:
+        model = scope["app"].fake.model
+        version = versions.ensure_served(scope, self.versions)
         with model.lock:
+            # The guards read a few headers several times: one plain dict per request.
+            headers = headers_of(scope)
             if self.legacy or self.global_scope_guard:
-                _legacy_scope_guard(model, request)
-            caller = self._guard(model, request)
+                _legacy_scope_guard(model, headers)
+            caller = self._guard(model, headers)
             if caller is not None and not self.legacy:
                 scopes.check_scopes(caller.scopes,
                                     scopes.requirement_under(model.settings, self.method, self.path))
             # What request.query_params.multi_items() gives, without building the multidict.
-            raw_query = request.scope.get("query_string", b"")
+            raw_query = scope.get("query_string", b"")
             query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
-            call = Call(model=model, caller=caller, path_params=dict(request.path_params),
+            call = Call(model=model, caller=caller, path_params=dict(scope.get("path_params", {})),
                         query=query, body=body, version=version, body_parsed=body_parsed,
-                        cookies=dict(request.cookies) if self.reads_cookies else {})
+                        cookies=cookie_parser(headers.get("cookie", "")) if self.reads_cookies else {})
             return self.handler(call)
 
-    def _guard(self, model: CalcomModel, request: Request) -> auth.Caller | None:
+    def _guard(self, model: CalcomModel, headers: Mapping[str, str]) -> auth.Caller | None:
         caller: auth.Caller | None = None
-        if not self.guards:
-            return caller
-        # The guards read a few headers several times: one plain dict (names are lower-case
-        # in ASGI; the first of repeated headers wins, as Headers.get answers).
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(request.scope["headers"])}
         for guard in self.guards:
             if guard == "permissions":
                 auth.permissions_guard(model, headers)
@@ -137,18 +138,18 @@ class Endpoint:
 
 class _EndpointApp:
     """The endpoint as a plain ASGI app. Starlette wraps a function endpoint in a second
-    exception-handling layer per request; the app's ExceptionMiddleware, with the same
+    exception-handling layer and a ``Request`` per request; the app's edge, with the same
     handlers, already renders whatever this raises."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.endpoint.handle(Request(scope, receive, send))
+        response = await self.endpoint.serve(scope, receive, send)
         await response(scope, receive, send)
 
 
-def _legacy_scope_guard(model: CalcomModel, request: Request) -> None:
+def _legacy_scope_guard(model: CalcomModel, headers: Mapping[str, str]) -> None:
     """The global ``OAuthPermissionsGuard`` on a legacy handler (oauth-permissions.guard.ts
     @58bd767a): it decodes the bearer itself, so it acts even on handlers with no auth guard,
     and runs before the controller's guards (Nest runs global guards first). No legacy handler
@@ -159,7 +160,7 @@ def _legacy_scope_guard(model: CalcomModel, request: Request) -> None:
     same unconfirmed reach)."""
     if model.settings.legacy_serve_scoped_tokens:
         return
-    token = auth.bearer_of(request.headers.get("authorization"))
+    token = auth.bearer_of(headers.get("authorization"))
     if token is None:
         return
     claims = auth.third_party_claims(model, token)

@@ -6,6 +6,7 @@ renders the ``{"status": "error", "timestamp", "path", "error"}`` envelope.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -33,21 +34,47 @@ def to_json(value: Any) -> bytes:
     return _ENCODER.encode(value).encode("utf-8")
 
 
+class JsonBytes(Response):
+    """A :class:`JSONResponse` of bytes already serialised: the same status, headers (in the
+    same order) and body, without Response's generic header building."""
+
+    media_type = JSONResponse.media_type
+
+    def __init__(self, body: bytes, status_code: int = 200) -> None:
+        if status_code < 200 or status_code in (204, 304):
+            super().__init__(body, status_code=status_code)
+            return
+        self.status_code = status_code
+        self.background = None
+        self.body = body
+        self.raw_headers = [(b"content-length", str(len(body)).encode("latin-1")),
+                            (b"content-type", b"application/json")]
+
+
 def success_json(data: bytes | Sequence[bytes], *, status_code: int = 200,
-                 pagination: dict[str, Any] | None = None) -> Response:
+                 pagination: dict[str, Any] | bytes | None = None) -> Response:
     """:func:`success` for data already serialised with :func:`to_json` (one value, or the
-    items of a list): the same bytes, without serialising unchanged objects again."""
+    items of a list): the same bytes, without serialising unchanged objects again.
+    ``pagination`` may be serialised already too (:func:`pagination_json`)."""
     parts = [b'{"status":"success","data":']
     parts.append(data if isinstance(data, bytes) else b"[" + b",".join(data) + b"]")
     if pagination is not None:
-        parts += [b',"pagination":', to_json(pagination)]
+        parts += [b',"pagination":',
+                  pagination if isinstance(pagination, bytes) else to_json(pagination)]
     parts.append(b"}")
-    return Response(b"".join(parts), status_code=status_code, media_type=JSONResponse.media_type)
+    return JsonBytes(b"".join(parts), status_code=status_code)
 
 
 def status_only(status_code: int = 200) -> JSONResponse:
     """Bodies with no ``data`` (DELETE /v2/schedules/{id}, calendar check)."""
     return JSONResponse({"status": SUCCESS}, status_code=status_code)
+
+
+@functools.lru_cache(maxsize=512)
+def pagination_json(skip: int, take: int, total: int, field: PaginationField) -> bytes:
+    """:func:`pagination` serialised (a pure function of its arguments: listings of the same
+    size and page reuse the bytes)."""
+    return to_json(pagination(skip=skip, take=take, total=total, field=field))
 
 
 def pagination(*, skip: int, take: int, total: int, field: PaginationField) -> dict[str, Any]:

@@ -27,7 +27,9 @@ decline, mark-absent ...) is a 404 then:
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.types import Scope
 
+from mock_calcom.asgi import headers_of
 from mock_calcom.errors import NotFoundError
 
 HEADER = "cal-api-version"
@@ -57,9 +59,9 @@ def original_url(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def ensure_served(request: Request, served: frozenset[str] | None) -> str:
+def ensure_served(scope: Scope, served: frozenset[str] | None) -> str:
     """The request's version, or the 404 Nest gives when no controller serves it."""
-    version = requested(request.headers.get(HEADER))
+    version = requested(headers_of(scope).get(HEADER))
     if served is not None and version not in served:
-        raise NotFoundError(f"Cannot {request.method} {original_url(request)}")
+        raise NotFoundError(f"Cannot {scope['method']} {original_url(Request(scope))}")
     return version

@@ -1,0 +1,104 @@
+"""The app's one edge layer and the shortcuts on its hot path: each gives exactly what the
+slower general form gives."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from mock_calcom import MockCalcom, Settings
+from mock_calcom.api.envelope import JsonBytes, pagination, pagination_json, to_json
+from mock_calcom.asgi import header, headers_of
+from mock_calcom.middleware import uuid4_text
+
+
+@settings(max_examples=50)
+@given(st.binary(min_size=16, max_size=16))
+def test_a_request_id_is_the_uuid4_of_its_random_bytes(random16: bytes) -> None:
+    assert uuid4_text(random16) == str(uuid.UUID(bytes=random16, version=4))
+
+
+@settings(max_examples=50)
+@given(st.integers(0, 300), st.integers(1, 250), st.integers(0, 600),
+       st.sampled_from(["both", "returnedItems", "itemsReturned"]))
+def test_cached_pagination_bytes_are_the_pagination_serialised(skip: int, take: int, total: int,
+                                                               field: str) -> None:
+    expected = to_json(pagination(skip=skip, take=take, total=total, field=field))  # type: ignore[arg-type]
+    assert pagination_json(skip, take, total, field) == expected
+    assert pagination_json(skip, take, total, field) == expected
+
+
+@pytest.mark.parametrize("status", [200, 201, 400, 204, 304])
+def test_json_bytes_answer_as_a_json_response_would(status: int) -> None:
+    value = {"status": "success", "data": [1, "é", None]}
+    fast = JsonBytes(to_json(value), status_code=status)
+    slow = JSONResponse(value, status_code=status)
+    assert (fast.status_code, fast.raw_headers, fast.body) == (slow.status_code, slow.raw_headers,
+                                                               slow.body)
+
+
+def test_the_header_dict_keeps_the_first_of_repeated_headers_and_is_built_once() -> None:
+    scope = {"headers": [(b"authorization", b"Bearer a"), (b"x-one", b"1"),
+                         (b"authorization", b"Bearer b")]}
+    headers = headers_of(scope)
+    assert headers == {"authorization": "Bearer a", "x-one": "1"}
+    assert headers["authorization"] == header(scope, b"authorization")
+    assert headers_of(scope) is headers
+
+
+async def test_a_handler_error_after_the_answer_started_is_not_rendered_twice() -> None:
+    """Starlette's rule, kept by the edge: once a response started, no 500 page follows; the
+    error goes on to the server and the journal keeps the answer that was started."""
+    fake = MockCalcom(Settings(seed=3))
+
+    class Half:
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise ValueError("after the start")
+
+    fake.app.router.routes.insert(0, Route("/v2/half", Half()))
+    transport = httpx.ASGITransport(app=fake.app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as client:
+        with pytest.raises(ValueError, match="after the start"):
+            await client.get("/v2/half")
+    entry = fake.journal.last(path="/v2/half")
+    assert entry is not None
+    assert entry.status == 200
+
+
+async def test_an_unexpected_error_is_a_plain_500_journaled_and_raised() -> None:
+    fake = MockCalcom(Settings(seed=3))
+
+    class Broken:
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            raise KeyError("boom")
+
+    fake.app.router.routes.insert(0, Route("/v2/broken", Broken()))
+    transport = httpx.ASGITransport(app=fake.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as client:
+        response = await client.get("/v2/broken")
+    assert response.status_code == 500
+    assert response.text == "Internal Server Error"
+    entry = fake.journal.last(path="/v2/broken")
+    assert entry is not None
+    assert entry.status == 500
+
+
+async def test_a_cal_com_error_gets_its_envelope_request_id_and_journal_entry() -> None:
+    fake = MockCalcom(Settings(seed=3))
+    async with fake.async_client() as client:
+        response = await client.get("/v2/me/")
+    assert response.status_code == 401
+    assert json.loads(response.content)["status"] == "error"
+    assert "x-request-id" in response.headers
+    entry = fake.journal.last()
+    assert entry is not None
+    assert (entry.path, entry.status) == ("/v2/me/", 401)  # the path as sent
