@@ -18,10 +18,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import h11
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from mock_calcom.addresses import CalcomUrls
 from mock_calcom.control.security import ControlSecurity
@@ -50,9 +48,15 @@ def loopback_address(host: str) -> str:
 
 def fastest_loop() -> str:
     """uvicorn's event loop: uvloop where it is installed (a runtime dependency on CPython
-    outside Windows), else asyncio. The HTTP parser stays h11: the read deadline against
-    slow clients (:class:`_GuardedH11`) is built on h11's connection states."""
+    outside Windows), else asyncio."""
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+
+
+def fastest_http() -> str:
+    """uvicorn's HTTP parser: ``httptools`` where it is installed (a runtime dependency on
+    CPython outside Windows, like uvloop), else ``h11``. Both carry the same read deadline
+    (:func:`guarded_protocol`)."""
+    return "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
 
 
 def bind_address(host: str) -> str:
@@ -76,16 +80,21 @@ MAX_CONNECTIONS = 256
 _log = logging.getLogger("mock_calcom.server")
 
 
-class _GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for reading a request: a client that connects
-    and sends nothing, or dribbles its headers or body (slowloris), is disconnected after
-    :data:`REQUEST_READ_TIMEOUT` instead of holding a connection forever. uvicorn itself
-    only times out idle keep-alive connections."""
+class ReadDeadline:
+    """The deadline for reading a request, mixed into uvicorn's HTTP protocols: a client that
+    connects and sends nothing, or dribbles its headers or body (slowloris), is disconnected
+    after :data:`REQUEST_READ_TIMEOUT` instead of holding a connection forever. uvicorn
+    itself only times out idle keep-alive connections.
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        self._read_deadline: asyncio.TimerHandle | None = None
-        super().connection_made(transport)
-        self._arm()
+    The deadline runs from the connection (or from the first byte of a further request on a
+    kept-alive one) until the request has arrived whole; the app's own time to answer is not
+    limited. The protocol calls :meth:`_arm` while a request is still arriving and
+    :meth:`_disarm` once it is complete, when the response is complete and when the
+    connection is lost."""
+
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    _read_deadline: asyncio.TimerHandle | None = None
 
     def _arm(self) -> None:
         if self._read_deadline is None:
@@ -96,27 +105,26 @@ class _GuardedH11(H11Protocol):
             self._read_deadline.cancel()
             self._read_deadline = None
 
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
-            self._arm()  # a request is on its way: it must arrive in time
-        else:
-            self._disarm()
-
-    def on_response_complete(self) -> None:
-        self._disarm()  # idle now: the keep-alive timeout takes over
-        super().on_response_complete()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
-
     def _too_slow(self) -> None:
         self._read_deadline = None
         if not self.transport.is_closing():
             _log.warning("closed a connection that did not send its request within %gs",
                          REQUEST_READ_TIMEOUT)
             self.transport.close()
+
+
+def guarded_protocol(http: str) -> type[asyncio.Protocol]:
+    """uvicorn's ``h11`` or ``httptools`` protocol class with the :class:`ReadDeadline`;
+    each parser is imported only when chosen."""
+    if http == "httptools":
+        from mock_calcom.serverhttp.httptools_guard import GuardedHttpTools
+
+        return GuardedHttpTools
+    if http == "h11":
+        from mock_calcom.serverhttp.h11_guard import GuardedH11
+
+        return GuardedH11
+    raise ValueError(f"unknown HTTP implementation {http!r} (h11 or httptools)")
 
 
 class _Edge:
@@ -185,10 +193,12 @@ class LiveServer:
     def __init__(self, fake: MockCalcom, host: str = "127.0.0.1", port: int = 0, *,
                  access_log: bool = False, log_config: dict[str, Any] | None = None,
                  request_log: RequestLog | None = None, secure_control: bool = False,
-                 admin_token: str | None = None) -> None:
+                 admin_token: str | None = None, http: str | None = None) -> None:
         """``secure_control`` turns on the control plane's guard (JSON only, own Origin and
         Host; see :mod:`mock_calcom.control.security`); an ``admin_token`` implies it, is
-        then required on every ``/_mock`` call, and allows a non-loopback ``host``."""
+        then required on every ``/_mock`` call, and allows a non-loopback ``host``.
+        ``http`` picks uvicorn's parser (``h11`` or ``httptools``; default: the fastest
+        installed, :func:`fastest_http`)."""
         self.fake = fake
         self._request_log = request_log
         if admin_token is not None and len(admin_token) < 16:
@@ -199,6 +209,7 @@ class LiveServer:
         self._requested_port = port
         self._access_log = access_log
         self._log_config = log_config
+        self._protocol = guarded_protocol(http or fastest_http())
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -245,7 +256,7 @@ class LiveServer:
         if self._request_log is not None:
             app = self._request_log.wrap(app, self.fake._secret_hashes, self.fake.redact_text)
         config = uvicorn.Config(
-            app, lifespan="off", loop=fastest_loop(), http=_GuardedH11, ws="none",
+            app, lifespan="off", loop=fastest_loop(), http=self._protocol, ws="none",
             access_log=self._access_log, log_config=self._log_config,
             log_level=logging.INFO if self._access_log else logging.WARNING,
             timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE,

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 #: Imported only on demand: in-process transports, the consent page, RSA/EC crypto.
 _LAZY = ("httpx", "respx", "jinja2", "cryptography", "jwt", "hypothesis", "pytest")
 
@@ -23,6 +25,13 @@ fake.seed_demo()
 print(json.dumps(sorted(m.split(".")[0] for m in sys.modules)))
 """
 
+#: The probe, then a server started and stopped (the protocol is chosen at LiveServer()).
+_SERVE = """
+with LiveServer(fake):
+    pass
+print(json.dumps(sorted(m.split(".")[0] for m in sys.modules)))
+"""
+
 
 def test_serve_starts_without_transports_templates_or_crypto() -> None:
     done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
@@ -30,6 +39,16 @@ def test_serve_starts_without_transports_templates_or_crypto() -> None:
     loaded = set(json.loads(done.stdout))
     assert "mock_calcom" in loaded
     assert not loaded & set(_LAZY)
+
+
+def test_serve_on_httptools_does_not_import_h11() -> None:
+    """The h11 fallback (and its parser) is imported only when httptools is missing."""
+    pytest.importorskip("httptools")
+    done = subprocess.run([sys.executable, "-c", _PROBE + _SERVE], capture_output=True, text=True,
+                          timeout=60, check=True)
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "httptools" in loaded
+    assert "h11" not in loaded
 
 
 def test_the_public_names_still_import_from_the_package() -> None:
