@@ -78,6 +78,14 @@ class Ctx:
             return self.fake.model.resources.reservations.reserve(event_type.id, start, start + 1800, 5,
                                                                   None).uid
 
+    def team(self) -> int:
+        """A team the user owns, seeded in the model."""
+        from mock_calcom.model.resources.teams import Role
+        with self.fake.model.lock:
+            team = self.fake.model.resources.teams.create("Scenario Team")
+            self.fake.model.resources.teams.add_member(team, self.user.id, Role.OWNER)
+        return team.id
+
     def private_link(self) -> str:
         with self.fake.model.lock:
             return self.fake.model.resources.private_links.create(self.event_type("30min"), None, 2).link_id
@@ -349,5 +357,8 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "UserVerifiedResourcesController_getVerifiedPhoneById": (200, lambda c: c.call(
         "GET", f"/v2/verified-resources/phones/{c.verified('phone', '+37255551111')}")),
     "TeamsController_getTeams": (200, lambda c: c.call("GET", "/v2/teams")),
+    "TeamsController_getTeam": (200, lambda c: c.call("GET", f"/v2/teams/{c.team()}")),
+    "TeamsMembershipsController_getTeamMemberships": (
+        200, lambda c: c.call("GET", f"/v2/teams/{c.team()}/memberships")),
     "TimezonesController_getTimeZones": (200, lambda c: c.call("GET", "/v2/timezones")),
 }
