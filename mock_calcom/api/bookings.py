@@ -9,6 +9,7 @@ cancel, reschedule: public, no ``@Permissions``, so a bad bearer is ``ApiAuthGua
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -142,7 +143,7 @@ _METADATA = Rule("validateMetadata", lambda v: isinstance(v, dict) and len(v) <=
     "Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 "
     "characters.")
 
-CREATE_BOOKING = Schema((
+_CREATE_PROPS = (
     Prop("start", (IS_ISO8601,)),
     Prop("attendee", (), nested=ATTENDEE),
     Prop("bookingFieldsResponses", (IS_OBJECT,), optional=True),
@@ -159,30 +160,50 @@ CREATE_BOOKING = Schema((
     Prop("lengthInMinutes", (IS_INT, min_value(1)), optional=True),
     Prop("routing", (IS_OBJECT,), optional=True),
     Prop("emailVerificationCode", (IS_STRING,), optional=True),
-    Prop("instant", (IS_BOOLEAN,), optional=True),
-    # CreateRecurringBookingInput_2024_08_13 (the pipe picks it when the body has the key;
-    # create-booking-input.pipe.ts @51442f5e): @IsOptional @IsInt @Min(1).
-    Prop("recurrenceCount", (IS_INT, min_value(1)), optional=True),
     # Newest inputs (create-booking.input.ts, reschedule-booking.input.ts, calcom/cal.com):
-    # the uid of a slot reservation the booker holds; see _reserved_slot.
+    # the uid of a slot reservation the booker holds; see reserved_slot_uid.
     Prop("reservedSlotUid", (IS_STRING,), optional=True),
-), forbid_unknown=True)
+)
 # Create, cancel and reschedule run their own pipes, validateSync with whitelist and
 # forbidNonWhitelisted (create-booking-input.pipe.ts @51442f5e, cancel-booking-input.pipe.ts
 # @5b6d63e6, reschedule-booking-input.pipe.ts @f162fe23): an unknown field is a 400 in the
-# pipes' one-string format (``Schema.validate_pipe``), not stripped (FACTS §11.2).
+# pipes' one-string format (``Schema.validate_pipe``), not stripped (FACTS §11.2). Each pipe
+# picks one input class by a key of the body, and that class alone decides what is unknown.
+CREATE_BOOKING = Schema(_CREATE_PROPS, forbid_unknown=True)
+#: CreateInstantBookingInput_2024_08_13: picked when ``instant === true``.
+CREATE_INSTANT_BOOKING = Schema((*_CREATE_PROPS, Prop("instant", (IS_BOOLEAN,))), forbid_unknown=True)
+#: CreateRecurringBookingInput_2024_08_13: picked when the body has the key ``recurrenceCount``
+#: (before the instant check): ``@IsOptional @IsInt @Min(1)``.
+CREATE_RECURRING_BOOKING = Schema((*_CREATE_PROPS, Prop("recurrenceCount", (IS_INT, min_value(1)),
+                                                        optional=True)), forbid_unknown=True)
+#: CancelBookingInput_2024_08_13, and the seated input picked when the body has ``seatUid``
+#: (the published document's CancelSeatedBookingInput_2024_08_13: seatUid, cancellationReason).
 CANCEL_BOOKING = Schema((
     Prop("cancellationReason", (IS_STRING,), optional=True),
     Prop("cancelSubsequentBookings", (IS_BOOLEAN,), optional=True),
-    Prop("seatUid", (IS_STRING,), optional=True),
 ), forbid_unknown=True)
+CANCEL_SEATED_BOOKING = Schema((
+    Prop("seatUid", (IS_STRING,)),
+    Prop("cancellationReason", (IS_STRING,), optional=True),
+), forbid_unknown=True)
+#: ``@Validate((value) => !value || isEmail(value), {message})`` (reschedule-booking.input.ts).
+_RESCHEDULED_BY = Prop("rescheduledBy", (Rule(
+    "customValidation", lambda v: not v or (isinstance(v, str) and IS_EMAIL.test(v)),
+    "Invalid rescheduledBy email format"),), optional=True)
+#: RescheduleBookingInput_2024_08_13, and RescheduleSeatedBookingInput_2024_08_13 picked when
+#: the body has ``seatUid`` (no reschedulingReason, no reservedSlotUid there).
 RESCHEDULE_BOOKING = Schema((
     Prop("start", (IS_ISO8601,)),
-    Prop("rescheduledBy", (IS_EMAIL,), optional=True),
+    _RESCHEDULED_BY,
     Prop("reschedulingReason", (IS_STRING,), optional=True),
     Prop("emailVerificationCode", (IS_STRING,), optional=True),
-    Prop("seatUid", (IS_STRING,), optional=True),
     Prop("reservedSlotUid", (IS_STRING,), optional=True),
+), forbid_unknown=True)
+RESCHEDULE_SEATED_BOOKING = Schema((
+    Prop("start", (IS_ISO8601,)),
+    _RESCHEDULED_BY,
+    Prop("seatUid", (IS_STRING,)),
+    Prop("emailVerificationCode", (IS_STRING,), optional=True),
 ), forbid_unknown=True)
 DECLINE_BOOKING = Schema((Prop("reason", (IS_STRING,), optional=True),))
 MARK_ABSENT = Schema((
@@ -375,9 +396,26 @@ def _attendee(values: dict[str, Any]) -> Attendee:
                     language=values.get("language", "en"), phone_number=phone)
 
 
-def _piped(call: Call, schema: Schema) -> dict[str, Any]:
+def _piped(call: Call, choose: Callable[[Any], Schema]) -> dict[str, Any]:
     value = pipe_value(call.body, parsed=call.body_parsed, empty_body=call.model.settings.empty_body)
-    return schema.validate_pipe(value)
+    return choose(value).validate_pipe(value)
+
+
+def _create_input(value: Any) -> Schema:
+    # CreateBookingInputPipe: hasOwnProperty("recurrenceCount") first, then instant === true.
+    if isinstance(value, dict) and "recurrenceCount" in value:
+        return CREATE_RECURRING_BOOKING
+    if isinstance(value, dict) and value.get("instant") is True:
+        return CREATE_INSTANT_BOOKING
+    return CREATE_BOOKING
+
+
+def _cancel_input(value: Any) -> Schema:
+    return CANCEL_SEATED_BOOKING if isinstance(value, dict) and "seatUid" in value else CANCEL_BOOKING
+
+
+def _reschedule_input(value: Any) -> Schema:
+    return RESCHEDULE_SEATED_BOOKING if isinstance(value, dict) and "seatUid" in value else RESCHEDULE_BOOKING
 
 
 def _check_location(event_type: EventType, location: Any) -> None:
@@ -431,7 +469,7 @@ def consume_reservation(call: Call, uid: str | None, booking: Booking) -> None:
 
 
 def create_booking(call: Call) -> Response:
-    body = _piped(call, CREATE_BOOKING)
+    body = _piped(call, _create_input)
     event_type = _booked_event_type(call, body)
     viewer = call.user_or_none
     if event_type.booking_requires_authentication:
@@ -491,7 +529,7 @@ def _series_reply(call: Call, recurring_event_id: str) -> Response:
 
 
 def cancel_booking(call: Call) -> Response:
-    body = _piped(call, CANCEL_BOOKING)
+    body = _piped(call, _cancel_input)
     uid = call.path_params["bookingUid"]
     if "seatUid" in body:
         raise BadRequestError("Invalid seatUid: this seat does not exist or has already been cancelled.")
@@ -513,7 +551,7 @@ def cancel_booking(call: Call) -> Response:
 
 
 def reschedule_booking(call: Call) -> Response:
-    body = _piped(call, RESCHEDULE_BOOKING)
+    body = _piped(call, _reschedule_input)
     resources = call.model.resources
     booking = resources.bookings.require(call.path_params["bookingUid"])
     event_type = resources.event_types.get(booking.event_type_id)
