@@ -15,6 +15,7 @@ Cal.com's behaviour cannot be read from its code:
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -75,7 +76,29 @@ async def token_endpoint(request: Request) -> Response:
     except Exception:
         # OAuth2HttpExceptionFilter's fallback for anything that is not an OAuth error.
         raise OAuthError(500, "server_error", "An unexpected error occurred") from None
-    return JSONResponse(token_body(pair, include_scope=include_scope), headers=NO_STORE_HEADERS)
+    return _TokenResponse(token_body(pair, include_scope=include_scope))
+
+
+#: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_NO_STORE_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                 for name, value in NO_STORE_HEADERS.items()]
+
+
+class _TokenResponse(Response):
+    """``JSONResponse(body, headers=NO_STORE_HEADERS)``: the same bytes and headers in the
+    same order (the no-store pair, content-length, content-type), without Response's
+    generic header building on the token endpoint's hot path."""
+
+    media_type = JSONResponse.media_type
+
+    def __init__(self, content: dict[str, Any]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = _ENCODER.encode(content).encode("utf-8")
+        self.raw_headers = [*_NO_STORE_RAW,
+                            (b"content-length", str(len(self.body)).encode("latin-1")),
+                            (b"content-type", b"application/json")]
 
 
 def _remember_secrets(fake: MockCalcom, token_input: object) -> None:

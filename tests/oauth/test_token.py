@@ -515,3 +515,19 @@ async def test_consent_mode_does_not_matter_to_the_token_endpoint(world: OAuthWo
     code = await world.code(client)
     world.consent(ConsentMode.DENY)
     assert (await world.exchange(client, secret, code)).status_code == 200
+
+
+async def test_a_token_answer_is_byte_for_byte_what_json_response_renders(world: OAuthWorld) -> None:
+    from starlette.responses import JSONResponse
+
+    from mock_calcom.oauth.token import NO_STORE_HEADERS
+
+    client, secret = world.client()
+    response = await world.exchange(client, secret, await world.code(client))
+    assert response.status_code == 200
+    rendered = JSONResponse(response.json(), headers=NO_STORE_HEADERS)
+    assert response.content == rendered.body
+    # Its headers in JSONResponse's order, then the request id the route adds.
+    names = [name.lower() for name, _ in response.headers.raw]
+    assert names[:4] == [name for name, _ in rendered.raw_headers]
+    assert dict(rendered.raw_headers).items() <= {k.lower(): v for k, v in response.headers.raw}.items()
