@@ -7,6 +7,7 @@ import heapq
 import json
 import math
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from mock_calcom.model.clock import Clock
@@ -158,7 +159,11 @@ class TokenService:
             self._payload_heads[key] = head
         tail = f',"iat":{iat:d},"exp":{exp:d}'
         if extra:
-            tail += "," + _COMPACT_JSON.encode(extra)[1:-1]
+            if len(extra) == 1 and type(extra.get("secret")) is str:
+                # A rotation's only extra: one string, written as the encoder writes it.
+                tail += ',"secret":' + encode_basestring_ascii(extra["secret"])
+            else:
+                tail += "," + _COMPACT_JSON.encode(extra)[1:-1]
         return f"{head}{tail}}}".encode()
 
     # -- verification ----------------------------------------------------------------------
