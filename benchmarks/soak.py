@@ -1,17 +1,23 @@
 """``make soak``: a long mixed load through ``mock-calcom serve``, watching its memory.
 
 Starts ``mock-calcom serve --demo --consent approve --quiet`` (rate limits off) in a child
-process and drives ``--requests`` requests (default 10**6) over keep-alive connections:
-authorize (a code), the code exchange for nine codes in ten (one in ten is never exchanged,
-so it must expire and be purged by the fake on its own), ``GET /v2/me``, a bookings list,
-an unknown route, a bad bearer and a malformed token request. Reports the child's RSS at
-start, when the journal is full (its ``journal_limit`` entries), at every tenth of the run,
-and at the end. Target: flat after the journal fills.
+process and drives ``--requests`` requests (default 10**6) over keep-alive connections from
+``benchmarks/soak_driver.mjs`` (Node's own http client: the load costs a fraction of what
+the server spends, so the server is what is measured). Each round: authorize (a code), the
+code exchange for nine codes in ten (one in ten is never exchanged, so it must expire or be
+capped by the fake on its own), ``GET /v2/me``, a bookings list, an unknown route, a bad
+bearer and a malformed token request.
+
+Reports the child's RSS at start, when the journal is full (``journal_limit`` entries), on
+the plateau (every bounded structure full: the journal, the newest 20 000 secret values,
+1 000 refresh rows, caches), at every tenth of the run and at the end, and the growth from
+plateau to end. Target: flat after the plateau.
 
 Bounded in time (``--max-seconds``, default 1800): on a slow machine the run stops early and
-says how many requests it sent.
+says how many requests it sent. Without Node.js, ``--driver python`` uses an httpx driver
+(about ten times slower per request; fine for a short run).
 
-    python benchmarks/soak.py [--requests 1000000] [--concurrency 8] [--max-seconds 1800]
+    python benchmarks/soak.py [--requests 1000000] [--concurrency 16] [--max-seconds 1800]
 """
 
 from __future__ import annotations
@@ -19,20 +25,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-
-import httpx
 
 CLIENT_ID = "demo-client-id"
 CLIENT_SECRET = "15a970e50c303e00e6897c184f0cd6c8d589b3bd300bb3d95f5e1418727970a8"
 JOURNAL_LIMIT = 10_000
+#: Requests after which every bounded structure is full: the secret-value registry keeps the
+#: newest 20 000 values and a round (about 6.7 requests) adds about one (its code).
+PLATEAU_REQUESTS = 160_000
+DRIVER = Path(__file__).with_name("soak_driver.mjs")
 
 
 def _free_port() -> int:
@@ -48,66 +60,122 @@ def rss_mib(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-class Load:
-    def __init__(self, base: str, redirect_uri: str, total: int, deadline: float) -> None:
-        self.base = base
-        self.redirect_uri = redirect_uri
-        self.total = total
-        self.deadline = deadline
+class Progress:
+    """What the load has done so far (updated by the driver's thread)."""
+
+    def __init__(self) -> None:
         self.sent = 0
         self.errors = 0
-        self.statuses: dict[int, int] = {}
-        self.tickets = itertools.count()
+        self.failures = 0
+        self.statuses: dict[str, int] = {}
+        self.done = False
 
-    def _count(self, response: httpx.Response) -> None:
-        self.sent += 1
-        self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
-        if response.status_code >= 500:
-            self.errors += 1
 
-    def more(self) -> bool:
-        return self.sent < self.total and time.monotonic() < self.deadline
+def node_driver(base: str, redirect_uri: str, args: argparse.Namespace,
+                progress: Progress) -> Callable[[], None]:
+    """Start the Node driver; returns a function that waits for it to finish."""
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("soak: Node.js not found (install it, or pass --driver python)")
+    child = subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
+        [node, str(DRIVER), "--base", base, "--requests", str(args.requests),
+         "--concurrency", str(args.concurrency), "--max-seconds", str(args.max_seconds),
+         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+         "--redirect-uri", redirect_uri],
+        stdout=subprocess.PIPE, text=True)
 
-    async def worker(self, http: httpx.AsyncClient) -> None:
-        authorize = (f"{self.base}/auth/oauth2/authorize?client_id={CLIENT_ID}"
-                     f"&redirect_uri={self.redirect_uri}&response_type=code&state=s"
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            report = json.loads(line)
+            progress.sent, progress.errors = report["sent"], report["errors"]
+            progress.failures = report["failures"]
+            if report.get("done"):
+                progress.statuses = report["statuses"]
+        progress.done = True
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def wait() -> None:
+        try:
+            child.wait(args.max_seconds + 60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            reader.join(10)
+
+    return wait
+
+
+def python_driver(base: str, redirect_uri: str, args: argparse.Namespace,
+                  progress: Progress) -> Callable[[], None]:
+    """The same rounds with httpx, in a thread (slow: for machines without Node.js)."""
+    import httpx
+
+    deadline = time.monotonic() + args.max_seconds
+    total: int = args.requests
+    tickets = itertools.count()
+    counts: dict[str, int] = {}
+
+    def count(response: httpx.Response) -> None:
+        progress.sent += 1
+        key = str(response.status_code)
+        counts[key] = counts.get(key, 0) + 1
+        progress.errors += response.status_code >= 500
+
+    def more() -> bool:
+        return progress.sent < total and time.monotonic() < deadline
+
+    async def worker(http: httpx.AsyncClient) -> None:
+        authorize = (f"{base}/auth/oauth2/authorize?client_id={CLIENT_ID}"
+                     f"&redirect_uri={redirect_uri}&response_type=code&state=s"
                      "&scope=PROFILE_READ%20BOOKING_READ")
-        while self.more():
-            round_no = next(self.tickets)
+        while more():
+            round_no = next(tickets)
             response = await http.get(authorize)
-            self._count(response)
-            location = response.headers.get("location", "")
-            code = parse_qs(urlsplit(location).query).get("code", [""])[0]
+            count(response)
+            code = parse_qs(urlsplit(response.headers.get("location", "")).query).get(
+                "code", [""])[0]
             token = ""
             if code and round_no % 10 != 9:  # one code in ten is never exchanged
-                response = await http.post(f"{self.base}/v2/auth/oauth2/token", data={
+                response = await http.post(f"{base}/v2/auth/oauth2/token", data={
                     "grant_type": "authorization_code", "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET, "code": code,
-                    "redirect_uri": self.redirect_uri})
-                self._count(response)
+                    "client_secret": CLIENT_SECRET, "code": code, "redirect_uri": redirect_uri})
+                count(response)
                 token = response.json().get("access_token", "") if response.is_success else ""
             bearer = {"authorization": f"Bearer {token or 'nope'}"}
-            for path, headers in (("/v2/me", bearer), ("/v2/bookings", {**bearer,
-                                  "cal-api-version": "2024-08-13"}), ("/v2/nowhere", {}),
-                                  ("/v2/me", {"authorization": "Bearer eyJ.bad.token"})):
-                self._count(await http.get(f"{self.base}{path}", headers=headers))
-            self._count(await http.post(f"{self.base}/v2/auth/oauth2/token",
-                                        data={"grant_type": "authorization_code"}))
+            for path, headers in (("/v2/me", bearer), ("/v2/bookings", {
+                    **bearer, "cal-api-version": "2024-08-13"}), ("/v2/nowhere", {}),
+                    ("/v2/me", {"authorization": "Bearer eyJ.bad.token"})):
+                count(await http.get(f"{base}{path}", headers=headers))
+            count(await http.post(f"{base}/v2/auth/oauth2/token",
+                                  data={"grant_type": "authorization_code"}))
 
+    async def drive() -> None:
+        limits = httpx.Limits(max_connections=args.concurrency,
+                              max_keepalive_connections=args.concurrency)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+            await asyncio.gather(*(worker(http) for _ in range(args.concurrency)))
 
-async def drive(load: Load, concurrency: int) -> None:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
-        await asyncio.gather(*(load.worker(http) for _ in range(concurrency)))
+    def run() -> None:
+        asyncio.run(drive())
+        progress.statuses = counts
+        progress.done = True
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return lambda: thread.join(args.max_seconds + 60)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=1_000_000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=1800.0)
+    parser.add_argument("--driver", choices=("node", "python"), default="node")
     parser.add_argument("--journal-limit", type=int, default=JOURNAL_LIMIT,
-                        help="the served fake's journal_limit (the plateau comes after it fills)")
+                        help="the served fake's journal_limit")
     args = parser.parse_args()
     journal_limit = args.journal_limit
     port = _free_port()
@@ -117,6 +185,7 @@ def main() -> int:
         [str(exe), "serve", "--demo", "--consent", "approve", "--quiet", "--port", str(port),
          "--set", "rate_limit_enabled=false", "--set", f"journal_limit={journal_limit}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ})
+    progress = Progress()
     try:
         banner = ""
         start_wait = time.monotonic()
@@ -127,43 +196,45 @@ def main() -> int:
                 return 1
             banner += line
         redirect_uri = f"{base}/_mock/callback"
-        samples: list[tuple[int, float, float]] = []
+        samples: list[tuple[str, int, float, float]] = []
         start_rss = rss_mib(child.pid)
         started = time.monotonic()
-        load = Load(base, redirect_uri, args.requests, started + args.max_seconds)
-        plateau: float | None = None
-        marks = [args.requests * i // 10 for i in range(1, 11)]
-
-        async def run() -> None:
-            nonlocal plateau
-            task = asyncio.create_task(drive(load, args.concurrency))
-            while not task.done():
-                await asyncio.sleep(0.5)
-                if plateau is None and load.sent >= journal_limit * 2:
-                    plateau = rss_mib(child.pid)
-                while marks and load.sent >= marks[0]:
-                    marks.pop(0)
-                    samples.append((load.sent, time.monotonic() - started, rss_mib(child.pid)))
-            await task
-
-        asyncio.run(run())
+        start = node_driver if args.driver == "node" else python_driver
+        wait = start(base, redirect_uri, args, progress)
+        marks = [("journal full", journal_limit), ("plateau", PLATEAU_REQUESTS)]
+        marks += [(f"{i}/10", args.requests * i // 10) for i in range(1, 10)]
+        marks.sort(key=lambda mark: mark[1])
+        while not progress.done:
+            time.sleep(0.25)
+            while marks and progress.sent >= marks[0][1]:
+                label, _ = marks.pop(0)
+                samples.append((label, progress.sent, time.monotonic() - started,
+                                rss_mib(child.pid)))
+        wait()
         elapsed = time.monotonic() - started
         end_rss = rss_mib(child.pid)
     finally:
         child.terminate()
         child.wait(20)
-    print(f"soak: {load.sent} requests in {elapsed:.0f} s ({load.sent / elapsed:.0f}/s), "
-          f"{load.errors} server errors, concurrency {args.concurrency}")
-    if load.sent < args.requests:
+    sent = progress.sent
+    print(f"soak: {sent} requests in {elapsed:.0f} s ({sent / elapsed:.0f}/s), {progress.errors} "
+          f"server errors, {progress.failures} without an answer, concurrency "
+          f"{args.concurrency}, {args.driver} driver, journal_limit {journal_limit}")
+    if sent < args.requests:
         print(f"  stopped at --max-seconds {args.max_seconds:g} before {args.requests} requests")
-    print(f"  RSS start   {start_rss:7.1f} MiB")
-    print(f"  RSS plateau {plateau if plateau is not None else float('nan'):7.1f} MiB "
-          f"(journal full: {journal_limit} entries, after {journal_limit * 2} requests)")
-    for sent, at, rss in samples:
-        print(f"  RSS at {sent:>8} requests ({at:5.0f} s) {rss:7.1f} MiB")
-    print(f"  RSS end     {end_rss:7.1f} MiB")
-    print(f"  statuses    {dict(sorted(load.statuses.items()))}")
-    return 1 if load.errors else 0
+    print(f"  RSS {'start':<13} {start_rss:7.1f} MiB")
+    plateau: tuple[int, float] | None = None
+    for label, at_sent, at, rss in samples:
+        print(f"  RSS {label:<13} {rss:7.1f} MiB  at {at_sent:>8} requests ({at:5.0f} s)")
+        if label == "plateau":
+            plateau = (at_sent, rss)
+    print(f"  RSS {'end':<13} {end_rss:7.1f} MiB  at {sent:>8} requests ({elapsed:5.0f} s)")
+    if plateau is not None and sent > plateau[0]:
+        grown = end_rss - plateau[1]
+        print(f"  plateau -> end: {grown:+.1f} MiB over {sent - plateau[0]} requests "
+              f"({grown * 1024 * 1024 / (sent - plateau[0]):+.1f} bytes/request)")
+    print(f"  statuses {dict(sorted(progress.statuses.items()))}")
+    return 1 if progress.errors or progress.failures else 0
 
 
 if __name__ == "__main__":

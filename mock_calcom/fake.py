@@ -258,6 +258,17 @@ class MockCalcom:
         """The fake's time, POSIX seconds."""
         return self.model.clock.now()
 
+    def state_sizes(self) -> dict[str, int]:
+        """Entries held by everything that grows with traffic (see
+        :meth:`CalcomModel.sizes`), plus the journal's entries and bytes and the tenants.
+        Each is bounded: by expiry on the fake clock and a cap (settings
+        ``max_pending_codes``, ``max_refresh_tokens_per_user``, ``journal_limit``,
+        ``journal_max_bytes``), or by a fixed cache size."""
+        sizes = self.model.sizes()
+        sizes.update(journal_entries=len(self.journal), journal_bytes=self.journal.size_bytes,
+                     tenants=len(self.tenants()))
+        return sizes
+
     def advance(self, seconds: float) -> float:
         """Move the fake's clock forward (expire codes after 600 s, access tokens after
         1800 s, refresh tokens after 30 days); returns the new time."""

@@ -29,7 +29,8 @@ class SecretValues:
     """A bounded, thread-safe map from secret value to its kind (``code``, ...)."""
 
     def __init__(self, limit: int = MAX_VALUES) -> None:
-        self._limit = limit
+        #: Values kept (the newest); may be lowered on a live registry.
+        self.limit = limit
         self._values: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -39,7 +40,7 @@ class SecretValues:
         with self._lock:
             self._values[value] = kind
             self._values.move_to_end(value)
-            while len(self._values) > self._limit:
+            while len(self._values) > self.limit:
                 self._values.popitem(last=False)
 
     def kind_of(self, value: str) -> str | None:

@@ -88,6 +88,18 @@ class Settings:
     #: The journal's byte budget: oldest entries go first beyond it (bodies are cut to 16 KiB
     #: each, so an entry costs at most ~35 KiB plus its headers).
     journal_max_bytes: int = 32 * 1024 * 1024
+    #: Refresh-token rows kept per client and user (a client's team grants count together);
+    #: the oldest is deleted beyond it, so its refresh token then answers ``invalid_grant``/
+    #: ``refresh_token_revoked``. Cal.com keeps every row until it expires (30 days), and a
+    #: code exchange never deletes one (only a refresh does): a loop of authorizations that
+    #: never refreshes would grow the fake's memory for a month. A bound of the fake, not of
+    #: Cal.com; raise it for a test that holds more parallel authorizations of one user.
+    max_refresh_tokens_per_user: int = 1000
+    #: Authorization codes kept waiting for their exchange, all clients together; beyond it
+    #: the oldest is deleted (its exchange then answers like an unknown code). Cal.com has
+    #: no such bound, but its codes expire after 10 minutes of real time; on a frozen fake
+    #: clock a loop of authorizations would keep every code forever.
+    max_pending_codes: int = 10_000
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes``; unknown names, wrong types and values out of range are
@@ -168,6 +180,10 @@ SETTINGS_INPUTS = Inputs(
     _count("journal_limit", "Journal entries kept (oldest dropped first)", 1_000_000),
     Field("journal_max_bytes", "integer", "Bytes the journal may hold (oldest dropped first)",
           minimum=1024 * 1024, maximum=1024 * 1024 * 1024),
+    _count("max_refresh_tokens_per_user", "Refresh tokens kept per client and user (the oldest "
+           "is revoked beyond it; Cal.com keeps every one until it expires)", 1_000_000),
+    _count("max_pending_codes", "Authorization codes kept waiting for their exchange (the "
+           "oldest is deleted beyond it; Cal.com keeps every one until it expires)", 1_000_000),
 )
 
 def _declared_or_default() -> dict[str, Field]:

@@ -29,10 +29,15 @@ class AuthorizationCode:
 
 
 class CodeStore:
-    def __init__(self, clock: Clock, rng: Randomness, ttl: int) -> None:
+    def __init__(self, clock: Clock, rng: Randomness, ttl: int, max_pending: int = 10_000) -> None:
         self._clock = clock
         self._rng = rng
         self.ttl = ttl
+        #: Codes kept waiting for their exchange; beyond it the oldest is deleted (Settings'
+        #: ``max_pending_codes``). Cal.com keeps every row until it is used; on a frozen
+        #: clock nothing would ever expire, so a loop of authorizations would grow forever.
+        self.max_pending = max_pending
+        # In issue order (dict order), which the cap relies on to find the oldest.
         self._codes: dict[str, AuthorizationCode] = {}
         # (expires_at, code) of every stored code, earliest first: the sweep pops only what
         # has expired instead of scanning every outstanding code. The clock never moves
@@ -62,8 +67,11 @@ class CodeStore:
             code_challenge_method=code_challenge_method,
             expires_at=self._clock.now() + self.ttl,
         )
-        self._codes[code.code] = code
+        codes = self._codes
+        codes[code.code] = code
         heapq.heappush(self._expiry, (code.expires_at, code.code))
+        while len(codes) > self.max_pending:
+            del codes[next(iter(codes))]  # the oldest (its heap entry is skipped when popped)
         self._issued_since_sweep += 1
         if self._issued_since_sweep >= _SWEEP_ON_ISSUE_EVERY:
             self._sweep(self._clock.now())
@@ -103,3 +111,8 @@ class CodeStore:
 
     def __len__(self) -> int:
         return len(self._codes)
+
+    def index_size(self) -> int:
+        """Entries of the expiry index (at most 2 x codes + 64 after a sweep, plus the
+        codes issued since, at most 256)."""
+        return len(self._expiry)

@@ -37,6 +37,11 @@ DEFAULT_RULE_NAME = "default"
 
 #: How many counters may pile up before expired ones are swept (bounded memory under load).
 _SWEEP_EVERY = 4096
+#: Counters kept after a sweep, expired or not. Cal.com's Redis keys expire with their
+#: window; on a frozen fake clock no window ever ends, so every new token would add a
+#: counter for good. Beyond this the oldest trackers lose their count (they start afresh):
+#: a bound of the fake, far above what one test's tokens reach.
+MAX_COUNTERS = 65_536
 
 
 def sha256_hex(value: str) -> str:
@@ -241,6 +246,10 @@ class RateLimiter:
             blocked = counter.block_ends_ms is not None and now_ms < counter.block_ends_ms
             return hits, blocked
 
+    def __len__(self) -> int:
+        """Counters held (live, or expired and not yet swept)."""
+        return len(self._counters)
+
     def reset_counters(self) -> None:
         """Forget every count and block (rules set for trackers stay)."""
         with self._lock:
@@ -256,3 +265,6 @@ class RateLimiter:
                      and (c.block_ends_ms is None or now_ms >= c.block_ends_ms)]
             for k in stale:
                 del self._counters[k]
+            counters = self._counters
+            while len(counters) > MAX_COUNTERS:
+                del counters[next(iter(counters))]  # the oldest tracker (dict order)

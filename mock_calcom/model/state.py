@@ -46,11 +46,13 @@ class CalcomModel:
         self.users = UserStore()
         self.clients = ClientStore(self.clock, self.rng.fork("clients"),
                                    self.settings.max_active_secrets)
-        self.codes = CodeStore(self.clock, self.rng.fork("codes"), self.settings.code_ttl)
+        self.codes = CodeStore(self.clock, self.rng.fork("codes"), self.settings.code_ttl,
+                               self.settings.max_pending_codes)
         self.tokens = TokenService(self.clock, self.rng.fork("tokens"),
                                    access_ttl=self.settings.access_token_ttl,
                                    refresh_ttl=self.settings.refresh_token_ttl,
-                                   epoch=self._epoch_context())
+                                   epoch=self._epoch_context(),
+                                   max_rows_per_user=self.settings.max_refresh_tokens_per_user)
         self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings,
                                   secret_values=self.secret_values)
         self.consent = Consent()
@@ -75,7 +77,8 @@ class CalcomModel:
             self.tokens = TokenService(self.clock, self.rng.fork("tokens"),
                                        access_ttl=self.settings.access_token_ttl,
                                        refresh_ttl=self.settings.refresh_token_ttl,
-                                       epoch=self._epoch_context())
+                                       epoch=self._epoch_context(),
+                                   max_rows_per_user=self.settings.max_refresh_tokens_per_user)
             self.oauth = OAuthService(self.clients, self.codes, self.tokens, self.settings,
                                   secret_values=self.secret_values)
 
@@ -98,9 +101,20 @@ class CalcomModel:
             self.tokens.access_ttl = settings.access_token_ttl
             self.tokens.refresh_ttl = settings.refresh_token_ttl
             self.codes.ttl = settings.code_ttl
+            self.codes.max_pending = settings.max_pending_codes
+            self.tokens.max_rows_per_user = settings.max_refresh_tokens_per_user
             self.clients.max_active_secrets = settings.max_active_secrets
             self.oauth = OAuthService(self.clients, self.codes, self.tokens, settings,
                                       secret_values=self.secret_values)
+
+    def sizes(self) -> dict[str, int]:
+        """Entries held by every structure that grows with traffic (codes, refresh rows,
+        caches, throttler counters, the secret-value registry), for a soak or a test that
+        checks they stay bounded."""
+        with self.lock:
+            return {"pending_codes": len(self.codes), "code_expiry_index": self.codes.index_size(),
+                    **self.tokens.sizes(), "rate_limit_counters": len(self.ratelimits),
+                    "secret_values": len(self.secret_values)}
 
     def create_user(self, username: str, email: str | None = None, *, name: str | None = None,
                     time_zone: str = "Europe/London") -> User:

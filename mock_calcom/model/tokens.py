@@ -85,7 +85,7 @@ class TokenService:
     """
 
     def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int,
-                 epoch: bytes = b"") -> None:
+                 epoch: bytes = b"", max_rows_per_user: int = 1000) -> None:
         self._clock = clock
         self._rng = rng
         key = rng.token_hex(32).encode("ascii")
@@ -98,13 +98,20 @@ class TokenService:
         self._jws = HS256(key)
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
-        # Refresh rows by secret, and the secrets of each (client, user): rotation revokes a
-        # (client, user)'s rows without looking at anyone else's.
+        #: Rows kept per (client, user); beyond it the oldest goes (Settings'
+        #: ``max_refresh_tokens_per_user``: a bound of the fake, Cal.com has none).
+        self.max_rows_per_user = max_rows_per_user
+        # Refresh rows by secret, and the secrets of each (client, user) in minting order:
+        # rotation revokes a (client, user)'s rows without looking at anyone else's, and the
+        # cap drops the oldest first.
         self._rows: dict[str, _RefreshRow] = {}
-        self._rows_of: dict[tuple[str, int | None], set[str]] = {}
+        self._rows_of: dict[tuple[str, int | None], dict[str, None]] = {}
         # (expires_at, secret) of every row, earliest first, for the purge by expiry.
         self._row_expiry: list[tuple[float, str]] = []
-        self._forced_expired: set[str] = set()
+        # Tokens a test expired early (force_expire) -> their own exp: dropped once the
+        # clock passes exp, when they would answer "expired" anyway.
+        self._forced_expired: dict[str, int] = {}
+        self._forced_sweep_at = 64
         # Access tokens whose signature and claims checked out: token -> (claims,
         # AccessClaims, or None when it is some other kind of token). Only what does not
         # change is remembered; expiry (on the fake's clock) and force_expire are judged at
@@ -130,8 +137,11 @@ class TokenService:
         self._purge_expired_rows(self._clock.now())
         self._rows[secret] = _RefreshRow(secret, grant.client_id, grant.user_id, grant.team_id,
                                          refresh_exp)
-        self._rows_of.setdefault((grant.client_id, grant.user_id), set()).add(secret)
+        owned = self._rows_of.setdefault((grant.client_id, grant.user_id), {})
+        owned[secret] = None
         heapq.heappush(self._row_expiry, (refresh_exp, secret))
+        while len(owned) > self.max_rows_per_user:
+            self._drop_row(next(iter(owned)))  # the oldest of this (client, user)
         return TokenPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
 
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
@@ -256,7 +266,7 @@ class TokenService:
         row = self._rows.pop(secret)
         owner = (row.client_id, row.user_id)
         secrets = self._rows_of[owner]
-        secrets.discard(secret)
+        secrets.pop(secret, None)
         if not secrets:
             del self._rows_of[owner]
 
@@ -275,6 +285,15 @@ class TokenService:
             self._row_expiry = [(r.expires_at, r.secret) for r in rows.values()]
             heapq.heapify(self._row_expiry)
 
+    def sizes(self) -> dict[str, int]:
+        """How much of each structure that traffic fills is held (each is bounded: rows by
+        expiry and ``max_rows_per_user``, their expiry index by 2 x rows + 64, the cache of
+        verified tokens by its size, early-expired tokens by their own expiry)."""
+        return {"refresh_rows": len(self._rows), "refresh_owners": len(self._rows_of),
+                "refresh_expiry_index": len(self._row_expiry),
+                "verified_tokens": len(self._verified),
+                "force_expired_tokens": len(self._forced_expired)}
+
     def __len__(self) -> int:
         """Refresh rows stored (live, or expired and not yet purged)."""
         return len(self._rows)
@@ -282,5 +301,11 @@ class TokenService:
     def force_expire(self, token: str) -> None:
         """Make a token answer as expired from now on (a test hook: Cal.com cannot revoke an
         access token, but a test may want the 30 minutes to be over for one token only)."""
-        self._decode(token)
-        self._forced_expired.add(token)
+        claims = self._decode(token)
+        forced = self._forced_expired
+        forced[token] = claims["exp"]
+        if len(forced) > self._forced_sweep_at:
+            # Amortised: only tokens not yet expired on the fake clock need remembering.
+            now = self._clock.now()
+            self._forced_expired = {t: exp for t, exp in forced.items() if exp > now}
+            self._forced_sweep_at = 2 * len(self._forced_expired) + 64
