@@ -506,6 +506,24 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Drop a tenant", (_STATE,),
         {"204": {"description": "Dropped"}, "404": _CONTROL_ERROR},
         description="Its next request starts it afresh from the server's settings."),
+    ("GET", "/_mock/login"): Op(
+        "Browser login with a one-time link", (_META,),
+        {"303": {"description": "Ticket redeemed: a session cookie (HttpOnly, SameSite=Strict, "
+                                "Path=/_mock) and a redirect to /_mock/"},
+         "401": _CONTROL_ERROR, "404": _CONTROL_ERROR},
+        description="Only with an admin token (serve --admin-token): the ticket of a login "
+        "link serve printed or POST /_mock/login-links made, valid once. The cookie stands "
+        "for the token on reads, and on writes that carry this fake's own Origin.",
+        query=(("ticket", {"type": "string"}, "The one-time ticket"),)),
+    ("POST", "/_mock/login-links"): Op(
+        "Make a one-time browser login link", (_META,),
+        {"201": _json({"type": "object", "properties": {"url": {"type": "string"}}},
+                      "The login URL (valid once)"), "400": _CONTROL_ERROR,
+         "404": _CONTROL_ERROR},
+        description="Only with an admin token; 404 when the server has none (the pages then "
+        "need no login).",
+        request_body=_body({"type": "object", "additionalProperties": False},
+                           required=False)),
     ("GET", "/_mock"): Op(
         "Control-plane index", (_META,),
         {"200": _json({"type": "object", "properties": {
