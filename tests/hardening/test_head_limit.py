@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from mock_calcom import MockCalcom
-from mock_calcom.serverhttp.head_limit import MAX_HEAD_BYTES
 from mock_calcom.server import LiveServer
+from mock_calcom.serverhttp.head_limit import MAX_HEAD_BYTES
 
 pytest.importorskip("httptools")
 
@@ -52,7 +52,7 @@ def test_a_head_over_16_kib_gets_431_and_never_reaches_the_app(
 
 
 def test_a_head_within_the_limit_is_served(served: tuple[MockCalcom, LiveServer]) -> None:
-    fake, live = served
+    _, live = served
     answer = _send(live.port, _head(live.port, MAX_HEAD_BYTES - 200))
     assert answer.startswith(b"HTTP/1.1 401")
 
