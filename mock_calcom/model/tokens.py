@@ -7,6 +7,7 @@ import heapq
 import json
 import math
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from mock_calcom.model.clock import Clock
@@ -19,6 +20,8 @@ REFRESH_TOKEN_TYPE = "Refresh Token"
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 #: How many verified tokens a service remembers (a client sends the same bearer many times).
 _VERIFIED_CACHE_SIZE = 1024
+#: How many grants' serialised payload heads a service keeps (see TokenService._payload).
+_PAYLOAD_HEADS_SIZE = 1024
 
 
 class TokenRejected(Exception):
@@ -115,6 +118,7 @@ class TokenService:
         # every use. The cache belongs to this service and its
         # key, so a fake with a new key (a reset) starts with none.
         self._verified: dict[str, tuple[dict[str, Any], AccessClaims | None]] = {}
+        self._payload_heads: dict[tuple[Grant, str], str] = {}
 
     # -- minting ---------------------------------------------------------------------------
 
@@ -143,13 +147,34 @@ class TokenService:
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
                 extra: dict[str, Any] | None = None) -> str:
         # mintTokens writes both ids, the absent one as the database's null: a user's token
-        # carries ``"teamId": null``, not a missing key (FACTS §11.12).
-        payload: dict[str, Any] = {"userId": grant.user_id, "teamId": grant.team_id}
-        payload.update({"scope": list(grant.scopes), "token_type": token_type,
-                        "clientId": grant.client_id, "iat": iat, "exp": exp})
-        payload.update(extra or {})
-        # What jsonwebtoken's sign does: compact JSON under a {"alg":"HS256","typ":"JWT"} header.
-        return self._jws.sign(_COMPACT_JSON.encode(payload).encode("utf-8"))
+        # carries ``"teamId": null``, not a missing key (FACTS §11.12). What jsonwebtoken's
+        # sign does: compact JSON under a {"alg":"HS256","typ":"JWT"} header.
+        return self._jws.sign(self._payload(grant, token_type, iat, exp, extra))
+
+    def _payload(self, grant: Grant, token_type: str, iat: int, exp: int,
+                 extra: dict[str, Any] | None) -> bytes:
+        """The payload's compact JSON, byte for byte ``_COMPACT_JSON.encode`` of
+        ``{userId, teamId, scope, token_type, clientId, iat, exp, **extra}``. The part fixed by
+        the grant and the kind is serialised once per (grant, kind) and kept (a client
+        refreshes the same grant over and over); only the times and extras are written per
+        token."""
+        key = (grant, token_type)
+        head = self._payload_heads.get(key)
+        if head is None:
+            fixed = {"userId": grant.user_id, "teamId": grant.team_id, "scope": list(grant.scopes),
+                     "token_type": token_type, "clientId": grant.client_id}
+            head = _COMPACT_JSON.encode(fixed)[:-1]  # without the closing brace
+            if len(self._payload_heads) >= _PAYLOAD_HEADS_SIZE:
+                del self._payload_heads[next(iter(self._payload_heads))]  # the oldest entry
+            self._payload_heads[key] = head
+        tail = f',"iat":{iat:d},"exp":{exp:d}'
+        if extra:
+            if len(extra) == 1 and type(extra.get("secret")) is str:
+                # A rotation's only extra: one string, written as the encoder writes it.
+                tail += ',"secret":' + encode_basestring_ascii(extra["secret"])
+            else:
+                tail += "," + _COMPACT_JSON.encode(extra)[1:-1]
+        return f"{head}{tail}}}".encode()
 
     # -- verification ----------------------------------------------------------------------
 

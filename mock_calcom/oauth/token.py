@@ -15,6 +15,8 @@ Cal.com's behaviour cannot be read from its code:
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -75,7 +77,47 @@ async def token_endpoint(request: Request) -> Response:
     except Exception:
         # OAuth2HttpExceptionFilter's fallback for anything that is not an OAuth error.
         raise OAuthError(500, "server_error", "An unexpected error occurred") from None
-    return JSONResponse(token_body(pair, include_scope=include_scope), headers=NO_STORE_HEADERS)
+    return _TokenResponse(token_body(pair, include_scope=include_scope))
+
+
+#: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_NO_STORE_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                 for name, value in NO_STORE_HEADERS.items()]
+
+
+class _TokenResponse(Response):
+    """``JSONResponse(body, headers=NO_STORE_HEADERS)``: the same bytes and headers in the
+    same order (the no-store pair, content-length, content-type), without Response's
+    generic header building on the token endpoint's hot path."""
+
+    media_type = JSONResponse.media_type
+
+    def __init__(self, content: dict[str, Any]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = _token_json(content)
+        self.raw_headers = [*_NO_STORE_RAW,
+                            (b"content-length", str(len(self.body)).encode("latin-1")),
+                            (b"content-type", b"application/json")]
+
+
+#: The token body's usual shape: two tokens (base64url and dots, nothing JSON escapes), the
+#: constant type and an integer; anything else goes through the encoder.
+_PLAIN_BODY = ("access_token", "token_type", "refresh_token", "expires_in")
+_TOKEN_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def _token_json(content: dict[str, Any]) -> bytes:
+    """``content`` as JSONResponse renders it."""
+    access, refresh, expires_in = (content.get("access_token"), content.get("refresh_token"),
+                                   content.get("expires_in"))
+    if (tuple(content) == _PLAIN_BODY and content["token_type"] == "bearer"
+            and type(expires_in) is int and type(access) is str and type(refresh) is str
+            and _TOKEN_TEXT.fullmatch(access) and _TOKEN_TEXT.fullmatch(refresh)):
+        return (f'{{"access_token":"{access}","token_type":"bearer","refresh_token":"{refresh}",'
+                f'"expires_in":{expires_in:d}}}').encode("ascii")
+    return _ENCODER.encode(content).encode("utf-8")
 
 
 def _remember_secrets(fake: MockCalcom, token_input: object) -> None:

@@ -51,6 +51,9 @@ _SCHEMAS: dict[tuple[str, bool], tuple[str, ...]] = {
     (REFRESH_TOKEN, False): ("client_id", "grant_type", "refresh_token"),
 }
 
+#: The same, as sets: the check of a well-formed request (see _class_validator_errors).
+_DECLARED = {key: frozenset(props) for key, props in _SCHEMAS.items()}
+
 _MAX_ARRAY_INDEX = 2**32 - 2
 
 
@@ -72,10 +75,14 @@ def parse_token_input(body: Any) -> TokenInput:
     if grant_type not in (AUTHORIZATION_CODE, REFRESH_TOKEN):
         # Not unsupported_grant_type: the pipe answers invalid_request (FACTS §10.3).
         raise invalid_request("grant_type must be 'authorization_code' or 'refresh_token'")
-    confidential = "client_secret" in fields
-    errors = _class_validator_errors(fields, _SCHEMAS[(grant_type, confidential)])
-    if errors:
-        raise invalid_request(format_errors(errors))
+    schema = (grant_type, "client_secret" in fields)
+    declared = _SCHEMAS[schema]
+    # A well-formed request (only declared keys, every one a string) has no errors; only
+    # a malformed one needs class-validator's ordered list.
+    if not (fields.keys() <= _DECLARED[schema] and all(type(fields.get(p)) is str for p in declared)):
+        errors = _class_validator_errors(fields, declared)
+        if errors:
+            raise invalid_request(format_errors(errors))
     if grant_type == AUTHORIZATION_CODE:
         return ExchangeInput(
             client_id=client_id,

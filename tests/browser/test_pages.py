@@ -49,8 +49,16 @@ def _follow(page: Page, selector: str) -> None:
 
 
 def _exchange_result(page: Page) -> dict[str, Any]:
+    from playwright.sync_api import expect
+
+    result = page.locator("#x-result")
+    before = result.inner_text() if result.is_visible() else None
     page.click("#x-go")
-    page.wait_for_selector("#x-result:not([hidden])")
+    if before is None:
+        page.wait_for_selector("#x-result:not([hidden])")
+    else:
+        # A second exchange: wait for its answer, not the first one's still on the page.
+        expect(result).not_to_have_text(before)
     data: dict[str, Any] = json.loads(page.inner_text("#x-result"))
     return data
 

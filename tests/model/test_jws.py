@@ -33,6 +33,17 @@ def test_a_header_spelled_differently_still_verifies_when_it_says_hs256() -> Non
     assert json.loads(HS256(KEY).verify(token)) == {"a": 1}
 
 
+def _signed_segments(payload: str) -> str:
+    """``header.payload.signature`` with a correct signature over any payload text."""
+    import base64
+    import hashlib
+    import hmac
+
+    header = b64url_encode(b'{"alg":"HS256","typ":"JWT"}')
+    mac = hmac.digest(KEY, f"{header}.{payload}".encode(), hashlib.sha256)
+    return f"{header}.{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
 @pytest.mark.parametrize("forge", [
     lambda: jwt.encode({"a": 1}, b"another-key" * 4, algorithm="HS256"),
     lambda: jwt.encode({"a": 1}, None, algorithm="none"),  # type: ignore[arg-type]
@@ -42,6 +53,11 @@ def test_a_header_spelled_differently_still_verifies_when_it_says_hs256() -> Non
     lambda: HS256(KEY).sign(b'{"a":1}').replace(".", "..", 1),
     lambda: "a.b",
     lambda: "",
+    lambda: HS256(KEY).sign(b'{"a":1}') + "\n",
+    lambda: HS256(KEY).sign(b'{"a":1}') + ".x",
+    lambda: _signed_segments("AAAAA"),  # signed, but a payload no base64 text can be
+    lambda: _signed_segments("AA+A"),
+    lambda: None,
 ])
 def test_forged_or_mangled_tokens_are_refused(forge: object) -> None:
     assert callable(forge)

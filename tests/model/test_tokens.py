@@ -197,3 +197,45 @@ def test_an_access_token_is_valid_exactly_while_now_is_before_exp(
             assert isinstance(step, float)
             clock.advance(step)
         assert accepts_access(tokens, pair.access_token) is (clock.now() < exp)
+
+
+# -- the kept payload heads (the minting fast path) -------------------------------------------
+
+_TEXT = st.text(min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(client_id=_TEXT, user_id=st.none() | st.integers(-5, 10**12), team_id=st.none() | st.integers(0, 99),
+       scopes=st.lists(_TEXT, max_size=4), challenge=st.none() | _TEXT)
+def test_every_payload_is_the_compact_json_of_its_claims_in_mint_order(
+        client_id: str, user_id: int | None, team_id: int | None, scopes: list[str],
+        challenge: str | None) -> None:
+    clock = FrozenClock()
+    tokens = service(clock)
+    grant = Grant(client_id, user_id, team_id, tuple(scopes))
+    for _ in range(2):  # the second mint reuses the kept head
+        pair = tokens.mint_pair(grant, code_challenge=challenge,
+                                code_challenge_method="S256" if challenge else None)
+        now = int(clock.now())
+        base = {"userId": user_id, "teamId": team_id, "scope": scopes}
+        access = {**base, "token_type": "Access Token", "clientId": client_id,
+                  "iat": now, "exp": now + 1800}
+        refresh = {**base, "token_type": "Refresh Token", "clientId": client_id,
+                   "iat": now, "exp": now + THIRTY_DAYS, "secret": claims_of(pair.refresh_token)["secret"]}
+        if challenge:
+            refresh.update(codeChallenge=challenge, codeChallengeMethod="S256")
+        # Byte for byte what PyJWT (like jsonwebtoken) writes for these claims.
+        assert pair.access_token == jwt.encode(access, tokens._jws._key, algorithm="HS256")
+        assert pair.refresh_token == jwt.encode(refresh, tokens._jws._key, algorithm="HS256")
+        clock.advance(7)
+
+
+def test_a_kept_head_never_serves_another_grant(clock: FrozenClock) -> None:
+    tokens = service(clock)
+    first = tokens.mint_pair(GRANT)
+    other = tokens.mint_pair(Grant("client-1", 6, None, GRANT.scopes))
+    team = tokens.mint_pair(Grant("client-1", None, 5, GRANT.scopes))
+    assert claims_of(first.access_token)["userId"] == 5
+    assert claims_of(other.access_token)["userId"] == 6
+    assert (claims_of(team.refresh_token)["userId"], claims_of(team.refresh_token)["teamId"]) == (None, 5)
+    assert claims_of(first.refresh_token)["token_type"] == "Refresh Token"

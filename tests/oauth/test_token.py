@@ -6,6 +6,8 @@ import re
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.consent import ConsentMode
@@ -515,3 +517,38 @@ async def test_consent_mode_does_not_matter_to_the_token_endpoint(world: OAuthWo
     code = await world.code(client)
     world.consent(ConsentMode.DENY)
     assert (await world.exchange(client, secret, code)).status_code == 200
+
+
+async def test_a_token_answer_is_byte_for_byte_what_json_response_renders(world: OAuthWorld) -> None:
+    from starlette.responses import JSONResponse
+
+    from mock_calcom.oauth.token import NO_STORE_HEADERS
+
+    client, secret = world.client()
+    response = await world.exchange(client, secret, await world.code(client))
+    assert response.status_code == 200
+    rendered = JSONResponse(response.json(), headers=NO_STORE_HEADERS)
+    assert response.content == rendered.body
+    # Its headers in JSONResponse's order, then the request id the route adds.
+    names = [name.lower() for name, _ in response.headers.raw]
+    assert names[:4] == [name for name, _ in rendered.raw_headers]
+    assert dict(rendered.raw_headers).items() <= {k.lower(): v for k, v in response.headers.raw}.items()
+
+
+_TOKENISH = st.one_of(st.text(max_size=8), st.from_regex(r"[A-Za-z0-9_.-]{0,12}", fullmatch=True))
+
+
+@settings(max_examples=80, deadline=None)
+@given(access=_TOKENISH, refresh=_TOKENISH, expires_in=st.integers(-5, 10**6) | st.booleans(),
+       token_type=st.sampled_from(["bearer", "Bearer"]), scope=st.none() | st.text(max_size=5))
+def test_the_token_body_renders_as_json_response_does_whatever_it_holds(
+        access: str, refresh: str, expires_in: int, token_type: str, scope: str | None) -> None:
+    from starlette.responses import JSONResponse
+
+    from mock_calcom.oauth.token import _token_json
+
+    body: dict[str, object] = {"access_token": access, "token_type": token_type,
+                               "refresh_token": refresh, "expires_in": expires_in}
+    if scope is not None:
+        body["scope"] = scope
+    assert _token_json(body) == JSONResponse(body).body

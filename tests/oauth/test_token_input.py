@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_calcom.errors import OAuthError
 from mock_calcom.oauth.token_input import (
+    _SCHEMAS,
     ExchangeInput,
     RefreshInput,
+    _class_validator_errors,
     format_errors,
     js_key_order,
     parse_token_input,
@@ -125,3 +129,31 @@ def test_format_errors_keeps_the_trailing_space_and_joins_constraints() -> None:
 def test_js_key_order() -> None:
     keys = {"b": 1, "4294967295": 1, "01": 1, "3": 1, "a": 1, "0": 1}
     assert js_key_order(keys) == ["0", "3", "b", "4294967295", "01", "a"]
+
+
+# -- the well-formed fast path agrees with the full class-validator run -------------------------
+
+_VALUES = st.one_of(st.text(max_size=3), st.none(), st.integers(0, 2),
+                    st.lists(st.text(max_size=2), max_size=2))
+_KEYS = st.sampled_from(["client_id", "grant_type", "code", "redirect_uri", "client_secret",
+                         "code_verifier", "refresh_token", "scope", "0", "1"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(base=st.sampled_from([CONFIDENTIAL_EXCHANGE, PUBLIC_EXCHANGE, CONFIDENTIAL_REFRESH, PUBLIC_REFRESH]),
+       changes=st.dictionaries(_KEYS, _VALUES, max_size=3), dropped=st.sets(_KEYS, max_size=2))
+def test_the_pipe_answers_exactly_what_class_validator_reports(
+        base: dict[str, Any], changes: dict[str, Any], dropped: set[str]) -> None:
+    body = {k: v for k, v in {**base, **changes}.items() if k not in dropped}
+    body.setdefault("client_id", "c")
+    if not isinstance(body["client_id"], str) or not body["client_id"]:
+        body["client_id"] = "c"
+    if body.get("grant_type") not in ("authorization_code", "refresh_token"):
+        body["grant_type"] = base["grant_type"]
+    declared = _SCHEMAS[(body["grant_type"], "client_secret" in body)]
+    expected = _class_validator_errors(body, declared)
+    if expected:
+        assert description_of(body) == format_errors(expected)
+    else:
+        parsed = parse_token_input(body)
+        assert parsed.client_id == body["client_id"]
