@@ -9,6 +9,7 @@ cancel, reschedule: public, no ``@Permissions``, so a bad bearer is ``ApiAuthGua
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -45,7 +46,7 @@ from mock_calcom.api.validation import (
     split_ints,
 )
 from mock_calcom.errors import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError
-from mock_calcom.model.resources.bookings import Attendee, Booking, BookingQuery, NewBooking
+from mock_calcom.model.resources.bookings import Attendee, Booking, BookingQuery, NewBooking, SlotCheck
 from mock_calcom.model.resources.event_types import EventType
 from mock_calcom.model.resources.timeutil import iso_ms, parse_iso
 from mock_calcom.model.users import User
@@ -142,7 +143,7 @@ _METADATA = Rule("validateMetadata", lambda v: isinstance(v, dict) and len(v) <=
     "Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 "
     "characters.")
 
-CREATE_BOOKING = Schema((
+_CREATE_PROPS = (
     Prop("start", (IS_ISO8601,)),
     Prop("attendee", (), nested=ATTENDEE),
     Prop("bookingFieldsResponses", (IS_OBJECT,), optional=True),
@@ -159,23 +160,50 @@ CREATE_BOOKING = Schema((
     Prop("lengthInMinutes", (IS_INT, min_value(1)), optional=True),
     Prop("routing", (IS_OBJECT,), optional=True),
     Prop("emailVerificationCode", (IS_STRING,), optional=True),
-    Prop("instant", (IS_BOOLEAN,), optional=True),
-), forbid_unknown=True)
+    # Newest inputs (create-booking.input.ts, reschedule-booking.input.ts, calcom/cal.com):
+    # the uid of a slot reservation the booker holds; see reserved_slot_uid.
+    Prop("reservedSlotUid", (IS_STRING,), optional=True),
+)
 # Create, cancel and reschedule run their own pipes, validateSync with whitelist and
 # forbidNonWhitelisted (create-booking-input.pipe.ts @51442f5e, cancel-booking-input.pipe.ts
 # @5b6d63e6, reschedule-booking-input.pipe.ts @f162fe23): an unknown field is a 400 in the
-# pipes' one-string format (``Schema.validate_pipe``), not stripped (FACTS §11.2).
+# pipes' one-string format (``Schema.validate_pipe``), not stripped (FACTS §11.2). Each pipe
+# picks one input class by a key of the body, and that class alone decides what is unknown.
+CREATE_BOOKING = Schema(_CREATE_PROPS, forbid_unknown=True)
+#: CreateInstantBookingInput_2024_08_13: picked when ``instant === true``.
+CREATE_INSTANT_BOOKING = Schema((*_CREATE_PROPS, Prop("instant", (IS_BOOLEAN,))), forbid_unknown=True)
+#: CreateRecurringBookingInput_2024_08_13: picked when the body has the key ``recurrenceCount``
+#: (before the instant check): ``@IsOptional @IsInt @Min(1)``.
+CREATE_RECURRING_BOOKING = Schema((*_CREATE_PROPS, Prop("recurrenceCount", (IS_INT, min_value(1)),
+                                                        optional=True)), forbid_unknown=True)
+#: CancelBookingInput_2024_08_13, and the seated input picked when the body has ``seatUid``
+#: (the published document's CancelSeatedBookingInput_2024_08_13: seatUid, cancellationReason).
 CANCEL_BOOKING = Schema((
     Prop("cancellationReason", (IS_STRING,), optional=True),
     Prop("cancelSubsequentBookings", (IS_BOOLEAN,), optional=True),
-    Prop("seatUid", (IS_STRING,), optional=True),
 ), forbid_unknown=True)
+CANCEL_SEATED_BOOKING = Schema((
+    Prop("seatUid", (IS_STRING,)),
+    Prop("cancellationReason", (IS_STRING,), optional=True),
+), forbid_unknown=True)
+#: ``@Validate((value) => !value || isEmail(value), {message})`` (reschedule-booking.input.ts).
+_RESCHEDULED_BY = Prop("rescheduledBy", (Rule(
+    "customValidation", lambda v: not v or (isinstance(v, str) and IS_EMAIL.test(v)),
+    "Invalid rescheduledBy email format"),), optional=True)
+#: RescheduleBookingInput_2024_08_13, and RescheduleSeatedBookingInput_2024_08_13 picked when
+#: the body has ``seatUid`` (no reschedulingReason, no reservedSlotUid there).
 RESCHEDULE_BOOKING = Schema((
     Prop("start", (IS_ISO8601,)),
-    Prop("rescheduledBy", (IS_EMAIL,), optional=True),
+    _RESCHEDULED_BY,
     Prop("reschedulingReason", (IS_STRING,), optional=True),
     Prop("emailVerificationCode", (IS_STRING,), optional=True),
-    Prop("seatUid", (IS_STRING,), optional=True),
+    Prop("reservedSlotUid", (IS_STRING,), optional=True),
+), forbid_unknown=True)
+RESCHEDULE_SEATED_BOOKING = Schema((
+    Prop("start", (IS_ISO8601,)),
+    _RESCHEDULED_BY,
+    Prop("seatUid", (IS_STRING,)),
+    Prop("emailVerificationCode", (IS_STRING,), optional=True),
 ), forbid_unknown=True)
 DECLINE_BOOKING = Schema((Prop("reason", (IS_STRING,), optional=True),))
 MARK_ABSENT = Schema((
@@ -225,7 +253,13 @@ def booking_out(booking: Booking, host: User | None) -> dict[str, Any]:
         "start": iso_ms(booking.start), "end": iso_ms(booking.end), "duration": booking.duration,
         "eventTypeId": booking.event_type_id,
         "eventType": {"id": booking.event_type_id, "slug": booking.event_type_slug},
-        "meetingUrl": location, "location": location, "absentHost": booking.absent_host,
+        "meetingUrl": location, "location": location,
+    })
+    if booking.recurring_event_id is not None:
+        # RecurringBookingOutput_2024_08_13 (output.service.ts getOutputRecurringBooking).
+        out["recurringBookingUid"] = booking.recurring_event_id
+    out.update({
+        "absentHost": booking.absent_host,
         "createdAt": iso_ms(booking.created_at), "updatedAt": iso_ms(booking.updated_at),
         "metadata": {k: v for k, v in booking.metadata.items() if k != "videoCallUrl"},
         "icsUid": booking.ics_uid,
@@ -362,9 +396,26 @@ def _attendee(values: dict[str, Any]) -> Attendee:
                     language=values.get("language", "en"), phone_number=phone)
 
 
-def _piped(call: Call, schema: Schema) -> dict[str, Any]:
+def _piped(call: Call, choose: Callable[[Any], Schema]) -> dict[str, Any]:
     value = pipe_value(call.body, parsed=call.body_parsed, empty_body=call.model.settings.empty_body)
-    return schema.validate_pipe(value)
+    return choose(value).validate_pipe(value)
+
+
+def _create_input(value: Any) -> Schema:
+    # CreateBookingInputPipe: hasOwnProperty("recurrenceCount") first, then instant === true.
+    if isinstance(value, dict) and "recurrenceCount" in value:
+        return CREATE_RECURRING_BOOKING
+    if isinstance(value, dict) and value.get("instant") is True:
+        return CREATE_INSTANT_BOOKING
+    return CREATE_BOOKING
+
+
+def _cancel_input(value: Any) -> Schema:
+    return CANCEL_SEATED_BOOKING if isinstance(value, dict) and "seatUid" in value else CANCEL_BOOKING
+
+
+def _reschedule_input(value: Any) -> Schema:
+    return RESCHEDULE_SEATED_BOOKING if isinstance(value, dict) and "seatUid" in value else RESCHEDULE_BOOKING
 
 
 def _check_location(event_type: EventType, location: Any) -> None:
@@ -390,8 +441,35 @@ def _check_location(event_type: EventType, location: Any) -> None:
                 "location.")
 
 
+def reserved_slot_uid(call: Call, body: dict[str, Any]) -> str | None:
+    """The reservation a booker holds: ``reservedSlotUid`` in the body, else the ``uid`` cookie
+    that reserving set (getReservedSlotUidFromRequest, platform-libraries ``slots``)."""
+    uid = body.get("reservedSlotUid") or call.cookies.get("uid")
+    return str(uid) if uid else None
+
+
+def slot_check(call: Call, uid: str | None) -> SlotCheck | None:
+    """The check a booking made with reservation ``uid`` passes before it is written: no other
+    live reservation of the same slot came first (reserved-slot e2e specs of both booking
+    controllers: 409, first reservation kept). A booking without a reservation uid is not
+    checked against reservations at all, as in Cal.com."""
+    if uid is None:
+        return None
+    reservations = call.model.resources.reservations
+
+    def check(event_type_id: int, start: float, end: float) -> None:
+        reservations.check_first_in_line(uid, event_type_id, start, end)
+
+    return check
+
+
+def consume_reservation(call: Call, uid: str | None, booking: Booking) -> None:
+    if uid is not None:
+        call.model.resources.reservations.consume(uid, booking.event_type_id, booking.start, booking.end)
+
+
 def create_booking(call: Call) -> Response:
-    body = _piped(call, CREATE_BOOKING)
+    body = _piped(call, _create_input)
     event_type = _booked_event_type(call, body)
     viewer = call.user_or_none
     if event_type.booking_requires_authentication:
@@ -423,32 +501,57 @@ def create_booking(call: Call) -> Response:
                      length=body.get("lengthInMinutes"), guests=tuple(body.get("guests", ())),
                      location=location, metadata=dict(body.get("metadata", {})), responses=responses)
     resources = call.model.resources
-    booking = resources.bookings.create(new, host, resources.schedule_for(event_type, host))
+    # A recurrenceCount books a recurring series only for an event type with recurrence
+    # (bookings.service.ts createBooking: ``isRecurring = !!eventType.recurringEvent``); the
+    # fake's event types have none, so it is a regular booking, as Cal.com makes it.
+    slot_uid = reserved_slot_uid(call, body)
+    booking = resources.bookings.create(new, host, resources.schedule_for(event_type, host),
+                                        before_write=slot_check(call, slot_uid))
+    consume_reservation(call, slot_uid, booking)
     return _reply(call, booking, 201)
 
 
 def get_booking(call: Call) -> Response:
     # Public: anyone holding the uid may read the booking (getBooking takes an optional user).
-    return _reply(call, call.model.resources.bookings.require(call.path_params["bookingUid"]))
+    uid = call.path_params["bookingUid"]
+    store = call.model.resources.bookings
+    if store.get(uid) is None and store.series(uid):
+        # A recurring booking's uid (its recurringEventId) reads every occurrence
+        # (bookings.service.ts @cd764fd8 getBooking -> getOutputRecurringBookings).
+        return _series_reply(call, uid)
+    return _reply(call, store.require(uid))
+
+
+def _series_reply(call: Call, recurring_event_id: str) -> Response:
+    users = call.model.users
+    return success_json([booking_json(b, users.get(b.host_id))
+                         for b in call.model.resources.bookings.series(recurring_event_id)])
 
 
 def cancel_booking(call: Call) -> Response:
-    body = _piped(call, CANCEL_BOOKING)
+    body = _piped(call, _cancel_input)
     uid = call.path_params["bookingUid"]
     if "seatUid" in body:
         raise BadRequestError("Invalid seatUid: this seat does not exist or has already been cancelled.")
     store = call.model.resources.bookings
     booking = store.require(uid)
-    if body.get("cancelSubsequentBookings"):
-        # Cal.com cancels first and fails after; the fake refuses first (no partial writes).
-        raise BadRequestError(f"Booking with bookingUid={uid} is not part of a recurring booking.")
     viewer = call.user_or_none
-    store.cancel(booking, body.get("cancellationReason"), viewer.email if viewer else None)
+    by_email = viewer.email if viewer else None
+    if body.get("cancelSubsequentBookings"):
+        if booking.recurring_event_id is None:
+            # Cal.com cancels first and fails after; the fake refuses first (no partial writes).
+            raise BadRequestError(f"Booking with bookingUid={uid} is not part of a recurring booking.")
+        # handleCancelBooking cancels this occurrence and the later ones; the answer is the
+        # whole series (getAllRecurringBookingsByIndividualUid).
+        store.cancel_series(booking, starting=booking.start, reason=body.get("cancellationReason"),
+                            by_email=by_email)
+        return _series_reply(call, booking.recurring_event_id)
+    store.cancel(booking, body.get("cancellationReason"), by_email)
     return _reply(call, booking)
 
 
 def reschedule_booking(call: Call) -> Response:
-    body = _piped(call, RESCHEDULE_BOOKING)
+    body = _piped(call, _reschedule_input)
     resources = call.model.resources
     booking = resources.bookings.require(call.path_params["bookingUid"])
     event_type = resources.event_types.get(booking.event_type_id)
@@ -457,9 +560,12 @@ def reschedule_booking(call: Call) -> Response:
     host = call.model.users.require(booking.host_id)
     start = parse_iso(body["start"])
     assert start is not None  # validated
+    slot_uid = reserved_slot_uid(call, body)
     new = resources.bookings.reschedule(booking, event_type, host, resources.schedule_for(event_type, host),
                                         start, reason=body.get("reschedulingReason"),
-                                        rescheduled_by=body.get("rescheduledBy"))
+                                        rescheduled_by=body.get("rescheduledBy"),
+                                        before_write=slot_check(call, slot_uid))
+    consume_reservation(call, slot_uid, new)
     return _reply(call, new, 201)
 
 
@@ -492,12 +598,13 @@ _U = "/v2/bookings/{bookingUid}"
 _AUTH = PERMISSIONS_THEN_API_AUTH
 _OPTIONAL = OPTIONAL_AUTH
 ENDPOINTS = (
-    Endpoint("POST", "/v2/bookings", f"{_C}createBooking", create_booking, _V, _OPTIONAL, reads_body=True),
+    Endpoint("POST", "/v2/bookings", f"{_C}createBooking", create_booking, _V, _OPTIONAL, reads_body=True,
+             reads_cookies=True),
     Endpoint("GET", "/v2/bookings", f"{_C}getBookings", list_bookings, _V, _AUTH),
     Endpoint("GET", _U, f"{_C}getBooking", get_booking, _V, _OPTIONAL),
     Endpoint("POST", f"{_U}/cancel", f"{_C}cancelBooking", cancel_booking, _V, _OPTIONAL, reads_body=True),
     Endpoint("POST", f"{_U}/reschedule", f"{_C}rescheduleBooking", reschedule_booking, _V, _OPTIONAL,
-             reads_body=True),
+             reads_body=True, reads_cookies=True),
     Endpoint("POST", f"{_U}/confirm", f"{_C}confirmBooking", confirm_booking, _V, _AUTH),
     Endpoint("POST", f"{_U}/decline", f"{_C}declineBooking", decline_booking, _V, _AUTH, reads_body=True),
     Endpoint("POST", f"{_U}/mark-absent", f"{_C}markNoShow", mark_absent, _V, _AUTH, reads_body=True),

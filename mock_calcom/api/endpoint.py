@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -53,6 +53,9 @@ class Call:
     #: When they did not, ``body`` is ``{}`` and Cal.com's own input pipes see ``{}`` or
     #: ``undefined`` depending on body-parser's major version (``Settings.empty_body``).
     body_parsed: bool = True
+    #: The request's cookies, read only for endpoints with ``reads_cookies`` (the booking
+    #: handlers take a slot reservation's uid from the ``uid`` cookie).
+    cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def user(self) -> User:
@@ -83,6 +86,7 @@ class Endpoint:
     #: A handler with neither an auth guard nor ``@OAuthPermissions`` that the global scope
     #: guard still reaches, as it reaches the legacy ones (``/v2/timezones``).
     global_scope_guard: bool = field(default=False)
+    reads_cookies: bool = field(default=False)
 
     @property
     def scopes(self) -> scopes.Requirement:
@@ -118,7 +122,8 @@ class Endpoint:
             raw_query = scope.get("query_string", b"")
             query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
             call = Call(model=model, caller=caller, path_params=dict(scope.get("path_params", {})),
-                        query=query, body=body, version=version, body_parsed=body_parsed)
+                        query=query, body=body, version=version, body_parsed=body_parsed,
+                        cookies=cookie_parser(headers.get("cookie", "")) if self.reads_cookies else {})
             return self.handler(call)
 
     def _guard(self, model: CalcomModel, headers: Mapping[str, str]) -> auth.Caller | None:

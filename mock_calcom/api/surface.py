@@ -202,6 +202,8 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     ("DELETE", "/v2/slots/selected-slot"): Row(_S, "Release a reserved slot (legacy 2024-04-15)"),
     ("POST", f"{_B}/mark-no-show"): Row(_S, "Mark no-shows (legacy 2024-04-15)"),
     ("POST", "/v2/bookings/instant"): Row(_S, "Instant meeting, team event types only (legacy 2024-04-15)"),
+    ("POST", "/v2/bookings/recurring"): Row(_S, "Book all occurrences of a recurring booking (legacy)"),
+    ("GET", f"{_B}/reschedule"): Row(_S, "A booking as the reschedule page reads it (legacy 2024-04-15)"),
     # Teams a real third-party client reads first (FACTS §11.10); the fake has no teams.
     ("GET", "/v2/teams"): Row(_S, "Teams the user belongs to (none in the fake)"),
     ("GET", "/v2/teams/{teamId}"): Row(_S, "One team of the user"),

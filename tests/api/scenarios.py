@@ -78,6 +78,14 @@ class Ctx:
             return self.fake.model.resources.reservations.reserve(event_type.id, start, start + 1800, 5,
                                                                   None).uid
 
+    def team(self) -> int:
+        """A team the user owns, seeded in the model."""
+        from mock_calcom.model.resources.teams import Role
+        with self.fake.model.lock:
+            team = self.fake.model.resources.teams.create("Scenario Team")
+            self.fake.model.resources.teams.add_member(team, self.user.id, Role.OWNER)
+        return team.id
+
     def private_link(self) -> str:
         with self.fake.model.lock:
             return self.fake.model.resources.private_links.create(self.event_type("30min"), None, 2).link_id
@@ -195,6 +203,13 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
             "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}})),
     "BookingsController_2024_04_15_getBooking": (
         200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}")),
+    "BookingsController_2024_04_15_getBookingForReschedule": (
+        200, lambda c: c.legacy("GET", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/reschedule")),
+    "BookingsController_2024_04_15_createRecurringBooking": (201, lambda c: c.legacy(
+        "POST", f"{_B}/recurring", [
+        {"start": c.slot(days=days), "eventTypeId": c.event_type("30min"), "timeZone": "Europe/Paris",
+         "language": "en", "metadata": {}, "responses": {"name": "Pat Doe", "email": "pat@example.org"}}
+        for days in (1, 8)])),
     "BookingsController_2024_04_15_cancelBooking": (200, lambda c: c.legacy(
         "POST", f"{_B}/{c.uid(BookingStatus.ACCEPTED)}/cancel", {"cancellationReason": "Ill"})),
     "BookingsController_2024_04_15_markNoShow": (200, lambda c: c.legacy(
@@ -342,5 +357,8 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "UserVerifiedResourcesController_getVerifiedPhoneById": (200, lambda c: c.call(
         "GET", f"/v2/verified-resources/phones/{c.verified('phone', '+37255551111')}")),
     "TeamsController_getTeams": (200, lambda c: c.call("GET", "/v2/teams")),
+    "TeamsController_getTeam": (200, lambda c: c.call("GET", f"/v2/teams/{c.team()}")),
+    "TeamsMembershipsController_getTeamMemberships": (
+        200, lambda c: c.call("GET", f"/v2/teams/{c.team()}/memberships")),
     "TimezonesController_getTimeZones": (200, lambda c: c.call("GET", "/v2/timezones")),
 }

@@ -21,6 +21,9 @@ _USER = _FAKE.model.create_user("fuzz")
 _TOKEN = _FAKE.model.tokens.mint_pair(Grant("c", _USER.id, None, ())).access_token
 _EVENT_TYPE = _FAKE.model.resources.event_types.of_user(_USER.id)[0].id
 _UID = next(iter(_FAKE.model.resources.bookings._by_uid))
+# A team the (scope-less) fuzz token's user owns, so its memberships' query is validated.
+_TEAM = _FAKE.model.resources.teams.create("Fuzz Team")
+_FAKE.model.resources.teams.add_member(_TEAM, _USER.id, "OWNER")
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**12),
                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
@@ -32,17 +35,21 @@ KEYS = ["start", "end", "eventTypeId", "timeZone", "language", "metadata", "resp
         "rescheduledBy", "user", "name", "email", "location", "guests", "length", "slug", "title",
         "locations", "bookingFields", "seatsPerTimeSlot", "availabilities", "days", "startTime", "endTime",
         "isDefault", "schedule", "dateOverrides", "cancellationReason", "allRemainingBookings", "attendees",
-        "noShowHost", "slotUtcStartDate", "slotUtcEndDate"]
-bodies = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
+        "noShowHost", "slotUtcStartDate", "slotUtcEndDate", "reservedSlotUid", "hashedLink",
+        "recurringEventId"]
+objects = st.dictionaries(st.sampled_from(KEYS), values, max_size=6)
+# POST /v2/bookings/recurring takes an array of booking requests.
+bodies = st.one_of(values, objects, st.lists(objects, max_size=3))
 QUERY_KEYS = ["filters[status]", "filters[eventTypeIds][]", "filters[teamsIds]", "filters", "limit",
               "cursor", "startTime", "endTime", "eventTypeId", "eventTypeSlug", "usernameList[]", "duration",
-              "timeZone", "slotFormat", "uid", "filters[status][x]"]
+              "timeZone", "slotFormat", "uid", "filters[status][x]", "take", "skip"]
 queries = st.lists(st.tuples(st.sampled_from(QUERY_KEYS), st.text(max_size=12)), max_size=5)
 
 WRITES = [("POST", "/v2/bookings"), ("POST", f"/v2/bookings/{_UID}/cancel"),
           ("POST", f"/v2/bookings/{_UID}/mark-no-show"), ("POST", "/v2/event-types"),
           ("PATCH", f"/v2/event-types/{_EVENT_TYPE}"), ("POST", "/v2/schedules"),
-          ("PATCH", f"/v2/schedules/{_USER.default_schedule_id}"), ("POST", "/v2/slots/reserve")]
+          ("PATCH", f"/v2/schedules/{_USER.default_schedule_id}"), ("POST", "/v2/slots/reserve"),
+          ("POST", "/v2/bookings/recurring")]
 
 
 def _send(method: str, path: str, **options: Any) -> httpx.Response:
@@ -74,7 +81,7 @@ def test_any_json_body_gets_a_non_5xx_answer_and_a_refusal_writes_nothing(
 
 @settings(max_examples=60, deadline=None)
 @given(path=st.sampled_from(["/v2/bookings", "/v2/slots/available", "/v2/slots/selected-slot",
-                             "/v2/timezones"]),
+                             "/v2/timezones", f"/v2/teams/{_TEAM.id}/memberships"]),
        query=queries)
 def test_any_query_gets_a_non_5xx_answer(path: str, query: list[tuple[str, str]]) -> None:
     method = "DELETE" if path.endswith("selected-slot") else "GET"
@@ -87,7 +94,8 @@ def test_any_query_gets_a_non_5xx_answer(path: str, query: list[tuple[str, str]]
 @given(segment=st.text(min_size=1, max_size=20).filter(lambda s: "/" not in s and s not in (".", "..")))
 def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
     segment = quote(segment, safe="")
-    for path in (f"/v2/bookings/{segment}", f"/v2/event-types/{segment}", f"/v2/schedules/{segment}",
+    for path in (f"/v2/bookings/{segment}", f"/v2/bookings/{segment}/reschedule",
+                 f"/v2/event-types/{segment}", f"/v2/schedules/{segment}",
                  f"/v2/event-types/{segment}/public", f"/v2/event-types/{segment}/{segment}/public"):
         response = _send("GET", path)
         assert response.status_code < 500, response.text

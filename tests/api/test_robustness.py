@@ -33,7 +33,8 @@ KEYS = ["start", "attendee", "eventTypeId", "eventTypeSlug", "username", "guests
         "lengthInMinutes", "name", "timeZone", "email", "phoneNumber", "title", "slug", "availability",
         "overrides", "isDefault", "days", "startTime", "endTime", "bookingFields", "locations", "host",
         "attendees", "absent", "reason", "cancellationReason", "rescheduledBy", "timeFormat", "weekStart",
-        "defaultScheduleId", "hidden", "scheduleId", "seatUid", "bio", "avatarUrl"]
+        "defaultScheduleId", "hidden", "scheduleId", "seatUid", "bio", "avatarUrl", "recurrenceCount",
+        "reservedSlotUid", "cancelSubsequentBookings"]
 bodies = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
 QUERY_KEYS = ["take", "skip", "status", "sortStart", "sortEnd", "sortCreated", "sortUpdatedAt",
               "afterStart", "beforeEnd", "eventTypeId", "eventTypeIds", "teamId", "teamsIds",
@@ -86,6 +87,7 @@ def test_any_query_gets_a_non_5xx_answer(path: str, query: list[tuple[str, str]]
 def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
     segment = quote(segment, safe="")
     for path in (f"/v2/bookings/{segment}", f"/v2/event-types/{segment}", f"/v2/schedules/{segment}",
-                 f"/v2/calendars/{segment}/check"):
+                 f"/v2/calendars/{segment}/check", f"/v2/teams/{segment}",
+                 f"/v2/teams/{segment}/memberships"):
         response = _send("GET", path)
         assert response.status_code < 500, response.text

@@ -145,11 +145,6 @@ LEGACY_ANSWERS.update({
     "StripeController_save": (400, _NOT_EMULATED.format("Stripe Connect's OAuth token exchange")),
     "StripeController_check": (404, "Credentials for stripe not found."),
 })
-LEGACY_ANSWERS.update({
-    "TeamsController_getTeam": (403, "RolesGuard - User is not a member of the team with id=1."),
-    "TeamsMembershipsController_getTeamMemberships": (
-        403, "RolesGuard - User is not a member of the team with id=1."),
-})
 _BODY = {"refreshToken": "managed-user-refresh-token"}
 
 

@@ -18,11 +18,13 @@ rows with upper-case statuses, ``startTime``/``endTime``, raw ``metadata`` and `
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import Response
 
 from mock_calcom.api import versions
+from mock_calcom.api.bookings import consume_reservation, slot_check
 from mock_calcom.api.endpoint import PERMISSIONS_THEN_API_AUTH, Call, Endpoint
 from mock_calcom.api.envelope import success
 from mock_calcom.api.legacy.common import nested_query, stored_location, upper_status
@@ -180,7 +182,7 @@ def list_entry(booking: Booking, host: User | None, event_type: EventType | None
                       for i, a in enumerate(booking.attendees)],
         "metadata": dict(booking.metadata),
         "uid": booking.uid,
-        "recurringEventId": None,
+        "recurringEventId": booking.recurring_event_id,
         "location": booking.location or None,
         "eventType": {
             "slug": booking.event_type_slug, "id": booking.event_type_id, "eventName": None,
@@ -209,7 +211,7 @@ def booking_info(booking: Booking, host: User | None) -> dict[str, Any]:
         "description": booking.description or None,
         "customInputs": {},
         "smsReminderNumber": None,
-        "recurringEventId": None,
+        "recurringEventId": booking.recurring_event_id,
         "startTime": iso_ms(booking.start),
         "endTime": iso_ms(booking.end),
         "location": booking.location or None,
@@ -255,7 +257,7 @@ def created_booking(booking: Booking, host: User) -> dict[str, Any]:
         "dynamicGroupSlugRef": None,
         "rescheduled": None,
         "fromReschedule": booking.rescheduled_from_uid,
-        "recurringEventId": None,
+        "recurringEventId": booking.recurring_event_id,
         "smsReminderNumber": None,
         "scheduledJobs": [],
         "metadata": dict(booking.metadata),
@@ -298,9 +300,13 @@ def list_bookings(call: Call) -> Response:
     page = everything[cursor:cursor + limit]
     users, event_types = call.model.users, call.model.resources.event_types
     next_cursor = cursor + limit if total > cursor + limit else None
+    recurring_info = [{**info, "firstDate": iso_ms(info["firstDate"]),
+                       "bookings": {status: [iso_ms(t) for t in starts]
+                                    for status, starts in info["bookings"].items()}}
+                      for info in call.model.resources.bookings.recurring_info(call.user.id)]
     return success({
         "bookings": [list_entry(b, users.get(b.host_id), event_types.get(b.event_type_id)) for b in page],
-        "recurringInfo": [],
+        "recurringInfo": recurring_info,
         "totalCount": total,
         "nextCursor": next_cursor,
     })
@@ -332,7 +338,13 @@ def cancel_booking(call: Call) -> Response:
     # DTO, so the pipe strips it). ``seatReferenceUid`` only matters for seated event types,
     # which the fake does not have.
     store = call.model.resources.bookings
-    _booking_error(lambda: store.cancel(booking, body.get("cancellationReason"), None))
+    if body.get("allRemainingBookings") and booking.recurring_event_id is not None:
+        # handleCancelBooking: every remaining occurrence of the series, from now on.
+        now = call.model.clock.now()
+        _booking_error(lambda: store.cancel_series(booking, starting=now,
+                                                   reason=body.get("cancellationReason"), by_email=None))
+    else:
+        _booking_error(lambda: store.cancel(booking, body.get("cancellationReason"), None))
     return success({"bookingId": booking.id, "bookingUid": booking.uid, "onlyRemovedAttendee": False})
 
 
@@ -410,8 +422,32 @@ def _length(event_type: EventType, start: float, end_text: str | None) -> int:
     return int(length)
 
 
-def create_booking(call: Call) -> Response:
-    body = CREATE_BOOKING.validate(call.body)
+@dataclass(frozen=True)
+class _Request:
+    """One legacy booking request, validated, its event type resolved."""
+
+    body: dict[str, Any]
+    event_type: EventType
+    host: User
+    start: float
+    length: int
+    responses: dict[str, Any]
+
+    def new_booking(self) -> NewBooking:
+        responses = self.responses
+        attendee = Attendee(name=_attendee_name(responses["name"]), email=str(responses["email"]),
+                            time_zone=self.body["timeZone"], language=self.body["language"])
+        event_type = self.event_type
+        return NewBooking(
+            event_type=event_type, start=self.start, attendee=attendee,
+            length=self.length if self.length != event_type.length else None,
+            guests=tuple(responses.get("guests", ())),
+            location=_chosen_location(event_type, responses), metadata=dict(self.body["metadata"]),
+            responses={k: v for k, v in responses.items() if k not in ("name", "email")})
+
+
+def _request(call: Call, raw: Any) -> _Request:
+    body = CREATE_BOOKING.validate(raw)
     responses = body.get("responses")
     if responses is None:
         # Cal.com's booking-data schema fails on a missing ``responses`` with a 500; the fake
@@ -435,31 +471,126 @@ def create_booking(call: Call) -> Response:
         raise HttpExceptionError("Invalid start date", 400)
     length = _length(event_type, start, body.get("end"))
     host = call.model.users.require(event_type.owner_id)
-    schedule = resources.schedule_for(event_type, host)
     stored_responses = dict(responses)
     stored_responses["name"] = responses["name"]
+    return _Request(body, event_type, host, start, length, stored_responses)
+
+
+def _raw_text(raw: Any, key: str) -> str | None:
+    """A field the controller reads from the raw ``req.body`` (not the validated DTO, which
+    strips it): ``reservedSlotUid``, ``recurringEventId``."""
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _reservation_uid(call: Call, raw: Any) -> str | None:
+    # getReservedSlotUidFromRequest: the body's reservedSlotUid, else the ``uid`` cookie that
+    # POST /v2/slots/reserve set.
+    return _raw_text(raw, "reservedSlotUid") or call.cookies.get("uid") or None
+
+
+def _count_private_link_use(call: Call, body: dict[str, Any]) -> None:
+    """A booking made through a private link uses it up (BookingEventHandlerService
+    updatePrivateLinkUsage -> HashedLinkService.validateAndIncrementUsage, after the booking;
+    an expired or unknown link only logs an error there)."""
+    link = body.get("hashedLink")
+    if isinstance(link, str) and link:
+        call.model.resources.private_links.record_use(link)
+
+
+def create_booking(call: Call) -> Response:
+    item = _request(call, call.body)
+    body, event_type, host, start = item.body, item.event_type, item.host, item.start
+    resources = call.model.resources
+    schedule = resources.schedule_for(event_type, host)
+    slot_uid = _reservation_uid(call, call.body)
+    before_write = slot_check(call, slot_uid)
     if body.get("rescheduleUid"):
         original = resources.bookings.get(body["rescheduleUid"])
         if original is None:
             raise HttpExceptionError("Couldn't find the booking to reschedule", 404)
         booking = _booking_error(lambda: resources.bookings.reschedule(
             original, event_type, host, schedule, start, reason=None,
-            rescheduled_by=body.get("rescheduledBy")))
+            rescheduled_by=body.get("rescheduledBy"), before_write=before_write))
         # A legacy reschedule is a full booking request: its metadata and responses replace the old.
         booking.metadata = {**{k: v for k, v in booking.metadata.items() if k == "videoCallUrl"},
                             **body["metadata"]}
-        booking.responses = stored_responses
-        return success(created_booking(booking, host), status_code=201)
-    attendee = Attendee(name=_attendee_name(responses["name"]), email=str(responses["email"]),
-                        time_zone=body["timeZone"], language=body["language"])
-    new = NewBooking(event_type=event_type, start=start, attendee=attendee,
-                     length=length if length != event_type.length else None,
-                     guests=tuple(responses.get("guests", ())),
-                     location=_chosen_location(event_type, responses), metadata=dict(body["metadata"]),
-                     responses={k: v for k, v in stored_responses.items() if k not in ("name", "email")})
-    booking = _booking_error(lambda: resources.bookings.create(new, host, schedule))
-    booking.responses = stored_responses
+        booking.responses = item.responses
+    else:
+        new = item.new_booking()
+        booking = _booking_error(lambda: resources.bookings.create(new, host, schedule,
+                                                                   before_write=before_write))
+        booking.responses = item.responses
+    consume_reservation(call, slot_uid, booking)
+    _count_private_link_use(call, body)
     return success(created_booking(booking, host), status_code=201)
+
+
+#: Cal.com answers these with a 500 (``req.body is not iterable``, ``firstBooking`` undefined);
+#: the fake says what is wrong with a 400.
+RECURRING_NOT_A_LIST = "The body must be an array of bookings, one per occurrence"
+RECURRING_EMPTY = "The body must hold at least one booking"
+RECURRING_ONE_EVENT_TYPE = ("mock-calcom books every occurrence of a recurring booking with the first "
+                            "occurrence's event type")
+RECURRING_NO_RESCHEDULE = "mock-calcom does not emulate rescheduling a recurring booking through this route"
+
+
+def create_recurring_booking(call: Call) -> Response:
+    """``POST /v2/bookings/recurring``: the body is an array, one legacy booking request per
+    occurrence. The body parameter is an array type, which the global ValidationPipe does not
+    validate (``toValidate`` skips ``Array``); the fake validates each item as a legacy create
+    (``CreateRecurringBookingInput_2024_04_15`` extends it). Items without a
+    ``recurringEventId`` get one fresh uuid, shared (controller @d3367926); the answer is the
+    list of ``handleNewBooking`` results, 201. Availability is checked for the first occurrence
+    only (``handleNewRecurringBooking``; see ``BookingStore.create_series``)."""
+    raw = call.body
+    if not isinstance(raw, list):
+        raise BadRequestError(RECURRING_NOT_A_LIST)
+    if not raw:
+        raise BadRequestError(RECURRING_EMPTY)
+    items = [_request(call, entry) for entry in raw]
+    first = items[0]
+    if any(item.event_type.id != first.event_type.id for item in items):
+        raise BadRequestError(RECURRING_ONE_EVENT_TYPE)
+    if any(item.body.get("rescheduleUid") for item in items):
+        raise BadRequestError(RECURRING_NO_RESCHEDULE)
+    shared = call.model.resources.bookings.new_series_id()
+    series_ids = [_raw_text(entry, "recurringEventId") or shared for entry in raw]
+    resources = call.model.resources
+    slot_uid = _reservation_uid(call, raw[0])
+    made = _booking_error(lambda: resources.bookings.create_series(
+        [item.new_booking() for item in items], first.host,
+        resources.schedule_for(first.event_type, first.host), series_ids,
+        before_write=slot_check(call, slot_uid)))
+    for booking, item in zip(made, items, strict=True):
+        booking.responses = item.responses
+        consume_reservation(call, slot_uid, booking)
+    _count_private_link_use(call, first.body)
+    return success([created_booking(b, first.host) for b in made], status_code=201)
+
+
+def booking_for_reschedule(call: Call) -> Response:
+    """``GET /v2/bookings/{uid}/reschedule``: ``getBookingForReschedule``
+    (packages/features/bookings/lib/get-booking.ts @03670679) for a booking without seats: the
+    ``getBooking`` row with its responses, the attendees ordered by id. No auth guard."""
+    uid = call.path_params["bookingUid"]
+    booking = _require(call, uid)
+    return success({
+        "id": booking.id,
+        "uid": booking.uid,
+        "startTime": iso_ms(booking.start),
+        "endTime": iso_ms(booking.end),
+        "description": booking.description or None,
+        "customInputs": {},
+        "responses": dict(booking.responses),
+        "smsReminderNumber": None,
+        "location": booking.location or None,
+        "eventTypeId": booking.event_type_id,
+        "status": upper_status(booking.status.value),
+        "eventType": {"disableRescheduling": False},
+        "attendees": [{"email": a.email, "name": a.name, "bookingSeat": None} for a in booking.attendees],
+        "user": {"id": booking.host_id},
+    })
 
 
 def create_instant_booking(call: Call) -> Response:
@@ -482,10 +613,14 @@ ENDPOINTS = (
     Endpoint("GET", "/v2/bookings", f"{_C}getBookings", list_bookings, _V, PERMISSIONS_THEN_API_AUTH,
              legacy=True),
     Endpoint("POST", "/v2/bookings", f"{_C}createBooking", create_booking, _V, (), reads_body=True,
-             legacy=True),
+             legacy=True, reads_cookies=True),
+    Endpoint("POST", "/v2/bookings/recurring", f"{_C}createRecurringBooking", create_recurring_booking, _V,
+             (), reads_body=True, legacy=True, reads_cookies=True),
     Endpoint("POST", "/v2/bookings/instant", f"{_C}createInstantBooking", create_instant_booking, _V, (),
              reads_body=True, legacy=True),
     Endpoint("GET", _U, f"{_C}getBooking", get_booking, _V, (), legacy=True),
+    Endpoint("GET", f"{_U}/reschedule", f"{_C}getBookingForReschedule", booking_for_reschedule, _V, (),
+             legacy=True),
     Endpoint("POST", f"{_U}/cancel", f"{_C}cancelBooking", cancel_booking, _V, (), reads_body=True,
              legacy=True),
     Endpoint("POST", f"{_U}/mark-no-show", f"{_C}markNoShow", mark_no_show, _V, PERMISSIONS_THEN_API_AUTH,

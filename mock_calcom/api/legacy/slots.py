@@ -107,6 +107,12 @@ def available_slots(call: Call) -> Response:
         event_type=event_type, host=host, schedule=resources.schedule_for(event_type, host),
         bookings=resources.bookings, start=start, end=end, now=call.model.clock.now(), duration=duration,
         ignore_uid=query.get("rescheduleUid"))
+    # getSchedule leaves out slots someone else holds (selected slots whose uid is not the
+    # booker's ``uid`` cookie, the one POST /v2/slots/reserve set): the booker still sees the
+    # slot they reserved themselves.
+    own = call.cookies.get("uid")
+    starts = [s for s in starts
+              if not resources.reservations.held(event_type.id, s, s + duration * 60, except_uid=own)]
     slots: dict[str, list[dict[str, str]]] = {}
     for moment in starts:
         def written(seconds: float) -> str:
@@ -152,5 +158,6 @@ ENDPOINTS = (
              legacy=True),
     Endpoint("DELETE", "/v2/slots/selected-slot", f"{_C}deleteSelectedSlot", delete_selected_slot, _V, (),
              legacy=True),
-    Endpoint("GET", "/v2/slots/available", f"{_C}getAvailableSlots", available_slots, _V, (), legacy=True),
+    Endpoint("GET", "/v2/slots/available", f"{_C}getAvailableSlots", available_slots, _V, (), legacy=True,
+             reads_cookies=True),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,9 @@ class BookingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
 
+
+#: A last check of a slot (event type id, start, end) before a booking is written.
+SlotCheck = Callable[[int, float, float], None]
 
 #: Statuses that hold a slot in the host's calendar.
 _BLOCKING = (BookingStatus.ACCEPTED, BookingStatus.PENDING)
@@ -80,6 +84,9 @@ class Booking:
     rescheduled_to_uid: str | None = None
     absent_host: bool = False
     ics_uid: str = ""
+    #: The series a recurring booking belongs to (Prisma ``recurringEventId``): every
+    #: occurrence of one recurring booking carries the same value.
+    recurring_event_id: str | None = None
     #: Bumped by every attribute assignment: what a cached serialised form is checked against.
     revision: int = field(default=0, init=False, compare=False, repr=False)
     #: The API layer's serialised form and the state it was made from (see api/bookings.py):
@@ -147,16 +154,22 @@ class NewBooking:
 
 
 def _status_matches(booking: Booking, status: str, now: float) -> bool:
-    # bookingListingByStatus of getAllUserBookings: upcoming and unconfirmed look at endTime.
+    # bookingListingFilters of getAllUserBookings (packages/lib/bookings/getAllUserBookings.ts):
+    # upcoming, recurring and unconfirmed look at endTime; an occurrence of a recurring booking
+    # counts as upcoming only once accepted.
     if status == "upcoming":
+        if booking.recurring_event_id is not None:
+            return booking.end >= now and booking.status is BookingStatus.ACCEPTED
         return booking.end >= now and booking.status in _BLOCKING
+    if status == "recurring":
+        return booking.end >= now and booking.recurring_event_id is not None and booking.status in _BLOCKING
     if status == "unconfirmed":
         return booking.end >= now and booking.status is BookingStatus.PENDING
     if status == "past":
         return booking.end <= now and booking.status in _BLOCKING
     if status == "cancelled":
         return booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED)
-    return False  # "recurring": the fake has no recurring bookings
+    return False
 
 
 #: Without a sort parameter, one status sorts as Cal.com's listing does; otherwise by start.
@@ -181,6 +194,8 @@ class BookingStore:
         # Values are uid -> booking dicts, in insertion order like ``_by_uid``.
         self._by_host: dict[int, dict[str, Booking]] = {}
         self._by_attendee: dict[str, dict[str, Booking]] = {}
+        #: recurringEventId -> uid -> occurrence.
+        self._by_series: dict[str, dict[str, Booking]] = {}
 
     def __len__(self) -> int:
         return len(self._by_uid)
@@ -219,11 +234,15 @@ class BookingStore:
             if attendee.id is None:
                 attendee.id = self._attendee_ids.next()
             self._by_attendee.setdefault(attendee.email.lower(), {})[booking.uid] = booking
+        if booking.recurring_event_id is not None:
+            self._by_series.setdefault(booking.recurring_event_id, {})[booking.uid] = booking
 
     def _unindex(self, booking: Booking) -> None:
         self._by_host.get(booking.host_id, {}).pop(booking.uid, None)
         for attendee in booking.attendees:
             self._by_attendee.get(attendee.email.lower(), {}).pop(booking.uid, None)
+        if booking.recurring_event_id is not None:
+            self._by_series.get(booking.recurring_event_id, {}).pop(booking.uid, None)
 
     def involving(self, user: User) -> list[Booking]:
         """The bookings ``user`` hosts or attends, each once (in no particular order)."""
@@ -235,6 +254,10 @@ class BookingStore:
 
     def new_id(self) -> int:
         return self._ids.next()
+
+    def new_series_id(self) -> str:
+        """A fresh ``recurringEventId`` (the controller's ``uuidv4()``)."""
+        return str(uuid.UUID(bytes=self._rng.token_bytes(16), version=4))
 
     # -- listing ---------------------------------------------------------------------------
 
@@ -274,12 +297,71 @@ class BookingStore:
 
     # -- creating --------------------------------------------------------------------------
 
-    def create(self, new: NewBooking, host: User, schedule: Schedule | None) -> Booking:
+    def create(self, new: NewBooking, host: User, schedule: Schedule | None, *,
+               before_write: SlotCheck | None = None) -> Booking:
+        """A new booking; ``before_write(event_type_id, start, end)`` runs after every check of
+        the model and may still refuse (the reserved-slot check runs at the write in Cal.com)."""
+        start, end = self._span(new)
+        self._check_bookable(new.event_type, host, schedule, start, end, ignore_uid=None)
+        if before_write is not None:
+            before_write(new.event_type.id, start, end)
+        booking = self._build(new, host, start, end, recurring_event_id=None)
+        self.add(booking)
+        return booking
+
+    def create_series(self, news: list[NewBooking], host: User, schedule: Schedule | None,
+                      recurring_event_ids: list[str], *,
+                      before_write: SlotCheck | None = None) -> list[Booking]:
+        """The occurrences of a recurring booking, each carrying its ``recurring_event_ids``
+        entry, in the order given. As ``handleNewRecurringBooking`` (RecurringBookingService.ts)
+        with ``numSlotsToCheckForAvailability = 1``: only the first occurrence is checked
+        against the host's schedule and bookings (handleNewBooking checks availability for
+        ``isFirstRecurringSlot`` only), every occurrence against the booking window. Cal.com
+        creates them one by one and keeps those made before a failure; the fake checks them
+        all first and creates none when one is refused."""
+        spans = [self._span(new) for new in news]
+        for index, (new, (start, end)) in enumerate(zip(news, spans, strict=True)):
+            if index == 0:
+                self._check_bookable(new.event_type, host, schedule, start, end, ignore_uid=None)
+            else:
+                self._check_window(new.event_type, start)
+            if before_write is not None:
+                before_write(new.event_type.id, start, end)
+        made = [self._build(new, host, start, end, recurring_event_id=series)
+                for new, (start, end), series in zip(news, spans, recurring_event_ids, strict=True)]
+        for booking in made:
+            self.add(booking)
+        return made
+
+    def series(self, recurring_event_id: str) -> list[Booking]:
+        """Every occurrence of a recurring booking, earliest first."""
+        return sorted(self._by_series.get(recurring_event_id, {}).values(), key=lambda b: (b.start, b.id))
+
+    def recurring_info(self, host_id: int) -> list[dict[str, Any]]:
+        """``recurringInfo`` of getBookings (get.handler.ts): per series the host has, its
+        occurrence count, first start and the starts by upper-case status."""
+        groups: dict[str, list[Booking]] = {}
+        for booking in self._by_host.get(host_id, {}).values():
+            if booking.recurring_event_id is not None:
+                groups.setdefault(booking.recurring_event_id, []).append(booking)
+        info = []
+        for series_id, members in groups.items():
+            by_status: dict[str, list[float]] = {"ACCEPTED": [], "CANCELLED": [], "REJECTED": [],
+                                                 "PENDING": [], "AWAITING_HOST": []}
+            for member in sorted(members, key=lambda b: b.start):
+                by_status[member.status.value.upper()].append(member.start)
+            info.append({"recurringEventId": series_id, "count": len(members),
+                         "firstDate": min(b.start for b in members), "bookings": by_status})
+        return info
+
+    @staticmethod
+    def _span(new: NewBooking) -> tuple[float, float]:
+        length = new.length or new.event_type.length
+        return new.start, new.start + length * 60
+
+    def _build(self, new: NewBooking, host: User, start: float, end: float, *,
+               recurring_event_id: str | None) -> Booking:
         event_type = new.event_type
-        length = new.length or event_type.length
-        start = new.start
-        end = start + length * 60
-        self._check_bookable(event_type, host, schedule, start, end, ignore_uid=None)
         uid = booking_uid(self._rng)
         location, video_url = location_for(event_type, new.location, uid)
         now = self._clock.now()
@@ -290,27 +372,30 @@ class BookingStore:
         metadata = dict(new.metadata)
         if video_url:
             metadata["videoCallUrl"] = video_url
-        booking = Booking(
+        return Booking(
             id=self._ids.next(), uid=uid,
             title=f"{event_type.title} between {host.name or host.username} and {attendee.name}",
             description=str(new.responses.get("notes", "")),
             host_id=host.id, event_type_id=event_type.id, event_type_slug=event_type.slug,
             start=start, end=end,
             status=BookingStatus.PENDING if event_type.requires_confirmation else BookingStatus.ACCEPTED,
-            attendees=[attendee], guests=list(new.guests), location=location,
+            attendees=[Attendee(attendee.name, attendee.email, attendee.time_zone, attendee.language,
+                                attendee.absent, attendee.phone_number)],
+            guests=list(new.guests), location=location,
             created_at=now, updated_at=now, responses=responses, metadata=metadata,
-            ics_uid=f"{uid}@Cal.com",
+            ics_uid=f"{uid}@Cal.com", recurring_event_id=recurring_event_id,
         )
-        self.add(booking)
-        return booking
 
-    def _check_bookable(self, event_type: EventType, host: User, schedule: Schedule | None,
-                        start: float, end: float, *, ignore_uid: str | None) -> None:
+    def _check_window(self, event_type: EventType, start: float) -> None:
         now = self._clock.now()
         if start < now:
             raise BadRequestError(IN_THE_PAST)
         if start < now + event_type.minimum_booking_notice * 60:
             raise BadRequestError(OUT_OF_BOUNDS)
+
+    def _check_bookable(self, event_type: EventType, host: User, schedule: Schedule | None,
+                        start: float, end: float, *, ignore_uid: str | None) -> None:
+        self._check_window(event_type, start)
         if schedule is None or not schedule.covers(start, end):
             raise BadRequestError(UNAVAILABLE)
         if not self.is_free(event_type, host, start, end, ignore_uid=ignore_uid):
@@ -338,9 +423,28 @@ class BookingStore:
         booking.updated_at = self._clock.now()
         return booking
 
+    def cancel_series(self, booking: Booking, *, starting: float, reason: str | None,
+                      by_email: str | None) -> list[Booking]:
+        """Cancel ``booking`` and every occurrence of its series that starts at ``starting`` or
+        later and still holds its slot (handleCancelBooking with ``cancelSubsequentBookings``:
+        from the booking's start; with ``allRemainingBookings``: from now)."""
+        if booking.status is BookingStatus.CANCELLED:
+            raise BadRequestError("This booking has already been cancelled.")
+        series = self.series(booking.recurring_event_id) if booking.recurring_event_id else [booking]
+        now = self._clock.now()
+        cancelled = []
+        for occurrence in series:
+            if occurrence is booking or (occurrence.start >= starting and occurrence.status in _BLOCKING):
+                occurrence.status = BookingStatus.CANCELLED
+                occurrence.cancellation_reason = reason
+                occurrence.cancelled_by_email = by_email
+                occurrence.updated_at = now
+                cancelled.append(occurrence)
+        return cancelled
+
     def reschedule(self, booking: Booking, event_type: EventType, host: User,
                    schedule: Schedule | None, start: float, *, reason: str | None,
-                   rescheduled_by: str | None) -> Booking:
+                   rescheduled_by: str | None, before_write: SlotCheck | None = None) -> Booking:
         """A new booking at ``start``; the old one is cancelled and points at it
         (canRescheduleBooking, bookings.service.ts @cd764fd8)."""
         if booking.status is BookingStatus.CANCELLED and booking.rescheduled_to_uid is None:
@@ -355,6 +459,8 @@ class BookingStore:
                 f"{new_uid} instead by passing it within the request URL.")
         end = start + (booking.end - booking.start)
         self._check_bookable(event_type, host, schedule, start, end, ignore_uid=booking.uid)
+        if before_write is not None:
+            before_write(event_type.id, start, end)
         uid = booking_uid(self._rng)
         now = self._clock.now()
         metadata = dict(booking.metadata)

@@ -53,6 +53,17 @@ class PrivateLinkStore:
             raise NotFoundError(f"Private link with id {link_id} not found")
         return found
 
+    def record_use(self, link_id: str) -> None:
+        """A booking was made through ``link_id``: a link with a usage limit counts it, unless it
+        is unknown or already expired (HashedLinkService.validateAndIncrementUsage, which throws
+        ``Link has expired`` there; the booking hook only logs that). A link that expires at a
+        time is not counted."""
+        link = next((found for links in self._by_event_type.values()
+                     for found in links.values() if found.link_id == link_id), None)
+        if link is None or self.is_expired(link) or not link.max_usage_count:
+            return
+        link.usage_count += 1
+
     def update(self, link: PrivateLink, expires_at: float | None, max_usage_count: int | None) -> PrivateLink:
         if expires_at is not None:
             link.expires_at, link.max_usage_count = expires_at, None

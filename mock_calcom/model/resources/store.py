@@ -12,6 +12,7 @@ from mock_calcom.model.resources.private_links import PrivateLinkStore, Verified
 from mock_calcom.model.resources.reservations import ReservationStore
 from mock_calcom.model.resources.schedules import Schedule, ScheduleStore
 from mock_calcom.model.resources.seed import seed_user
+from mock_calcom.model.resources.teams import TeamStore
 from mock_calcom.model.resources.webhooks import WebhookStore
 from mock_calcom.model.users import User
 
@@ -30,6 +31,7 @@ class ResourceStore:
         self.reservations = ReservationStore(clock, rng.fork("reservations"))
         self.private_links = PrivateLinkStore(clock, rng.fork("private-links"))
         self.verified = VerifiedResourceStore(rng.fork("verified"), IdSequence(60_001))
+        self.teams = TeamStore(IdSequence(7_001), IdSequence(80_001))
 
     def seed_user(self, user: User, rng: Randomness) -> None:
         """Give a new user what Cal.com gives a new account (see :mod:`.seed`)."""
