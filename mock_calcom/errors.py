@@ -148,6 +148,11 @@ class ConflictError(ApiError):
     code = "ConflictException"
 
 
+class UnprocessableEntityError(ApiError):
+    status_code = 422
+    code = "UnprocessableEntityException"
+
+
 class ThrottledError(ApiError):
     status_code = 429
     code = "ThrottlerException"

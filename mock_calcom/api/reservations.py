@@ -3,11 +3,14 @@
 undecorated, so a scoped third-party token gets the scope guard's 403); reading, moving and
 releasing a reservation need nothing but its uid.
 
-Checks, in order: the body (ReserveSlotInput_2024_09_04); a custom ``reservationDuration`` only
-for an authenticated caller; the event type; ``slotDuration`` one of its lengths; the slot free
-(no booking, no other live reservation). A live reservation takes the slot out of
-``GET /v2/slots`` (api/slots.py); ``POST /v2/bookings`` does not check it (neither does
-Cal.com's booking handler, as far as read).
+Checks, in SlotsService_2024_09_04's order (slots.service.ts @f0ac6126): the body
+(ReserveSlotInput_2024_09_04); a custom ``reservationDuration`` only for a caller (401) who owns
+the event type or shares a team with its owner (403); the event type (404); ``slotDuration``, when
+given, one of its lengths (400); no booking of the event type in the slot and no other live
+reservation overlapping it (422). Moving a reservation checks the same, except the caller. A live
+reservation takes the slot out of ``GET /v2/slots`` (api/slots.py); a booking that names it (body
+``reservedSlotUid`` or the ``uid`` cookie) must be first in line and ends it (api/bookings.py);
+a booking that names none is not checked against reservations.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from mock_calcom.api import versions
 from mock_calcom.api.endpoint import OPTIONAL_AUTH, Call, Endpoint
 from mock_calcom.api.envelope import status_only, success
 from mock_calcom.api.validation import IS_NUMBER, IS_STRING, Prop, Rule, Schema, min_value
-from mock_calcom.errors import BadRequestError, NotFoundError, UnauthorizedError
+from mock_calcom.errors import (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+)
 from mock_calcom.model.resources.event_types import EventType
 from mock_calcom.model.resources.reservations import DEFAULT_RESERVATION_MINUTES, Reservation
 from mock_calcom.model.resources.timeutil import iso_ms, parse_iso
@@ -33,9 +42,15 @@ RESERVE_INPUT = Schema((
     Prop("slotDuration", (IS_NUMBER, min_value(1)), optional=True),
     Prop("reservationDuration", (IS_NUMBER, min_value(1)), optional=True),
 ))
-SLOT_TAKEN = "This time slot is already reserved or booked."
-CUSTOM_DURATION = ("reservationDuration can only be used for authenticated requests. If you want to "
-                   "reserve a slot for a custom duration, authenticate the request.")
+# Messages of SlotsService_2024_09_04 (slots.service.ts @f0ac6126).
+ALREADY_BOOKED = "Can't reserve a slot if the event is already booked."
+ALREADY_RESERVED = "This time slot is already reserved by another user. Please choose a different time."
+CUSTOM_DURATION = ("reservationDuration can only be used for authenticated requests - use access token, "
+                   "api key or OAuth credentials")
+CUSTOM_DURATION_FORBIDDEN = (
+    "authenticated user is not owner of event type, does not have memberships in common with owner of "
+    "the event type, nor does belong to event type's team or org.")
+NOT_VARIABLE_LENGTH = "You passed 'slotDuration' but this event type is not a variable length event type."
 
 
 def _out(reservation: Reservation) -> dict[str, Any]:
@@ -46,33 +61,60 @@ def _out(reservation: Reservation) -> dict[str, Any]:
             "reservationUntil": iso_ms(reservation.until)}
 
 
-def _slot(call: Call, body: dict[str, Any], *, except_uid: str | None) -> tuple[EventType, float, float, int]:
-    if "reservationDuration" in body and call.caller is None:
-        raise UnauthorizedError(CUSTOM_DURATION)
+def _event_type(call: Call, body: dict[str, Any]) -> EventType:
     event_type = call.model.resources.event_types.get(int(body["eventTypeId"]))
     if event_type is None:
         raise NotFoundError(f"Event Type with ID={int(body['eventTypeId'])} not found")
-    length = int(body.get("slotDuration") or event_type.length)
-    allowed = event_type.length_options or [event_type.length]
-    if length not in allowed:
-        raise BadRequestError(
-            f"Provided slotDuration={length} is not one of the possible lengths for the event type. "
-            f"The possible lengths are: {', '.join(str(o) for o in allowed)}")
+    return event_type
+
+
+def _check_custom_duration(call: Call, body: dict[str, Any], event_type: EventType) -> None:
+    """reserveSlot: a custom ``reservationDuration`` needs a caller (401), who must own the event
+    type or share a team with its owner (canSpecifyCustomReservationDurationIndividualEvent)."""
+    if not body.get("reservationDuration"):
+        return
+    if call.caller is None:
+        raise UnauthorizedError(CUSTOM_DURATION)
+    user_id = call.caller.user.id
+    if user_id != event_type.owner_id and not call.model.resources.teams.share_a_team(
+            user_id, event_type.owner_id):
+        raise ForbiddenError(CUSTOM_DURATION_FORBIDDEN)
+
+
+def _slot(call: Call, body: dict[str, Any], event_type: EventType, *,
+          except_uid: str | None) -> tuple[float, float, int]:
+    """The checks reserve and update share, in SlotsService_2024_09_04's order: the slot length
+    (only when ``slotDuration`` is given), a booking of the event type in the slot (422), another
+    live reservation overlapping it (422; the one being moved does not count)."""
+    length = event_type.length
+    if body.get("slotDuration"):
+        length = int(body["slotDuration"])
+        if not event_type.length_options:
+            raise BadRequestError(NOT_VARIABLE_LENGTH)
+        if length not in event_type.length_options:
+            raise BadRequestError(
+                "Provided 'slotDuration' is not one of the possible lengths for the event type. The possible "
+                "lengths for this variable length event type are: "
+                f"{', '.join(str(o) for o in event_type.length_options)}")
     start = parse_iso(body["slotStart"])
     assert start is not None  # validated
     end = start + length * 60
-    host = call.model.users.get(event_type.owner_id)
     store = call.model.resources
-    if host is None or not store.bookings.is_free(event_type, host, start, end) or store.reservations.held(
-            event_type.id, start, end, except_uid=except_uid):
-        raise BadRequestError(SLOT_TAKEN)
+    if store.bookings.booked(event_type.id, event_type.owner_id, start, end):
+        raise UnprocessableEntityError(ALREADY_BOOKED)
+    if store.reservations.held(event_type.id, start, end, except_uid=except_uid):
+        raise UnprocessableEntityError(ALREADY_RESERVED)
     minutes = int(body.get("reservationDuration") or DEFAULT_RESERVATION_MINUTES)
-    return event_type, start, end, minutes
+    return start, end, minutes
 
 
 def reserve(call: Call) -> Response:
     body = RESERVE_INPUT.validate(call.body)
-    event_type, start, end, minutes = _slot(call, body, except_uid=None)
+    if body.get("reservationDuration") and call.caller is None:
+        raise UnauthorizedError(CUSTOM_DURATION)
+    event_type = _event_type(call, body)
+    _check_custom_duration(call, body, event_type)
+    start, end, minutes = _slot(call, body, event_type, except_uid=None)
     user = call.user_or_none
     reservation = call.model.resources.reservations.reserve(event_type.id, start, end, minutes,
                                                             user.id if user else None)
@@ -87,8 +129,13 @@ def get_reservation(call: Call) -> Response:
 def move_reservation(call: Call) -> Response:
     body = RESERVE_INPUT.validate(call.body)
     store = call.model.resources.reservations
-    reservation = store.require(call.path_params["uid"])
-    event_type, start, end, minutes = _slot(call, body, except_uid=reservation.uid)
+    found = store.get(call.path_params["uid"])
+    if found is None:
+        raise NotFoundError(f"Slot with uid={call.path_params['uid']} not found")
+    # updateReservedSlot checks no caller for a custom reservationDuration.
+    event_type = _event_type(call, body)
+    start, end, minutes = _slot(call, body, event_type, except_uid=found.uid)
+    reservation = found
     return success(_out(store.move(reservation, event_type.id, start, end, minutes)))
 
 

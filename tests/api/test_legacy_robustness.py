@@ -36,7 +36,7 @@ KEYS = ["start", "end", "eventTypeId", "timeZone", "language", "metadata", "resp
         "locations", "bookingFields", "seatsPerTimeSlot", "availabilities", "days", "startTime", "endTime",
         "isDefault", "schedule", "dateOverrides", "cancellationReason", "allRemainingBookings", "attendees",
         "noShowHost", "slotUtcStartDate", "slotUtcEndDate", "reservedSlotUid", "hashedLink",
-        "recurringEventId"]
+        "recurringEventId", "slotStart", "slotDuration", "reservationDuration"]
 objects = st.dictionaries(st.sampled_from(KEYS), values, max_size=6)
 # POST /v2/bookings/recurring takes an array of booking requests.
 bodies = st.one_of(values, objects, st.lists(objects, max_size=3))
@@ -99,3 +99,22 @@ def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
                  f"/v2/event-types/{segment}/public", f"/v2/event-types/{segment}/{segment}/public"):
         response = _send("GET", path)
         assert response.status_code < 500, response.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(method=st.sampled_from(["POST", "PATCH"]), body=bodies)
+def test_any_reservation_body_gets_a_non_5xx_answer_and_a_refusal_writes_nothing(
+        method: str, body: Any) -> None:
+    """The 2024-09-04 reservation routes (a scope-less token reaches them)."""
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=_FAKE.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as http:
+            path = "/v2/slots/reservations" + ("" if method == "POST" else "/unknown")
+            return await http.request(method, path, json=body, headers={
+                "Authorization": f"Bearer {_TOKEN}", "cal-api-version": "2024-09-04"})
+
+    before = _state()
+    response = asyncio.run(go())
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert _state() == before

@@ -69,7 +69,9 @@ async def test_a_reservation_holds_its_slot_until_it_lapses_or_is_released(
     assert first.status_code == 201
     uid = first.json()["data"]["reservationUid"]
     again = await http.post("/v2/slots/reservations", json=body, headers=SLOTS)
-    assert again.status_code == 400
+    assert again.status_code == 422
+    assert again.json()["error"]["message"] == (
+        "This time slot is already reserved by another user. Please choose a different time.")
     assert (await http.get(f"/v2/slots/reservations/{uid}", headers=SLOTS)).json()["data"]["slotStart"] == (
         body["slotStart"])
     fake.advance(301)
@@ -88,6 +90,9 @@ async def test_a_custom_reservation_length_needs_authentication(
     body = {"eventTypeId": _event_type(fake, alice), "slotStart": _slot(fake), "reservationDuration": 10}
     anonymous = await http.post("/v2/slots/reservations", json=body, headers=SLOTS)
     assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["message"] == (
+        "reservationDuration can only be used for authenticated requests - use access token, api key or "
+        "OAuth credentials")
     signed = await http.post("/v2/slots/reservations", json=body, headers=_auth(mint(alice), **SLOTS))
     assert signed.json()["data"]["reservationDuration"] == 10
 

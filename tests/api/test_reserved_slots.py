@@ -19,7 +19,7 @@ from mock_calcom import MockCalcom
 from mock_calcom.model.resources import BookingStatus
 from mock_calcom.model.resources.event_types import EventType
 from mock_calcom.model.users import User
-from tests.api.conftest import envelope_error
+from tests.api.conftest import TokenFactory, envelope_error
 
 CURRENT = {"cal-api-version": "2024-08-13"}
 SLOTS = {"cal-api-version": "2024-09-04"}
@@ -220,3 +220,52 @@ async def test_legacy_availability_hides_a_slot_someone_else_reserved_but_not_on
     assert start not in await times()
     assert start not in await times("someone-else")
     assert start in await times(held)
+
+
+async def test_reserving_a_booked_slot_or_a_wrong_length_is_refused_as_cal_com_does(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User) -> None:
+    start = _slot(fake)
+    made = await http.post("/v2/bookings", json=_body(fake, alice, start), headers=CURRENT)
+    assert made.status_code == 201
+    body = {"eventTypeId": _event_type(fake, alice).id, "slotStart": start}
+    booked = await http.post("/v2/slots/reservations", json=body, headers=SLOTS)
+    assert booked.status_code == 422
+    message = "Can't reserve a slot if the event is already booked."
+    assert envelope_error(booked) == {
+        "code": "UnprocessableEntityException", "message": message,
+        "details": {"message": message, "error": "Unprocessable Entity", "statusCode": 422}}
+    fixed = await http.post("/v2/slots/reservations", headers=SLOTS,
+                            json={**body, "slotStart": _slot(fake, 3), "slotDuration": 45})
+    assert fixed.status_code == 400
+    assert envelope_error(fixed)["message"] == (
+        "You passed 'slotDuration' but this event type is not a variable length event type.")
+    assert fake.model.resources.reservations._live() == []
+
+
+async def test_a_custom_reservation_length_is_for_the_owner_or_a_teammate(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User, bob: User, mint: TokenFactory) -> None:
+    from mock_calcom.model.resources.teams import Role
+
+    body = {"eventTypeId": _event_type(fake, alice).id, "slotStart": _slot(fake), "reservationDuration": 10}
+    stranger = await http.post("/v2/slots/reservations", json=body,
+                               headers={**SLOTS, "Authorization": f"Bearer {mint(bob)}"})
+    assert stranger.status_code == 403
+    assert envelope_error(stranger)["message"] == (
+        "authenticated user is not owner of event type, does not have memberships in common with owner of "
+        "the event type, nor does belong to event type's team or org.")
+    with fake.model.lock:
+        team = fake.model.resources.teams.create("Both")
+        fake.model.resources.teams.add_member(team, alice.id, Role.OWNER)
+        fake.model.resources.teams.add_member(team, bob.id, Role.MEMBER)
+    teammate = await http.post("/v2/slots/reservations", json=body,
+                               headers={**SLOTS, "Authorization": f"Bearer {mint(bob)}"})
+    assert teammate.status_code == 201, teammate.text
+    assert teammate.json()["data"]["reservationDuration"] == 10
+
+
+async def test_moving_an_unknown_reservation_is_a_404(http: httpx.AsyncClient, fake: MockCalcom,
+                                                     alice: User) -> None:
+    body = {"eventTypeId": _event_type(fake, alice).id, "slotStart": _slot(fake)}
+    response = await http.patch("/v2/slots/reservations/nope", json=body, headers=SLOTS)
+    assert response.status_code == 404
+    assert envelope_error(response)["message"] == "Slot with uid=nope not found"

@@ -401,6 +401,12 @@ class BookingStore:
         if not self.is_free(event_type, host, start, end, ignore_uid=ignore_uid):
             raise BadRequestError(UNAVAILABLE)
 
+    def booked(self, event_type_id: int, host_id: int, start: float, end: float) -> bool:
+        """Whether a booking of the event type that holds its slot overlaps [start, end)
+        (``findActiveOverlappingBooking`` of the reservation service: no buffers)."""
+        return any(b.event_type_id == event_type_id and b.status in _BLOCKING
+                   and b.start < end and start < b.end for b in self._by_host.get(host_id, {}).values())
+
     def is_free(self, event_type: EventType, host: User, start: float, end: float, *,
                 ignore_uid: str | None = None) -> bool:
         """Whether [start, end) plus the event type's buffers misses every booking that holds

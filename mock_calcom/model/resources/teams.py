@@ -93,5 +93,10 @@ class TeamStore:
         ids = [m.team_id for m in self._memberships.values() if m.user_id == user_id]
         return [self._teams[i] for i in sorted(set(ids)) if i in self._teams]
 
+    def share_a_team(self, user_id: int, other_id: int) -> bool:
+        """Whether two users have memberships of one team (``haveMembershipsInCommon``)."""
+        mine = {m.team_id for m in self._memberships.values() if m.user_id == user_id}
+        return any(m.team_id in mine for m in self._memberships.values() if m.user_id == other_id)
+
     def members(self, team_id: int) -> list[Membership]:
         return [m for m in self._memberships.values() if m.team_id == team_id]
