@@ -138,9 +138,11 @@ def _serve_bare(port: int, body_file: str) -> None:
 def _load_settings() -> Any:
     from mock_calcom.settings import Settings
 
-    # For load: no throttling, nothing expires during the run.
+    # For load: no throttling, nothing expires during the run, and room for every code the
+    # bench issues before traffic (the default cap of pending codes, 10 000, would delete
+    # the oldest of the live run's pool: their exchanges then fail as unknown codes).
     return Settings(seed=7, rate_limit_enabled=False, access_token_ttl=86_400,
-                    code_ttl=86_400, refresh_token_ttl=30 * 86_400)
+                    code_ttl=86_400, refresh_token_ttl=30 * 86_400, max_pending_codes=1_000_000)
 
 
 def _serve_fake(port: int, out_file: str, users: int, codes: int) -> None:

@@ -10,8 +10,10 @@ bearer and a malformed token request.
 
 Reports the child's RSS at start, when the journal is full (``journal_limit`` entries), on
 the plateau (every bounded structure full: the journal, the newest 20 000 secret values,
-1 000 refresh rows, caches), at every tenth of the run and at the end, and the growth from
-plateau to end. Target: flat after the plateau.
+1 000 refresh rows, caches, and the codes never exchanged, which ``serve``'s wall clock
+expires after 10 minutes, so the plateau comes after 160 000 requests *and* 630 s), at
+every tenth of the run and at the end, and the growth from plateau to end. Target: flat
+after the plateau.
 
 Bounded in time (``--max-seconds``, default 1800): on a slow machine the run stops early and
 says how many requests it sent. Without Node.js, ``--driver python`` uses an httpx driver
@@ -44,6 +46,9 @@ JOURNAL_LIMIT = 10_000
 #: Requests after which every bounded structure is full: the secret-value registry keeps the
 #: newest 20 000 values and a round (about 6.7 requests) adds about one (its code).
 PLATEAU_REQUESTS = 160_000
+#: Seconds after which the codes never exchanged stop piling up: ``code_ttl`` (600 s on the
+#: wall clock of ``serve``) and a margin; before it they grow by one per ten rounds.
+PLATEAU_SECONDS = 630.0
 DRIVER = Path(__file__).with_name("soak_driver.mjs")
 
 
@@ -201,15 +206,20 @@ def main() -> int:
         started = time.monotonic()
         start = node_driver if args.driver == "node" else python_driver
         wait = start(base, redirect_uri, args, progress)
-        marks = [("journal full", journal_limit), ("plateau", PLATEAU_REQUESTS)]
+        marks = [("journal full", journal_limit)]
         marks += [(f"{i}/10", args.requests * i // 10) for i in range(1, 10)]
         marks.sort(key=lambda mark: mark[1])
+        plateau_due = True
         while not progress.done:
             time.sleep(0.25)
+            now = time.monotonic() - started
             while marks and progress.sent >= marks[0][1]:
                 label, _ = marks.pop(0)
-                samples.append((label, progress.sent, time.monotonic() - started,
-                                rss_mib(child.pid)))
+                samples.append((label, progress.sent, now, rss_mib(child.pid)))
+            if plateau_due and progress.sent >= PLATEAU_REQUESTS and now >= PLATEAU_SECONDS:
+                plateau_due = False
+                samples.append(("plateau", progress.sent, now, rss_mib(child.pid)))
+        samples.sort(key=lambda sample: sample[1])
         wait()
         elapsed = time.monotonic() - started
         end_rss = rss_mib(child.pid)

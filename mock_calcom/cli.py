@@ -164,6 +164,12 @@ def _print_banner(fake: MockCalcom, server: LiveServer, config: ServeConfig,
         f"  control plane  {server.url}/_mock/  " + (
             f"(admin token required: {ADMIN_TOKEN_HEADER})" if fake.control_security
             and fake.control_security.admin_token else "(JSON only, this origin only)"),
+    ]
+    security = fake.control_security
+    if security is not None and security.sessions is not None:
+        # The token cannot ride on a browser's link: a one-time link that sets a cookie.
+        lines.append(f"  browser login  {security.sessions.login_url(server.url)}  (valid once)")
+    lines += [
         f"  consent        {fake.consent.mode.value}",
         f"  seed           {fake.model.rng.seed}",
     ]

@@ -506,6 +506,24 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Drop a tenant", (_STATE,),
         {"204": {"description": "Dropped"}, "404": _CONTROL_ERROR},
         description="Its next request starts it afresh from the server's settings."),
+    ("GET", "/_mock/login"): Op(
+        "Browser login with a one-time link", (_META,),
+        {"303": {"description": "Ticket redeemed: a session cookie (HttpOnly, SameSite=Strict, "
+                                "Path=/_mock) and a redirect to /_mock/"},
+         "401": _CONTROL_ERROR, "404": _CONTROL_ERROR},
+        description="Only with an admin token (serve --admin-token): the ticket of a login "
+        "link serve printed or POST /_mock/login-links made, valid once. The cookie stands "
+        "for the token on reads, and on writes that carry this fake's own Origin.",
+        query=(("ticket", {"type": "string"}, "The one-time ticket"),)),
+    ("POST", "/_mock/login-links"): Op(
+        "Make a one-time browser login link", (_META,),
+        {"201": _json({"type": "object", "properties": {"url": {"type": "string"}}},
+                      "The login URL (valid once)"), "400": _CONTROL_ERROR,
+         "404": _CONTROL_ERROR},
+        description="Only with an admin token; 404 when the server has none (the pages then "
+        "need no login).",
+        request_body=_body({"type": "object", "additionalProperties": False},
+                           required=False)),
     ("GET", "/_mock"): Op(
         "Control-plane index", (_META,),
         {"200": _json({"type": "object", "properties": {
@@ -812,6 +830,54 @@ def _operation(method: str, template: str, op: Op | None, route: Route) -> dict[
     return out
 
 
+#: OpenAPI links: which answer names the object another operation takes, so that a stateful
+#: fuzzer (Schemathesis' stateful phase) chains real objects instead of guessing ids. Each:
+#: (method, path, status) of the producer -> (method, path) of the consumer, and the runtime
+#: expression of each of the consumer's path parameters.
+_ID = "$response.body#/id"
+_V2_ID = "$response.body#/data/id"
+_CLIENT = {"client_id": "$response.body#/client_id"}
+LINKS: tuple[tuple[tuple[str, str, str], tuple[str, str], dict[str, str]], ...] = (
+    (("POST", "/_mock/users", "201"), ("GET", "/_mock/users/{user_id}"), {"user_id": _ID}),
+    (("POST", "/_mock/clients", "201"), ("GET", "/_mock/clients/{client_id}"), _CLIENT),
+    (("POST", "/_mock/clients", "201"), ("PATCH", "/_mock/clients/{client_id}"), _CLIENT),
+    (("POST", "/_mock/clients", "201"), ("POST", "/_mock/clients/{client_id}/secrets"), _CLIENT),
+    (("POST", "/_mock/clients/{client_id}/secrets", "201"),
+     ("DELETE", "/_mock/clients/{client_id}/secrets/{secret_id}"),
+     {**_CLIENT, "secret_id": _ID}),
+    (("POST", "/_mock/faults", "201"), ("GET", "/_mock/faults/{fault_id}"), {"fault_id": _ID}),
+    (("POST", "/_mock/faults", "201"), ("DELETE", "/_mock/faults/{fault_id}"), {"fault_id": _ID}),
+    *((("POST", "/v2/bookings", "201"), (method, f"/v2/bookings/{{bookingUid}}{tail}"),
+       {"bookingUid": "$response.body#/data/uid"})
+      for method, tail in (("GET", ""), ("POST", "/cancel"), ("POST", "/reschedule"))),
+    *((("POST", "/v2/event-types", "201"), (method, "/v2/event-types/{eventTypeId}"),
+       {"eventTypeId": _V2_ID}) for method in ("GET", "PATCH", "DELETE")),
+    *((("POST", "/v2/schedules", "201"), (method, "/v2/schedules/{scheduleId}"),
+       {"scheduleId": _V2_ID}) for method in ("GET", "PATCH", "DELETE")),
+)
+
+
+def _link_name(method: str, path: str) -> str:
+    words = re.sub(r"[^A-Za-z0-9]+", " ", path.replace("/_mock", "").replace("/v2", "")).title()
+    return method.title() + words.replace(" ", "")
+
+
+def _add_links(paths: dict[str, dict[str, Any]]) -> None:
+    """:data:`LINKS` into the producers' responses (those served in this document)."""
+    for (method, path, status), (to_method, to_path), parameters in LINKS:
+        source = paths.get(path, {}).get(method.lower())
+        if source is None or to_method.lower() not in paths.get(to_path, {}):
+            continue
+        # Copies: the responses may be OPERATIONS' own dicts, which stay as declared.
+        response = dict(source["responses"][status])
+        source["responses"] = {**source["responses"], status: response}
+        pointer = to_path.replace("~", "~0").replace("/", "~1")
+        response["links"] = links = dict(response.get("links", {}))
+        links[_link_name(to_method, to_path)] = {
+            "operationRef": f"#/paths/{pointer}/{to_method.lower()}",
+            "parameters": dict(parameters)}
+
+
 def build_document(routes: list[BaseRoute]) -> dict[str, Any]:
     """The document for an app with these routes."""
     paths: dict[str, dict[str, Any]] = {}
@@ -819,6 +885,7 @@ def build_document(routes: list[BaseRoute]) -> dict[str, Any]:
         path = openapi_path(template)
         op = OPERATIONS.get((method, path))
         paths.setdefault(path, {})[method.lower()] = _operation(method, template, op, route)
+    _add_links(paths)
     tags = sorted({tag for op in OPERATIONS.values() for tag in op.tags})
     return {
         "openapi": "3.1.0",

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
 from mock_calcom.control import endpoints as e
-from mock_calcom.control import pages
+from mock_calcom.control import login, pages
 from mock_calcom.control.faults import routes as fault_routes
 
 _P = "/_mock"
@@ -42,6 +42,8 @@ _CORE: list[BaseRoute] = [
     Route(f"{_P}/journal/view", pages.journal_page, methods=["GET"]),
     Route(f"{_P}/tenants", e.list_tenants, methods=["GET"]),
     Route(f"{_P}/tenants/{{name}}", e.drop_tenant, methods=["DELETE"]),
+    Route(login.LOGIN_PATH, login.login, methods=["GET"]),
+    Route(f"{_P}/login-links", login.new_login_link, methods=["POST"]),
 ]
 
 #: Every control endpoint. Other surfaces of the control plane are added here.

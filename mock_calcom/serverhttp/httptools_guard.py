@@ -8,9 +8,10 @@ import asyncio
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_calcom.server import ReadDeadline
+from mock_calcom.serverhttp.head_limit import HeadLimit
 
 
-class GuardedHttpTools(ReadDeadline, HttpToolsProtocol):
+class GuardedHttpTools(HeadLimit, ReadDeadline, HttpToolsProtocol):
     """Which request is arriving is read from the parser's callbacks: between
     ``on_message_begin`` (its first byte) and ``on_message_complete`` (its last body byte) a
     request is on its way. Before the first byte of the first request the deadline runs from

@@ -7,6 +7,10 @@
 many requests it sent. Each case starts from the same state: the demo user and client, a
 bearer token of theirs, no faults and default settings, so a fuzzed fault with status 500 or
 a fuzzed ``rate_limit`` cannot make a later case fail for a reason of its own.
+
+A second, stateful pass follows the document's OpenAPI links (``mock_calcom.openapi.LINKS``):
+Schemathesis chains a create to the calls on what it created (a booking to its cancel, a
+client to its secrets), ``stateful_step_count`` calls per sequence.
 """
 
 from __future__ import annotations
@@ -123,3 +127,44 @@ def _with_real_ids(case: Any, world: _World) -> None:
         real = world.ids.get(name)
         if real:
             case.path_parameters[name] = real[world.turn // 2 % len(real)]
+
+
+#: Operations the stateful phase chains: the ones the document's links join (objects made by
+#: one call and used by the next), without the control calls that change the rules for every
+#: later call (faults, settings, reset, clock), which the stateless pass covers.
+STATEFUL_PATHS = r"^/(v2/(bookings|event-types|schedules)|_mock/(users|clients))"
+
+
+def test_stateful_sequences_along_the_links_get_no_server_error(world: _World) -> None:
+    world.restore()
+    schema = schemathesis.openapi.from_url(f"{world.server.url}/_mock/openapi.json")
+    machine_class = schema.include(path_regex=STATEFUL_PATHS).as_state_machine()
+    failures: list[str] = []
+    chained = {"steps": 0, "linked": 0}
+
+    class Machine(machine_class):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            sent = {k.lower() for k in (case.headers or {})}
+            headers = {} if "authorization" in sent else {"authorization": f"Bearer {world.token}"}
+            return {"base_url": world.server.url, "headers": headers, "timeout": 30}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            SENT["requests"] += 1
+            chained["steps"] += 1
+            # A path parameter filled from an earlier answer (a link) names a real object.
+            chained["linked"] += bool(case.path_parameters) and response.status_code != 404
+            if response.status_code >= 500:
+                SENT["server_errors"] += 1
+                failures.append(f"{case.method} {case.formatted_path} -> "
+                                f"{response.status_code}: {response.text[:200]}")
+
+    Machine.run(settings=settings(
+        max_examples=max(2, EXAMPLES), stateful_step_count=6, deadline=None,
+        derandomize=True, database=None, suppress_health_check=list(HealthCheck)))
+    world.dirty = True
+    assert failures == []
+    assert chained["steps"] > 0
+    if EXAMPLES >= 10:  # make fuzz: the links must have led somewhere real
+        assert chained["linked"] > 0
+    if os.environ.get("FUZZ_REPORT"):
+        print(f"\nfuzz stateful: {chained['steps']} steps, {chained['linked']} on real objects")

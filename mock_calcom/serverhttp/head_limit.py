@@ -1,0 +1,65 @@
+"""A size limit for a request's head (request line and headers) under httptools.
+
+httptools keeps every header byte until the head is complete, with no limit of its own, so
+within the 10 s read deadline one client could make the server hold gigabytes (8 MiB of
+headers were accepted and journaled). h11, the fallback parser, stops at 16 KiB by itself
+(uvicorn answers its 400). Node, which serves Cal.com, refuses a head over 16 KiB
+(``--max-http-header-size``'s default) with ``431 Request Header Fields Too Large`` and
+``Connection: close``; the fake does the same before anything reaches the app or the
+journal. Whether Cal.com's hosting (proxy, CDN) cuts in earlier is UNCONFIRMED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+#: Bytes a request's head may take, request line and every header together (Node's default).
+MAX_HEAD_BYTES = 16 * 1024
+_REFUSAL = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+            b"content-length: 0\r\nconnection: close\r\n\r\n")
+_END = b"\r\n\r\n"
+
+_log = logging.getLogger("mock_calcom.server")
+
+
+class HeadLimit:
+    """Mixed into uvicorn's httptools protocol, before it in the bases: counts the bytes of
+    each head as they arrive (from the end of the previous request, until a blank line) and
+    answers 431 and closes once they pass :data:`MAX_HEAD_BYTES`, without handing the bytes
+    to the parser."""
+
+    transport: asyncio.Transport
+    _head_open = True
+    _head_bytes = 0
+    _head_tail = b""
+    _refused = False
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # answered 431 and closing: nothing more is parsed
+        if self._head_open:
+            seen = self._head_tail + data
+            end = seen.find(_END)
+            if end < 0:
+                self._head_bytes += len(data)
+                self._head_tail = seen[-3:]
+            else:
+                self._head_bytes += end + len(_END) - len(self._head_tail)
+                self._head_open, self._head_tail = False, b""
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._refuse()
+                return
+        super().data_received(data)  # type: ignore[misc]
+
+    def on_message_complete(self) -> None:
+        # The next bytes on this connection start another request's head.
+        self._head_open, self._head_bytes, self._head_tail = True, 0, b""
+        super().on_message_complete()  # type: ignore[misc]
+
+    def _refuse(self) -> None:
+        self._refused = True
+        if not self.transport.is_closing():
+            _log.warning("refused a request whose head passed %d bytes (431)", MAX_HEAD_BYTES)
+            self.transport.write(_REFUSAL)
+            self.transport.close()
