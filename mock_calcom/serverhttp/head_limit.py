@@ -19,6 +19,8 @@ MAX_HEAD_BYTES = 16 * 1024
 _REFUSAL = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
             b"content-length: 0\r\nconnection: close\r\n\r\n")
 _END = b"\r\n\r\n"
+#: How long a refused connection keeps reading (and discarding) before it is closed.
+_LINGER_SECONDS = 2.0
 
 _log = logging.getLogger("mock_calcom.server")
 
@@ -59,7 +61,16 @@ class HeadLimit:
 
     def _refuse(self) -> None:
         self._refused = True
-        if not self.transport.is_closing():
-            _log.warning("refused a request whose head passed %d bytes (431)", MAX_HEAD_BYTES)
-            self.transport.write(_REFUSAL)
+        if self.transport.is_closing():
+            return
+        _log.warning("refused a request whose head passed %d bytes (431)", MAX_HEAD_BYTES)
+        self.transport.write(_REFUSAL)
+        if not self.transport.can_write_eof():
             self.transport.close()
+            return
+        # A lingering close: closing a socket with unread bytes makes the kernel send a reset,
+        # which can reach the client before it has read the 431 (it is usually still sending
+        # its head). So end our side, keep discarding what arrives, and close once the client
+        # has hung up or after a short grace.
+        self.transport.write_eof()
+        asyncio.get_running_loop().call_later(_LINGER_SECONDS, self.transport.close)

@@ -91,3 +91,18 @@ def test_the_limit_starts_again_for_the_next_request_on_a_connection(
             while not answer.endswith(b"}"):
                 answer += sock.recv(4096)
             assert answer.startswith(b"HTTP/1.1 401")
+
+
+def test_a_client_still_sending_after_the_limit_reads_its_431_and_is_then_hung_up_on(
+        served: tuple[MockCalcom, LiveServer]) -> None:
+    """The refusal must not be lost to a reset: the server stops its side after the 431 and
+    keeps discarding the rest of the head instead of closing on unread bytes."""
+    _, live = served
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+        sock.sendall(f"GET /v2/me HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n".encode())
+        for i in range(2_000):  # ~200 KiB of headers, far past the limit
+            sock.sendall(f"X-Part-{i}: {'c' * 100}\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 431")
