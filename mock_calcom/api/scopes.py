@@ -113,6 +113,12 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
     ("GET", "/v2/timezones"): NOT_AVAILABLE,
     ("GET", "/v2/teams/{teamId}"): ("TEAM_PROFILE_READ",),
     ("GET", "/v2/teams/{teamId}/memberships"): ("TEAM_MEMBERSHIP_READ",),
+    # Membership writes: the OAuth docs' "TEAM_MEMBERSHIP_WRITE scope is required" (and READ for
+    # the one-membership read); the 2024 controller (@987514ee) carries no decorator yet.
+    ("GET", "/v2/teams/{teamId}/memberships/{membershipId}"): ("TEAM_MEMBERSHIP_READ",),
+    ("POST", "/v2/teams/{teamId}/memberships"): ("TEAM_MEMBERSHIP_WRITE",),
+    ("PATCH", "/v2/teams/{teamId}/memberships/{membershipId}"): ("TEAM_MEMBERSHIP_WRITE",),
+    ("DELETE", "/v2/teams/{teamId}/memberships/{membershipId}"): ("TEAM_MEMBERSHIP_WRITE",),
     ("POST", "/v2/event-types/{eventTypeId}/private-links"): ("EVENT_TYPE_WRITE",),
     ("GET", "/v2/event-types/{eventTypeId}/private-links"): ("EVENT_TYPE_READ",),
     ("PATCH", "/v2/event-types/{eventTypeId}/private-links/{linkId}"): ("EVENT_TYPE_WRITE",),

@@ -204,10 +204,14 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     ("POST", "/v2/bookings/instant"): Row(_S, "Instant meeting, team event types only (legacy 2024-04-15)"),
     ("POST", "/v2/bookings/recurring"): Row(_S, "Book all occurrences of a recurring booking (legacy)"),
     ("GET", f"{_B}/reschedule"): Row(_S, "A booking as the reschedule page reads it (legacy 2024-04-15)"),
-    # Teams a real third-party client reads first (FACTS §11.10); the fake has no teams.
-    ("GET", "/v2/teams"): Row(_S, "Teams the user belongs to (none in the fake)"),
+    # Teams a real third-party client reads first (FACTS §11.10), seeded in the model.
+    ("GET", "/v2/teams"): Row(_S, "Teams the user belongs to (seeded; none by default)"),
     ("GET", "/v2/teams/{teamId}"): Row(_S, "One team of the user"),
     ("GET", "/v2/teams/{teamId}/memberships"): Row(_S, "Memberships of one of the user's teams"),
+    ("POST", "/v2/teams/{teamId}/memberships"): Row(_S, "Add a membership (team admin)"),
+    ("GET", "/v2/teams/{teamId}/memberships/{membershipId}"): Row(_S, "One membership (team admin)"),
+    ("PATCH", "/v2/teams/{teamId}/memberships/{membershipId}"): Row(_S, "Update a membership (team admin)"),
+    ("DELETE", "/v2/teams/{teamId}/memberships/{membershipId}"): Row(_S, "Remove a membership (team admin)"),
     # TimezonesController (@ApiExcludeController, apps/api/v2/src/modules/timezones @a084a378).
     ("GET", "/v2/timezones"): Row(_S, "Cities and their time zones for a picker (no auth)"),
     ("GET", "/v2/event-types/{username}/public"): Row(_S, "A user's public event types (legacy 2024-04-15)"),

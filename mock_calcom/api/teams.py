@@ -10,6 +10,11 @@ default none, so the list is empty. A team's own routes pass ``RolesGuard`` (rol
 id=<id>.``, too low a role (memberships need ``TEAM_ADMIN``,
 teams-memberships.controller.ts @987514ee) is 403 ``RolesGuard - user with id=<u> does not have
 the minimum required role=<role> within team with id=<id>.``
+
+Membership writes (TeamsMembershipsController @987514ee, every route ``@Roles("TEAM_ADMIN")``):
+create (201), read one, update, delete, over the same ``TeamStore``. Scopes per the OAuth docs
+(TEAM_MEMBERSHIP_READ for the read, TEAM_MEMBERSHIP_WRITE for the writes; see ``scopes.py``).
+Team create, update and delete (TeamsController) are not served.
 """
 
 from __future__ import annotations
@@ -21,10 +26,32 @@ from starlette.responses import Response
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import API_AUTH, Call, Endpoint
 from mock_calcom.api.envelope import success
-from mock_calcom.api.validation import numeric_id, query_dict
+from mock_calcom.api.validation import IS_BOOLEAN, IS_INT, Prop, Schema, numeric_id, one_of, query_dict
 from mock_calcom.api.webhooks import PAGE
-from mock_calcom.errors import ForbiddenError
+from mock_calcom.errors import ConflictError, ForbiddenError, NotFoundError
 from mock_calcom.model.resources.teams import Membership, Role, Team
+
+#: ``MembershipRole`` in schema.prisma's order, as ``@IsEnum`` lists it in its message.
+_ROLES = ("MEMBER", "ADMIN", "OWNER")
+
+#: CreateTeamMembershipInput (create-team-membership.input.ts @987514ee): ``role`` is not
+#: ``@IsOptional`` but has the initialiser MEMBER, so a missing role is MEMBER and an explicit
+#: ``null`` fails ``@IsEnum``; ``accepted`` and ``disableImpersonation`` default to false.
+CREATE_MEMBERSHIP = Schema((
+    Prop("userId", (IS_INT,)),
+    Prop("accepted", (IS_BOOLEAN,), optional=True),
+    Prop("role", (one_of(_ROLES),)),
+    Prop("disableImpersonation", (IS_BOOLEAN,), optional=True),
+))
+#: UpdateTeamMembershipInput (update-team-membership.input.ts @081b7449): all optional.
+UPDATE_MEMBERSHIP = Schema((
+    Prop("accepted", (IS_BOOLEAN,), optional=True),
+    Prop("role", (one_of(_ROLES),), optional=True),
+    Prop("disableImpersonation", (IS_BOOLEAN,), optional=True),
+))
+#: teams-memberships.service.ts @03670679: getTeamMembership's 404 (its text says
+#: "Organization's" for a plain team too); deleteTeamMembership has its own.
+MEMBERSHIP_NOT_FOUND = "Organization's Team membership not found"
 
 
 def team_out(team: Team) -> dict[str, Any]:
@@ -52,7 +79,7 @@ def membership_out(call: Call, membership: Membership) -> dict[str, Any]:
                   "email": user.email, "bio": user.bio}
     return {"id": membership.id, "userId": membership.user_id, "teamId": membership.team_id,
             "accepted": membership.accepted, "role": membership.role.value,
-            "disableImpersonation": False, "user": member}
+            "disableImpersonation": membership.disable_impersonation, "user": member}
 
 
 def _roles_guard(call: Call, minimum: Role) -> Team:
@@ -87,12 +114,85 @@ def list_memberships(call: Call) -> Response:
     return success([membership_out(call, m) for m in members])
 
 
+def _membership(call: Call, team: Team) -> Membership:
+    """``ParseIntPipe`` on ``membershipId`` (after the guards), then ``findTeamMembership``
+    (``where: {id, teamId}``: another team's membership id is not found here)."""
+    found = call.model.resources.teams.membership_by_id(team.id, numeric_id(call.path_params["membershipId"]))
+    if found is None:
+        raise NotFoundError(MEMBERSHIP_NOT_FOUND)
+    return found
+
+
+def create_membership(call: Call) -> Response:
+    """``POST``: 201 with the new ``TeamMembershipOutput``. The fake adds no team event types
+    for an accepted member (``updateNewTeamMemberEventTypes``): it has none.
+
+    Cal.com writes with ``prisma.membership.create``: an unknown ``userId`` (foreign key) or a
+    user already in the team (``@@unique([userId, teamId])``) is a Prisma error there, whose
+    wire answer is UNCONFIRMED; the fake refuses both with a 4xx and writes nothing (404 /
+    409, the stricter reading of "no such row" and "duplicate")."""
+    team = _roles_guard(call, Role.ADMIN)
+    body = call.body
+    # class-transformer builds the input with its initialisers, then assigns what was sent.
+    values = CREATE_MEMBERSHIP.validate({"role": "MEMBER", **body} if isinstance(body, dict) else body)
+    teams = call.model.resources.teams
+    user_id = int(values["userId"])
+    if call.model.users.get(user_id) is None:
+        raise NotFoundError(f"User with id={user_id} not found")
+    if teams.membership(team.id, user_id) is not None:
+        raise ConflictError(f"User with id={user_id} is already a member of the team with id={team.id}")
+    membership = teams.add_member(team, user_id, values.get("role", "MEMBER"),
+                                  accepted=bool(values.get("accepted", False)),
+                                  disable_impersonation=bool(values.get("disableImpersonation", False)))
+    return success(membership_out(call, membership), status_code=201)
+
+
+def get_membership(call: Call) -> Response:
+    team = _roles_guard(call, Role.ADMIN)
+    return success(membership_out(call, _membership(call, team)))
+
+
+def update_membership(call: Call) -> Response:
+    """``PATCH``: the fields sent (unknown ones stripped), 200 with the updated membership. An
+    unknown membership is 404 (Cal.com's ``prisma.membership.update`` fails on no row; the
+    fake answers with getTeamMembership's 404, the same refusal the read gives)."""
+    team = _roles_guard(call, Role.ADMIN)
+    membership = _membership(call, team)
+    values = UPDATE_MEMBERSHIP.validate(call.body)
+    call.model.resources.teams.update_membership(
+        membership, role=values.get("role"), accepted=values.get("accepted"),
+        disable_impersonation=values.get("disableImpersonation"))
+    return success(membership_out(call, membership))
+
+
+def delete_membership(call: Call) -> Response:
+    """``DELETE``: 200 with the membership as it was (teams-memberships.service.ts @03670679:
+    its own 404 text for an unknown id)."""
+    team = _roles_guard(call, Role.ADMIN)
+    membership_id = numeric_id(call.path_params["membershipId"])
+    teams = call.model.resources.teams
+    membership = teams.membership_by_id(team.id, membership_id)
+    if membership is None:
+        raise NotFoundError(f"Membership with id {membership_id} not found in team {team.id}")
+    out = membership_out(call, membership)
+    teams.remove_membership(membership)
+    return success(out)
+
+
 _A = versions.ANY
+_M = "/v2/teams/{teamId}/memberships"
+_MC = "TeamsMembershipsController_"
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/v2/teams", "TeamsController_getTeams", list_teams, _A, API_AUTH),
     Endpoint("GET", "/v2/teams/{teamId}", "TeamsController_getTeam", get_team, _A, API_AUTH),
     Endpoint("GET", "/v2/teams/{teamId}/memberships", "TeamsMembershipsController_getTeamMemberships",
              list_memberships, _A, API_AUTH),
+    Endpoint("POST", _M, f"{_MC}createTeamMembership", create_membership, _A, API_AUTH, reads_body=True),
+    Endpoint("GET", f"{_M}/{{membershipId}}", f"{_MC}getTeamMembership", get_membership, _A, API_AUTH),
+    Endpoint("PATCH", f"{_M}/{{membershipId}}", f"{_MC}updateTeamMembership", update_membership, _A,
+             API_AUTH, reads_body=True),
+    Endpoint("DELETE", f"{_M}/{{membershipId}}", f"{_MC}deleteTeamMembership", delete_membership, _A,
+             API_AUTH),
 )
 #: Every team route now answers a member with state (kept for the routes table).
 NO_SUCCESS_ENDPOINTS: tuple[Endpoint, ...] = ()

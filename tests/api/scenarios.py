@@ -86,6 +86,20 @@ class Ctx:
             self.fake.model.resources.teams.add_member(team, self.user.id, Role.OWNER)
         return team.id
 
+    def other_user(self) -> int:
+        """A second user of the fake (made once), for membership writes."""
+        found = next((u for u in self.fake.model.users.all() if u.username == "scenario-member"), None)
+        return found.id if found is not None else self.fake.model.create_user("scenario-member").id
+
+    def membership(self) -> tuple[int, int]:
+        """(team id, membership id) of a second user in a team the user owns."""
+        team_id = self.team()
+        other = self.other_user()
+        with self.fake.model.lock:
+            team = self.fake.model.resources.teams.get(team_id)
+            assert team is not None
+            return team_id, self.fake.model.resources.teams.add_member(team, other).id
+
     def private_link(self) -> str:
         with self.fake.model.lock:
             return self.fake.model.resources.private_links.create(self.event_type("30min"), None, 2).link_id
@@ -360,5 +374,13 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "TeamsController_getTeam": (200, lambda c: c.call("GET", f"/v2/teams/{c.team()}")),
     "TeamsMembershipsController_getTeamMemberships": (
         200, lambda c: c.call("GET", f"/v2/teams/{c.team()}/memberships")),
+    "TeamsMembershipsController_createTeamMembership": (201, lambda c: c.call(
+        "POST", f"/v2/teams/{c.team()}/memberships", {"userId": c.other_user(), "role": "ADMIN"})),
+    "TeamsMembershipsController_getTeamMembership": (200, lambda c: c.call(
+        "GET", "/v2/teams/{}/memberships/{}".format(*c.membership()))),
+    "TeamsMembershipsController_updateTeamMembership": (200, lambda c: c.call(
+        "PATCH", "/v2/teams/{}/memberships/{}".format(*c.membership()), {"role": "ADMIN"})),
+    "TeamsMembershipsController_deleteTeamMembership": (200, lambda c: c.call(
+        "DELETE", "/v2/teams/{}/memberships/{}".format(*c.membership()))),
     "TimezonesController_getTimeZones": (200, lambda c: c.call("GET", "/v2/timezones")),
 }

@@ -12,4 +12,5 @@ def resource_state(fake: MockCalcom, user: User) -> Any:
     resources = fake.model.resources
     return copy.deepcopy((vars(user), resources.bookings._by_uid,
                           [vars(e) for e in resources.event_types], resources.schedules._by_id,
-                          resources.reservations._by_uid, resources.private_links._by_event_type))
+                          resources.reservations._by_uid, resources.private_links._by_event_type,
+                          resources.teams._teams, resources.teams._memberships))

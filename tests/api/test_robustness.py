@@ -19,9 +19,15 @@ from tests.api.snapshots import resource_state
 
 _FAKE = MockCalcom(Settings(seed=99, rate_limit_enabled=False))
 _USER = _FAKE.model.create_user("fuzz")
-_TOKEN = _FAKE.model.tokens.mint_pair(Grant("c", _USER.id, None, USER_SCOPES)).access_token
+_TEAM_SCOPES = ("TEAM_PROFILE_READ", "TEAM_MEMBERSHIP_READ", "TEAM_MEMBERSHIP_WRITE")
+_TOKEN = _FAKE.model.tokens.mint_pair(Grant("c", _USER.id, None, USER_SCOPES + _TEAM_SCOPES)).access_token
 _EVENT_TYPE = _FAKE.model.resources.event_types.of_user(_USER.id)[0].id
 _UID = next(iter(_FAKE.model.resources.bookings._by_uid))
+# A team the fuzz user owns, with a second member whose membership the writes may change.
+_TEAM = _FAKE.model.resources.teams.create("Fuzz Team")
+_FAKE.model.resources.teams.add_member(_TEAM, _USER.id, "OWNER")
+_MEMBER = _FAKE.model.resources.teams.add_member(_TEAM, _FAKE.model.create_user("fuzz-member").id).id
+_M = f"/v2/teams/{_TEAM.id}/memberships"
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**12),
                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
@@ -34,7 +40,7 @@ KEYS = ["start", "attendee", "eventTypeId", "eventTypeSlug", "username", "guests
         "overrides", "isDefault", "days", "startTime", "endTime", "bookingFields", "locations", "host",
         "attendees", "absent", "reason", "cancellationReason", "rescheduledBy", "timeFormat", "weekStart",
         "defaultScheduleId", "hidden", "scheduleId", "seatUid", "bio", "avatarUrl", "recurrenceCount",
-        "reservedSlotUid", "cancelSubsequentBookings"]
+        "reservedSlotUid", "cancelSubsequentBookings", "userId", "role", "accepted", "disableImpersonation"]
 bodies = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
 QUERY_KEYS = ["take", "skip", "status", "sortStart", "sortEnd", "sortCreated", "sortUpdatedAt",
               "afterStart", "beforeEnd", "eventTypeId", "eventTypeIds", "teamId", "teamsIds",
@@ -46,7 +52,7 @@ WRITES = [("POST", "/v2/bookings"), ("POST", f"/v2/bookings/{_UID}/cancel"),
           ("POST", f"/v2/bookings/{_UID}/reschedule"), ("POST", f"/v2/bookings/{_UID}/decline"),
           ("POST", f"/v2/bookings/{_UID}/mark-absent"), ("PATCH", "/v2/me"), ("POST", "/v2/event-types"),
           ("PATCH", f"/v2/event-types/{_EVENT_TYPE}"), ("POST", "/v2/schedules"),
-          ("PATCH", f"/v2/schedules/{_USER.default_schedule_id}")]
+          ("PATCH", f"/v2/schedules/{_USER.default_schedule_id}"), ("POST", _M), ("PATCH", f"{_M}/{_MEMBER}")]
 
 
 def _send(method: str, path: str, **options: Any) -> httpx.Response:
@@ -88,6 +94,6 @@ def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
     segment = quote(segment, safe="")
     for path in (f"/v2/bookings/{segment}", f"/v2/event-types/{segment}", f"/v2/schedules/{segment}",
                  f"/v2/calendars/{segment}/check", f"/v2/teams/{segment}",
-                 f"/v2/teams/{segment}/memberships"):
+                 f"/v2/teams/{segment}/memberships", f"{_M}/{segment}"):
         response = _send("GET", path)
         assert response.status_code < 500, response.text

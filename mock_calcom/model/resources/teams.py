@@ -1,8 +1,9 @@
 """Teams and their memberships (Prisma ``Team`` and ``Membership``), read by ``/v2/teams``.
 
 The fake's users belong to no team unless a test seeds one (``resources.teams.create`` and
-``add_member``, under the model's lock): Cal.com's own team writes (create, update, delete,
-membership writes) are platform/organization work the fake does not serve.
+``add_member``, under the model's lock). Membership writes (``/v2/teams/{id}/memberships``) go
+through ``add_member``, ``update_membership`` and ``remove_membership``; team create, update and
+delete are not served.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Membership:
     user_id: int
     role: Role
     accepted: bool
+    disable_impersonation: bool = False
 
 
 def _slugify(name: str) -> str:
@@ -72,12 +74,13 @@ class TeamStore:
         return team
 
     def add_member(self, team: Team, user_id: int, role: Role | str = Role.MEMBER, *,
-                   accepted: bool = True) -> Membership:
+                   accepted: bool = True, disable_impersonation: bool = False) -> Membership:
         if team.id not in self._teams:
             raise MockCalcomError(f"no team with id {team.id}")
         if self.membership(team.id, user_id) is not None:
             raise MockCalcomError(f"user {user_id} is already a member of team {team.id}")
-        membership = Membership(self._membership_ids.next(), team.id, user_id, Role(role), accepted)
+        membership = Membership(self._membership_ids.next(), team.id, user_id, Role(role), accepted,
+                                disable_impersonation)
         self._memberships[membership.id] = membership
         return membership
 
@@ -97,6 +100,29 @@ class TeamStore:
         """Whether two users have memberships of one team (``haveMembershipsInCommon``)."""
         mine = {m.team_id for m in self._memberships.values() if m.user_id == user_id}
         return any(m.team_id in mine for m in self._memberships.values() if m.user_id == other_id)
+
+    def membership_by_id(self, team_id: int, membership_id: int) -> Membership | None:
+        """The membership with this id *of this team* (``where: {id, teamId}``)."""
+        found = self._memberships.get(membership_id)
+        return found if found is not None and found.team_id == team_id else None
+
+    def update_membership(self, membership: Membership, *, role: Role | str | None = None,
+                          accepted: bool | None = None,
+                          disable_impersonation: bool | None = None) -> Membership:
+        """Sets the given fields; ``None`` leaves one as it is."""
+        if membership.id not in self._memberships:
+            raise MockCalcomError(f"no membership with id {membership.id}")
+        if role is not None:
+            membership.role = Role(role)
+        if accepted is not None:
+            membership.accepted = accepted
+        if disable_impersonation is not None:
+            membership.disable_impersonation = disable_impersonation
+        return membership
+
+    def remove_membership(self, membership: Membership) -> None:
+        if self._memberships.pop(membership.id, None) is None:
+            raise MockCalcomError(f"no membership with id {membership.id}")
 
     def members(self, team_id: int) -> list[Membership]:
         return [m for m in self._memberships.values() if m.team_id == team_id]
