@@ -112,6 +112,8 @@ ENDPOINT_SCOPES: dict[tuple[str, str], Requirement] = {
     # No guard, no decorator (timezones.controller.ts @a084a378): the global guard's 403.
     ("GET", "/v2/timezones"): NOT_AVAILABLE,
     ("GET", "/v2/teams/{teamId}"): ("TEAM_PROFILE_READ",),
+    # The OAuth docs' "Delete a team": TEAM_PROFILE_WRITE is required.
+    ("DELETE", "/v2/teams/{teamId}"): ("TEAM_PROFILE_WRITE",),
     ("GET", "/v2/teams/{teamId}/memberships"): ("TEAM_MEMBERSHIP_READ",),
     # Membership writes: the OAuth docs' "TEAM_MEMBERSHIP_WRITE scope is required" (and READ for
     # the one-membership read); the 2024 controller (@987514ee) carries no decorator yet.

@@ -207,6 +207,7 @@ EXTRA: Final[dict[tuple[str, str], Row]] = {
     # Teams a real third-party client reads first (FACTS §11.10), seeded in the model.
     ("GET", "/v2/teams"): Row(_S, "Teams the user belongs to (seeded; none by default)"),
     ("GET", "/v2/teams/{teamId}"): Row(_S, "One team of the user"),
+    ("DELETE", "/v2/teams/{teamId}"): Row(_S, "Delete a team (team owner)"),
     ("GET", "/v2/teams/{teamId}/memberships"): Row(_S, "Memberships of one of the user's teams"),
     ("POST", "/v2/teams/{teamId}/memberships"): Row(_S, "Add a membership (team admin)"),
     ("GET", "/v2/teams/{teamId}/memberships/{membershipId}"): Row(_S, "One membership (team admin)"),

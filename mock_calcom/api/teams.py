@@ -14,7 +14,8 @@ the minimum required role=<role> within team with id=<id>.``
 Membership writes (TeamsMembershipsController @987514ee, every route ``@Roles("TEAM_ADMIN")``):
 create (201), read one, update, delete, over the same ``TeamStore``. Scopes per the OAuth docs
 (TEAM_MEMBERSHIP_READ for the read, TEAM_MEMBERSHIP_WRITE for the writes; see ``scopes.py``).
-Team create, update and delete (TeamsController) are not served.
+``DELETE /v2/teams/{id}`` (``@Roles("TEAM_OWNER")``, TEAM_PROFILE_WRITE) removes the team and
+its memberships. Team create and update (TeamsController) are not served.
 """
 
 from __future__ import annotations
@@ -179,12 +180,23 @@ def delete_membership(call: Call) -> Response:
     return success(out)
 
 
+def delete_team(call: Call) -> Response:
+    """``deleteTeam`` (teams.controller.ts @6e9b728d): owners only; ``teamsRepository.delete``
+    (a Prisma delete whose cascade takes the memberships along) and 200 with the team as it was.
+    Its own ``@Throttle`` (1 per second, ``teams_delete``) is not modelled."""
+    team = _roles_guard(call, Role.OWNER)
+    out = team_out(team)
+    call.model.resources.teams.delete(team)
+    return success(out)
+
+
 _A = versions.ANY
 _M = "/v2/teams/{teamId}/memberships"
 _MC = "TeamsMembershipsController_"
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/v2/teams", "TeamsController_getTeams", list_teams, _A, API_AUTH),
     Endpoint("GET", "/v2/teams/{teamId}", "TeamsController_getTeam", get_team, _A, API_AUTH),
+    Endpoint("DELETE", "/v2/teams/{teamId}", "TeamsController_deleteTeam", delete_team, _A, API_AUTH),
     Endpoint("GET", "/v2/teams/{teamId}/memberships", "TeamsMembershipsController_getTeamMemberships",
              list_memberships, _A, API_AUTH),
     Endpoint("POST", _M, f"{_MC}createTeamMembership", create_membership, _A, API_AUTH, reads_body=True),

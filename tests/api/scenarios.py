@@ -372,6 +372,7 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
         "GET", f"/v2/verified-resources/phones/{c.verified('phone', '+37255551111')}")),
     "TeamsController_getTeams": (200, lambda c: c.call("GET", "/v2/teams")),
     "TeamsController_getTeam": (200, lambda c: c.call("GET", f"/v2/teams/{c.team()}")),
+    "TeamsController_deleteTeam": (200, lambda c: c.call("DELETE", f"/v2/teams/{c.team()}")),
     "TeamsMembershipsController_getTeamMemberships": (
         200, lambda c: c.call("GET", f"/v2/teams/{c.team()}/memberships")),
     "TeamsMembershipsController_createTeamMembership": (201, lambda c: c.call(

@@ -97,3 +97,8 @@ def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
                  f"/v2/teams/{segment}/memberships", f"{_M}/{segment}"):
         response = _send("GET", path)
         assert response.status_code < 500, response.text
+    before = _state()
+    removed = _send("DELETE", f"{_M}/{segment}")
+    assert removed.status_code < 500, removed.text
+    if removed.status_code >= 400:
+        assert _state() == before

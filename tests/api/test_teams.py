@@ -278,3 +278,40 @@ async def test_membership_writes_need_the_write_scope(
     org = await http.post(f"/v2/teams/{team.id}/memberships", json={"userId": bob.id},
                           headers=_auth(mint(alice, ["ORG_MEMBERSHIP_WRITE", "TEAM_MEMBERSHIP_READ"])))
     assert org.status_code == 201
+
+
+# -- DELETE /v2/teams/{teamId} (teams.controller.ts @6e9b728d, @Roles("TEAM_OWNER")) ---------------
+
+async def test_an_owner_deletes_the_team_and_its_memberships_go_with_it(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User, bob: User, mint: TokenFactory) -> None:
+    team = _team(fake, (alice, Role.OWNER), (bob, Role.MEMBER))
+    token = mint(alice, ["TEAM_PROFILE_WRITE", "TEAM_PROFILE_READ"])
+    deleted = await http.delete(f"/v2/teams/{team.id}", headers=_auth(token))
+    assert deleted.status_code == 200
+    assert (deleted.json()["data"]["id"], deleted.json()["data"]["name"]) == (team.id, "Sales Crew")
+    for user in (alice, bob):
+        listed = await http.get("/v2/teams", headers=_auth(mint(user, READ)))
+        assert listed.json()["data"] == []
+    with fake.model.lock:
+        assert fake.model.resources.teams.members(team.id) == []
+    again = await http.delete(f"/v2/teams/{team.id}", headers=_auth(token))
+    assert envelope_error(again)["message"] == (
+        f"RolesGuard - User is not a member of the team with id={team.id}.")
+
+
+async def test_only_an_owner_deletes_a_team_and_a_refusal_keeps_it(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User, bob: User, mint: TokenFactory) -> None:
+    team = _team(fake, (alice, Role.ADMIN), (bob, Role.OWNER))
+    refused = await http.delete(f"/v2/teams/{team.id}", headers=_auth(mint(alice, ["TEAM_PROFILE_WRITE"])))
+    assert refused.status_code == 403
+    assert envelope_error(refused)["message"] == (
+        f"RolesGuard - user with id={alice.id} does not have the minimum required role=TEAM_OWNER "
+        f"within team with id={team.id}.")
+    no_scope = await http.delete(f"/v2/teams/{team.id}", headers=_auth(mint(bob, ["TEAM_PROFILE_READ"])))
+    assert envelope_error(no_scope)["message"] == (
+        "insufficient_scope: token does not have the required scopes. Required: TEAM_PROFILE_WRITE. "
+        "Token has: TEAM_PROFILE_READ")
+    bad_id = await http.delete("/v2/teams/x1", headers=_auth(mint(bob, ["TEAM_PROFILE_WRITE"])))
+    assert bad_id.status_code == 400
+    listed = await http.get("/v2/teams", headers=_auth(mint(bob, READ)))
+    assert [t["id"] for t in listed.json()["data"]] == [team.id]

@@ -2,8 +2,8 @@
 
 The fake's users belong to no team unless a test seeds one (``resources.teams.create`` and
 ``add_member``, under the model's lock). Membership writes (``/v2/teams/{id}/memberships``) go
-through ``add_member``, ``update_membership`` and ``remove_membership``; team create, update and
-delete are not served.
+through ``add_member``, ``update_membership`` and ``remove_membership``; ``DELETE /v2/teams/{id}``
+through ``delete``. Team create and update are not served.
 """
 
 from __future__ import annotations
@@ -123,6 +123,13 @@ class TeamStore:
     def remove_membership(self, membership: Membership) -> None:
         if self._memberships.pop(membership.id, None) is None:
             raise MockCalcomError(f"no membership with id {membership.id}")
+
+    def delete(self, team: Team) -> None:
+        """The team and, as the schema's ``onDelete: Cascade`` does, its memberships."""
+        if self._teams.pop(team.id, None) is None:
+            raise MockCalcomError(f"no team with id {team.id}")
+        for membership in self.members(team.id):
+            del self._memberships[membership.id]
 
     def members(self, team_id: int) -> list[Membership]:
         return [m for m in self._memberships.values() if m.team_id == team_id]
