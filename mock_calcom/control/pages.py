@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -159,14 +160,15 @@ def journal_page(request: Request) -> Response:
         kept["size"] = str(size)
     older = None
     if page and page[-1].id > matched[-1].id:
-        older = _link("/_mock/journal/view", tenant, before=str(page[-1].id), **kept)
-    newer = _link("/_mock/journal/view", tenant, **kept) if before is not None else None
+        older = _link("/_mock/journal/view", tenant, {**kept, "before": str(page[-1].id)})
+    newer = _link("/_mock/journal/view", tenant, kept) if before is not None else None
     return _render("journal.html", tenant, entries=[_row(e) for e in page], filters=filters,
                    total=len(fake.journal), dropped=fake.journal.dropped, error=error,
                    matched=len(matched), shown=len(page), older=older, newer=newer)
 
 
-def _link(path: str, tenant: str | None, **params: str) -> str:
+def _link(path: str, tenant: str | None, params: Mapping[str, str]) -> str:
+    # A mapping, not keyword arguments: the filters include one named "path".
     query = {**({"tenant": tenant} if tenant else {}), **params}
     return f"{path}?{urlencode(query)}" if query else path
 

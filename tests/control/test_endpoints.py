@@ -233,6 +233,19 @@ def test_the_journal_filters_by_path_host_method_and_limit(http: httpx.Client) -
     assert paths({"limit": "1"}) == ["/v2/auth/oauth2/token"]
 
 
+def test_the_journal_page_links_its_pages_when_filtered_by_path(http: httpx.Client) -> None:
+    """Found by ``make fuzz``: a ``path`` filter on a page with an older or newer page 500'd."""
+    for _ in range(3):
+        http.get("https://api.cal.com/v2/me")
+    first = http.get("/_mock/journal/view", params={"path": "/v2/me", "size": "2"})
+    assert first.status_code == 200
+    assert "before=" in first.text
+    assert "path=%2Fv2%2Fme" in first.text
+    second = http.get("/_mock/journal/view", params={"path": "/v2/me", "size": "2", "before": "2"})
+    assert second.status_code == 200
+    assert "path=%2Fv2%2Fme" in second.text
+
+
 @pytest.mark.parametrize("query", ["limit=-1", "limit=ten", "since=3", "limit=1&limit=2"])
 def test_the_journal_refuses_bad_query_parameters(http: httpx.Client, query: str) -> None:
     assert http.get(f"/_mock/journal?{query}").status_code == 400
