@@ -232,55 +232,38 @@ def _cpu_seconds(pid: int) -> float:
 
 # -- live: wrk ---------------------------------------------------------------------------------
 
-_REFRESH_LUA = r"""
+#: Each wrk thread takes its share of a pool of one-use values (refresh tokens or codes) from
+#: the file in BENCH_POOL and posts ``BENCH_PREFIX .. value`` to BENCH_PATH.
+_POOL_LUA = r"""
 local counter = 0
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
 end
 function init(args)
-  tokens = {}
+  pool = {}
   local n = tonumber(os.getenv("BENCH_THREADS"))
   local i = 0
-  for line in io.lines(os.getenv("BENCH_TOKENS")) do
-    if i % n == id then table.insert(tokens, line) end
+  for line in io.lines(os.getenv("BENCH_POOL")) do
+    if i % n == id then table.insert(pool, line) end
     i = i + 1
   end
   prefix = os.getenv("BENCH_PREFIX")
 end
 function request()
-  local t = table.remove(tokens) or "exhausted"
+  local value = table.remove(pool) or "exhausted"
   return wrk.format("POST", os.getenv("BENCH_PATH"),
-    {["Content-Type"] = "application/x-www-form-urlencoded"}, prefix .. t)
-end
-function response(status, headers, body)
-  if status == 200 then
-    local t = body:match('"refresh_token":"([^"]+)"')
-    if t then table.insert(tokens, t) end
-  end
+    {["Content-Type"] = "application/x-www-form-urlencoded"}, prefix .. value)
 end
 """
 
-_CODES_LUA = r"""
-local counter = 0
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-end
-function init(args)
-  codes = {}
-  local n = tonumber(os.getenv("BENCH_THREADS"))
-  local i = 0
-  for line in io.lines(os.getenv("BENCH_CODES")) do
-    if i % n == id then table.insert(codes, line) end
-    i = i + 1
+#: A refresh chain: each answer's new refresh token goes back into the pool.
+_REFRESH_LUA = _POOL_LUA + r"""
+function response(status, headers, body)
+  if status == 200 then
+    local t = body:match('"refresh_token":"([^"]+)"')
+    if t then table.insert(pool, t) end
   end
-  prefix = os.getenv("BENCH_PREFIX")
-end
-function request()
-  local c = table.remove(codes) or "exhausted"
-  return wrk.format("POST", os.getenv("BENCH_PATH"),
-    {["Content-Type"] = "application/x-www-form-urlencoded"}, prefix .. c)
 end
 """
 
@@ -396,7 +379,7 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
         tokens_file.write_text("\n".join(chains) + "\n")
         refresh = _wrk(f"{fake}/v2/auth/oauth2/token", seconds, script=_REFRESH_LUA, tmp=tmp,
                        pid=fake_pid, env={
-            "BENCH_TOKENS": str(tokens_file), "BENCH_PREFIX": refresh_prefix,
+            "BENCH_POOL": str(tokens_file), "BENCH_PREFIX": refresh_prefix,
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["refresh"].append(refresh)
         # Each round its own slice of the pool: no code is offered twice.
@@ -404,9 +387,9 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
         chunk = codes[index * per_round:(index + 1) * per_round]
         codes_file = codes_dir / f"round{index}.txt"
         codes_file.write_text("\n".join(chunk) + "\n")
-        exchange = _wrk(f"{fake}/v2/auth/oauth2/token", seconds, script=_CODES_LUA, tmp=tmp,
+        exchange = _wrk(f"{fake}/v2/auth/oauth2/token", seconds, script=_POOL_LUA, tmp=tmp,
                         pid=fake_pid, env={
-            "BENCH_CODES": str(codes_file), "BENCH_PREFIX": code_prefix,
+            "BENCH_POOL": str(codes_file), "BENCH_PREFIX": code_prefix,
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["exchange"].append(exchange)
         if exchange.requests + WRK_CONNECTIONS >= per_round:

@@ -96,3 +96,19 @@ async def buffer_body(receive: Receive, limit: int | None = None) -> tuple[bytes
         return await receive()
 
     return body, replay
+
+
+class StartTracker:
+    """A ``send`` that remembers whether the response has started: an error caught after
+    that can no longer be answered with an error page."""
+
+    __slots__ = ("_send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import buffer_body, header, headers_of
+from mock_calcom.asgi import StartTracker, buffer_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
@@ -326,19 +326,12 @@ class EdgeMiddleware:
         if admitted is None:
             return
         receive = admitted[1]
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = StartTracker(send)
         try:
             await self._inner(scope, receive, tracked)
         except Exception as exc:
             response = await self._error_page(scope, exc)
-            if not started:
+            if not tracked.started:
                 await response(scope, receive, send)
             # The exception goes on to the server (and to in-process clients), as Starlette's.
             raise

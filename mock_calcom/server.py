@@ -19,9 +19,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.addresses import CalcomUrls
+from mock_calcom.asgi import StartTracker
 from mock_calcom.control.security import ControlSecurity
 from mock_calcom.errors import ConnectionDropped, InvalidControlInput
 
@@ -147,14 +148,7 @@ class _Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = StartTracker(send)
         try:
             await self.app(scope, receive, tracked)
         except ConnectionDropped:
@@ -169,12 +163,12 @@ class _Edge:
                 await asyncio.sleep(0)
         except asyncio.CancelledError:
             # Shutdown cancelled the request: answer it cleanly if it had no answer yet.
-            if not started:
+            if not tracked.started:
                 await _plain(send, 503, b"mock-calcom is shutting down")
         except Exception as exc:
             _log.error("request %s %s failed: %s: %s", scope["method"],
                        self.redact(scope["path"]), type(exc).__name__, self.redact(str(exc)))
-            if not started:
+            if not tracked.started:
                 await _plain(send, 500, b"Internal Server Error")
 
 

@@ -3,7 +3,6 @@ a 2xx or a 4xx in Cal.com's envelope, never a 500, and a refused request changes
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.tokens import Grant
-from tests.api.snapshots import resource_state
+from tests.api.snapshots import resource_state, send
 
 _FAKE = MockCalcom(Settings(seed=98, rate_limit_enabled=False))
 _USER = _FAKE.model.create_user("fuzz")
@@ -53,13 +52,7 @@ WRITES = [("POST", "/v2/bookings"), ("POST", f"/v2/bookings/{_UID}/cancel"),
 
 
 def _send(method: str, path: str, **options: Any) -> httpx.Response:
-    async def go() -> httpx.Response:
-        transport = httpx.ASGITransport(app=_FAKE.app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as http:
-            return await http.request(method, path, headers={"Authorization": f"Bearer {_TOKEN}"},
-                                      **options)
-
-    return asyncio.run(go())
+    return send(_FAKE, method, path, {"Authorization": f"Bearer {_TOKEN}"}, **options)
 
 
 def _state() -> Any:
@@ -106,15 +99,10 @@ def test_any_path_id_gets_a_non_5xx_answer(segment: str) -> None:
 def test_any_reservation_body_gets_a_non_5xx_answer_and_a_refusal_writes_nothing(
         method: str, body: Any) -> None:
     """The 2024-09-04 reservation routes (a scope-less token reaches them)."""
-    async def go() -> httpx.Response:
-        transport = httpx.ASGITransport(app=_FAKE.app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as http:
-            path = "/v2/slots/reservations" + ("" if method == "POST" else "/unknown")
-            return await http.request(method, path, json=body, headers={
-                "Authorization": f"Bearer {_TOKEN}", "cal-api-version": "2024-09-04"})
-
+    path = "/v2/slots/reservations" + ("" if method == "POST" else "/unknown")
     before = _state()
-    response = asyncio.run(go())
+    response = send(_FAKE, method, path, {"Authorization": f"Bearer {_TOKEN}",
+                                          "cal-api-version": "2024-09-04"}, json=body)
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert _state() == before

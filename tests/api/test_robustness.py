@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.scopes import USER_SCOPES
 from mock_calcom.model.tokens import Grant
 from tests.api.conftest import headers_for
-from tests.api.snapshots import resource_state
+from tests.api.snapshots import resource_state, send
 
 _FAKE = MockCalcom(Settings(seed=99, rate_limit_enabled=False))
 _USER = _FAKE.model.create_user("fuzz")
@@ -56,12 +55,7 @@ WRITES = [("POST", "/v2/bookings"), ("POST", f"/v2/bookings/{_UID}/cancel"),
 
 
 def _send(method: str, path: str, **options: Any) -> httpx.Response:
-    async def go() -> httpx.Response:
-        transport = httpx.ASGITransport(app=_FAKE.app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://api.cal.com") as http:
-            return await http.request(method, path, headers=headers_for(path, _TOKEN), **options)
-
-    return asyncio.run(go())
+    return send(_FAKE, method, path, headers_for(path, _TOKEN), **options)
 
 
 def _state() -> Any:
