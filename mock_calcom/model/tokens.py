@@ -75,6 +75,10 @@ class _RefreshRow:
     user_id: int | None
     team_id: int | None
     expires_at: float
+    #: The refresh token this row was minted with and its claims: while the row lives, the
+    #: token verifies from here (see TokenService.verify_refresh).
+    token: str = ""
+    claims: RefreshClaims | None = None
 
 
 class TokenService:
@@ -118,6 +122,10 @@ class TokenService:
         # every use. The cache belongs to this service and its
         # key, so a fake with a new key (a reset) starts with none.
         self._verified: dict[str, tuple[dict[str, Any], AccessClaims | None]] = {}
+        # Refresh tokens this service minted whose row still exists -> the row. Such a token
+        # is exactly the string this key signed, so its signature and claims are known
+        # without decoding it again; a token whose row is gone takes the full verification.
+        self._by_token: dict[str, _RefreshRow] = {}
         self._payload_heads: dict[tuple[Grant, str], str] = {}
 
     # -- minting ---------------------------------------------------------------------------
@@ -135,8 +143,10 @@ class TokenService:
         refresh_exp = now + self.refresh_ttl
         refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, extra)
         self._purge_expired_rows(self._clock.now())
-        self._rows[secret] = _RefreshRow(secret, grant.client_id, grant.user_id, grant.team_id,
-                                         refresh_exp)
+        row = self._rows[secret] = _RefreshRow(
+            secret, grant.client_id, grant.user_id, grant.team_id, refresh_exp, refresh,
+            RefreshClaims(grant, secret, refresh_exp))
+        self._by_token[refresh] = row
         owned = self._rows_of.setdefault((grant.client_id, grant.user_id), {})
         owned[secret] = None
         heapq.heappush(self._row_expiry, (refresh_exp, secret))
@@ -228,6 +238,13 @@ class TokenService:
         return access
 
     def verify_refresh(self, token: str) -> RefreshClaims:
+        row = self._by_token.get(token)
+        if row is not None and row.claims is not None:
+            # What _decode and the checks below would find, without decoding: only expiry
+            # (on the fake's clock) and force_expire can change, and they are judged here.
+            if self._clock.now() >= row.claims.expires_at or token in self._forced_expired:
+                raise TokenRejected("expired")
+            return row.claims
         claims = self._decode(token)
         if claims.get("token_type") != REFRESH_TOKEN_TYPE:
             raise TokenRejected("wrong_type")
@@ -264,6 +281,7 @@ class TokenService:
 
     def _drop_row(self, secret: str) -> None:
         row = self._rows.pop(secret)
+        self._by_token.pop(row.token, None)
         owner = (row.client_id, row.user_id)
         secrets = self._rows_of[owner]
         secrets.pop(secret, None)

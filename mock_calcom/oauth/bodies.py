@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.types import Receive
 
 #: body-parser's default ``limit: "100kb"``: a larger body is refused with 413 before any
 #: handler runs. The fake applies it to every body it reads.
@@ -43,7 +44,12 @@ class InvalidJson(Exception):
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The whole body, refusing (before reading, if the length is declared) past ``limit``."""
-    declared = request.headers.get("content-length")
+    return await read_body_raw(request.headers.get("content-length"), request.receive, limit)
+
+
+async def read_body_raw(declared: str | None, receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
+    """:func:`read_body` from ASGI parts: the ``Content-Length`` value (``None`` when not
+    sent) and ``receive``."""
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
@@ -51,7 +57,7 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     # What ``request.stream()`` reads, without an async generator: asyncio registers and
     # tracks each one, which cost more than the reading on the token endpoint's hot path.
     while True:
-        message = await request.receive()
+        message = await receive()
         if message["type"] != "http.request":
             raise ClientDisconnect
         chunk = message.get("body", b"")
@@ -65,7 +71,12 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 def media_type(request: Request) -> str:
     """``application/json; charset=utf-8`` -> ``application/json``."""
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media_type_of(request.headers.get("content-type", ""))
+
+
+def media_type_of(content_type: str) -> str:
+    """:func:`media_type` of a ``Content-Type`` value."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def parse_json_strict(raw: bytes) -> Any:

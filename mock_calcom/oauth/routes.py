@@ -1,20 +1,18 @@
 """Routes of the oauth surface: the consent page (app.cal.com), the G2 token endpoint and
 client lookup (api.cal.com), and the G1 legacy web endpoints (app.cal.com)."""
 
-from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from mock_calcom.asgi import RequestEndpoint
 from mock_calcom.oauth.authorize import AUTHORIZE_PATH, authorize_decision, authorize_page
 from mock_calcom.oauth.client_info import client_info
 from mock_calcom.oauth.legacy import legacy_me, legacy_refresh, legacy_token
-from mock_calcom.oauth.token import TokenRequestIdMiddleware, token_endpoint
+from mock_calcom.oauth.token import TokenEndpoint
 
 routes: list[BaseRoute] = [
     Route(AUTHORIZE_PATH, RequestEndpoint(authorize_page), methods=["GET"]),
     Route(AUTHORIZE_PATH, RequestEndpoint(authorize_decision), methods=["POST"]),
-    Route("/v2/auth/oauth2/token", token_endpoint, methods=["POST"],
-          middleware=[Middleware(TokenRequestIdMiddleware)]),
+    Route("/v2/auth/oauth2/token", TokenEndpoint(), methods=["POST"]),
     Route("/v2/auth/oauth2/clients/{client_id}", RequestEndpoint(client_info), methods=["GET"]),
     Route("/api/auth/oauth/token", legacy_token, methods=["POST"]),
     Route("/api/auth/oauth/refreshToken", legacy_refresh, methods=["POST"]),

@@ -19,21 +19,19 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from mock_calcom.asgi import fake_of, header
+from mock_calcom.asgi import header
 from mock_calcom.errors import OAuthError
 from mock_calcom.middleware import request_id_for
 from mock_calcom.model.tokens import TokenPair
 from mock_calcom.oauth.bodies import (
     BodyTooLarge,
     InvalidJson,
-    media_type,
+    media_type_of,
     parse_json_strict,
     parse_qs_extended,
-    read_body,
+    read_body_raw,
 )
 from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
 
@@ -46,13 +44,42 @@ UNKNOWN_REQUEST_ID = "unknown-request-id"
 NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-async def token_endpoint(request: Request) -> Response:
-    fake = fake_of(request)
+class TokenEndpoint:
+    """The endpoint as a plain ASGI app: the answer is written straight to ``send`` with its
+    ``X-Request-Id`` (FACTS §11.5). A success gets the request's id like any v2 answer. An
+    error is written as ``OAuth2HttpExceptionFilter`` does, and that filter reads the
+    lower-case ``x-request-id`` header, one the request-id middleware never sets (it writes
+    ``X-Request-Id``; oauth2-http-exception.filter.ts @a3230cb3): so an error echoes the
+    client's own ``x-request-id``, or says ``unknown-request-id``."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fake: MockCalcom = scope["app"].fake
+        try:
+            body = _token_json(await token_answer(fake, scope, receive))
+            status, request_id = 200, request_id_for(scope, fake)
+        except OAuthError as exc:
+            body = _ENCODER.encode(exc.body()).encode("utf-8")
+            status = exc.status_code
+            request_id = header(scope, b"x-request-id") or UNKNOWN_REQUEST_ID
+        await send({"type": "http.response.start", "status": status, "headers": [
+            *_NO_STORE_RAW, (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", b"application/json"), (b"x-request-id", request_id.encode("latin-1"))]})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def token_answer(fake: MockCalcom, scope: Scope, receive: Receive) -> dict[str, Any]:
+    """The success body of one token request; :class:`OAuthError` for every refusal."""
+    declared = content_type = None
+    for key, value in scope["headers"]:
+        if key == b"content-length" and declared is None:
+            declared = value.decode("latin-1")
+        elif key == b"content-type" and content_type is None:
+            content_type = value.decode("latin-1")
     try:
-        raw = await read_body(request)
+        raw = await read_body_raw(declared, receive)
     except BodyTooLarge:
         raise OAuthError(413, "invalid_request", "request entity too large") from None
-    body = _decode_body(media_type(request), raw)
+    body = _decode_body(media_type_of(content_type or ""), raw)
     if body is None and fake.model.settings.empty_body == "empty_object":
         body = {}  # body-parser 1.x leaves ``req.body = {}``
     token_input = parse_token_input(body)
@@ -77,29 +104,13 @@ async def token_endpoint(request: Request) -> Response:
     except Exception:
         # OAuth2HttpExceptionFilter's fallback for anything that is not an OAuth error.
         raise OAuthError(500, "server_error", "An unexpected error occurred") from None
-    return _TokenResponse(token_body(pair, include_scope=include_scope))
+    return token_body(pair, include_scope=include_scope)
 
 
 #: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _NO_STORE_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1"))
                  for name, value in NO_STORE_HEADERS.items()]
-
-
-class _TokenResponse(Response):
-    """``JSONResponse(body, headers=NO_STORE_HEADERS)``: the same bytes and headers in the
-    same order (the no-store pair, content-length, content-type), without Response's
-    generic header building on the token endpoint's hot path."""
-
-    media_type = JSONResponse.media_type
-
-    def __init__(self, content: dict[str, Any]) -> None:
-        self.status_code = 200
-        self.background = None
-        self.body = _token_json(content)
-        self.raw_headers = [*_NO_STORE_RAW,
-                            (b"content-length", str(len(self.body)).encode("latin-1")),
-                            (b"content-type", b"application/json")]
 
 
 #: The token body's usual shape: two tokens (base64url and dots, nothing JSON escapes), the
@@ -157,32 +168,3 @@ def _decode_body(kind: str, raw: bytes) -> Any:
     if kind == "application/x-www-form-urlencoded":
         return parse_qs_extended(raw)
     return None
-
-
-class TokenRequestIdMiddleware:
-    """``X-Request-Id`` on the token endpoint (FACTS §11.5). A success gets the request's id
-    like any v2 answer. An error goes through ``OAuth2HttpExceptionFilter``, which reads the
-    lower-case ``x-request-id`` header, one the request-id middleware never sets (it writes
-    ``X-Request-Id``; oauth2-http-exception.filter.ts @a3230cb3): so the answer echoes the
-    client's own ``x-request-id``, or says ``unknown-request-id``."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                if message["status"] >= 400:
-                    request_id = header(scope, b"x-request-id") or UNKNOWN_REQUEST_ID
-                else:
-                    request_id = request_id_for(scope, scope["app"].fake)
-                headers = [*message.get("headers", []),
-                           (b"x-request-id", request_id.encode("latin-1"))]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)

@@ -152,6 +152,53 @@ def test_force_expire_ends_one_token_only(clock: FrozenClock) -> None:
     assert accepts_access(tokens, two.access_token)
 
 
+def _counting_decodes(tokens: TokenService) -> list[str]:
+    decoded: list[str] = []
+    full = tokens._verify_signature
+
+    def counted(token: str) -> dict[str, Any]:
+        decoded.append(token)
+        return full(token)
+
+    tokens._verify_signature = counted  # type: ignore[method-assign]
+    return decoded
+
+
+def test_a_live_refresh_token_verifies_from_its_row_exactly_as_a_full_decode(
+        clock: FrozenClock) -> None:
+    minter = service(clock)
+    pair = minter.mint_pair(GRANT, code_challenge="c" * 43, code_challenge_method="S256")
+    decoded = _counting_decodes(minter)
+    # Same seed, same key, but it minted nothing: it can only decode.
+    stranger = service(clock)
+    assert minter.verify_refresh(pair.refresh_token) == stranger.verify_refresh(pair.refresh_token)
+    assert decoded == []
+
+
+def test_a_rotated_refresh_token_is_decoded_again_and_finds_no_row(clock: FrozenClock) -> None:
+    tokens = service(clock)
+    old = tokens.mint_pair(GRANT)
+    tokens.revoke_refresh_tokens(GRANT.client_id, GRANT.user_id)
+    tokens.mint_pair(GRANT)
+    decoded = _counting_decodes(tokens)
+    claims = tokens.verify_refresh(old.refresh_token)
+    assert decoded == [old.refresh_token]
+    assert not tokens.refresh_row_exists(claims)
+
+
+def test_a_remembered_refresh_token_still_expires_on_the_fake_clock_and_by_force(
+        clock: FrozenClock) -> None:
+    tokens = service(clock)
+    forced, timed = tokens.mint_pair(GRANT), tokens.mint_pair(Grant("client-2", 6, None, ()))
+    tokens.force_expire(forced.refresh_token)
+    with pytest.raises(TokenRejected, match="expired"):
+        tokens.verify_refresh(forced.refresh_token)
+    tokens.verify_refresh(timed.refresh_token)
+    clock.advance(THIRTY_DAYS)
+    with pytest.raises(TokenRejected, match="expired"):
+        tokens.verify_refresh(timed.refresh_token)
+
+
 # -- refresh rows ----------------------------------------------------------------------------
 
 
