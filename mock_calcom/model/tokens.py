@@ -126,6 +126,12 @@ class TokenService:
         # is exactly the string this key signed, so its signature and claims are known
         # without decoding it again; a token whose row is gone takes the full verification.
         self._by_token: dict[str, _RefreshRow] = {}
+        # Access tokens minted in the current second, by (grant, exp): an access token is a
+        # pure function of its grant and times, so a grant refreshed or exchanged again
+        # within the same second gets the same string (as jsonwebtoken would sign it)
+        # without signing it again. Emptied when the second changes or it is full.
+        self._access_second = -1
+        self._recent_access: dict[tuple[Grant, int], str] = {}
         self._payload_heads: dict[tuple[Grant, str], str] = {}
 
     # -- minting ---------------------------------------------------------------------------
@@ -134,7 +140,14 @@ class TokenService:
                   code_challenge_method: str | None = None) -> TokenPair:
         now = math.floor(self._clock.now())
         access_exp = now + self.access_ttl
-        access = self._encode(grant, ACCESS_TOKEN_TYPE, now, access_exp)
+        recent = self._recent_access
+        if now != self._access_second or len(recent) >= _VERIFIED_CACHE_SIZE:
+            self._access_second = now
+            recent.clear()
+        access = recent.get((grant, access_exp))
+        if access is None:
+            access = recent[grant, access_exp] = self._encode(grant, ACCESS_TOKEN_TYPE, now,
+                                                              access_exp)
         secret = self._rng.token_urlsafe(32)
         extra: dict[str, Any] = {"secret": secret}
         if code_challenge is not None:

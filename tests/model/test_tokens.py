@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -197,6 +198,30 @@ def test_a_remembered_refresh_token_still_expires_on_the_fake_clock_and_by_force
     clock.advance(THIRTY_DAYS)
     with pytest.raises(TokenRejected, match="expired"):
         tokens.verify_refresh(timed.refresh_token)
+
+
+def test_an_access_token_minted_again_within_its_second_is_not_signed_again(
+        clock: FrozenClock) -> None:
+    tokens = service(clock)
+    first = tokens.mint_pair(GRANT).access_token
+    signed: list[bytes] = []
+    sign = tokens._jws.sign
+
+    def counted(payload: bytes) -> str:
+        signed.append(payload)
+        return sign(payload)
+
+    tokens._jws.sign = counted  # type: ignore[method-assign]
+    again = tokens.mint_pair(GRANT)
+    assert again.access_token == first
+    assert [json.loads(p)["token_type"] for p in signed] == ["Refresh Token"]
+    # The same string a fresh service signs for the same grant and second.
+    assert first == service(clock).mint_pair(GRANT).access_token
+    tokens.access_ttl = 60
+    shorter = tokens.mint_pair(GRANT).access_token
+    assert claims_of(shorter)["exp"] == int(clock.now()) + 60
+    clock.advance(1)
+    assert tokens.mint_pair(GRANT).access_token not in (first, shorter)
 
 
 # -- refresh rows ----------------------------------------------------------------------------
