@@ -406,7 +406,10 @@ class EdgeMiddleware:
                 started = True
                 if extra is not None:
                     headers = [*message.get("headers", []), *extra]
-                    if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    for name, _ in headers:
+                        if name.lower() == b"x-request-id":
+                            break
+                    else:
                         headers.append((b"x-request-id",
                                         request_id_for(scope, fake).encode("latin-1")))
                     message = {**message, "headers": headers}

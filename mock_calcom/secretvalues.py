@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 MAX_VALUES = 20_000
 #: Shorter values are not remembered: redacting them would hit ordinary words.
@@ -35,13 +35,21 @@ class SecretValues:
         self._lock = threading.Lock()
 
     def add(self, value: object, kind: str) -> None:
-        if not isinstance(value, str) or len(value) < MIN_LENGTH or len(value) > 4096:
+        self.add_many(((value, kind),))
+
+    def add_many(self, items: Iterable[tuple[object, str]]) -> None:
+        """:meth:`add` each ``(value, kind)``, under one lock."""
+        kept = [(value, kind) for value, kind in items
+                if isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096]
+        if not kept:
             return
         with self._lock:
-            self._values[value] = kind
-            self._values.move_to_end(value)
-            while len(self._values) > self.limit:
-                self._values.popitem(last=False)
+            values = self._values
+            for value, kind in kept:
+                values[value] = kind
+                values.move_to_end(value)
+            while len(values) > self.limit:
+                values.popitem(last=False)
 
     def kind_of(self, value: str) -> str | None:
         return self._values.get(value)

@@ -134,10 +134,12 @@ def _token_json(content: dict[str, Any]) -> bytes:
 def _remember_secrets(fake: MockCalcom, token_input: object) -> None:
     """Secrets received in secret fields, so the journal redacts them wherever else they
     show up (a verifier echoed in a header, a code in a path)."""
-    known = fake.model.secret_values
-    for field, kind in (("code_verifier", "code_verifier"), ("code", "code"),
-                        ("client_secret", "client_secret"), ("refresh_token", "refresh_token")):
-        known.add(getattr(token_input, field, None), kind)
+    fake.model.secret_values.add_many(
+        (getattr(token_input, field, None), field) for field in _SECRET_INPUTS)
+
+
+#: The token request's secret fields (each is also the kind it is remembered as).
+_SECRET_INPUTS = ("code_verifier", "code", "client_secret", "refresh_token")
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:
