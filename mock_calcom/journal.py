@@ -854,6 +854,19 @@ def parse_qs_pairs(query: str) -> list[tuple[str, str]]:
     return parse_qsl(query, keep_blank_values=True)
 
 
+def record_answer(journal: Journal, ident: int, started: float, scope: Scope, request_body: bytes,
+                  response: list[Message] | None) -> None:
+    """Record one request (``ident`` and ``started`` from ``journal._begin()``) with the
+    messages of its answer (``None``: no answer was sent)."""
+    fault = scope["state"].get(_FAULT_KEY)
+    start, response_body, response_size = _from_messages(response)
+    journal._record(_Raw(
+        ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
+        scope.get("query_string", b""), _pairs(scope.get("headers", ())), _cut(request_body),
+        len(request_body), start, response_body, response_size,
+        fault if isinstance(fault, str) else None))
+
+
 class JournalMiddleware:
     """Pure ASGI: records each request in the journal, outside every other layer of the app.
 
@@ -889,20 +902,14 @@ async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Recei
         # none to read: awaiting the client for it would only slow every such request down).
         body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
     request_body = body
-    state = scope.setdefault("state", {})
+    scope.setdefault("state", {})
     sent: list[Message] = []
 
     async def capture(message: Message) -> None:
         sent.append(message)
 
     def record(response: list[Message] | None) -> None:
-        fault = state.get(_FAULT_KEY)
-        start, response_body, response_size = _from_messages(response)
-        journal._record(_Raw(
-            ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
-            scope.get("query_string", b""), _pairs(scope.get("headers", ())), _cut(request_body),
-            len(request_body), start, response_body, response_size,
-            fault if isinstance(fault, str) else None))
+        record_answer(journal, ident, started, scope, request_body, response)
 
     try:
         await app(scope, receive, capture)

@@ -30,12 +30,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import StartTracker, buffer_body, header, headers_of
+from mock_calcom.asgi import StartTracker, buffer_body, declares_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
 from mock_calcom.faults import Firing
-from mock_calcom.journal import journaled, mark_fault
+from mock_calcom.journal import journaled, mark_fault, record_answer
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
 from mock_calcom.routing import IndexedRouter
@@ -313,10 +313,111 @@ class EdgeMiddleware:
             if admitted is None:
                 return
             body, receive = admitted
-        # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
-        # place: inside the journal, outside everything else).
-        await journaled(self.fake.journal, self._inner, scope, receive, send, body,
-                        error_page=self._error_page)
+        if self.fake.model.faults:
+            # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
+            # place: inside the journal, outside everything else).
+            await journaled(self.fake.journal, self._inner, scope, receive, send, body,
+                            error_page=self._error_page)
+        else:
+            await self._served(scope, receive, send, body)
+
+    async def _served(self, scope: Scope, receive: Receive, send: Send, body: bytes | None) -> None:
+        """Stages 3 to 8 when no fault is set, in one frame: what ``journaled(self._inner)``
+        does, with the request id and the throttler's headers put on the buffered answer
+        once it is complete instead of by a ``send`` wrapper on its way out (the journal
+        holds every answer back until the app returns anyway)."""
+        journal = self.fake.journal
+        ident, started = journal._begin()
+        if body is None:
+            body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
+        scope.setdefault("state", {})
+        sent: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            sent.append(message)
+
+        inner = scope
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            # A copy: the journal keeps the path as sent (the state dict is shared).
+            inner = {**scope, "path": path.rstrip("/") or "/"}
+        try:
+            if inner["path"].startswith("/v2/"):
+                extra, refused = self._gate(inner)
+                try:
+                    await self._handle(inner, receive, capture, refused, sent)
+                finally:
+                    if sent:
+                        sent[0] = _with_request_id(sent[0], extra, inner, self.fake)
+            else:
+                await self._handle(inner, receive, capture, None, sent)
+        except ConnectionDropped:
+            record_answer(journal, ident, started, scope, body, None)
+            raise
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                page = await self._error_page(scope, exc)
+                if not sent:
+                    await page(scope, receive, capture)
+            complete = bool(sent) and sent[0]["type"] == "http.response.start"
+            record_answer(journal, ident, started, scope, body, sent if complete else None)
+            for message in sent:
+                await send(message)
+            raise
+        record_answer(journal, ident, started, scope, body, sent)
+        for message in sent:
+            await send(message)
+
+    def _gate(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], ApiError | None]:
+        """The global guards of ``/v2/``: an API key's 401 and the throttler (its headers,
+        and its 429 when the limit is reached)."""
+        throttler = self._throttler
+        if _is_api_key(headers_of(scope).get("authorization")) and throttler.is_routed(scope):
+            # getTracker looks the key up itself and throws for an unknown one: a 401 with
+            # no rate-limit headers, before any controller guard (FACTS §11.11). The fake
+            # has no API keys, so every key is unknown.
+            return [], UnauthorizedError(INVALID_API_KEY_MESSAGE)
+        outcome = throttler.count(scope)
+        if outcome is None:
+            return [], None
+        extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                 for k, v in outcome.headers(self.fake.settings.rate_limit_reset_unit)]
+        if outcome.blocked:
+            # A string-built HttpException: Nest's getResponse() is the string itself.
+            return extra, ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
+        return extra, None
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, refused: ApiError | None,
+                      sent: list[Message]) -> None:
+        """Stage 8 (:meth:`_handled` without its ``send`` wrapper): ``sent`` tells whether
+        the answer has started."""
+        if refused is not None:
+            await self._render_api_error(Request(scope, receive), refused)(scope, receive, send)
+            return
+        scope["starlette.exception_handlers"] = self._handlers
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            handler = self._handler_for(exc)
+            if handler is None:
+                raise
+            if sent:
+                raise RuntimeError("Caught handled exception, but response already started.") from exc
+            response = await _call_handler(handler, Request(scope, receive, send), exc)
+            if response is not None:
+                await response(scope, receive, send)
+            # Reused exception instances would accumulate tracebacks across requests.
+            exc.__traceback__ = None
+
+    def _handler_for(self, exc: Exception) -> ExceptionHandler | None:
+        exception_handlers, status_handlers = self._handlers
+        handler = None
+        if isinstance(exc, HTTPException):
+            handler = status_handlers.get(exc.status_code)
+        if handler is None:
+            handler = next((exception_handlers[cls] for cls in type(exc).__mro__
+                            if cls in exception_handlers), None)
+        return handler
 
     async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
         """``/_mock``: the guard, the body limits and the 500 page; no journal."""
@@ -373,23 +474,7 @@ class EdgeMiddleware:
         if not scope["path"].startswith("/v2/"):
             await self._handled(scope, receive, send, None, None)
             return
-        refused: ApiError | None = None
-        # The throttler's headers, then the request id (unless the route set its own).
-        extra: list[tuple[bytes, bytes]] = []
-        throttler = self._throttler
-        if _is_api_key(headers_of(scope).get("authorization")) and throttler.is_routed(scope):
-            # getTracker looks the key up itself and throws for an unknown one: a 401 with
-            # no rate-limit headers, before any controller guard (FACTS §11.11). The fake
-            # has no API keys, so every key is unknown.
-            refused = UnauthorizedError(INVALID_API_KEY_MESSAGE)
-        else:
-            outcome = throttler.count(scope)
-            if outcome is not None:
-                extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                         for k, v in outcome.headers(self.fake.settings.rate_limit_reset_unit)]
-                if outcome.blocked:
-                    # A string-built HttpException: Nest's getResponse() is the string itself.
-                    refused = ThrottledError(THROTTLED_MESSAGE, details=THROTTLED_MESSAGE)
+        extra, refused = self._gate(scope)
         await self._handled(scope, receive, send, extra, refused)
 
     async def _handled(self, scope: Scope, receive: Receive, send: Send,
@@ -398,46 +483,31 @@ class EdgeMiddleware:
         unless the answer had already started) and, when ``extra`` is given (``/v2/``), the
         throttler's headers and the request id on the answer, or the throttler's refusal."""
         fake = self.fake
-        started = False
+        started: list[Message] = []
 
         async def sender(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                started.append(message)
                 if extra is not None:
-                    headers = [*message.get("headers", []), *extra]
-                    for name, _ in headers:
-                        if name.lower() == b"x-request-id":
-                            break
-                    else:
-                        headers.append((b"x-request-id",
-                                        request_id_for(scope, fake).encode("latin-1")))
-                    message = {**message, "headers": headers}
+                    message = _with_request_id(message, extra, scope, fake)
             await send(message)
 
-        if refused is not None:
-            await self._render_api_error(Request(scope, receive), refused)(scope, receive, sender)
-            return
-        scope["starlette.exception_handlers"] = self._handlers
-        try:
-            await self.app(scope, receive, sender)
-        except Exception as exc:
-            exception_handlers, status_handlers = self._handlers
-            handler = None
-            if isinstance(exc, HTTPException):
-                handler = status_handlers.get(exc.status_code)
-            if handler is None:
-                handler = next((exception_handlers[cls] for cls in type(exc).__mro__
-                                if cls in exception_handlers), None)
-            if handler is None:
-                raise
-            if started:
-                raise RuntimeError("Caught handled exception, but response already started.") from exc
-            response = await _call_handler(handler, Request(scope, receive, send), exc)
-            if response is not None:
-                await response(scope, receive, sender)
-            # Reused exception instances would accumulate tracebacks across requests.
-            exc.__traceback__ = None
+        await self._handle(scope, receive, sender, refused, started)
+
+
+def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, scope: Scope,
+                     fake: MockCalcom) -> Message:
+    """A ``/v2/`` answer's start with the throttler's headers and the request id, unless the
+    route set its own (the token endpoint's error rule, ``oauth.token``)."""
+    if extra is None or message["type"] != "http.response.start":
+        return message
+    headers = [*message.get("headers", []), *extra]
+    for name, _ in headers:
+        if name.lower() == b"x-request-id":
+            break
+    else:
+        headers.append((b"x-request-id", request_id_for(scope, fake).encode("latin-1")))
+    return {**message, "headers": headers}
 
 
 async def _call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Any:
