@@ -118,3 +118,50 @@ def test_the_authorize_redirect_answers_as_starlettes_redirect_would(url: str, s
     fast, slow = Redirect(url, status_code=status), RedirectResponse(url, status_code=status)
     assert (fast.status_code, fast.raw_headers, fast.body) == (slow.status_code, slow.raw_headers,
                                                                slow.body)
+
+
+async def _conversation(fake: MockCalcom) -> list[tuple[int, list[tuple[str, str]], bytes]]:
+    """One of every kind of answer the edge shapes: an OAuth dance, API reads with and without
+    a version, a throttled read, an error, a trailing slash, an unknown route and a 404."""
+    from urllib.parse import parse_qs, urlsplit
+
+    demo = fake.seed_demo()
+    client = demo.client
+    answers: list[httpx.Response] = []
+    async with httpx.AsyncClient(transport=fake.async_transport(),
+                                 base_url="https://api.cal.com") as http:
+        redirect = await http.get(fake.authorize_url(client.client_id, demo.redirect_uri,
+                                                     demo.scopes, state="s"))
+        code = parse_qs(urlsplit(redirect.headers["location"]).query)["code"][0]
+        form = {"client_id": client.client_id, "client_secret": client.client_secret or "",
+                "redirect_uri": demo.redirect_uri}
+        token = await http.post("/v2/auth/oauth2/token",
+                                data={**form, "grant_type": "authorization_code", "code": code})
+        pair = token.json()
+        refreshed = await http.post("/v2/auth/oauth2/token", data={
+            "client_id": client.client_id, "client_secret": client.client_secret or "",
+            "grant_type": "refresh_token", "refresh_token": pair["refresh_token"]})
+        bad = await http.post("/v2/auth/oauth2/token", data={**form, "grant_type": "nope"},
+                              headers={"x-request-id": "mine"})
+        auth = {"authorization": f"Bearer {refreshed.json()['access_token']}"}
+        fake.set_rate_limit(refreshed.json()["access_token"], 4)
+        answers += [redirect, token, refreshed, bad]
+        for path, headers in (("/v2/bookings", {**auth, "cal-api-version": "2024-08-13"}),
+                              ("/v2/bookings/", {**auth, "cal-api-version": "2024-08-13"}),
+                              ("/v2/me", auth), ("/v2/me", {}), ("/v2/nowhere", auth),
+                              ("/v2/bookings", {**auth, "cal-api-version": "2024-08-13"}),
+                              ("/v2/me", auth), ("/elsewhere", {})):
+            answers.append(await http.get(path, headers=headers))
+    assert [a.status_code for a in answers].count(429) >= 1
+    return [(a.status_code, list(a.headers.multi_items()), a.content) for a in answers]
+
+
+async def test_the_edge_answers_the_same_with_or_without_a_fault_set_elsewhere() -> None:
+    """With no fault set the edge runs in one frame; with one set (here: one that never
+    matches) it runs its stages one by one. Two fakes of one seed must give the same bytes,
+    request ids included, and journal the same."""
+    plain, faulted = MockCalcom(Settings(seed=11)), MockCalcom(Settings(seed=11))
+    faulted.add_fault("/never/matches", status=503)
+    assert await _conversation(plain) == await _conversation(faulted)
+    assert ([e.to_dict() for e in plain.journal.entries()]
+            == [e.to_dict() for e in faulted.journal.entries()])
