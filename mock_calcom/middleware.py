@@ -184,12 +184,13 @@ def request_id_for(scope: Scope, fake: MockCalcom) -> str:
 
 
 def uuid4_text(random16: bytes) -> str:
-    """``str(uuid.UUID(bytes=random16, version=4))``, without building the UUID object."""
-    raw = bytearray(random16)
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """``str(uuid.UUID(bytes=random16, version=4))``, without building the UUID object: the
+    version digit is 4 and the variant digit keeps its two low bits under ``10``."""
+    h = random16.hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 # -- rate limiting -------------------------------------------------------------------------

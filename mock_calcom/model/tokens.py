@@ -239,10 +239,13 @@ class TokenService:
         return Grant(claims["clientId"], user_id, team_id, tuple(scope))
 
     def verify_access(self, token: str) -> AccessClaims:
-        claims = self._decode(token)
         cached = self._verified.get(token)
         if cached is not None and cached[1] is not None:
+            # _decode's checks of a remembered token: expiry and force_expire.
+            if self._clock.now() >= cached[0]["exp"] or token in self._forced_expired:
+                raise TokenRejected("expired")
             return cached[1]
+        claims = self._decode(token)
         if claims.get("token_type") != ACCESS_TOKEN_TYPE:
             self._remember(token, claims, None)
             raise TokenRejected("wrong_type")
