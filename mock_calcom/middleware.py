@@ -180,7 +180,7 @@ def request_id_for(scope: Scope, fake: MockCalcom) -> str:
     vercel = headers_of(scope).get("x-vercel-id")
     if vercel is not None:
         return vercel
-    return uuid4_text(fake.model.request_ids.token_bytes(16))
+    return uuid4_text(fake.model.request_ids.next())
 
 
 def uuid4_text(random16: bytes) -> str:

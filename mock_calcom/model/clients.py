@@ -31,6 +31,9 @@ class ClientType(enum.StrEnum):
     PUBLIC = "PUBLIC"
 
 
+_DIGESTS_KEPT = 8
+
+
 def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -59,6 +62,10 @@ class OAuthClient:
     logo: str | None = None
     rejection_reason: str | None = None
     secrets: list[ClientSecret] = field(default_factory=list)
+    #: Digests of the last few secrets presented (plain -> sha256): a client sends the
+    #: same secret with every token request, and the digest costs more than the rest of
+    #: the check. What matches is still decided against ``secrets`` at every call.
+    _digests: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def is_legacy(self) -> bool:
@@ -71,7 +78,11 @@ class OAuthClient:
 
     def verify_secret(self, plain: str) -> bool:
         """Any active secret matches; every hash is compared in constant time."""
-        candidate = _sha256(plain)
+        candidate = self._digests.get(plain)
+        if candidate is None:
+            if len(self._digests) >= _DIGESTS_KEPT:
+                self._digests.clear()
+            candidate = self._digests[plain] = _sha256(plain)
         matched = False
         for stored in self.secrets:
             matched |= hmac.compare_digest(stored.hashed, candidate)

@@ -35,6 +35,10 @@ class Randomness:
         with self._lock:
             return self._random.randbytes(n)
 
+    def blocks(self, size: int, per_draw: int = 64) -> BlockStream:
+        """A stream of ``size``-byte draws from this stream, fetched ``per_draw`` at a time."""
+        return BlockStream(self, size, per_draw)
+
     def token_hex(self, n: int) -> str:
         return self.token_bytes(n).hex()
 
@@ -53,3 +57,29 @@ class Randomness:
     def choice(self, options: list[str] | tuple[str, ...]) -> str:
         with self._lock:
             return self._random.choice(options)
+
+
+class BlockStream:
+    """``randomness.token_bytes(size)`` again and again, drawn in batches: the same bytes in
+    the same order, for a stream nothing else draws from. ``Random.randbytes`` fills its
+    result from 32-bit words, lowest first, so one draw of ``k * size`` bytes is ``k`` draws
+    of ``size`` end to end when ``size`` is a multiple of 4."""
+
+    def __init__(self, source: Randomness, size: int, per_draw: int) -> None:
+        if size % 4:
+            raise ValueError("block size must be a multiple of 4 bytes")
+        self._source = source
+        self._size = size
+        self._batch = size * per_draw
+        self._pool = b""
+        self._at = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> bytes:
+        with self._lock:
+            if self._at >= len(self._pool):
+                self._pool = self._source.token_bytes(self._batch)
+                self._at = 0
+            start = self._at
+            self._at = start + self._size
+            return self._pool[start:start + self._size]

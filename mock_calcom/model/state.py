@@ -62,7 +62,7 @@ class CalcomModel:
         self.ratelimits = RateLimiter()
         self.faults = FaultRegistry(self.rng.fork("faults"))
         # The token endpoint's X-Request-Id values.
-        self.request_ids = self.rng.fork("request-id")
+        self.request_ids = self.rng.fork("request-id").blocks(16)
 
     def _epoch_context(self) -> bytes:
         # Epoch 0 without a salt keeps the seed's own key (same seed, same tokens).

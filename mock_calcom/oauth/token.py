@@ -16,7 +16,6 @@ Cal.com's behaviour cannot be read from its code:
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import Receive, Scope, Send
@@ -116,7 +115,12 @@ _NO_STORE_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1"))
 #: The token body's usual shape: two tokens (base64url and dots, nothing JSON escapes), the
 #: constant type and an integer; anything else goes through the encoder.
 _PLAIN_BODY = ("access_token", "token_type", "refresh_token", "expires_in")
-_TOKEN_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def _plain(text: str) -> bool:
+    """Whether the encoder writes ``text`` as it is: printable ASCII without a quote or a
+    backslash (it escapes only those two and control characters)."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
 
 
 def _token_json(content: dict[str, Any]) -> bytes:
@@ -125,7 +129,7 @@ def _token_json(content: dict[str, Any]) -> bytes:
                                    content.get("expires_in"))
     if (tuple(content) == _PLAIN_BODY and content["token_type"] == "bearer"
             and type(expires_in) is int and type(access) is str and type(refresh) is str
-            and _TOKEN_TEXT.fullmatch(access) and _TOKEN_TEXT.fullmatch(refresh)):
+            and _plain(access) and _plain(refresh)):
         return (f'{{"access_token":"{access}","token_type":"bearer","refresh_token":"{refresh}",'
                 f'"expires_in":{expires_in:d}}}').encode("ascii")
     return _ENCODER.encode(content).encode("utf-8")

@@ -187,6 +187,23 @@ def test_deleting_a_secret_rotates_it_out_but_the_last_stays(store: ClientStore)
         store.delete_secret(client.client_id, old_id)
 
 
+def test_a_secret_verified_before_its_rotation_is_refused_after_it(store: ClientStore) -> None:
+    """The digests of presented secrets are kept; what they match is judged anew each time."""
+    client, first = store.create(name="A", redirect_uris=[REDIRECT])
+    assert first is not None
+    assert client.verify_secret(first)
+    assert client.verify_secret(first)
+    _, second = store.add_secret(client.client_id)
+    store.delete_secret(client.client_id, client.secrets[0].id)
+    assert not client.verify_secret(first)
+    assert client.verify_secret(second)
+    for i in range(20):  # more distinct secrets than are kept: still judged right
+        assert not client.verify_secret(f"guess-{i}")
+    assert client.verify_secret(second)
+    assert not client.verify_secret(first)
+    assert first not in repr(client)
+
+
 # -- lifecycle -------------------------------------------------------------------------------
 
 
