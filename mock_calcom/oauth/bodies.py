@@ -9,6 +9,7 @@ nests). The web app's legacy G1 routes read the raw text with ``URLSearchParams`
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -129,7 +130,14 @@ def parse_qs_extended(raw: bytes) -> dict[str, Any]:
 
 
 def _unquote_plus(text: str) -> str:
-    return unquote_plus(text) if "%" in text or "+" in text else text
+    return _unquoted(text) if "%" in text or "+" in text else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _unquoted(text: str) -> str:
+    # A pure function, remembered: clients send the same URL-encoded redirect_uri with every
+    # code exchange, and urllib's unquoting is a good part of parsing that form.
+    return unquote_plus(text)
 
 
 def form_pairs(text: str) -> list[tuple[str, str]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_calcom.oauth.bodies import (
     InvalidJson,
@@ -57,3 +59,17 @@ def test_strict_json_accepts_objects_and_arrays(text: bytes) -> None:
 def test_strict_json_refuses_the_rest(text: bytes) -> None:
     with pytest.raises(InvalidJson):
         parse_json_strict(text)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(["%", "+", "a", "2F", "%2F", "%C3%A9", "%zz", "é", "%e", "%25",
+                                 "%FF", "=", "&"]), max_size=10).map("".join))
+def test_form_values_unquote_as_urllib_does_again_and_again(text: str) -> None:
+    from urllib.parse import unquote_plus
+
+    from mock_calcom.oauth.bodies import form_pairs
+
+    expected = [(unquote_plus(k), unquote_plus(v)) for k, _, v in
+                (p.partition("=") for p in text.split("&") if p)]
+    assert form_pairs(text) == expected
+    assert form_pairs(text) == expected  # the remembered answer is the same
