@@ -38,13 +38,17 @@ class SecretValues:
         self.add_many(((value, kind),))
 
     def add_many(self, items: Iterable[tuple[object, str]]) -> None:
-        """:meth:`add` each ``(value, kind)``, under one lock."""
+        """:meth:`add` each ``(value, kind)``, under one lock. A value already known as that
+        kind is left where it is (a client presents the same secret with every request:
+        moving it would cost a lock per request, and a client secret is recognised by its
+        hash anyway once it is no longer among the newest)."""
+        values = self._values
         kept = [(value, kind) for value, kind in items
-                if isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096]
+                if isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096
+                and values.get(value) != kind]
         if not kept:
             return
         with self._lock:
-            values = self._values
             for value, kind in kept:
                 values[value] = kind
                 values.move_to_end(value)

@@ -91,3 +91,17 @@ def test_a_long_escaped_text_is_decoded_without_being_remembered() -> None:
     before = _decoded.cache_info().currsize
     assert _unquote_plus(text) == unquote_plus(text)
     assert _decoded.cache_info().currsize == before
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(["%", "+", "a", "2F", "%2F", "%C3%A9", "%zz", "é", "%e", "%25",
+                                 "%FF", "=", "&"]), max_size=10).map("".join))
+def test_form_values_unquote_as_urllib_does_again_and_again(text: str) -> None:
+    from urllib.parse import unquote_plus
+
+    from mock_calcom.oauth.bodies import form_pairs
+
+    expected = [(unquote_plus(k), unquote_plus(v)) for k, _, v in
+                (p.partition("=") for p in text.split("&") if p)]
+    assert form_pairs(text) == expected
+    assert form_pairs(text) == expected  # the remembered answer is the same
