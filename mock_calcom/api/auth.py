@@ -97,17 +97,51 @@ def _acting_user(model: CalcomModel, claims: AccessClaims) -> User:
     raise UnauthorizedError(NO_USER_MESSAGE)
 
 
+class Presented:
+    """The credentials one request presents, read from its headers once, its bearer verified
+    at most once: the legacy scope guard, ``PermissionsGuard`` and ``ApiAuthGuard`` each decode
+    the same bearer in Cal.com, at the same instant as far as the fake's clock goes (a request
+    runs under the model's lock), so the second and third decode could only repeat the first.
+    Expiry is still judged on the fake's clock for every request (``verify_access``)."""
+
+    __slots__ = ("_claims", "_verified", "headers", "token")
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.headers = headers
+        self.token = bearer_of(headers.get("authorization"))
+        self._claims: AccessClaims | None = None
+        self._verified = False
+
+    def claims(self, model: CalcomModel) -> AccessClaims | None:
+        """:func:`third_party_claims` of the bearer (``None`` without one)."""
+        if not self._verified:
+            self._verified = True
+            if self.token is not None:
+                try:  # third_party_claims, one frame less
+                    self._claims = model.tokens.verify_access(self.token)
+                except TokenRejected:
+                    self._claims = None
+        return self._claims
+
+
 def authenticate(model: CalcomModel, headers: Mapping[str, str], *, optional: bool = False) -> Caller | None:
     """``ApiAuthGuard`` (``optional=False``, never returns ``None``) or ``OptionalApiAuthGuard``."""
+    return authenticate_presented(model, Presented(headers), optional=optional)
+
+
+def authenticate_presented(model: CalcomModel, presented: Presented, *,
+                           optional: bool = False) -> Caller | None:
+    """:func:`authenticate` of a request's :class:`Presented` credentials."""
+    headers = presented.headers
     client_id = headers.get(X_CAL_CLIENT_ID)
     secret = headers.get(X_CAL_SECRET_KEY)
-    token = bearer_of(headers.get("authorization"))
+    token = presented.token
     if client_id and secret:
         raise UnauthorizedError(f"ApiAuthStrategy - oAuth client - Client with ID {client_id} not found")
     if token is not None:
         if token.startswith(API_KEY_PREFIX):
             raise UnauthorizedError(INVALID_API_KEY_MESSAGE)
-        claims = third_party_claims(model, token)
+        claims = presented.claims(model)
         if claims is None:
             raise UnauthorizedError(model.settings.api_invalid_token_message)
         return Caller(_acting_user(model, claims), claims)
@@ -122,10 +156,15 @@ def authenticate(model: CalcomModel, headers: Mapping[str, str], *, optional: bo
 
 def permissions_guard(model: CalcomModel, headers: Mapping[str, str]) -> None:
     """``PermissionsGuard`` on a handler with ``@Permissions`` (see the module docstring)."""
-    token = bearer_of(headers.get("authorization"))
-    if token is not None and (token.startswith(API_KEY_PREFIX) or third_party_claims(model, token)):
+    permissions_guard_presented(model, Presented(headers))
+
+
+def permissions_guard_presented(model: CalcomModel, presented: Presented) -> None:
+    """:func:`permissions_guard` of a request's :class:`Presented` credentials."""
+    token = presented.token
+    if token is not None and (token.startswith(API_KEY_PREFIX) or presented.claims(model)):
         return
-    client_id = headers.get(X_CAL_CLIENT_ID)
+    client_id = presented.headers.get(X_CAL_CLIENT_ID)
     if token is None and not client_id:
         raise ForbiddenError(PERMISSIONS_NO_AUTH_MESSAGE)
     if token is not None:

@@ -9,7 +9,7 @@ cancel, reschedule: public, no ``@Permissions``, so a bad bearer is ``ApiAuthGua
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.responses import Response
@@ -49,7 +49,7 @@ from mock_calcom.errors import BadRequestError, ForbiddenError, NotFoundError, U
 from mock_calcom.model.resources.bookings import Attendee, Booking, BookingQuery, NewBooking, SlotCheck
 from mock_calcom.model.resources.event_types import EventType
 from mock_calcom.model.resources.timeutil import iso_ms, parse_iso
-from mock_calcom.model.users import User
+from mock_calcom.model.users import User, UserStore
 
 STATUSES = ("upcoming", "recurring", "past", "cancelled", "unconfirmed")
 _ASC_DESC = ("asc", "desc")
@@ -273,16 +273,39 @@ def booking_out(booking: Booking, host: User | None) -> dict[str, Any]:
 
 def booking_json(booking: Booking, host: User | None) -> bytes:
     """:func:`booking_out` serialised, reused while neither the booking (any attribute
-    assignment bumps its ``revision``; every change Cal.com makes also moves ``updatedAt``)
-    nor its host's shown fields have changed."""
-    key = (booking.revision, booking.updated_at,
-           None if host is None else (host.id, host.name, host.email, host.username, host.time_zone))
+    assignment bumps its ``revision``; every change Cal.com makes also moves ``updatedAt``,
+    itself an assignment) nor its host (the same object, whose ``revision`` any assignment,
+    of a shown field or not, bumps) has changed."""
+    host_revision = -1 if host is None else host.revision
     cached = booking.rendered
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    if (cached is not None and cached[0] == booking.revision and cached[1] is host
+            and cached[2] == host_revision):
+        return cached[3]
+    return _render(booking, host, host_revision)
+
+
+def _render(booking: Booking, host: User | None, host_revision: int) -> bytes:
     data = to_json(booking_out(booking, host))
-    booking.rendered = (key, data)
+    # Rendering assigns nothing, so the revision read now is the one rendered.
+    booking.rendered = (booking.revision, host, host_revision, data)
     return data
+
+
+def bookings_json(bookings: Iterable[Booking], users: UserStore) -> list[bytes]:
+    """:func:`booking_json` of each booking with its host, the same check inline: a listing
+    makes no Python call per item that has not changed."""
+    host_of = users.getter()
+    out: list[bytes] = []
+    for booking in bookings:
+        host = host_of(booking.host_id)
+        host_revision = -1 if host is None else host.revision
+        cached = booking.rendered
+        if (cached is not None and cached[0] == booking.revision and cached[1] is host
+                and cached[2] == host_revision):
+            out.append(cached[3])
+        else:
+            out.append(_render(booking, host, host_revision))
+    return out
 
 
 def _reply(call: Call, booking: Booking, status_code: int = 200) -> Response:
@@ -331,8 +354,7 @@ def list_bookings(call: Call) -> Response:
 
 def _listing(call: Call, query: BookingQuery) -> Response:
     page, total = call.model.resources.bookings.list_for(call.user, query)
-    users = call.model.users
-    return success_json([booking_json(b, users.get(b.host_id)) for b in page],
+    return success_json(bookings_json(page, call.model.users),
                         pagination=pagination_json(query.skip, query.take, total,
                                                    call.model.settings.pagination_field))
 
@@ -527,9 +549,8 @@ def get_booking(call: Call) -> Response:
 
 
 def _series_reply(call: Call, recurring_event_id: str) -> Response:
-    users = call.model.users
-    return success_json([booking_json(b, users.get(b.host_id))
-                         for b in call.model.resources.bookings.series(recurring_event_id)])
+    return success_json(bookings_json(call.model.resources.bookings.series(recurring_event_id),
+                                      call.model.users))
 
 
 def cancel_booking(call: Call) -> Response:

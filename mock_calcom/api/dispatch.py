@@ -54,16 +54,30 @@ class _Versioned:
     def __init__(self, group: list[Endpoint]) -> None:
         self.group = group
         self.names = param_names(group[0].path)
+        # pick() for each version a request can route to (versions.requested() maps every
+        # header to one of KNOWN): a dict lookup per request instead of a scan. An endpoint
+        # registered under other parameter names carries the names to rename the values to.
+        self.table: dict[str, tuple[Endpoint, list[str] | None] | None] = {}
+        for version in versions.KNOWN:
+            chosen = pick(group, version)
+            renamed = None if chosen is None or chosen.path == group[0].path else param_names(chosen.path)
+            self.table[version] = None if chosen is None else (chosen, renamed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chosen = pick(self.group, headers_of(scope).get(versions.HEADER))
-        if chosen is None:
+        version = versions.requested(headers_of(scope).get(versions.HEADER))
+        found = self.table[version]
+        if found is None:
             raise NotFoundError(f"Cannot {scope['method']} {versions.original_url(Request(scope))}")
-        if chosen.path != self.group[0].path:
+        chosen, renamed = found
+        if renamed is not None:
             # The same shape under other parameter names: rename the matched values.
             values = [scope["path_params"][name] for name in self.names]
-            scope["path_params"] = dict(zip(param_names(chosen.path), values, strict=True))
-        response = await chosen.serve(scope, receive, send)
+            scope["path_params"] = dict(zip(renamed, values, strict=True))
+        # The chosen endpoint serves ``version`` (pick): it need not check it again.
+        if chosen.reads_body:
+            response = await chosen.serve(scope, receive, send, version=version)
+        else:
+            response = chosen.run(scope, None, body_parsed=False, version=version)
         await response(scope, receive, send)
 
 

@@ -9,8 +9,9 @@ sees and leaves one consistent state.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl
@@ -21,12 +22,14 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import auth, scopes, versions
+from mock_calcom.api.scopes import Requirement
 from mock_calcom.asgi import headers_of
-from mock_calcom.errors import BadRequestError, UnauthorizedError
+from mock_calcom.errors import BadRequestError, ForbiddenError, UnauthorizedError
 from mock_calcom.model.users import User
 
 if TYPE_CHECKING:
     from mock_calcom.model.state import CalcomModel
+    from mock_calcom.settings import Settings
 
 #: ``permissions``: PermissionsGuard on a handler with ``@Permissions``; ``api_auth``:
 #: ApiAuthGuard; ``optional_auth``: OptionalApiAuthGuard.
@@ -97,27 +100,37 @@ class Endpoint:
     def route(self) -> Route:
         return Route(self.path, _EndpointApp(self), methods=[self.method], name=self.operation_id)
 
-    async def serve(self, scope: Scope, receive: Receive, send: Send) -> Response:
-        """The response to one request routed here (errors raised, for the app to render)."""
+    async def serve(self, scope: Scope, receive: Receive, send: Send, *,
+                    version: str | None = None) -> Response:
+        """The response to one request routed here (errors raised, for the app to render).
+        ``version``: the request's version when the caller already routed by it."""
         if not self.reads_body:
-            return self.run(scope, None, body_parsed=False)
+            return self.run(scope, None, body_parsed=False, version=version)
         request = Request(scope, receive, send)
         body = await _read_body(request)
         parsed = await _parsed_by_body_parser(request)
-        return self.run(scope, body, body_parsed=parsed)
+        return self.run(scope, body, body_parsed=parsed, version=version)
 
-    def run(self, scope: Scope, body: Any, *, body_parsed: bool = True) -> Response:
+    def run(self, scope: Scope, body: Any, *, body_parsed: bool = True,
+            version: str | None = None) -> Response:
+        """The pipeline after body parsing. ``version`` is given by a caller that chose this
+        endpoint by the request's version (:mod:`mock_calcom.api.dispatch`: it serves that
+        version by construction); otherwise it is read and checked here."""
         model = scope["app"].fake.model
-        version = versions.ensure_served(scope, self.versions)
+        if version is None:
+            version = versions.ensure_served(scope, self.versions)
         with model.lock:
-            # The guards read a few headers several times: one plain dict per request.
+            # The guards read a few headers several times: one plain dict per request, and
+            # the bearer verified once for all of them (auth.Presented).
             headers = headers_of(scope)
+            presented = auth.Presented(headers)
             if self.legacy or self.global_scope_guard:
-                _legacy_scope_guard(model, headers)
-            caller = self._guard(model, headers)
+                _legacy_scope_guard(model, presented)
+            caller = self._guard(model, presented)
             if caller is not None and not self.legacy:
-                scopes.check_scopes(caller.scopes,
-                                    scopes.requirement_under(model.settings, self.method, self.path))
+                refusal = scopes.refusal(caller.claims.grant.scopes, self._requirement(model.settings))
+                if refusal is not None:
+                    raise ForbiddenError(refusal)
             # What request.query_params.multi_items() gives, without building the multidict.
             raw_query = scope.get("query_string", b"")
             query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
@@ -126,13 +139,25 @@ class Endpoint:
                         cookies=cookie_parser(headers.get("cookie", "")) if self.reads_cookies else {})
             return self.handler(call)
 
-    def _guard(self, model: CalcomModel, headers: Mapping[str, str]) -> auth.Caller | None:
+    def _requirement(self, settings: Settings) -> Requirement:
+        """``scopes.requirement_under(settings, method, path)``: the endpoint's part of it
+        looked up once (the map is constant), the setting read at every request."""
+        fixed = self._scope_rule
+        if fixed[1] is not None and getattr(settings, fixed[1]):
+            return scopes.PUBLIC
+        return fixed[0]
+
+    @functools.cached_property
+    def _scope_rule(self) -> tuple[Requirement, str | None]:
+        return scopes.requirement(self.method, self.path), scopes.opened_by_setting(self.method, self.path)
+
+    def _guard(self, model: CalcomModel, presented: auth.Presented) -> auth.Caller | None:
         caller: auth.Caller | None = None
         for guard in self.guards:
             if guard == "permissions":
-                auth.permissions_guard(model, headers)
+                auth.permissions_guard_presented(model, presented)
             else:
-                caller = auth.authenticate(model, headers, optional=guard == "optional_auth")
+                caller = auth.authenticate_presented(model, presented, optional=guard == "optional_auth")
         return caller
 
 
@@ -145,11 +170,15 @@ class _EndpointApp:
         self.endpoint = endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.endpoint.serve(scope, receive, send)
+        endpoint = self.endpoint
+        if endpoint.reads_body:
+            response = await endpoint.serve(scope, receive, send)
+        else:  # what serve() does for it, without a coroutine in between
+            response = endpoint.run(scope, None, body_parsed=False)
         await response(scope, receive, send)
 
 
-def _legacy_scope_guard(model: CalcomModel, headers: Mapping[str, str]) -> None:
+def _legacy_scope_guard(model: CalcomModel, presented: auth.Presented) -> None:
     """The global ``OAuthPermissionsGuard`` on a legacy handler (oauth-permissions.guard.ts
     @58bd767a): it decodes the bearer itself, so it acts even on handlers with no auth guard,
     and runs before the controller's guards (Nest runs global guards first). No legacy handler
@@ -160,10 +189,7 @@ def _legacy_scope_guard(model: CalcomModel, headers: Mapping[str, str]) -> None:
     same unconfirmed reach)."""
     if model.settings.legacy_serve_scoped_tokens:
         return
-    token = auth.bearer_of(headers.get("authorization"))
-    if token is None:
-        return
-    claims = auth.third_party_claims(model, token)
+    claims = presented.claims(model)
     if claims is not None:
         scopes.check_scopes(claims.grant.scopes, scopes.NOT_AVAILABLE)
 

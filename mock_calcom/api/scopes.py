@@ -143,9 +143,14 @@ _OPENED_BY_SETTING: dict[tuple[str, str], str] = {
 }
 
 
+def opened_by_setting(method: str, path: str) -> str | None:
+    """The name of the setting that opens this undecorated handler to scoped tokens, if any."""
+    return _OPENED_BY_SETTING.get((method, path))
+
+
 def requirement_under(settings: Settings, method: str, path: str) -> Requirement:
     """:func:`requirement`, with the settings that open an undecorated handler applied."""
-    name = _OPENED_BY_SETTING.get((method, path))
+    name = opened_by_setting(method, path)
     if name is not None and getattr(settings, name):
         return PUBLIC
     return requirement(method, path)
@@ -163,13 +168,13 @@ def missing_scopes(token_scopes: Sequence[str], required: Sequence[str]) -> list
 
 def check_scopes(token_scopes: Sequence[str], required: Requirement) -> None:
     """Raise the guard's 403 when a token with ``token_scopes`` may not use an endpoint."""
-    refusal = _refusal(tuple(token_scopes), required)
-    if refusal is not None:
-        raise ForbiddenError(refusal)
+    message = refusal(tuple(token_scopes), required)
+    if message is not None:
+        raise ForbiddenError(message)
 
 
 @functools.lru_cache(maxsize=1024)
-def _refusal(token_scopes: tuple[str, ...], required: Requirement) -> str | None:
+def refusal(token_scopes: tuple[str, ...], required: Requirement) -> str | None:
     """The 403's message for a token with ``token_scopes`` at an endpoint needing
     ``required``, or ``None`` (a pure function of the two: a token's every call asks it)."""
     if skips_scope_check(token_scopes):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
 
@@ -28,6 +30,14 @@ class User:
     organization_id: int | None = None
     locale: str = "en"
     metadata: dict[str, object] = field(default_factory=dict)
+    #: Bumped by every attribute assignment: what a serialised form showing this user (a
+    #: booking's host, api/bookings.py) is checked against.
+    revision: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "revision":
+            object.__setattr__(self, "revision", self.__dict__.get("revision", 0) + 1)
 
 
 class UserStore:
@@ -62,6 +72,11 @@ class UserStore:
 
     def get(self, user_id: int) -> User | None:
         return self._users.get(user_id)
+
+    def getter(self) -> Callable[[int], User | None]:
+        """:meth:`get` as the dict's own bound ``get``: a loop over many ids (a listing's
+        hosts) calls it without a Python frame per id."""
+        return self._users.get
 
     def require(self, user_id: int) -> User:
         user = self._users.get(user_id)

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
+from starlette.responses import Response
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.api.auth import (
@@ -14,9 +17,12 @@ from mock_calcom.api.auth import (
     ONLY_CLIENT_ID_MESSAGE,
     ONLY_SECRET_MESSAGE,
     PERMISSIONS_NO_AUTH_MESSAGE,
+    Presented,
     authenticate,
+    permissions_guard,
 )
-from mock_calcom.errors import UnauthorizedError
+from mock_calcom.api.endpoint import API_AUTH, OPTIONAL_AUTH, PERMISSIONS_THEN_API_AUTH, Endpoint, Guard
+from mock_calcom.errors import ApiError, UnauthorizedError
 from mock_calcom.model.clients import ClientStatus
 from mock_calcom.model.tokens import Grant
 from mock_calcom.model.users import User
@@ -225,3 +231,69 @@ async def test_another_users_resources_are_never_served(
     assert fake.model.resources.event_types.get(bob_event).title != "mine"  # type: ignore[union-attr]
 
 
+
+
+# -- one verification per request --------------------------------------------------------------
+
+def _outcome(action: Callable[[], object]) -> object:
+    try:
+        return action()
+    except ApiError as exc:
+        return (type(exc).__name__, str(exc))
+
+
+@pytest.mark.parametrize("extra", [
+    {}, {"x-cal-client-id": "c"}, {"x-cal-secret-key": "s"},
+    {"x-cal-client-id": "c", "x-cal-secret-key": "s"},
+])
+@pytest.mark.parametrize("bearer", ["valid", "expired", "garbage", "cal_key", "teamless", None, ""])
+@pytest.mark.parametrize("chain", [PERMISSIONS_THEN_API_AUTH, API_AUTH, OPTIONAL_AUTH])
+def test_guards_sharing_one_verification_decide_as_each_verifying_alone(
+        fake: MockCalcom, alice: User, mint: TokenFactory, bearer: str | None, extra: dict[str, str],
+        chain: tuple[Guard, ...]) -> None:
+    expired = mint(alice)
+    tokens = {"valid": mint(alice, ["BOOKING_READ"]), "expired": expired, "garbage": "x.y.z",
+              "cal_key": "cal_123", "teamless": mint(None), None: None, "": ""}
+    with fake.model.lock:
+        fake.model.tokens.force_expire(expired)
+    headers = dict(extra)
+    if tokens[bearer] is not None:
+        headers["authorization"] = f"Bearer {tokens[bearer]}"
+    endpoint = Endpoint("GET", "/v2/x", "x", lambda call: Response(), None, chain)
+
+    def shared() -> object:
+        return endpoint._guard(fake.model, Presented(headers))
+
+    def alone() -> object:  # each guard decoding the bearer itself, as Cal.com's do
+        caller = None
+        for guard in chain:
+            if guard == "permissions":
+                permissions_guard(fake.model, headers)
+            else:
+                caller = authenticate(fake.model, headers, optional=guard == "optional_auth")
+        return caller
+
+    assert _outcome(shared) == _outcome(alone)
+
+
+async def test_a_bookings_listing_verifies_its_bearer_once_and_judges_expiry_each_time(
+        http: httpx.AsyncClient, fake: MockCalcom, alice: User, mint: TokenFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    token = mint(alice, ["BOOKING_READ"])
+    tokens = fake.model.tokens
+    verify = tokens.verify_access
+    seen: list[str] = []
+
+    def counting(presented: str) -> object:
+        seen.append(presented)
+        return verify(presented)
+
+    monkeypatch.setattr(tokens, "verify_access", counting)
+    response = await http.get("/v2/bookings", headers=headers_for("/v2/bookings", token))
+    assert response.status_code == 200, response.text
+    assert seen == [token]
+    with fake.model.lock:
+        fake.model.clock.advance(fake.settings.access_token_ttl + 1)
+    expired = await http.get("/v2/bookings", headers=headers_for("/v2/bookings", token))
+    assert expired.status_code == 403, expired.text
+    assert seen == [token, token]

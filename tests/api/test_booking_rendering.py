@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 
 from mock_calcom import MockCalcom
-from mock_calcom.api.bookings import booking_json, booking_out
+from mock_calcom.api.bookings import booking_json, booking_out, bookings_json
+from mock_calcom.api.envelope import to_json
+from mock_calcom.model.resources.bookings import Booking
 from mock_calcom.model.users import User
 from tests.api.conftest import TokenFactory, headers_for
 
@@ -57,3 +59,40 @@ def test_the_cached_form_is_the_booking_serialised_and_follows_assignments(
     assert json.loads(first) == booking_out(booking, alice)
     booking.title = "Renamed"
     assert json.loads(booking_json(booking, alice))["title"] == "Renamed"
+
+
+def _fresh(fake: MockCalcom, bookings: list[Booking]) -> list[bytes]:
+    """The slow path: every booking serialised from scratch."""
+    return [to_json(booking_out(b, fake.model.users.get(b.host_id))) for b in bookings]
+
+
+def test_a_listings_forms_are_the_bookings_serialised_through_every_kind_of_change(
+        fake: MockCalcom, alice: User, bob: User) -> None:
+    store = fake.model.resources.bookings
+    mine = store.involving(alice)
+    assert mine
+    first = bookings_json(mine, fake.model.users)
+    assert first == _fresh(fake, mine)
+    assert all(a is b for a, b in zip(bookings_json(mine, fake.model.users), first, strict=True))
+    mine[0].title = "Renamed"  # the booking changes
+    alice.name = "Alice Renamed"  # a shown field of the host changes
+    assert bookings_json(mine, fake.model.users) == _fresh(fake, mine)
+    alice.time_zone = "America/New_York"
+    assert bookings_json(mine, fake.model.users) == _fresh(fake, mine)
+    # Another host object with the same id (the store replaced it): its fields are shown.
+    with fake.model.lock:
+        twin = User(id=alice.id, username="alice2", email="twin@example.com", name="Twin")
+        # At the same revision as the host it replaces: only its identity tells them apart.
+        object.__setattr__(twin, "revision", alice.revision)
+        fake.model.users._users[alice.id] = twin
+    assert bookings_json(mine, fake.model.users) == _fresh(fake, mine)
+    assert booking_json(mine[0], twin) == _fresh(fake, mine)[0]
+    # A booking whose host is unknown shows getHost's placeholder.
+    assert booking_json(mine[0], None) == to_json(booking_out(mine[0], None))
+
+
+def test_every_assignment_to_a_user_moves_its_revision(alice: User) -> None:
+    before = alice.revision
+    alice.name = "Other"
+    alice.email = "other@example.com"
+    assert alice.revision == before + 2

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from mock_calcom import MockCalcom, Settings
-from mock_calcom.api.envelope import pagination, status_only, success
+from mock_calcom.api.envelope import pagination, status_only, success, success_json, to_json
 from mock_calcom.model.tokens import Grant
 from tests.api.conftest import headers_for
 
@@ -50,3 +50,17 @@ async def test_the_pagination_count_field_follows_the_setting(field: str, presen
         body = (await http.get("/v2/bookings?take=2", headers=headers_for("/v2/bookings", token))).json()
     assert body["pagination"][present] == 2
     assert absent not in body["pagination"]
+
+
+@pytest.mark.parametrize("data", [{"a": 1}, [], [{"a": 1}], [{"a": 1}, {"b": [2, "é"]}], "text", None])
+@pytest.mark.parametrize("page", [None, {"totalItems": 3}, "bytes"])
+@pytest.mark.parametrize("status_code", [200, 201])
+def test_serialised_success_is_success_byte_for_byte(data: object, page: object, status_code: int) -> None:
+    slow = success(data, status_code=status_code,
+                   pagination={"totalItems": 3} if page is not None else None)
+    pagination = to_json({"totalItems": 3}) if page == "bytes" else page
+    items = [to_json(item) for item in data] if isinstance(data, list) else to_json(data)
+    fast = success_json(items, status_code=status_code, pagination=pagination)  # type: ignore[arg-type]
+    assert fast.body == slow.body
+    assert fast.status_code == slow.status_code
+    assert fast.raw_headers == slow.raw_headers

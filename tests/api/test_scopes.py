@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_calcom import MockCalcom
+from mock_calcom import MockCalcom, Settings
 from mock_calcom.api import scopes
-from mock_calcom.api.endpoint import Endpoint
-from mock_calcom.api.routes import ENDPOINTS, REFUSING_ENDPOINTS
+from mock_calcom.api.dispatch import _Versioned
+from mock_calcom.api.endpoint import Endpoint, _EndpointApp
+from mock_calcom.api.routes import ENDPOINTS, REFUSING_ENDPOINTS, routes
 from mock_calcom.api.scopes import (
     ENDPOINT_SCOPES,
     NOT_AVAILABLE,
@@ -177,7 +178,7 @@ def test_a_token_mixing_legacy_and_new_scopes_is_enforced() -> None:
 def test_the_remembered_scope_verdict_is_the_computed_one_for_every_token(
         held: list[str], endpoint: tuple[str, str]) -> None:
     required = scopes.ENDPOINT_SCOPES[endpoint]
-    expected = scopes._refusal.__wrapped__(tuple(held), required)
+    expected = scopes.refusal.__wrapped__(tuple(held), required)
     for _ in range(2):  # computed, then remembered
         if expected is None:
             scopes.check_scopes(held, required)
@@ -185,3 +186,26 @@ def test_the_remembered_scope_verdict_is_the_computed_one_for_every_token(
             with pytest.raises(ForbiddenError) as refused:
                 scopes.check_scopes(held, required)
             assert refused.value.message == expected
+
+
+def _all_endpoints() -> list[Endpoint]:
+    found: list[Endpoint] = []
+    for route in routes:
+        app = getattr(route, "endpoint", None)
+        if isinstance(app, _Versioned):
+            found += app.group
+        elif isinstance(app, _EndpointApp):
+            found.append(app.endpoint)
+    return found
+
+
+@pytest.mark.parametrize("opened", [False, True])
+def test_each_endpoints_remembered_requirement_is_the_maps_under_the_settings(opened: bool) -> None:
+    config = Settings(booking_get_open_to_scoped_tokens=opened)
+    endpoints = _all_endpoints()
+    assert len(endpoints) > 50
+    for endpoint in endpoints:
+        assert endpoint._requirement(config) == scopes.requirement_under(
+            config, endpoint.method, endpoint.path), endpoint.operation_id
+    uid_read = next(e for e in endpoints if (e.method, e.path, e.legacy) == ("GET", scopes._B, False))
+    assert (uid_read._requirement(config) == scopes.PUBLIC) is opened

@@ -93,8 +93,9 @@ class Booking:
     revision: int = field(default=0, init=False, compare=False, repr=False)
     #: The API layer's serialised form and the state it was made from (see api/bookings.py):
     #: a booking that has not changed is not serialised again.
-    rendered: tuple[object, bytes] | None = field(default=None, init=False, compare=False,
-                                                  repr=False)
+    #: (booking revision, host object, host revision, bytes).
+    rendered: tuple[int, object, int, bytes] | None = field(default=None, init=False, compare=False,
+                                                            repr=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
