@@ -9,15 +9,17 @@ code alive, a failed PKCE check has already burned it).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mock_calcom.errors import OAuthError
 from mock_calcom.model.clients import ClientStatus, ClientStore, OAuthClient
 from mock_calcom.model.codes import CodeStore
-from mock_calcom.model.scopes import KNOWN_SCOPES, parse_scope_param
+from mock_calcom.model.scopes import KNOWN_SCOPES, is_legacy_scope_set, parse_scope_param
 from mock_calcom.model.tokens import Grant, TokenPair, TokenRejected, TokenService
 from mock_calcom.secretvalues import SecretValues
 from mock_calcom.settings import Settings
@@ -62,6 +64,33 @@ def zod_enum_message(received: str) -> str:
     return json.dumps([issue], indent=2, ensure_ascii=False)
 
 
+class _ScopeRefusal(NamedTuple):
+    reason: str
+    redirectable: bool
+
+
+def _judge_scopes(raw: str | None, registered: tuple[str, ...]) -> tuple[str, ...] | _ScopeRefusal:
+    """The scopes an authorize request gets, or why it gets none, for a client registered
+    with ``registered`` (``OAuthService._authorize_scopes``, which raises the refusal)."""
+    requested = parse_scope_param(raw)
+    is_legacy = is_legacy_scope_set(registered)  # OAuthClient.is_legacy
+    if not requested and not is_legacy:
+        return _ScopeRefusal("scope_required", False)
+    if any(s not in KNOWN_SCOPES for s in requested):
+        return _ScopeRefusal("unknown_scope", True)
+    if not is_legacy and any(s not in registered for s in requested):
+        return _ScopeRefusal("scope_exceeds_client_registration", True)
+    # The token carries exactly the requested scopes, not the registered set; a legacy
+    # client that asked for none gets its registered ones (resolveScopesForTokens,
+    # apps/web/modules/auth/oauth2/scopes.ts @23cde4ae).
+    return tuple(requested) if requested else registered
+
+
+#: ``scope`` parameters up to this length have their verdict remembered.
+_REMEMBERED_SCOPE_PARAM = 1024
+_scope_verdict = functools.lru_cache(maxsize=512)(_judge_scopes)
+
+
 def _client_not_found() -> OAuthError:
     return OAuthError(401, "invalid_client", "client_not_found")
 
@@ -104,19 +133,16 @@ class OAuthService:
         )
 
     def _authorize_scopes(self, client: OAuthClient, raw: str | None) -> tuple[str, ...]:
-        requested = parse_scope_param(raw)
         scope_error = self._settings.authorize_scope_error
-        if not requested and not client.is_legacy:
-            raise OAuthError(400, scope_error, "scope_required")
-        if any(s not in KNOWN_SCOPES for s in requested):
-            raise OAuthError(400, scope_error, "unknown_scope", redirectable=True)
-        if not client.is_legacy and any(s not in client.scopes for s in requested):
-            raise OAuthError(400, scope_error, "scope_exceeds_client_registration",
-                             redirectable=True)
-        # The token carries exactly the requested scopes, not the registered set; a legacy
-        # client that asked for none gets its registered ones (resolveScopesForTokens,
-        # apps/web/modules/auth/oauth2/scopes.ts @23cde4ae).
-        return tuple(requested) if requested else tuple(client.scopes)
+        key = tuple(client.scopes)
+        # The verdict is a pure function of the parameter and the client's scopes: a client
+        # asks for the same scopes at every authorize, so it is judged once (long parameters
+        # are judged every time, keeping the remembered ones small).
+        verdict = (_scope_verdict(raw, key) if raw is None or len(raw) <= _REMEMBERED_SCOPE_PARAM
+                   else _judge_scopes(raw, key))
+        if isinstance(verdict, _ScopeRefusal):
+            raise OAuthError(400, scope_error, verdict.reason, redirectable=verdict.redirectable)
+        return verdict
 
     def approve(self, authorization: ValidAuthorization, user_id: int) -> str:
         """The user pressed Allow (or the client is trusted): check PKCE, then issue a code.

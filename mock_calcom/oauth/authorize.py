@@ -30,7 +30,7 @@ from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
 from mock_calcom.model.users import User
 from mock_calcom.oauth.bodies import BodyTooLarge, form_pairs, parse_url_search_params, read_body
 from mock_calcom.oauth.scope_text import describe_scope
-from mock_calcom.oauth.urls import build_redirect_url
+from mock_calcom.oauth.urls import LOCATION_SAFE, redirect_location
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -146,7 +146,7 @@ def _error_response(exc: OAuthError, authorize: AuthorizeRequest, *, status_code
 
 
 def _redirect(base: str, params: list[tuple[str, str | None]], status_code: int) -> Response:
-    return Redirect(build_redirect_url(base, params), status_code=status_code)
+    return Redirect.to_location(redirect_location(base, params), status_code)
 
 
 class Redirect(RedirectResponse):
@@ -155,15 +155,20 @@ class Redirect(RedirectResponse):
     and a ``MutableHeaders`` per answer."""
 
     def __init__(self, url: str, status_code: int) -> None:
+        self._set(quote(url, safe=LOCATION_SAFE), status_code)
+
+    @classmethod
+    def to_location(cls, location: str, status_code: int) -> Redirect:
+        """The redirect for an already quoted ``location`` (:func:`redirect_location`)."""
+        response = cls.__new__(cls)
+        response._set(location, status_code)
+        return response
+
+    def _set(self, location: str, status_code: int) -> None:
         self.status_code = status_code
         self.background = None
         self.body = b""
-        self.raw_headers = [(b"content-length", b"0"),
-                            (b"location", quote(url, safe=_LOCATION_SAFE).encode("latin-1"))]
-
-
-#: What RedirectResponse leaves unquoted in a location.
-_LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
+        self.raw_headers = [(b"content-length", b"0"), (b"location", location.encode("latin-1"))]
 
 
 def _consent_page(valid: ValidAuthorization, users: list[User], selected: int,

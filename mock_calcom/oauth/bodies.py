@@ -129,15 +129,23 @@ def parse_qs_extended(raw: bytes) -> dict[str, Any]:
     return result
 
 
+#: Escaped texts up to this length have their decoding remembered (see :func:`_unquote_plus`).
+_REMEMBERED_LENGTH = 512
+
+
 def _unquote_plus(text: str) -> str:
-    return _unquoted(text) if "%" in text or "+" in text else text
-
-
-@functools.lru_cache(maxsize=1024)
-def _unquoted(text: str) -> str:
-    # A pure function, remembered: clients send the same URL-encoded redirect_uri with every
-    # code exchange, and urllib's unquoting is a good part of parsing that form.
+    """``unquote_plus``. An escaped text is decoded once: a client sends the same escaped
+    ``redirect_uri`` and ``scope`` at every authorize and exchange, and ``unquote_plus`` costs
+    more than the rest of the parse. Long texts are decoded every time (the cache stays small)."""
+    if "%" not in text and "+" not in text:
+        return text
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _decoded(text)
     return unquote_plus(text)
+
+
+#: A pure function of the text, so a remembered answer can never be stale.
+_decoded = functools.lru_cache(maxsize=1024)(unquote_plus)
 
 
 def form_pairs(text: str) -> list[tuple[str, str]]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import quote_plus, urlsplit, urlunsplit
+from typing import NamedTuple
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 from mock_calcom.oauth.bodies import form_pairs
 
@@ -21,22 +22,56 @@ _NOTHING_TO_ESCAPE = re.compile(r"[A-Za-z0-9*\-._]*")
 
 
 def build_redirect_url(base: str, params: list[tuple[str, str | None]]) -> str:
-    scheme, netloc, path, pairs, fragment = _parsed_base(base)
+    parsed = _parsed_base(base)
+    query = _query(parsed.pairs, params)
+    return parsed.head + ("?" + query if query else "") + parsed.tail
+
+
+def redirect_location(base: str, params: list[tuple[str, str | None]]) -> str:
+    """``quote(build_redirect_url(base, params), safe=LOCATION_SAFE)``: the ``location``
+    header Starlette's ``RedirectResponse`` sends for the URL. Quoting works character by
+    character, so the redirect URI's own parts are quoted once (with its parse), and the
+    query needs none: the form serializer leaves only letters, digits, ``*-._%+`` and its
+    ``=``/``&``, all of which the quoting keeps."""
+    parsed = _parsed_base(base)
+    query = _query(parsed.pairs, params)
+    return parsed.quoted_head + ("?" + query if query else "") + parsed.quoted_tail
+
+
+#: What Starlette's ``RedirectResponse`` leaves unquoted in a ``location``.
+LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
+
+
+class _Base(NamedTuple):
+    #: ``urlunsplit`` of the scheme, host and path: the URL up to its query.
+    head: str
+    pairs: tuple[tuple[str, str], ...]
+    #: ``#fragment``, or nothing.
+    tail: str
+    quoted_head: str
+    quoted_tail: str
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_base(base: str) -> _Base:
+    """A redirect URI's parts (a pure function of the text: a client's registered URIs are
+    parsed once, not at every authorize). ``urlunsplit`` appends ``?query`` and
+    ``#fragment`` after everything else, so the URL before them is joined here once."""
+    parts = urlsplit(base)
+    # ``new URL("https://app.example")`` serializes with a "/" path.
+    path = parts.path or ("/" if parts.scheme.lower() in ("http", "https") else "")
+    head = urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+    tail = "#" + parts.fragment if parts.fragment else ""
+    return _Base(head, tuple(form_pairs(parts.query)), tail,
+                 quote(head, safe=LOCATION_SAFE), quote(tail, safe=LOCATION_SAFE))
+
+
+def _query(pairs: tuple[tuple[str, str], ...], params: list[tuple[str, str | None]]) -> str:
     query = list(pairs)
     for key, value in params:
         if value is not None:
             query = _set(query, key, value)
-    return urlunsplit((scheme, netloc, path, _serialize(query), fragment))
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed_base(base: str) -> tuple[str, str, str, tuple[tuple[str, str], ...], str]:
-    """A redirect URI's parts (a pure function of the text: a client's registered URIs are
-    parsed once, not at every authorize)."""
-    parts = urlsplit(base)
-    # ``new URL("https://app.example")`` serializes with a "/" path.
-    path = parts.path or ("/" if parts.scheme.lower() in ("http", "https") else "")
-    return parts.scheme.lower(), parts.netloc, path, tuple(form_pairs(parts.query)), parts.fragment
+    return _serialize(query)
 
 
 def _set(query: list[tuple[str, str]], key: str, value: str) -> list[tuple[str, str]]:

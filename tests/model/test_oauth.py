@@ -11,6 +11,7 @@ exchanges since, and right after a refresh only the new one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -22,6 +23,7 @@ from mock_calcom.errors import OAuthError
 from mock_calcom.model.clients import OAuthClient
 from mock_calcom.model.clock import FrozenClock
 from mock_calcom.model.oauth import AuthorizeRequest, s256
+from mock_calcom.model.scopes import KNOWN_SCOPES
 from mock_calcom.model.state import CalcomModel
 from mock_calcom.model.tokens import TokenPair, TokenRejected
 from mock_calcom.settings import Settings
@@ -300,3 +302,55 @@ class RefreshRotation(RuleBasedStateMachine):
 RefreshRotation.TestCase.settings = settings(max_examples=40, stateful_step_count=20,
                                              deadline=None)
 TestRefreshRotation = RefreshRotation.TestCase
+
+
+# -- the remembered scope verdict (a shortcut: it must judge as the checks written out do) ----
+
+def _reference_scopes(registered: list[str], raw: str | None) -> tuple[str, ...] | tuple[str, bool]:
+    """``_authorize_scopes`` as it read before its verdicts were remembered."""
+    requested = [part for part in re.split(r"[, ]+", raw) if part] if raw else []
+    legacy = all(s in {"READ_BOOKING", "READ_PROFILE"} for s in registered)
+    if not requested and not legacy:
+        return ("scope_required", False)
+    if any(s not in KNOWN_SCOPES for s in requested):
+        return ("unknown_scope", True)
+    if not legacy and any(s not in registered for s in requested):
+        return ("scope_exceeds_client_registration", True)
+    return tuple(requested) if requested else tuple(registered)
+
+
+_SOME_SCOPES = ["BOOKING_READ", "BOOKING_WRITE", "READ_BOOKING", "READ_PROFILE", "NOT_A_SCOPE"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(_SOME_SCOPES[:4]), unique=True, max_size=3),
+       st.one_of(st.none(), st.lists(st.sampled_from([*_SOME_SCOPES, ",", " ", ""]), max_size=4)
+                 .map(" ".join)),
+       st.booleans())
+def test_an_authorize_gets_the_scope_verdict_the_checks_give_every_time(
+        registered: list[str], raw: str | None, long: bool) -> None:
+    model = new_model()
+    client, _ = model.clients.create(name="c", redirect_uris=[REDIRECT], scopes=registered,
+                                     client_type="CONFIDENTIAL", owner_user_id=1)
+    if long and raw is not None:
+        raw = raw + " " * 1100  # past the remembered length: judged every time
+    expected = _reference_scopes(registered, raw)
+    for _ in range(2):  # the second is answered from memory
+        request = AuthorizeRequest(client_id=client.client_id, redirect_uri=REDIRECT, scope=raw)
+        try:
+            got: tuple[str, ...] | tuple[str, bool] = model.oauth.validate_authorize(request, 1).scopes
+        except OAuthError as exc:
+            got = (exc.description, exc.redirectable)
+        assert got == expected
+
+
+def test_a_remembered_scope_verdict_follows_a_change_of_the_clients_scopes() -> None:
+    model = new_model()
+    client, _ = model.clients.create(name="c", redirect_uris=[REDIRECT], scopes=["BOOKING_READ"],
+                                     client_type="CONFIDENTIAL", owner_user_id=1)
+    request = AuthorizeRequest(client_id=client.client_id, redirect_uri=REDIRECT,
+                               scope="BOOKING_WRITE")
+    assert reason(lambda: model.oauth.validate_authorize(request, 1)) == (
+        "scope_exceeds_client_registration")
+    client.scopes = ["BOOKING_READ", "BOOKING_WRITE"]
+    assert model.oauth.validate_authorize(request, 1).scopes == ("BOOKING_WRITE",)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, unquote_plus
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_calcom.oauth.bodies import (
+    _REMEMBERED_LENGTH,
     InvalidJson,
+    _decoded,
+    _unquote_plus,
+    form_pairs,
     parse_json_strict,
     parse_qs_extended,
     parse_url_search_params,
@@ -59,6 +65,32 @@ def test_strict_json_accepts_objects_and_arrays(text: bytes) -> None:
 def test_strict_json_refuses_the_rest(text: bytes) -> None:
     with pytest.raises(InvalidJson):
         parse_json_strict(text)
+
+
+# -- the remembered decoding (a shortcut: it must answer as unquote_plus does) ---------------
+
+_FORM_TEXT = st.lists(st.sampled_from([*"ab=&+%2Fc3Ddé ~\x00", "%20", "%C3%A9", "%E2%82"]),
+                      max_size=30).map("".join)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_FORM_TEXT)
+def test_form_pairs_read_a_query_as_parse_qsl_does_again_and_again(text: str) -> None:
+    expected = parse_qsl(text, keep_blank_values=True)
+    assert form_pairs(text) == expected
+    assert form_pairs(text) == expected  # the second read is answered from memory
+
+
+def test_each_escaped_text_gets_its_own_decoding() -> None:
+    assert [_unquote_plus(t) for t in ("a%20b", "a%21b", "a+b", "a%20b", "plain")] == [
+        "a b", "a!b", "a b", "a b", "plain"]
+
+
+def test_a_long_escaped_text_is_decoded_without_being_remembered() -> None:
+    text = "x%20" * (_REMEMBERED_LENGTH // 4 + 1)
+    before = _decoded.cache_info().currsize
+    assert _unquote_plus(text) == unquote_plus(text)
+    assert _decoded.cache_info().currsize == before
 
 
 @settings(max_examples=60)

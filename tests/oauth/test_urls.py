@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from mock_calcom.oauth.urls import build_redirect_url
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.responses import RedirectResponse
+
+from mock_calcom.oauth.authorize import Redirect
+from mock_calcom.oauth.urls import LOCATION_SAFE, _serialize, _set, build_redirect_url, redirect_location
 
 
 def test_parameters_are_appended_in_order() -> None:
@@ -45,3 +52,55 @@ def test_a_redirect_uri_parsed_once_serves_each_redirect_on_its_own() -> None:
     assert first == "https://app.example/cb?keep=1&code=A&state=s1"
     assert second == "https://app.example/cb?keep=1&code=old&error=access_denied"
     assert build_redirect_url(base, []) == "https://app.example/cb?keep=1&code=old"
+
+
+# -- the shortcuts: one parse per redirect URI, the location quoted in parts -----------------
+
+def _reference_url(base: str, params: list[tuple[str, str | None]]) -> str:
+    """The redirect URL computed in one go, as the module did before it kept parses."""
+    parts = urlsplit(base)
+    path = parts.path or ("/" if parts.scheme.lower() in ("http", "https") else "")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for key, value in params:
+        if value is not None:
+            query = _set(query, key, value)
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, _serialize(query), parts.fragment))
+
+
+_PIECE = st.sampled_from(["", "a", "b c", "é", "%20", "+", "~*", "&", "=", "/x", "#", "?", "[::1]",
+                          "code", "state"])
+_BASES = st.builds(
+    lambda scheme, host, path, query, fragment: f"{scheme}{host}{path}{query}{fragment}",
+    st.sampled_from(["https://", "http://", "myapp:", "com.example.app:/", "HTTPS://", ""]),
+    st.sampled_from(["a.example", "localhost:3000", "[::1]:8080", "", "user@host"]),
+    st.lists(_PIECE, max_size=3).map(lambda p: "/" + "/".join(p) if p else ""),
+    st.lists(st.tuples(_PIECE, _PIECE), max_size=3).map(
+        lambda q: "?" + "&".join(f"{k}={v}" for k, v in q) if q else ""),
+    st.sampled_from(["", "#frag", "#a b", "#é"]),
+)
+_PARAMS = st.lists(st.tuples(st.sampled_from(["code", "state", "error", "a b", "x"]),
+                             st.one_of(st.none(), _PIECE)), max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_BASES, _PARAMS)
+def test_a_redirect_url_from_a_kept_parse_equals_one_computed_whole(
+        base: str, params: list[tuple[str, str | None]]) -> None:
+    assert build_redirect_url(base, params) == _reference_url(base, params)
+    assert build_redirect_url(base, params) == _reference_url(base, params)  # parse kept
+
+
+@settings(max_examples=150, deadline=None)
+@given(_BASES, _PARAMS)
+def test_a_location_quoted_in_parts_equals_the_whole_url_quoted(
+        base: str, params: list[tuple[str, str | None]]) -> None:
+    whole = quote(build_redirect_url(base, params), safe=LOCATION_SAFE)
+    assert redirect_location(base, params) == whole
+    slow = RedirectResponse(build_redirect_url(base, params), status_code=302)
+    fast = Redirect.to_location(redirect_location(base, params), 302)
+    assert (fast.status_code, fast.raw_headers, fast.body) == (302, slow.raw_headers, slow.body)
+
+
+def test_a_location_keeps_the_redirect_uris_own_quoting_and_fragment() -> None:
+    location = redirect_location("https://a.example/c b?x=é#frag ment", [("code", "c d")])
+    assert location == "https://a.example/c%20b?x=%C3%A9&code=c+d#frag%20ment"
