@@ -16,22 +16,22 @@ from __future__ import annotations
 
 import functools
 
-from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from mock_calcom.api import auth, scopes
 from mock_calcom.api.envelope import JsonBytes, to_json
-from mock_calcom.asgi import fake_of, headers_of
+from mock_calcom.asgi import fake_in, headers_of
 from mock_calcom.errors import HttpExceptionError
 
 CLIENT_NOT_FOUND = "unauthorized_client"
 
 
-async def client_info(request: Request) -> Response:
-    fake = fake_of(request)
-    client_id = request.path_params["client_id"]
+async def client_info(scope: Scope) -> Response:
+    fake = fake_in(scope)
+    client_id = scope["path_params"]["client_id"]
     with fake.model.lock:
-        caller = auth.authenticate(fake.model, headers_of(request.scope))
+        caller = auth.authenticate(fake.model, headers_of(scope))
         assert caller is not None  # ApiAuthGuard: never anonymous
         if not fake.model.settings.client_lookup_open_to_scoped_tokens:
             scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
