@@ -896,36 +896,66 @@ async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Recei
     ``body``: the request body when the caller has already read it all (``receive`` then
     replays it). ``error_page``: the answer to an unexpected error when nothing was sent yet
     (Starlette's ServerErrorMiddleware, just inside the journal); the error goes on."""
-    ident, started = journal._begin()
-    if body is None:
-        # Read up front, so the body is journaled even if no handler reads it (a GET has
-        # none to read: awaiting the client for it would only slow every such request down).
-        body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
-    request_body = body
-    scope.setdefault("state", {})
-    sent: list[Message] = []
-
-    async def capture(message: Message) -> None:
-        sent.append(message)
-
-    def record(response: list[Message] | None) -> None:
-        record_answer(journal, ident, started, scope, request_body, response)
-
+    held = await HeldAnswer.begin(journal, scope, receive, body)
     try:
-        await app(scope, receive, capture)
+        await app(scope, held.receive, held.capture)
     except ConnectionDropped:
-        record(None)
+        held.record(None)
         raise
     except BaseException as exc:
+        await held.fail(exc, error_page, send)
+        raise
+    await held.release(send)
+
+
+class HeldAnswer:
+    """One request's answer held back by the journal: messages are captured while the app
+    runs, then recorded, then sent (:func:`journaled`; the fake's edge uses the same steps in
+    its own frame)."""
+
+    __slots__ = ("body", "ident", "journal", "receive", "scope", "sent", "started")
+
+    def __init__(self, journal: Journal, scope: Scope, receive: Receive, body: bytes) -> None:
+        self.journal = journal
+        self.ident, self.started = journal._begin()
+        self.scope = scope
+        self.receive = receive
+        self.body = body
+        self.sent: list[Message] = []
+
+    @classmethod
+    async def begin(cls, journal: Journal, scope: Scope, receive: Receive,
+                    body: bytes | None) -> HeldAnswer:
+        if body is None:
+            # Read up front, so the body is journaled even if no handler reads it (a GET has
+            # none to read: awaiting the client for it would only slow every such request
+            # down).
+            body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
+        scope.setdefault("state", {})
+        return cls(journal, scope, receive, body)
+
+    async def capture(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def record(self, response: list[Message] | None) -> None:
+        record_answer(self.journal, self.ident, self.started, self.scope, self.body, response)
+
+    async def fail(self, exc: BaseException,
+                   error_page: Callable[[Scope, Exception], Awaitable[Response]] | None,
+                   send: Send) -> None:
+        """After an error: the error page if nothing was sent yet, then record and send what
+        there is (the caller raises the error on)."""
+        sent = self.sent
         if error_page is not None and isinstance(exc, Exception):
-            page = await error_page(scope, exc)
+            page = await error_page(self.scope, exc)
             if not sent:
-                await page(scope, receive, capture)
+                await page(self.scope, self.receive, self.capture)
         complete = bool(sent) and sent[0]["type"] == "http.response.start"
-        record(sent if complete else None)
+        self.record(sent if complete else None)
         for message in sent:
             await send(message)
-        raise
-    record(sent)
-    for message in sent:
-        await send(message)
+
+    async def release(self, send: Send) -> None:
+        self.record(self.sent)
+        for message in self.sent:
+            await send(message)

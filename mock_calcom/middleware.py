@@ -30,12 +30,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import StartTracker, buffer_body, declares_body, header, headers_of
+from mock_calcom.asgi import StartTracker, buffer_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
 from mock_calcom.faults import Firing
-from mock_calcom.journal import journaled, mark_fault, record_answer
+from mock_calcom.journal import HeldAnswer, journaled, mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
 from mock_calcom.routing import IndexedRouter
@@ -324,19 +324,11 @@ class EdgeMiddleware:
 
     async def _served(self, scope: Scope, receive: Receive, send: Send, body: bytes | None) -> None:
         """Stages 3 to 8 when no fault is set, in one frame: what ``journaled(self._inner)``
-        does, with the request id and the throttler's headers put on the buffered answer
-        once it is complete instead of by a ``send`` wrapper on its way out (the journal
-        holds every answer back until the app returns anyway)."""
-        journal = self.fake.journal
-        ident, started = journal._begin()
-        if body is None:
-            body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
-        scope.setdefault("state", {})
-        sent: list[Message] = []
-
-        async def capture(message: Message) -> None:
-            sent.append(message)
-
+        does, with the request id and the throttler's headers put on the held answer once
+        it is complete instead of by a ``send`` wrapper on its way out (the journal holds
+        every answer back until the app returns anyway)."""
+        held = await HeldAnswer.begin(self.fake.journal, scope, receive, body)
+        sent = held.sent
         inner = scope
         path = scope["path"]
         if len(path) > 1 and path.endswith("/"):
@@ -346,28 +338,19 @@ class EdgeMiddleware:
             if inner["path"].startswith("/v2/"):
                 extra, refused = self._gate(inner)
                 try:
-                    await self._handle(inner, receive, capture, refused, sent)
+                    await self._handle(inner, held.receive, held.capture, refused, sent)
                 finally:
                     if sent:
                         sent[0] = _with_request_id(sent[0], extra, inner, self.fake)
             else:
-                await self._handle(inner, receive, capture, None, sent)
+                await self._handle(inner, held.receive, held.capture, None, sent)
         except ConnectionDropped:
-            record_answer(journal, ident, started, scope, body, None)
+            held.record(None)
             raise
         except BaseException as exc:
-            if isinstance(exc, Exception):
-                page = await self._error_page(scope, exc)
-                if not sent:
-                    await page(scope, receive, capture)
-            complete = bool(sent) and sent[0]["type"] == "http.response.start"
-            record_answer(journal, ident, started, scope, body, sent if complete else None)
-            for message in sent:
-                await send(message)
+            await held.fail(exc, self._error_page, send)
             raise
-        record_answer(journal, ident, started, scope, body, sent)
-        for message in sent:
-            await send(message)
+        await held.release(send)
 
     def _gate(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], ApiError | None]:
         """The global guards of ``/v2/``: an API key's 401 and the throttler (its headers,
