@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import OPTIONAL_AUTH, PERMISSIONS_THEN_API_AUTH, Call, Endpoint
-from mock_calcom.api.envelope import pagination_json, success_json, to_json
+from mock_calcom.api.envelope import JsonBytes, pagination_json, success_body, success_json, to_json
 from mock_calcom.api.event_types import INTEGRATIONS
 from mock_calcom.api.me import LOCALES
 from mock_calcom.api.validation import (
@@ -296,15 +296,17 @@ def bookings_json(bookings: Iterable[Booking], users: UserStore) -> list[bytes]:
     makes no Python call per item that has not changed."""
     host_of = users.getter()
     out: list[bytes] = []
+    append = out.append
     for booking in bookings:
         host = host_of(booking.host_id)
-        host_revision = -1 if host is None else host.revision
         cached = booking.rendered
-        if (cached is not None and cached[0] == booking.revision and cached[1] is host
-                and cached[2] == host_revision):
-            out.append(cached[3])
-        else:
-            out.append(_render(booking, host, host_revision))
+        if cached is not None:
+            revision, rendered_host, host_revision, data = cached
+            if (revision == booking.revision and rendered_host is host
+                    and host_revision == (-1 if host is None else host.revision)):
+                append(data)
+                continue
+        append(_render(booking, host, -1 if host is None else host.revision))
     return out
 
 
@@ -353,10 +355,36 @@ def list_bookings(call: Call) -> Response:
 
 
 def _listing(call: Call, query: BookingQuery) -> Response:
-    page, total = call.model.resources.bookings.list_for(call.user, query)
-    return success_json(bookings_json(page, call.model.users),
-                        pagination=pagination_json(query.skip, query.take, total,
-                                                   call.model.settings.pagination_field))
+    model = call.model
+    user = call.user
+    store, users, field = model.resources.bookings, model.users, model.settings.pagination_field
+    if query is not _UNFILTERED:
+        page, total = store.list_for(user, query)
+        return success_json(bookings_json(page, users),
+                            pagination=pagination_json(query.skip, query.take, total, field))
+    # A listing with no parameters depends on nothing but the user (its id and e-mail pick
+    # the bookings), the bookings (the store's change count moves with every change to them
+    # or its indexes), the hosts shown (each by identity and revision; which object is a
+    # user's changes only with a new user) and the pagination field; not on the clock, since
+    # nothing filters. A booking's lists and dicts change only with an assignment (its
+    # updatedAt at least), as booking_json's per-booking form already relies on. Kept per
+    # user in the store, so a reset fake starts with none.
+    changes, known = store.changes.count, users.generation
+    cached = store.listings.get(user.id)
+    if (cached is not None and cached[0] is user and cached[1] == user.revision
+            and cached[2] == changes and cached[3] == known and cached[4] == field):
+        for host, revision in cached[5]:
+            if host.revision != revision:
+                break
+        else:
+            return JsonBytes(cached[6])
+    page, total = store.list_for(user, query)
+    host_of = users.getter()
+    hosts = {id(h): (h, h.revision) for h in map(host_of, {b.host_id for b in page}) if h is not None}
+    body = success_body(bookings_json(page, users),
+                        pagination=pagination_json(query.skip, query.take, total, field))
+    store.listings[user.id] = (user, user.revision, changes, known, field, tuple(hosts.values()), body)
+    return JsonBytes(body)
 
 
 def _booked_event_type(call: Call, body: dict[str, Any]) -> EventType:

@@ -20,9 +20,12 @@ from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import Endpoint
+from mock_calcom.api.envelope import JsonBytes
 from mock_calcom.asgi import headers_of
 from mock_calcom.errors import NotFoundError
 
+_KNOWN = versions.KNOWN
+_FALLBACK = versions.FALLBACK
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
@@ -64,7 +67,8 @@ class _Versioned:
             self.table[version] = None if chosen is None else (chosen, renamed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        version = versions.requested(headers_of(scope).get(versions.HEADER))
+        header = headers_of(scope).get(versions.HEADER)
+        version = header if header in _KNOWN else _FALLBACK  # versions.requested(header)
         found = self.table[version]
         if found is None:
             raise NotFoundError(f"Cannot {scope['method']} {versions.original_url(Request(scope))}")
@@ -78,7 +82,14 @@ class _Versioned:
             response = await chosen.serve(scope, receive, send, version=version)
         else:
             response = chosen.run(scope, None, body_parsed=False, version=version)
-        await response(scope, receive, send)
+        if type(response) is JsonBytes and response.background is None:
+            # Response.__call__ for an HTTP scope (a Route matches no other), inline: every
+            # v2 success is a JsonBytes.
+            await send({"type": "http.response.start", "status": response.status_code,
+                        "headers": response.raw_headers})
+            await send({"type": "http.response.body", "body": response.body})
+        else:
+            await response(scope, receive, send)
 
 
 def routes_for(endpoints: Iterable[Endpoint]) -> list[Route]:

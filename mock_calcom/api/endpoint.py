@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import auth, scopes, versions
+from mock_calcom.api.envelope import JsonBytes
 from mock_calcom.api.scopes import Requirement
 from mock_calcom.asgi import headers_of
 from mock_calcom.errors import BadRequestError, ForbiddenError, UnauthorizedError
@@ -175,7 +176,13 @@ class _EndpointApp:
             response = await endpoint.serve(scope, receive, send)
         else:  # what serve() does for it, without a coroutine in between
             response = endpoint.run(scope, None, body_parsed=False)
-        await response(scope, receive, send)
+        if type(response) is JsonBytes and response.background is None:
+            # Response.__call__ for an HTTP scope (a Route matches no other), inline.
+            await send({"type": "http.response.start", "status": response.status_code,
+                        "headers": response.raw_headers})
+            await send({"type": "http.response.body", "body": response.body})
+        else:
+            await response(scope, receive, send)
 
 
 def _legacy_scope_guard(model: CalcomModel, presented: auth.Presented) -> None:

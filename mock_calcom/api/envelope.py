@@ -55,18 +55,21 @@ def success_json(data: bytes | Sequence[bytes], *, status_code: int = 200,
                  pagination: dict[str, Any] | bytes | None = None) -> Response:
     """:func:`success` for data already serialised with :func:`to_json` (one value, or the
     items of a list): the same bytes, without serialising unchanged objects again.
-    ``pagination`` may be serialised already too (:func:`pagination_json`). The items are
-    joined once and the body assembled once (two copies of a listing's bytes, not four)."""
+    ``pagination`` may be serialised already too (:func:`pagination_json`)."""
+    return JsonBytes(success_body(data, pagination=pagination), status_code=status_code)
+
+
+def success_body(data: bytes | Sequence[bytes], *, pagination: dict[str, Any] | bytes | None = None) -> bytes:
+    """The body of :func:`success_json`. The items are joined once and the body assembled
+    once (two copies of a listing's bytes, not four)."""
     if isinstance(data, bytes):
         head, inner, tail = _DATA, data, b""
     else:
         head, inner, tail = _DATA_LIST, b",".join(data), b"]"
     if pagination is None:
-        body = b"".join((head, inner, tail, b"}"))
-    else:
-        page = pagination if isinstance(pagination, bytes) else to_json(pagination)
-        body = b"".join((head, inner, tail, b',"pagination":', page, b"}"))
-    return JsonBytes(body, status_code=status_code)
+        return b"".join((head, inner, tail, b"}"))
+    page = pagination if isinstance(pagination, bytes) else to_json(pagination)
+    return b"".join((head, inner, tail, b',"pagination":', page, b"}"))
 
 
 _DATA = b'{"status":"success","data":'

@@ -46,6 +46,8 @@ class UserStore:
     def __init__(self) -> None:
         self._users: dict[int, User] = {}
         self._next_id = 1
+        #: Moved by every new user: which object :meth:`get` gives for an id changes only then.
+        self.generation = 0
 
     def create(
         self,
@@ -68,6 +70,7 @@ class UserStore:
                     name=name if name is not None else username.title(), time_zone=time_zone)
         self._users[user.id] = user
         self._next_id += 1
+        self.generation += 1
         return user
 
     def get(self, user_id: int) -> User | None:

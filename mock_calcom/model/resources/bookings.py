@@ -57,6 +57,17 @@ class Attendee:
     id: int | None = None
 
 
+class Changes:
+    """A count of the changes to one store's bookings: its indexes and every assignment to a
+    booking it holds. A plain counter object (not the store), so a booking still copies and
+    compares as data."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 @dataclass
 class Booking:
     id: int
@@ -97,10 +108,18 @@ class Booking:
     rendered: tuple[int, object, int, bytes] | None = field(default=None, init=False, compare=False,
                                                             repr=False)
 
+    #: The change counter of the store holding this booking (set by :meth:`BookingStore.add`):
+    #: every assignment moves it too.
+    changes: Changes | None = field(default=None, init=False, compare=False, repr=False)
+
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
-        if name != "rendered" and name != "revision":
-            object.__setattr__(self, "revision", self.__dict__.get("revision", 0) + 1)
+        if name != "rendered" and name != "revision" and name != "changes":
+            state = self.__dict__
+            object.__setattr__(self, "revision", state.get("revision", 0) + 1)
+            changes = state.get("changes")
+            if changes is not None:
+                changes.count += 1
 
     @property
     def duration(self) -> int:
@@ -193,6 +212,12 @@ class BookingStore:
         self._rng = rng
         self._ids = ids
         self._by_uid: dict[str, Booking] = {}
+        #: Moved by every change to the indexes and every assignment to a stored booking: a
+        #: form serialised from this store's bookings is current while it has not moved.
+        self.changes = Changes()
+        #: The API layer's serialised listings (api/bookings.py ``_listing``), by user id: one
+        #: per user at most, dropped with the store.
+        self.listings: dict[int, tuple[Any, ...]] = {}
         self._attendee_ids = IdSequence(5_000_001)
         # Who a booking involves (getAllUserBookings): its host, and every attendee by e-mail
         # (lower-cased). Listing and the free/busy check read these, never every booking.
@@ -233,6 +258,8 @@ class BookingStore:
         old = self._by_uid.get(booking.uid)
         if old is not None:
             self._unindex(old)
+        self.changes.count += 1
+        object.__setattr__(booking, "changes", self.changes)
         self._by_uid[booking.uid] = booking
         self._by_host.setdefault(booking.host_id, {})[booking.uid] = booking
         for attendee in booking.attendees:
