@@ -31,6 +31,24 @@ class RequestEndpoint:
         await response(scope, receive, send)
 
 
+class ScopeEndpoint:
+    """A handler of requests whose body it never reads, as a plain ASGI app given only the
+    scope: no ``Request`` per request (:class:`RequestEndpoint` otherwise)."""
+
+    def __init__(self, handler: Callable[[Scope], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(scope)
+        await response(scope, receive, send)
+
+
+def fake_in(scope: Scope) -> MockCalcom:
+    """:func:`fake_of` from the scope (the app object Starlette puts there)."""
+    fake: MockCalcom = scope["app"].fake
+    return fake
+
+
 def fake_of(request: HTTPConnection) -> MockCalcom:
     """The fake a request is addressed to (handlers stay free of globals)."""
     fake: MockCalcom = request.app.fake

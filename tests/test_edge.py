@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.api.envelope import JsonBytes, pagination, pagination_json, to_json
@@ -165,3 +165,40 @@ async def test_the_edge_answers_the_same_with_or_without_a_fault_set_elsewhere()
     assert await _conversation(plain) == await _conversation(faulted)
     assert ([e.to_dict() for e in plain.journal.entries()]
             == [e.to_dict() for e in faulted.journal.entries()])
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+async def test_a_scope_endpoint_answers_as_the_same_handler_given_a_request(method: str) -> None:
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+
+    from mock_calcom.asgi import RequestEndpoint, ScopeEndpoint, fake_in, fake_of
+
+    class App:
+        fake = "the fake"
+
+    async def by_scope(scope: Scope) -> Response:
+        return PlainTextResponse(f"{fake_in(scope)} {scope['path_params']['id']} "
+                                 f"{scope['query_string'].decode()}")
+
+    async def by_request(request: Request) -> Response:
+        return PlainTextResponse(f"{fake_of(request)} {request.path_params['id']} "
+                                 f"{request.scope['query_string'].decode()}")
+
+    async def answer(endpoint: ScopeEndpoint | RequestEndpoint) -> list[Message]:
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": "/x/7", "query_string": b"a=1",
+                 "headers": [], "app": App(), "path_params": {"id": "7"}}
+        await endpoint(scope, receive, send)
+        return sent
+
+    fast, slow = await answer(ScopeEndpoint(by_scope)), await answer(RequestEndpoint(by_request))
+    assert fast == slow
+    assert fast[1]["body"] == b"the fake 7 a=1"

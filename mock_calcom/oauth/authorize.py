@@ -22,8 +22,9 @@ from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Scope
 
-from mock_calcom.asgi import fake_of
+from mock_calcom.asgi import fake_in, fake_of
 from mock_calcom.errors import OAuthError
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
@@ -70,9 +71,9 @@ class _Option:
     label: str
 
 
-async def authorize_page(request: Request) -> Response:
-    fake = fake_of(request)
-    params = _first_values(request.scope["query_string"])
+async def authorize_page(scope: Scope) -> Response:
+    fake = fake_in(scope)
+    params = _first_values(scope["query_string"])
     authorize = _authorize_request(params)
     with fake.model.lock:
         user = fake.model.signed_in_user()

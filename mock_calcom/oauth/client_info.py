@@ -14,35 +14,48 @@ without credentials). Never the secrets, status or scopes.
 
 from __future__ import annotations
 
-from starlette.requests import Request
+import functools
+
 from starlette.responses import Response
+from starlette.types import Scope
 
 from mock_calcom.api import auth, scopes
 from mock_calcom.api.envelope import JsonBytes, to_json
-from mock_calcom.asgi import fake_of, headers_of
+from mock_calcom.asgi import fake_in, headers_of
 from mock_calcom.errors import HttpExceptionError
 
 CLIENT_NOT_FOUND = "unauthorized_client"
 
 
-async def client_info(request: Request) -> Response:
-    fake = fake_of(request)
-    client_id = request.path_params["client_id"]
+async def client_info(scope: Scope) -> Response:
+    fake = fake_in(scope)
+    client_id = scope["path_params"]["client_id"]
     with fake.model.lock:
-        caller = auth.authenticate(fake.model, headers_of(request.scope))
+        caller = auth.authenticate(fake.model, headers_of(scope))
         assert caller is not None  # ApiAuthGuard: never anonymous
         if not fake.model.settings.client_lookup_open_to_scoped_tokens:
             scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
         client = fake.model.clients.get(client_id)
         if client is None:
             raise HttpExceptionError(CLIENT_NOT_FOUND, 404)
-        data = {
-            "client_id": client.client_id,
-            "redirect_uris": list(client.redirect_uris),
-            "name": client.name,
-            "logo": client.logo,
-            "is_trusted": client.is_trusted,
-            "client_type": client.client_type.value,
-            "redirect_uri": client.redirect_uris[0] if client.redirect_uris else None,
-        }
-    return JsonBytes(to_json({"status": "success", "data": data}))
+        body = _described(client.client_id, tuple(client.redirect_uris), client.name,
+                          client.logo, client.is_trusted, client.client_type.value)
+    return JsonBytes(body)
+
+
+# typed: ``True`` and ``1`` are equal keys but not the same JSON.
+@functools.lru_cache(maxsize=256, typed=True)
+def _described(client_id: str, redirect_uris: tuple[str, ...], name: str, logo: str | None,
+               is_trusted: bool, client_type: str) -> bytes:
+    """The answer's bytes, a pure function of the client's public facts: serialised once
+    per version of a client (an update changes an argument, so it is never served stale)."""
+    data = {
+        "client_id": client_id,
+        "redirect_uris": list(redirect_uris),
+        "name": name,
+        "logo": logo,
+        "is_trusted": is_trusted,
+        "client_type": client_type,
+        "redirect_uri": redirect_uris[0] if redirect_uris else None,
+    }
+    return to_json({"status": "success", "data": data})

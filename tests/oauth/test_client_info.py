@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from starlette.responses import JSONResponse
 
 from mock_calcom.api.auth import NO_AUTH_MESSAGE
 from mock_calcom.api.scopes import NOT_AVAILABLE_MESSAGE
+from mock_calcom.model.clients import OAuthClient
 from mock_calcom.model.tokens import Grant
 from tests.oauth.conftest import REDIRECT, OAuthWorld
 
@@ -87,3 +91,41 @@ async def test_a_token_with_mapped_scopes_is_refused_by_the_global_scope_guard(
     world.fake.update_settings(client_lookup_open_to_scoped_tokens=True)
     opened = await world.http.get(URL + client.client_id, headers=_bearer(world, ("PROFILE_READ",)))
     assert opened.status_code == 200
+
+
+def _rendered(client: OAuthClient) -> bytes:
+    """The answer's body computed afresh, as JSONResponse renders it (the slow path)."""
+    return bytes(JSONResponse({"status": "success", "data": {
+        "client_id": client.client_id, "redirect_uris": list(client.redirect_uris),
+        "name": client.name, "logo": client.logo, "is_trusted": client.is_trusted,
+        "client_type": client.client_type.value,
+        "redirect_uri": client.redirect_uris[0] if client.redirect_uris else None}}).body)
+
+
+async def test_a_remembered_description_follows_every_change_of_the_client(
+        world: OAuthWorld) -> None:
+    client, _ = world.client(name="Before")
+    headers = _bearer(world)
+    changes: list[dict[str, Any]] = [
+        {}, {"name": "After é"}, {"logo": "https://cdn.example.com/x.png"}, {"is_trusted": True},
+        {"redirect_uris": ["http://localhost:1/a", REDIRECT]}, {"name": "Before"}, {}]
+    bodies = []
+    for change in changes:
+        if change:
+            with world.fake.model.lock:
+                world.fake.model.clients.update(client.client_id, **change)
+        response = await world.http.get(URL + client.client_id, headers=headers)
+        assert response.status_code == 200
+        assert response.content == _rendered(client)
+        bodies.append(response.content)
+    assert len(set(bodies)) == 6  # each version its own bytes; back to "Before" is not the first
+
+
+async def test_two_clients_with_the_same_facts_but_their_ids_are_described_each_as_itself(
+        world: OAuthWorld) -> None:
+    first, _ = world.client(name="Twin")
+    second, _ = world.client(name="Twin")
+    headers = _bearer(world)
+    for client in (first, second, first):
+        response = await world.http.get(URL + client.client_id, headers=headers)
+        assert response.content == _rendered(client)
