@@ -8,7 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
-from typing import Any
+from typing import Any, NamedTuple
 
 from mock_calcom.model.clock import Clock
 from mock_calcom.model.jws import HS256, InvalidToken
@@ -50,8 +50,10 @@ class AccessClaims:
     token: str
 
 
-@dataclass(frozen=True)
-class RefreshClaims:
+class RefreshClaims(NamedTuple):
+    """(A named tuple: built with every refresh row, at a quarter of a frozen dataclass's
+    cost.)"""
+
     grant: Grant
     secret: str | None
     expires_at: int
