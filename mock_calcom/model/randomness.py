@@ -8,6 +8,7 @@ can be replayed.
 from __future__ import annotations
 
 import binascii
+import collections
 import hashlib
 import random
 import secrets
@@ -74,16 +75,20 @@ class BlockStream:
             raise ValueError("block size must be a multiple of 4 bytes")
         self._source = source
         self._size = size
-        self._batch = size * per_draw
-        self._pool = b""
-        self._at = 0
+        self._per_draw = per_draw
+        # Draws ready to hand out, oldest first: ``popleft`` is atomic, so only a refill
+        # takes the lock.
+        self._ready: collections.deque[bytes] = collections.deque()
         self._lock = threading.Lock()
 
     def next(self) -> bytes:
-        with self._lock:
-            if self._at >= len(self._pool):
-                self._pool = self._source.token_bytes(self._batch)
-                self._at = 0
-            start = self._at
-            self._at = start + self._size
-            return self._pool[start:start + self._size]
+        ready = self._ready
+        while True:
+            try:
+                return ready.popleft()
+            except IndexError:
+                with self._lock:
+                    if not ready:
+                        size = self._size
+                        batch = self._source.token_bytes(size * self._per_draw)
+                        ready.extend(batch[i:i + size] for i in range(0, len(batch), size))

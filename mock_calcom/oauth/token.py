@@ -32,7 +32,7 @@ from mock_calcom.oauth.bodies import (
     parse_qs_extended,
     read_body_raw,
 )
-from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
+from mock_calcom.oauth.token_input import ExchangeInput, TokenInput, invalid_request, parse_token_input
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -135,15 +135,16 @@ def _token_json(content: dict[str, Any]) -> bytes:
     return _ENCODER.encode(content).encode("utf-8")
 
 
-def _remember_secrets(fake: MockCalcom, token_input: object) -> None:
+def _remember_secrets(fake: MockCalcom, token_input: TokenInput) -> None:
     """Secrets received in secret fields, so the journal redacts them wherever else they
     show up (a verifier echoed in a header, a code in a path)."""
-    fake.model.secret_values.add_many(
-        (getattr(token_input, field, None), field) for field in _SECRET_INPUTS)
-
-
-#: The token request's secret fields (each is also the kind it is remembered as).
-_SECRET_INPUTS = ("code_verifier", "code", "client_secret", "refresh_token")
+    secret = token_input.client_secret
+    if isinstance(token_input, ExchangeInput):
+        fake.model.secret_values.add_many(((token_input.code_verifier, "code_verifier"),
+                                           (token_input.code, "code"), (secret, "client_secret")))
+    else:
+        fake.model.secret_values.add_many(((secret, "client_secret"),
+                                           (token_input.refresh_token, "refresh_token")))
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:
