@@ -112,6 +112,22 @@ class Endpoint:
         parsed = await _parsed_by_body_parser(request)
         return self.run(scope, body, body_parsed=parsed, version=version)
 
+    async def answer(self, scope: Scope, receive: Receive, send: Send, *,
+                     version: str | None = None) -> None:
+        """:meth:`serve`, then the response sent; a body-less endpoint runs without a
+        coroutine in between, and a :class:`JsonBytes` (every v2 success) is sent as
+        ``Response.__call__`` sends it for an HTTP scope (a Route matches no other)."""
+        if self.reads_body:
+            response = await self.serve(scope, receive, send, version=version)
+        else:
+            response = self.run(scope, None, body_parsed=False, version=version)
+        if type(response) is JsonBytes and response.background is None:
+            await send({"type": "http.response.start", "status": response.status_code,
+                        "headers": response.raw_headers})
+            await send({"type": "http.response.body", "body": response.body})
+        else:
+            await response(scope, receive, send)
+
     def run(self, scope: Scope, body: Any, *, body_parsed: bool = True,
             version: str | None = None) -> Response:
         """The pipeline after body parsing. ``version`` is given by a caller that chose this
@@ -171,18 +187,7 @@ class _EndpointApp:
         self.endpoint = endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = self.endpoint
-        if endpoint.reads_body:
-            response = await endpoint.serve(scope, receive, send)
-        else:  # what serve() does for it, without a coroutine in between
-            response = endpoint.run(scope, None, body_parsed=False)
-        if type(response) is JsonBytes and response.background is None:
-            # Response.__call__ for an HTTP scope (a Route matches no other), inline.
-            await send({"type": "http.response.start", "status": response.status_code,
-                        "headers": response.raw_headers})
-            await send({"type": "http.response.body", "body": response.body})
-        else:
-            await response(scope, receive, send)
+        await self.endpoint.answer(scope, receive, send)
 
 
 def _legacy_scope_guard(model: CalcomModel, presented: auth.Presented) -> None:
