@@ -141,14 +141,17 @@ def test_lazy_routes_take_their_place_in_the_same_list_when_the_routes_are_read(
 
     router = IndexedRouter(routes=[first, LazyRoutes("v2", load), last])
     held = router._routes
-    assert router.candidates("/a") == [first] and loads == []
+    assert router.candidates("/a") == [first]
+    assert loads == []
     # Before loading, a path outside the segment still gets its direct dispatch: the stand-in
     # is not among its candidates.
-    assert router._direct("/z", "GET") is last and loads == []
+    assert router._direct("/z", "GET") is last
+    assert loads == []
     routes = router.routes
     assert routes is held
     assert [getattr(r, "path", None) for r in routes] == ["/a", "/v2/inner", "/v2/more", "/z"]
-    assert router.routes is held and loads == [1]  # loaded once
+    assert router.routes is held
+    assert loads == [1]
     assert router.candidates("/v2/inner") == [inner]
 
 
@@ -167,7 +170,8 @@ def test_the_api_surface_is_all_under_its_stand_ins_segment() -> None:
     from mock_calcom.app import _API
 
     loaded = _API.load()
-    assert loaded and all(type(r) is Route and r.path.startswith("/v2/") for r in loaded)
+    assert loaded
+    assert all(type(r) is Route and r.path.startswith("/v2/") for r in loaded)
 
 
 @settings(max_examples=60, deadline=None)  # not a timed test: the machine may be loaded
@@ -192,9 +196,9 @@ async def test_an_app_answers_the_same_whether_its_api_was_loaded_first_or_on_de
     bytes (request ids included) and the same route list."""
     from tests.test_edge import _conversation
 
-    lazy, eager = MockCalcom(Settings(seed=5, rate_limit_unauthenticated=True)), \
-        MockCalcom(Settings(seed=5, rate_limit_unauthenticated=True))
-    assert eager.app.routes and not _pending(_indexed(eager.app.router))
+    lazy, eager = (MockCalcom(Settings(seed=5, rate_limit_unauthenticated=True)) for _ in "12")
+    assert eager.app.routes
+    assert not _pending(_indexed(eager.app.router))
     answers = []
     for fake in (lazy, eager):
         async with fake.async_client() as client:
