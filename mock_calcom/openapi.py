@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from mock_calcom.addresses import OPENAPI_PATH
+from mock_calcom.addresses import OPENAPI_PATH as OPENAPI_PATH  # its name here too
 from mock_calcom.control.inputs import (
     CLOCK_ADVANCE,
     CONSENT,
