@@ -83,7 +83,7 @@ def get(path):
     return response.status
 
 def loaded():
-    return sorted(m for m in sys.modules if m.startswith(("mock_calcom.api", "mock_calcom.openapi")))
+    return sorted(m for m in sys.modules if m.startswith("mock_calcom"))
 
 report = {"first": get("/_mock/clock"), "before": loaded()}
 report["token"] = get("/v2/auth/oauth2/token")
@@ -99,14 +99,23 @@ _SHARED_WITH_OAUTH = {"mock_calcom.api", "mock_calcom.api.auth", "mock_calcom.ap
                       "mock_calcom.api.scopes"}
 
 
+#: The resource tables' modules (:class:`~mock_calcom.model.resources.store.ResourceStore`).
+_TABLES = {f"mock_calcom.model.resources.{name}" for name in (
+    "apps", "bookings", "event_types", "private_links", "reservations", "schedules", "seed",
+    "teams", "webhooks")}
+
+
 def test_serve_answers_its_first_request_without_importing_the_api_surface() -> None:
     """The API v2 routes (and the OpenAPI document) are imported on the first request that
     needs them: here ``GET /v2/auth/oauth2/token`` (405 for the token route, so every route
-    under /v2 is asked)."""
+    under /v2 is asked). The resource tables are made when first used."""
     done = subprocess.run([sys.executable, "-c", _SERVE_THEN_ASK], capture_output=True,
                           text=True, timeout=90, check=True)
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["first"] == 200
-    assert set(report["before"]) <= _SHARED_WITH_OAUTH
+    before = set(report["before"])
+    assert {m for m in before if m.startswith("mock_calcom.api")} <= _SHARED_WITH_OAUTH
+    assert "mock_calcom.openapi" not in before
+    assert not before & _TABLES
     assert report["token"] == 404  # Nest's "Cannot GET": served by the routes it loaded
     assert {"mock_calcom.api.routes", "mock_calcom.api.bookings"} <= set(report["after"])
