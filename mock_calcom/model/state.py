@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from mock_calcom.faults import FaultRegistry
+from mock_calcom.faultregistry import FaultRegistry
 from mock_calcom.model.clients import ClientStore
 from mock_calcom.model.clock import Clock, FrozenClock
 from mock_calcom.model.codes import CodeStore
