@@ -396,9 +396,7 @@ class MockCalcom:
         transports, self._sync_transports = self._sync_transports, []
         for transport in transports:
             transport.close()
-        with self._tenants_lock:
-            tenants = list(self._tenants.values())
-        for tenant in tenants:
+        for tenant in self._tenant_fakes():
             tenant.close()
 
     # -- tenants -----------------------------------------------------------------------------
@@ -441,6 +439,14 @@ class MockCalcom:
         with self._tenants_lock:
             return sorted(self._tenants)
 
+    def redact_text_everywhere(self, text: str) -> str:
+        """:meth:`redact_text` by this fake and by each of its tenants: a server's log line
+        may quote a request sent to any of them."""
+        text = self.redact_text(text)
+        for tenant in self._tenant_fakes():
+            text = tenant.redact_text(text)
+        return text
+
     def drop_tenant(self, name: str) -> None:
         """Forget a tenant entirely (its next request starts a fresh one)."""
         with self._tenants_lock:
@@ -463,6 +469,17 @@ class MockCalcom:
         with self.model.lock:
             live = {s.hashed for c in self.model.clients.all() for s in c.secrets}
             return frozenset(live | self._issued_secrets)
+
+    def _secret_hashes_everywhere(self) -> frozenset[str]:
+        """:meth:`_secret_hashes` of this fake and of its tenants (for a server's log)."""
+        hashes = self._secret_hashes()
+        for tenant in self._tenant_fakes():
+            hashes |= tenant._secret_hashes()
+        return hashes
+
+    def _tenant_fakes(self) -> list[MockCalcom]:
+        with self._tenants_lock:
+            return list(self._tenants.values())
 
     # -- faults, rate limits, token controls (owner: faults/rate-limit; mirrors /_mock/faults,
     # -- /_mock/rate-limits and /_mock/tokens; see mock_calcom/faults.py, model/ratelimit.py) --
