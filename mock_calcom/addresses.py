@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 APP_URL = "https://app.cal.com"
 API_URL = "https://api.cal.com"
+#: The fake's OpenAPI document (:mod:`mock_calcom.openapi`).
+OPENAPI_PATH = "/_mock/openapi.json"
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_calcom.api.routes import routes as api_routes
+from mock_calcom.addresses import OPENAPI_PATH
 from mock_calcom.asgi import fake_of, header
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import (
@@ -31,8 +32,7 @@ from mock_calcom.middleware import EdgeMiddleware
 from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.oauth.authorize import too_large_page
 from mock_calcom.oauth.routes import routes as oauth_routes
-from mock_calcom.openapi import routes as openapi_routes
-from mock_calcom.routing import IndexedRouter
+from mock_calcom.routing import IndexedRouter, LazyRoutes
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -109,11 +109,30 @@ class _CalcomApp(Starlette):
 
 
 
+def _api_routes() -> list[BaseRoute]:
+    from mock_calcom.api.routes import routes
+
+    return routes
+
+
+async def _openapi_document(request: Request) -> Response:
+    from mock_calcom.openapi import openapi_document
+
+    return await openapi_document(request)
+
+
+#: The API v2 surface: every route of it is under ``/v2``. It is imported on the first request
+#: there (or when the routes are read), so ``serve`` answers its first request sooner.
+_API = LazyRoutes("v2", _api_routes)
+#: ``/_mock/openapi.json``; the document's module is imported when it is asked for.
+_OPENAPI = Route(OPENAPI_PATH, _openapi_document, methods=["GET"])
+
+
 def create_app(fake: MockCalcom) -> Starlette:
     return _CalcomApp(
         fake,
         # The document before the control routes: they end in a catch-all for /_mock/*.
-        routes=[*oauth_routes, *api_routes, *openapi_routes, *control_routes],
+        routes=[*oauth_routes, _API, _OPENAPI, *control_routes],
         exception_handlers={
             CalcomError: _render_calcom_error,
             ControlError: _render_control_error,

@@ -34,7 +34,6 @@ from mock_calcom.asgi import StartTracker, buffer_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
-from mock_calcom.faults import Firing
 from mock_calcom.journal import HeldAnswer, journaled, mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
@@ -42,6 +41,7 @@ from mock_calcom.routing import IndexedRouter
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+    from mock_calcom.faults import Firing
 
 #: throttler-guard.ts: an API-key bearer that matches no key.
 INVALID_API_KEY_MESSAGE = "CustomThrottlerGuard - Invalid API Key"
@@ -203,8 +203,8 @@ class _Throttler:
 
     def __init__(self, fake: MockCalcom) -> None:
         self.fake = fake
-        # Built with the app's edge (first request): every surface is imported by then.
-        self._versions = _served_versions()
+        #: Route name -> served versions, read from the API surface once it is imported.
+        self._versions: dict[str, frozenset[str]] | None = None
 
     def count(self, scope: Scope) -> Outcome | None:
         model = self.fake.model
@@ -238,9 +238,17 @@ class _Throttler:
             if isinstance(route, Route) and not route.path.startswith("/v2/"):
                 continue
             if route.matches(scope)[0] == Match.FULL:
-                served = self._versions.get(getattr(route, "name", ""), None)
+                served = self._served().get(getattr(route, "name", ""), None)
                 return served is None or _requested_version(scope) in served
         return False
+
+    def _served(self) -> dict[str, frozenset[str]]:
+        # Read on first use, not at start: the API surface is imported on the first /v2 request
+        # (app.py), which the router's candidates() above has just loaded.
+        versions = self._versions
+        if versions is None:
+            versions = self._versions = _served_versions()
+        return versions
 
 
 # -- the edge: every per-request layer in one ------------------------------------------------

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from mock_calcom.addresses import OPENAPI_PATH as OPENAPI_PATH  # its name here too
 from mock_calcom.control.inputs import (
     CLOCK_ADVANCE,
     CONSENT,
@@ -33,8 +34,6 @@ from mock_calcom.control.inputs import (
 )
 from mock_calcom.faults import FAULT_INPUTS
 from mock_calcom.settings import SETTINGS_INPUTS
-
-OPENAPI_PATH = "/_mock/openapi.json"
 
 _CONVERTER = re.compile(r"\{([^}:]+)(?::([^}]+))?\}")
 _PARAM_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}, "uuid":
@@ -912,17 +911,11 @@ def undocumented(routes: list[BaseRoute]) -> list[tuple[str, str]]:
 
 
 def _version() -> str:
-    # Imported here: importlib.metadata is a noticeable share of serve's start-up.
-    from importlib.metadata import PackageNotFoundError, version
+    from mock_calcom import __version__
 
-    try:
-        return version("mock-calcom")
-    except PackageNotFoundError:
-        return "0"
+    return __version__
 
 
 async def openapi_document(request: Request) -> JSONResponse:
     return JSONResponse(build_document(list(request.app.routes)))
 
-
-routes: list[BaseRoute] = [Route(OPENAPI_PATH, openapi_document, methods=["GET"])]

@@ -15,23 +15,66 @@ A route the index cannot read (not a plain ``Route`` or ``Mount``) is a candidat
 path. A path with no candidate that matches goes to Starlette's own router, unchanged (slash
 redirects, the 404 handler). The index is rebuilt whenever the route list changes, so routes
 added the usual way (a surface's ``routes`` list, ``app.add_route``) are always dispatched.
+
+:class:`LazyRoutes` stands in the list for routes imported on first need (the API v2 surface:
+``serve`` answers its first request without importing it). Every route it stands for matches
+only paths under one first segment (``/v2``). The router puts them in its place, in the same
+list and order, before it looks for candidates of such a path, and before anyone reads
+:attr:`IndexedRouter.routes`; a path under another segment cannot match them, so until then it
+is dispatched as it would be with them. Either way the answer is the one the full list gives.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette._utils import get_route_path
-from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, Router
 from starlette.types import Receive, Scope, Send
 
 #: (first segment, second segment) of a path; the second is None for one-segment paths.
 _Key = tuple[str, str | None]
 
 
+class LazyRoutes(BaseRoute):
+    """Routes that ``load`` returns (importing them), all matching only paths whose first
+    segment is ``segment``: a stand-in at their place in an :class:`IndexedRouter`'s list,
+    which replaces it by them when a path under ``segment`` comes (see the module doc)."""
+
+    def __init__(self, segment: str, load: Callable[[], Sequence[BaseRoute]]) -> None:
+        self.segment = segment
+        self.load = load
+
+    def covers(self, path: str) -> bool:
+        """Whether a route it stands for could match ``path`` (its first segment)."""
+        return _key(path)[0] == self.segment
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] in ("http", "websocket") and self.covers(get_route_path(scope)):
+            # The router expands before matching such a path: reaching here is a bug.
+            raise RuntimeError(f"routes under /{self.segment} asked before they were loaded")
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        # Reading the router's routes loads these, so a router never asks this.
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("a LazyRoutes never matches")  # pragma: no cover - see matches
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(segment={self.segment!r})"
+
+
 def _fixed_segments(route: BaseRoute) -> tuple[str, ...] | None:
     """The leading path segments every path this route matches must have, or ``None`` when
     the route cannot be read (matches anything, as far as the index knows)."""
+    if type(route) is LazyRoutes:
+        return (route.segment,)
     if type(route) is Route:
         pattern = route.path
     elif type(route) is Mount:
@@ -48,6 +91,8 @@ def _fixed_segments(route: BaseRoute) -> tuple[str, ...] | None:
 def _matches_path(route: BaseRoute, path: str) -> bool:
     if isinstance(route, Route | Mount):
         return route.path_regex.match(path) is not None
+    if isinstance(route, LazyRoutes):
+        return route.covers(path)
     return True
 
 
@@ -70,10 +115,13 @@ class _Index:
     #: where every route before it in the scan is a plain route too (so none of them could
     #: match fully: they can only make a 405 candidate, which a full match overrides).
     direct: dict[tuple[str, str], Route] = field(default_factory=dict)
+    #: The first segments of the routes not loaded yet (:class:`LazyRoutes`).
+    lazy: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, routes: list[BaseRoute]) -> _Index:
         index = cls(routes, len(routes))
+        index.lazy = frozenset(r.segment for r in routes if type(r) is LazyRoutes)
         two: dict[tuple[str, str], list[tuple[int, BaseRoute]]] = {}
         one: dict[str, list[tuple[int, BaseRoute]]] = {}
         anywhere: list[tuple[int, BaseRoute]] = []
@@ -125,17 +173,52 @@ class IndexedRouter(Router):
     """Starlette's router, trying only each path's candidate routes (see the module doc)."""
 
     _index: _Index | None = None
+    _routes: list[BaseRoute]
+    _expanding = threading.Lock()
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """Every route, in order; routes not loaded yet are loaded first."""
+        if self._current().lazy:
+            self.expand()
+        return self._routes
+
+    @routes.setter
+    def routes(self, routes: list[BaseRoute]) -> None:
+        self._routes = routes
+
+    def expand(self) -> None:
+        """Put every :class:`LazyRoutes` stand-in's routes in its place (the same list)."""
+        with self._expanding:
+            routes = self._routes
+            at = 0
+            while at < len(routes):
+                route = routes[at]
+                if type(route) is LazyRoutes:
+                    loaded = list(route.load())
+                    routes[at:at + 1] = loaded
+                    at += len(loaded)
+                else:
+                    at += 1
+            self._index = None
+
+    def _current(self) -> _Index:
+        index = self._index
+        if index is None or index.source is not self._routes or index.size != len(self._routes):
+            index = self._index = _Index.build(self._routes)
+        return index
 
     def candidates(self, path: str) -> list[BaseRoute]:
         """The routes that may match ``path``, in declaration order."""
-        index = self._index
-        if index is None or index.source is not self.routes or index.size != len(self.routes):
-            index = self._index = _Index.build(self.routes)
+        index = self._current()
+        if index.lazy and _key(path)[0] in index.lazy:
+            self.expand()
+            index = self._current()
         return index.candidates(path)
 
     def _direct(self, path: str, method: str) -> Route | None:
         index = self._index
-        if index is None or index.source is not self.routes or index.size != len(self.routes):
+        if index is None or index.source is not self._routes or index.size != len(self._routes):
             return None
         return index.direct.get((path, method))
 

@@ -246,9 +246,11 @@ class LiveServer:
         if self._secure:
             self.fake.control_security = ControlSecurity.for_server(
                 self.host, self._port, self._admin_token)
-        app: ASGIApp = _Edge(self.fake.app, self.fake.redact_text)
+        # Log lines may quote a request to any tenant: each one's secrets are kept out.
+        app: ASGIApp = _Edge(self.fake.app, self.fake.redact_text_everywhere)
         if self._request_log is not None:
-            app = self._request_log.wrap(app, self.fake._secret_hashes, self.fake.redact_text)
+            app = self._request_log.wrap(app, self.fake._secret_hashes_everywhere,
+                                         self.fake.redact_text_everywhere)
         config = uvicorn.Config(
             app, lifespan="off", loop=fastest_loop(), http=self._protocol, ws="none",
             access_log=self._access_log, log_config=self._log_config,

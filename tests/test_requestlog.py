@@ -53,3 +53,25 @@ def test_an_api_refusal_names_cal_com_s_message() -> None:
                   headers={"Authorization": "Bearer nope", "cal-api-version": "2024-08-13"})
     (line,) = out.getvalue().splitlines()
     assert line.startswith('GET /v2/bookings 403 client=- user=- rule="ForbiddenException: ')
+
+
+def test_a_secret_issued_inside_a_tenant_is_kept_out_of_the_line_as_the_root_s_secrets_are() -> None:
+    out = io.StringIO()
+    with MockCalcom() as fake, LiveServer(fake, request_log=RequestLog(out)) as server:
+        root_app = fake.create_client("Root", ["http://localhost:3000/cb"], ["BOOKING_READ"])
+        tenant_app = fake.tenant("ci-1").create_client("Tenant", ["http://localhost:3000/cb"],
+                                                       ["BOOKING_READ"])
+        for made, headers in ((root_app, {}), (tenant_app, {"X-Mock-Tenant": "ci-1"})):
+            # A common slip: the secret sent in the client_id field.
+            assert made.client_secret
+            refused = httpx.post(server.urls.token_url, headers=headers, data={
+                "grant_type": "refresh_token", "client_id": made.client_secret,
+                "client_secret": made.client_secret, "refresh_token": "x"})
+            assert refused.status_code in (400, 401)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    for line in lines:
+        assert "client=<redacted" in line, line
+    for made in (root_app, tenant_app):
+        assert made.client_secret
+        assert made.client_secret not in out.getvalue()

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.routing import BaseRoute, Match, Route
 
-from mock_calcom import MockCalcom
-from mock_calcom.routing import IndexedRouter
+from mock_calcom import MockCalcom, Settings
+from mock_calcom.routing import IndexedRouter, LazyRoutes
 
 _FAKE = MockCalcom()
 
@@ -118,3 +118,93 @@ def test_a_route_added_later_in_front_of_a_direct_one_wins() -> None:
     assert router._direct("/v2/me", "GET") is None  # the stale table is not used
     router.candidates("/v2/me")
     assert router._direct("/v2/me", "GET") is router.routes[0]
+
+
+# -- routes loaded on first need ----------------------------------------------------------------
+
+def _pending(router: IndexedRouter) -> bool:
+    """Whether the router still holds a stand-in (its private list: reading ``routes`` loads)."""
+    return any(type(route) is LazyRoutes for route in router._routes)
+
+
+async def _nowhere(request: object) -> None:  # pragma: no cover - never called
+    return None
+
+
+def test_lazy_routes_take_their_place_in_the_same_list_when_the_routes_are_read() -> None:
+    loads: list[int] = []
+    first, inner, last = (Route(p, _nowhere, methods=["GET"]) for p in ("/a", "/v2/inner", "/z"))
+
+    def load() -> list[BaseRoute]:
+        loads.append(1)
+        return [inner, Route("/v2/more", _nowhere)]
+
+    router = IndexedRouter(routes=[first, LazyRoutes("v2", load), last])
+    held = router._routes
+    assert router.candidates("/a") == [first]
+    assert loads == []
+    # Before loading, a path outside the segment still gets its direct dispatch: the stand-in
+    # is not among its candidates.
+    assert router._direct("/z", "GET") is last
+    assert loads == []
+    routes = router.routes
+    assert routes is held
+    assert [getattr(r, "path", None) for r in routes] == ["/a", "/v2/inner", "/v2/more", "/z"]
+    assert router.routes is held
+    assert loads == [1]
+    assert router.candidates("/v2/inner") == [inner]
+
+
+def test_a_path_under_the_segment_loads_the_routes_before_its_candidates_are_given() -> None:
+    inner = Route("/v2/inner", _nowhere, methods=["GET"])
+    router = IndexedRouter(routes=[Route("/a", _nowhere), LazyRoutes("v2", lambda: [inner])])
+    assert router.candidates("/v2/inner") == [inner]
+    assert router._routes == [router._routes[0], inner]
+    with pytest.raises(RuntimeError):  # a stand-in asked about its own paths is a bug
+        LazyRoutes("v2", list).matches(_scope("GET", "/v2/inner"))
+
+
+def test_the_api_surface_is_all_under_its_stand_ins_segment() -> None:
+    """The app may leave the API unloaded for any path outside /v2 only because none of its
+    routes can match one."""
+    from mock_calcom.app import _API
+
+    loaded = _API.load()
+    assert loaded
+    assert all(type(r) is Route and r.path.startswith("/v2/") for r in loaded)
+
+
+@settings(max_examples=60, deadline=None)  # not a timed test: the machine may be loaded
+@given(st.lists(st.sampled_from(["v2", "bookings", "_mock", "auth", "oauth2", "me", "x", "", "7",
+                                 "clock", "token", "api", "openapi.json", "v2x"]),
+                min_size=0, max_size=4),
+       st.sampled_from(_METHODS))
+def test_a_fresh_app_routes_any_path_as_its_full_list_would_loading_only_under_v2(
+        segments: list[str], method: str) -> None:
+    path = "/" + "/".join(segments)
+    router = _indexed(MockCalcom().app.router)
+    assert _pending(router)
+    assert _first_match(router.candidates(path), method, path) == _first_match(_ROUTES, method, path)
+    assert _pending(router) == (path.split("/")[1] != "v2")
+    assert router.routes == _ROUTES
+
+
+@pytest.mark.parametrize("first", ["/_mock/clock", "/v2/auth/oauth2/token", "/v2/me"])
+async def test_an_app_answers_the_same_whether_its_api_was_loaded_first_or_on_demand(
+        first: str) -> None:
+    """Two fakes of one seed, one with every route loaded before its first request: the same
+    bytes (request ids included) and the same route list."""
+    from tests.test_edge import _conversation
+
+    lazy, eager = (MockCalcom(Settings(seed=5, rate_limit_unauthenticated=True)) for _ in "12")
+    assert eager.app.routes
+    assert not _pending(_indexed(eager.app.router))
+    answers = []
+    for fake in (lazy, eager):
+        async with fake.async_client() as client:
+            start = [await client.request(m, first) for m in ("GET", "POST", "DELETE")]
+        answers.append([(r.status_code, r.headers.multi_items(), r.content) for r in start])
+    assert _pending(_indexed(lazy.app.router)) == (first == "/_mock/clock")
+    assert answers[0] == answers[1]
+    assert await _conversation(lazy) == await _conversation(eager)
+    assert lazy.app.routes == eager.app.routes == _ROUTES

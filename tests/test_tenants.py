@@ -161,3 +161,18 @@ def test_the_plugin_s_calcom_server_can_be_a_tenant_of_an_external_server(
         result.assert_outcomes(passed=1)
         assert [u.username for u in fake.tenant("pytest-gw3").users()] == ["alice"]
         assert fake.users() == []
+
+
+def test_redacting_everywhere_covers_the_secrets_of_every_tenant_and_of_the_root() -> None:
+    with MockCalcom() as fake:
+        root = fake.create_client("Root", ["http://localhost:3000/cb"])
+        made = fake.tenant("ci-1").create_client("Tenant", ["http://localhost:3000/cb"])
+        assert root.client_secret
+        assert made.client_secret
+        text = f"got {root.client_secret} and {made.client_secret}"
+        # The root alone does not know the tenant's secret; everywhere does.
+        assert made.client_secret in fake.redact_text(text)
+        redacted = fake.redact_text_everywhere(text)
+        assert root.client_secret not in redacted
+        assert made.client_secret not in redacted
+        assert redacted.startswith("got <redacted")

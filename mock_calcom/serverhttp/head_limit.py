@@ -2,11 +2,12 @@
 
 httptools keeps every header byte until the head is complete, with no limit of its own, so
 within the 10 s read deadline one client could make the server hold gigabytes (8 MiB of
-headers were accepted and journaled). h11, the fallback parser, stops at 16 KiB by itself
-(uvicorn answers its 400). Node, which serves Cal.com, refuses a head over 16 KiB
-(``--max-http-header-size``'s default) with ``431 Request Header Fields Too Large`` and
-``Connection: close``; the fake does the same before anything reaches the app or the
-journal. Whether Cal.com's hosting (proxy, CDN) cuts in earlier is UNCONFIRMED.
+headers were accepted and journaled). h11, the fallback parser, stops at 16 KiB by itself,
+but uvicorn turns h11's refusal into a 400 (``h11_guard`` answers first). Node, which serves
+Cal.com, refuses a head over 16 KiB (``--max-http-header-size``'s default) with
+``431 Request Header Fields Too Large`` and ``Connection: close``; the fake does the same
+before anything reaches the app or the journal, under either parser. Whether Cal.com's
+hosting (proxy, CDN) cuts in earlier is UNCONFIRMED.
 """
 
 from __future__ import annotations
@@ -25,17 +26,45 @@ _LINGER_SECONDS = 2.0
 _log = logging.getLogger("mock_calcom.server")
 
 
-class HeadLimit:
+class HeadRefusal:
+    """The 431 and the lingering close, for a protocol that found a head too large."""
+
+    transport: asyncio.Transport
+    _refused = False
+
+    def _refuse(self) -> None:
+        self._refused = True
+        if self.transport.is_closing():
+            return
+        _log.warning("refused a request whose head passed %d bytes (431)", MAX_HEAD_BYTES)
+        self.transport.write(_REFUSAL)
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        # A lingering close: closing a socket with unread bytes makes the kernel send a reset,
+        # which can reach the client before it has read the 431 (it is usually still sending
+        # its head). So end our side, keep discarding what arrives, and close once the client
+        # has hung up or after a short grace.
+        self.transport.write_eof()
+        asyncio.get_running_loop().call_later(_LINGER_SECONDS, self.transport.close)
+
+
+def head_size(pending: bytes) -> int:
+    """How many bytes of ``pending`` (the start of a request) are its head: up to and
+    including the blank line, or all of it while the blank line has not arrived."""
+    end = pending.find(_END)
+    return len(pending) if end < 0 else end + len(_END)
+
+
+class HeadLimit(HeadRefusal):
     """Mixed into uvicorn's httptools protocol, before it in the bases: counts the bytes of
     each head as they arrive (from the end of the previous request, until a blank line) and
     answers 431 and closes once they pass :data:`MAX_HEAD_BYTES`, without handing the bytes
     to the parser."""
 
-    transport: asyncio.Transport
     _head_open = True
     _head_bytes = 0
     _head_tail = b""
-    _refused = False
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -58,19 +87,3 @@ class HeadLimit:
         # The next bytes on this connection start another request's head.
         self._head_open, self._head_bytes, self._head_tail = True, 0, b""
         super().on_message_complete()  # type: ignore[misc]
-
-    def _refuse(self) -> None:
-        self._refused = True
-        if self.transport.is_closing():
-            return
-        _log.warning("refused a request whose head passed %d bytes (431)", MAX_HEAD_BYTES)
-        self.transport.write(_REFUSAL)
-        if not self.transport.can_write_eof():
-            self.transport.close()
-            return
-        # A lingering close: closing a socket with unread bytes makes the kernel send a reset,
-        # which can reach the client before it has read the 431 (it is usually still sending
-        # its head). So end our side, keep discarding what arrives, and close once the client
-        # has hung up or after a short grace.
-        self.transport.write_eof()
-        asyncio.get_running_loop().call_later(_LINGER_SECONDS, self.transport.close)

@@ -1,5 +1,6 @@
 """Issue 9, item 6: a request head (request line and headers) over 16 KiB is refused at the
-socket, as Node refuses it, before the app or the journal sees it."""
+socket, as Node refuses it, before the app or the journal sees it; under either parser
+``serve`` may run (httptools, or the h11 fallback)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from mock_calcom import MockCalcom
 from mock_calcom.server import LiveServer
 from mock_calcom.serverhttp.head_limit import MAX_HEAD_BYTES
 
-pytest.importorskip("httptools")
 
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[MockCalcom, LiveServer]]:
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[MockCalcom, LiveServer]]:
+    if request.param == "httptools":
+        pytest.importorskip("httptools")
     fake = MockCalcom()
-    with LiveServer(fake, http="httptools") as live:
+    with LiveServer(fake, http=request.param) as live:
         yield fake, live
 
 
