@@ -144,8 +144,10 @@ class _Index:
         index.by_two = {key: merged(items, one.get(key[0], []), anywhere)
                         for key, items in two.items()}
         for route in routes:
-            if type(route) is Route and "{" not in route.path:
-                index.exact[route.path] = [r for r in routes if _matches_path(r, route.path)]
+            path = route.path if type(route) is Route else "{"
+            if "{" not in path and path not in index.exact:
+                # Only a path's grouped candidates can match it: test those, not every route.
+                index.exact[path] = [r for r in index.grouped(path) if _matches_path(r, path)]
         for path, candidates in index.exact.items():
             methods = {m for r in candidates if type(r) is Route for m in (r.methods or ())}
             for method in methods:
@@ -162,6 +164,11 @@ class _Index:
         exact = self.exact.get(path)
         if exact is not None:
             return exact
+        return self.grouped(path)
+
+    def grouped(self, path: str) -> list[BaseRoute]:
+        """The routes whose fixed leading segments fit ``path``, in order: every route that
+        can match it, and others."""
         first, second = _key(path)
         if second is not None:
             found = self.by_two.get((first, second))
