@@ -493,7 +493,11 @@ def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, 
     route set its own (the token endpoint's error rule, ``oauth.token``)."""
     if extra is None or message["type"] != "http.response.start":
         return message
-    headers = [*message.get("headers", []), *extra]
+    own = message.get("headers", [])
+    if not extra and type(own) is list and own and own[-1][0] == b"x-request-id":
+        # Nothing to add: the route set its own id (the token endpoint writes it last).
+        return message
+    headers = [*own, *extra]
     for name, _ in headers:
         if name.lower() == b"x-request-id":
             break
