@@ -242,17 +242,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    # The package's own attribute, not importlib.metadata: importing that is a noticeable
+    # share of serve's start-up, and the banner prints the version.
+    from mock_calcom import __version__
 
-    try:
-        return version("mock-calcom")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
+    return __version__
 
 
 class _VersionAction(argparse.Action):
-    """``--version``, looking the version up only when asked (importlib.metadata is slow to
-    import, and every ``serve`` would pay for it)."""
+    """``--version`` (argparse's own action, with the version read when asked)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
                  default: str = argparse.SUPPRESS, help: str | None = None) -> None:

@@ -84,10 +84,6 @@ class ServeConfig:
     def apply(self, fake: MockCalcom, *, server_url: str | None = None) -> list[RegisteredClient]:
         """Create everything in ``fake`` (users first, so clients and resources can name
         them); returns the clients as registered, plain secrets included."""
-        from mock_calcom.model.resources.bookings import Attendee, Booking, BookingStatus
-        from mock_calcom.model.resources.ids import booking_uid
-        from mock_calcom.model.resources.schedules import Availability, Schedule
-
         users: dict[str, User] = {}
         for index, user in enumerate(self.users):
             try:
@@ -112,6 +108,20 @@ class ServeConfig:
             if "rejection_reason" in client:
                 fake.update_client(made.client_id, rejection_reason=client["rejection_reason"])
             registered.append(made)
+        if self.schedules or self.event_types or self.bookings:
+            self._add_resources(fake, users)
+        if self.consent is not None or self.consent_user is not None:
+            user_id = users[self.consent_user].id if self.consent_user else None
+            fake.set_consent(self.consent or fake.consent.mode, user_id)
+        return registered
+
+    def _add_resources(self, fake: MockCalcom, users: dict[str, User]) -> None:
+        """The file's schedules, event types and bookings (their tables are made on first
+        use, so a file without any leaves them unmade)."""
+        from mock_calcom.model.resources.bookings import Attendee, Booking, BookingStatus
+        from mock_calcom.model.resources.ids import booking_uid
+        from mock_calcom.model.resources.schedules import Availability, Schedule
+
         model = fake.model
         with model.lock:
             store = model.resources
@@ -172,11 +182,6 @@ class ServeConfig:
                     responses={"name": made_attendee.name, "email": made_attendee.email},
                     metadata={"videoCallUrl": f"https://app.cal.com/video/{uid}"},
                     ics_uid=f"{uid}@Cal.com"))
-        if self.consent is not None or self.consent_user is not None:
-            user_id = users[self.consent_user].id if self.consent_user else None
-            fake.set_consent(self.consent or fake.consent.mode, user_id)
-        return registered
-
 
     def _error(self, path: tuple[str | int, ...], message: str) -> ConfigError:
         return _Checker(self.path, self.text).fail(path, message)

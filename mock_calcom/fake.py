@@ -18,9 +18,7 @@ from starlette.applications import Starlette
 from mock_calcom.addresses import API_URL, CalcomUrls
 from mock_calcom.app import create_app
 from mock_calcom.control.security import ControlSecurity
-from mock_calcom.demo import DemoData, seed_demo
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
-from mock_calcom.faults import Fault, build_spec
 from mock_calcom.journal import Journal
 from mock_calcom.model.clients import ClientStatus, ClientType, OAuthClient
 from mock_calcom.model.clock import Clock, FrozenClock, WallClock
@@ -38,6 +36,8 @@ if TYPE_CHECKING:
     import httpx
     import respx
 
+    from mock_calcom.demo import DemoData
+    from mock_calcom.faults import Fault
     from mock_calcom.transports import AsyncCalcomTransport, SyncCalcomTransport
 
 _CLIENT_CHANGES = frozenset({"name", "redirect_uris", "scopes", "status", "is_trusted", "logo",
@@ -307,6 +307,8 @@ class MockCalcom:
         later calls return the same data until :meth:`reset`."""
         with self.model.lock:
             if self._demo is None:
+                from mock_calcom.demo import seed_demo
+
                 self._demo = seed_demo(self, extra_redirect_uris=extra_redirect_uris)
                 if self._demo.client.client_secret is not None:
                     self._known_secrets[self._demo.client.client_id] = self._demo.client.client_secret
@@ -495,6 +497,8 @@ class MockCalcom:
         booking read with a bare 503; ``drop="after"`` lets the fake do the work but loses the
         answer; ``latency=0.2`` sleeps first; ``probability=0.3`` fires on a seeded draw.
         """
+        from mock_calcom.faults import build_spec  # loaded with the first fault
+
         spec = build_spec(method=method, path=path, path_regex=path_regex, token=token,
                           client_id=client_id, status=status, body=body, text=text,
                           headers=headers, latency=latency, advance_clock=advance_clock,

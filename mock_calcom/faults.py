@@ -29,12 +29,12 @@ import fnmatch
 import json
 import re
 import re._parser as _sre_parser  # type: ignore[import-not-found]  # re's own parser: the guard reads its tree
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from mock_calcom.errors import InvalidControlInput, UnknownObjectError
+from mock_calcom.errors import InvalidControlInput
+from mock_calcom.faultregistry import FaultRegistry as FaultRegistry
 from mock_calcom.inputs import (
     MAX_COUNT,
     MAX_ITEMS,
@@ -63,7 +63,6 @@ MAX_REGEX_REPEATS = 2
 #: Paths longer than this never match a path_regex (the HTTP parser already bounds them).
 MAX_REGEX_PATH = 2048
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
-CONTROL_PREFIX = "/_mock"
 
 _HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -220,85 +219,9 @@ class _Entry:
     def active(self) -> bool:
         return self.spec.times is None or self.hits < self.spec.times
 
-
-class FaultRegistry:
-    """The faults of one fake, in registration order."""
-
-    def __init__(self, rng: Randomness) -> None:
-        self._rng = rng
-        self._entries: dict[str, _Entry] = {}
-        self._next = 1
-        self._lock = threading.Lock()
-
-    def __bool__(self) -> bool:
-        """Whether any fault is registered: the middleware's fast path reads only this."""
-        return bool(self._entries)
-
-    def add(self, spec: FaultSpec) -> Fault:
-        with self._lock:
-            fault_id = f"fault_{self._next}"
-            self._next += 1
-            # A sub-stream per fault: adding or removing one never changes another's draws.
-            entry = _Entry(fault_id, spec, self._rng.fork(fault_id))
-            self._entries[fault_id] = entry
-            return entry.snapshot()
-
-    def get(self, fault_id: str) -> Fault:
-        with self._lock:
-            return self._entry(fault_id).snapshot()
-
-    def list(self) -> list[Fault]:
-        with self._lock:
-            return [e.snapshot() for e in self._entries.values()]
-
-    def remove(self, fault_id: str) -> Fault:
-        with self._lock:
-            entry = self._entry(fault_id)
-            del self._entries[fault_id]
-            return entry.snapshot()
-
-    def clear(self) -> int:
-        with self._lock:
-            count = len(self._entries)
-            self._entries.clear()
-            return count
-
-    def _entry(self, fault_id: str) -> _Entry:
-        try:
-            return self._entries[fault_id]
-        except KeyError:
-            raise UnknownObjectError(f"no fault {fault_id!r}") from None
-
-    # -- matching --------------------------------------------------------------------------
-
-    def needs_client_id(self, method: str, path: str, token: str | None) -> bool:
-        """Whether an active fault that matches so far also asks for a client id (finding
-        the client id may mean reading the body, so the middleware asks first)."""
-        if path.startswith(CONTROL_PREFIX):
-            return False
-        with self._lock:
-            return any(e.active and e.spec.client_id is not None
-                       and e.spec.matches(method, path, token)
-                       for e in self._entries.values())
-
-    def select(self, method: str, path: str, token: str | None,
-               client_id: str | None = None) -> Firing | None:
-        """The fault that fires for this request, counted as fired; ``None`` lets it through."""
-        if path.startswith(CONTROL_PREFIX):
-            return None
-        with self._lock:
-            for entry in self._entries.values():
-                spec = entry.spec
-                if not entry.active or not spec.matches(method, path, token):
-                    continue
-                if spec.client_id is not None and spec.client_id != client_id:
-                    continue
-                entry.matched += 1
-                if spec.probability < 1 and entry.rng.random() >= spec.probability:
-                    continue
-                entry.hits += 1
-                return Firing(entry.id, spec.response, spec.latency, spec.advance_clock, spec.drop)
-        return None
+    def firing(self) -> Firing:
+        spec = self.spec
+        return Firing(self.id, spec.response, spec.latency, spec.advance_clock, spec.drop)
 
 
 # -- building specs from loose input (Python keywords, control-plane JSON) ------------------

@@ -34,7 +34,6 @@ from mock_calcom.asgi import StartTracker, buffer_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
-from mock_calcom.faults import Firing
 from mock_calcom.journal import HeldAnswer, journaled, mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
@@ -42,6 +41,7 @@ from mock_calcom.routing import IndexedRouter
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+    from mock_calcom.faults import Firing
 
 #: throttler-guard.ts: an API-key bearer that matches no key.
 INVALID_API_KEY_MESSAGE = "CustomThrottlerGuard - Invalid API Key"
@@ -493,7 +493,11 @@ def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, 
     route set its own (the token endpoint's error rule, ``oauth.token``)."""
     if extra is None or message["type"] != "http.response.start":
         return message
-    headers = [*message.get("headers", []), *extra]
+    own = message.get("headers", [])
+    if not extra and type(own) is list and own and own[-1][0] == b"x-request-id":
+        # Nothing to add: the route set its own id (the token endpoint writes it last).
+        return message
+    headers = [*own, *extra]
     for name, _ in headers:
         if name.lower() == b"x-request-id":
             break

@@ -911,13 +911,9 @@ def undocumented(routes: list[BaseRoute]) -> list[tuple[str, str]]:
 
 
 def _version() -> str:
-    # Imported here: importlib.metadata is a noticeable share of serve's start-up.
-    from importlib.metadata import PackageNotFoundError, version
+    from mock_calcom import __version__
 
-    try:
-        return version("mock-calcom")
-    except PackageNotFoundError:
-        return "0"
+    return __version__
 
 
 async def openapi_document(request: Request) -> JSONResponse:

@@ -43,9 +43,11 @@ class SecretValues:
         moving it would cost a lock per request, and a client secret is recognised by its
         hash anyway once it is no longer among the newest)."""
         values = self._values
-        kept = [(value, kind) for value, kind in items
-                if isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096
-                and values.get(value) != kind]
+        kept = []
+        for value, kind in items:  # a loop, not a comprehension: one frame less per call
+            if (isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096
+                    and values.get(value) != kind):
+                kept.append((value, kind))
         if not kept:
             return
         with self._lock:

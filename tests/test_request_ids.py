@@ -101,3 +101,37 @@ async def test_a_token_success_gets_a_fresh_id_not_the_echo(fake: MockCalcom,
     assert response.status_code == 200, response.text
     assert UUID4.fullmatch(response.headers["x-request-id"])
     assert user.username == "alice"
+
+
+# -- the edge leaves an answer that already names its id alone (a shortcut: same headers) -----
+
+def _with_request_id_in_full(message: dict[str, object], extra: list[tuple[bytes, bytes]] | None,
+                             scope: dict[str, object], fake: MockCalcom) -> dict[str, object]:
+    """What the edge did to every answer's start before the shortcut."""
+    from mock_calcom.middleware import request_id_for
+
+    if extra is None or message["type"] != "http.response.start":
+        return message
+    headers = [*message.get("headers", []), *extra]  # type: ignore[misc]
+    if not any(name.lower() == b"x-request-id" for name, _ in headers):
+        headers.append((b"x-request-id", request_id_for(scope, fake).encode("latin-1")))
+    return {**message, "headers": headers}
+
+
+@pytest.mark.parametrize("headers", [
+    [(b"content-type", b"application/json"), (b"x-request-id", b"own")],   # the token route
+    [(b"x-request-id", b"own"), (b"content-type", b"application/json")],
+    [(b"X-Request-Id", b"own")],
+    [(b"content-type", b"application/json")],
+    [],
+])
+@pytest.mark.parametrize("extra", [None, [], [(b"x-ratelimit-limit", b"10")],
+                                   [(b"x-request-id", b"limiter")]])
+def test_an_answer_gets_the_headers_it_got_before_the_shortcut(
+        headers: list[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]] | None) -> None:
+    from mock_calcom.middleware import _with_request_id
+
+    message = {"type": "http.response.start", "status": 200, "headers": list(headers)}
+    scope: dict[str, object] = {"headers": []}
+    got = _with_request_id(message, extra, scope, MockCalcom(Settings(seed=3)))
+    assert got == _with_request_id_in_full(message, extra, scope, MockCalcom(Settings(seed=3)))

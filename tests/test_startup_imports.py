@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+import mock_calcom
+
 #: Imported only on demand: in-process transports, the consent page, RSA/EC crypto.
 _LAZY = ("httpx", "respx", "jinja2", "cryptography", "jwt", "hypothesis", "pytest")
 
@@ -51,9 +53,13 @@ def test_serve_on_httptools_does_not_import_h11() -> None:
     assert "h11" not in loaded
 
 
-def test_the_public_names_still_import_from_the_package() -> None:
-    import mock_calcom
+def test_the_package_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
 
+    assert mock_calcom.__version__ == version("mock-calcom")
+
+
+def test_the_public_names_still_import_from_the_package() -> None:
     assert mock_calcom.MockCalcom.__name__ == "MockCalcom"
     assert callable(mock_calcom.respx_router)
     assert set(mock_calcom.__all__) <= set(dir(mock_calcom))
@@ -83,9 +89,10 @@ def get(path):
     return response.status
 
 def loaded():
-    return sorted(m for m in sys.modules if m.startswith(("mock_calcom.api", "mock_calcom.openapi")))
+    return sorted(m for m in sys.modules if m.startswith("mock_calcom"))
 
-report = {"first": get("/_mock/clock"), "before": loaded()}
+report = {"first": get("/_mock/clock"), "before": loaded(),
+          "metadata": "importlib.metadata" in sys.modules, "banner": out.getvalue().splitlines()[0]}
 report["token"] = get("/v2/auth/oauth2/token")
 report["after"] = loaded()
 stop.set()
@@ -99,14 +106,27 @@ _SHARED_WITH_OAUTH = {"mock_calcom.api", "mock_calcom.api.auth", "mock_calcom.ap
                       "mock_calcom.api.scopes"}
 
 
+#: The resource tables' modules (:class:`~mock_calcom.model.resources.store.ResourceStore`).
+_TABLES = {f"mock_calcom.model.resources.{name}" for name in (
+    "apps", "bookings", "event_types", "private_links", "reservations", "schedules", "seed",
+    "teams", "webhooks")}
+
+
 def test_serve_answers_its_first_request_without_importing_the_api_surface() -> None:
     """The API v2 routes (and the OpenAPI document) are imported on the first request that
     needs them: here ``GET /v2/auth/oauth2/token`` (405 for the token route, so every route
-    under /v2 is asked)."""
+    under /v2 is asked). The resource tables are made when first used, what describes a fault
+    with the first fault, the demo data when seeded."""
     done = subprocess.run([sys.executable, "-c", _SERVE_THEN_ASK], capture_output=True,
                           text=True, timeout=90, check=True)
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["first"] == 200
-    assert set(report["before"]) <= _SHARED_WITH_OAUTH
+    before = set(report["before"])
+    assert {m for m in before if m.startswith("mock_calcom.api")} <= _SHARED_WITH_OAUTH
+    assert not before & {"mock_calcom.openapi", "mock_calcom.faults", "mock_calcom.demo"}
+    assert not before & _TABLES
+    # The banner's version is the package's own attribute (importlib.metadata is slow to load).
+    assert not report["metadata"]
+    assert report["banner"].startswith(f"mock-calcom {mock_calcom.__version__}: ")
     assert report["token"] == 404  # Nest's "Cannot GET": served by the routes it loaded
     assert {"mock_calcom.api.routes", "mock_calcom.api.bookings"} <= set(report["after"])

@@ -16,7 +16,6 @@ from mock_calcom.asgi import fake_of
 from mock_calcom.control.inputs import EXPIRE_TOKEN, RATE_LIMIT, REVOKE_TOKENS
 from mock_calcom.control.parsing import json_object
 from mock_calcom.errors import InvalidControlInput, UnknownObjectError
-from mock_calcom.faults import spec_from_json
 from mock_calcom.model.ratelimit import RateLimitRule, default_rule, token_tracker
 
 
@@ -27,6 +26,8 @@ async def _json_object(request: Request) -> dict[str, Any]:
 # -- faults --------------------------------------------------------------------------------
 
 async def create_fault(request: Request) -> JSONResponse:
+    from mock_calcom.faults import spec_from_json  # what a fault is: loaded with the first one
+
     spec = spec_from_json(await _json_object(request))
     fake = fake_of(request)
     return JSONResponse(fake.model.faults.add(spec).to_json(), status_code=201)

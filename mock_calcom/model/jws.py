@@ -33,8 +33,12 @@ class InvalidToken(ValueError):
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
+def _b64url(data: bytes) -> bytes:
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
+
+
 def b64url_encode(data: bytes) -> str:
-    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
+    return _b64url(data).decode("ascii")
 
 
 def b64url_decode(segment: str | bytes, *, padded: bool = False) -> bytes:
@@ -54,24 +58,44 @@ def b64url_decode(segment: str | bytes, *, padded: bool = False) -> bytes:
 _ENCODED_HEADER = b64url_encode(_HEADER)
 
 
+#: HMAC's inner and outer pads (RFC 2104), as translation tables: ``key.translate(_IPAD)``
+#: is every byte of the key XOR 0x36.
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+_SHA256_BLOCK = 64
+_ENCODED_HEADER_DOT = _ENCODED_HEADER.encode("ascii") + b"."
+
+
 class HS256:
     """Signs and verifies with one key."""
 
     def __init__(self, key: bytes) -> None:
-        # Keyed once: copying a keyed HMAC is cheaper than keying one per token (OpenSSL
-        # looks the digest up and pads the key again on every one-shot call).
         self._key = key
-        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        # HMAC-SHA256 (RFC 2104) keyed once: the hashes of the padded key's inner and outer
+        # blocks are kept, and each signature copies them. Copying a plain SHA-256 state
+        # costs a third of copying OpenSSL's HMAC context (``hmac.new(...).copy()``), which
+        # in turn beats keying a one-shot HMAC per token. Cross-checked against ``hmac`` in
+        # tests/model/test_jws.py.
+        block = key if len(key) <= _SHA256_BLOCK else hashlib.sha256(key).digest()
+        block = block.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(block.translate(_IPAD))
+        self._outer = hashlib.sha256(block.translate(_OPAD))
+
+    def mac(self, message: bytes) -> bytes:
+        """``hmac.new(key, message, "sha256").digest()``."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def _signature(self, signing_input: bytes) -> str:
-        mac = self._keyed.copy()
-        mac.update(signing_input)
-        return b64url_encode(mac.digest())
+        return b64url_encode(self.mac(signing_input))
 
     def sign(self, payload: bytes) -> str:
         """``header.payload.signature`` of ``payload`` (already-serialised JSON)."""
-        signing_input = f"{_ENCODED_HEADER}.{b64url_encode(payload)}"
-        return f"{signing_input}.{self._signature(signing_input.encode('ascii'))}"
+        signing_input = _ENCODED_HEADER_DOT + _b64url(payload)
+        return (signing_input + b"." + _b64url(self.mac(signing_input))).decode("ascii")
 
     def verify(self, token: str) -> bytes:
         """The payload bytes of a token this key signed; :class:`InvalidToken` otherwise."""

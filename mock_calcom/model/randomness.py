@@ -18,6 +18,12 @@ import threading
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
+def urlsafe_text(raw: bytes) -> str:
+    """``raw`` as base64url without padding (what :meth:`Randomness.token_urlsafe` returns
+    for the bytes it drew)."""
+    return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
+
+
 class Randomness:
     """A seeded stream of bytes, with named sub-streams that do not disturb each other."""
 
@@ -48,8 +54,7 @@ class Randomness:
 
     def token_urlsafe(self, n: int) -> str:
         """``n`` random bytes as base64url without padding (Cal.com's code and secret form)."""
-        return (binascii.b2a_base64(self.token_bytes(n), newline=False).translate(_URLSAFE)
-                .rstrip(b"=").decode("ascii"))
+        return urlsafe_text(self.token_bytes(n))
 
     def random(self) -> float:
         with self._lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from mock_calcom.faults import FaultRegistry
+from mock_calcom.faultregistry import FaultRegistry
 from mock_calcom.model.clients import ClientStore
 from mock_calcom.model.clock import Clock, FrozenClock
 from mock_calcom.model.codes import CodeStore
@@ -12,7 +12,7 @@ from mock_calcom.model.consent import Consent
 from mock_calcom.model.oauth import OAuthService
 from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.ratelimit import RateLimiter
-from mock_calcom.model.resources import ResourceStore
+from mock_calcom.model.resources.store import ResourceStore
 from mock_calcom.model.tokens import TokenService
 from mock_calcom.model.users import User, UserStore
 from mock_calcom.secretvalues import SecretValues

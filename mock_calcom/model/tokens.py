@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from mock_calcom.model.clock import Clock
 from mock_calcom.model.jws import HS256, InvalidToken
-from mock_calcom.model.randomness import Randomness
+from mock_calcom.model.randomness import Randomness, urlsafe_text
 
 ACCESS_TOKEN_TYPE = "Access Token"
 REFRESH_TOKEN_TYPE = "Refresh Token"
@@ -20,6 +20,8 @@ REFRESH_TOKEN_TYPE = "Refresh Token"
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 #: How many verified tokens a service remembers (a client sends the same bearer many times).
 _VERIFIED_CACHE_SIZE = 1024
+#: Random bytes in a refresh row's secret (``token_urlsafe(32)``).
+_SECRET_BYTES = 32
 #: How many grants' serialised payload heads a service keeps (see TokenService._payload).
 _PAYLOAD_HEADS_SIZE = 1024
 
@@ -32,9 +34,10 @@ class TokenRejected(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Grant:
-    """Who a token speaks for and what it may do: the claims shared by both token kinds."""
+class Grant(NamedTuple):
+    """Who a token speaks for and what it may do: the claims shared by both token kinds.
+    (A named tuple: immutable, and hashed in C, which the per-grant caches of
+    :class:`TokenService` do at every mint.)"""
 
     client_id: str
     user_id: int | None
@@ -59,8 +62,10 @@ class RefreshClaims(NamedTuple):
     expires_at: int
 
 
-@dataclass(frozen=True)
-class TokenPair:
+class TokenPair(NamedTuple):
+    """(A named tuple: immutable, built at every mint at a quarter of a frozen dataclass's
+    cost.)"""
+
     access_token: str
     refresh_token: str
     expires_in: int
@@ -93,8 +98,11 @@ class TokenService:
     def __init__(self, clock: Clock, rng: Randomness, *, access_ttl: int, refresh_ttl: int,
                  epoch: bytes = b"", max_rows_per_user: int = 1000) -> None:
         self._clock = clock
-        self._rng = rng
         key = rng.token_hex(32).encode("ascii")
+        # The refresh rows' secrets, ``rng.token_urlsafe(32)`` one after another: drawn in
+        # blocks, the same bytes in the same order, as nothing else draws from ``rng`` (the
+        # service's own stream) after the key.
+        self._secrets = rng.blocks(_SECRET_BYTES)
         if epoch:
             # A new signing epoch (a reset, a restarted server): same seed, different key, so
             # tokens of an earlier epoch fail the signature instead of authenticating as
@@ -140,7 +148,8 @@ class TokenService:
 
     def mint_pair(self, grant: Grant, *, code_challenge: str | None = None,
                   code_challenge_method: str | None = None) -> TokenPair:
-        now = math.floor(self._clock.now())
+        instant = self._clock.now()  # one reading: the tokens' times and the purge agree
+        now = math.floor(instant)
         access_exp = now + self.access_ttl
         recent = self._recent_access
         if now != self._access_second or len(recent) >= _VERIFIED_CACHE_SIZE:
@@ -150,14 +159,14 @@ class TokenService:
         if access is None:
             access = recent[grant, access_exp] = self._encode(grant, ACCESS_TOKEN_TYPE, now,
                                                               access_exp)
-        secret = self._rng.token_urlsafe(32)
+        secret = urlsafe_text(self._secrets.next())
         extra: dict[str, Any] = {"secret": secret}
         if code_challenge is not None:
             extra["codeChallenge"] = code_challenge
             extra["codeChallengeMethod"] = code_challenge_method
         refresh_exp = now + self.refresh_ttl
         refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, extra)
-        self._purge_expired_rows(self._clock.now())
+        self._purge_expired_rows(instant)
         row = self._rows[secret] = _RefreshRow(
             secret, grant.client_id, grant.user_id, grant.team_id, refresh_exp, refresh,
             RefreshClaims(grant, secret, refresh_exp))

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.types import Receive
+from starlette.types import Message, Receive
 
 #: body-parser's default ``limit: "100kb"``: a larger body is refused with 413 before any
 #: handler runs. The fake applies it to every body it reads.
@@ -53,12 +53,24 @@ async def read_body_raw(declared: str | None, receive: Receive, limit: int = MAX
     sent) and ``receive``."""
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise BodyTooLarge
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        # The usual case: the whole body in one message.
+        body = message.get("body", b"")
+        if type(body) is bytes:  # else joined into bytes below
+            if len(body) > limit:
+                raise BodyTooLarge
+            return body
+    return await _read_rest(message, receive, limit)
+
+
+async def _read_rest(message: Message, receive: Receive, limit: int) -> bytes:
+    """:func:`read_body_raw` from its first ``message`` on."""
     chunks: list[bytes] = []
     size = 0
     # What ``request.stream()`` reads, without an async generator: asyncio registers and
     # tracks each one, which cost more than the reading on the token endpoint's hot path.
     while True:
-        message = await receive()
         if message["type"] != "http.request":
             raise ClientDisconnect
         chunk = message.get("body", b"")
@@ -68,6 +80,7 @@ async def read_body_raw(declared: str | None, receive: Receive, limit: int = MAX
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+        message = await receive()
 
 
 def media_type(request: Request) -> str:
@@ -75,9 +88,13 @@ def media_type(request: Request) -> str:
     return media_type_of(request.headers.get("content-type", ""))
 
 
-def media_type_of(content_type: str) -> str:
-    """:func:`media_type` of a ``Content-Type`` value."""
+def _media_type_of(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
+
+
+#: :func:`media_type` of a ``Content-Type`` value (a pure function of a value clients repeat
+#: with every request, so remembered).
+media_type_of = functools.lru_cache(maxsize=256)(_media_type_of)
 
 
 def parse_json_strict(raw: bytes) -> Any:
@@ -100,13 +117,39 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: Keys that :func:`parse_qs_extended` takes as they are: non-empty, nothing to unquote
+#: (no ``%`` or ``+``), no bracket, not a prototype key. The OAuth fields every token and
+#: authorize request sends.
+PLAIN_KEYS = frozenset({
+    "client_id", "client_secret", "grant_type", "code", "redirect_uri", "code_verifier",
+    "refresh_token", "scope", "state", "code_challenge", "code_challenge_method",
+    "response_type",
+})
+
+
 def parse_qs_extended(raw: bytes) -> dict[str, Any]:
     """A form body as Express's ``urlencoded({extended: true})`` (``qs``) turns it into an
     object: a repeated key becomes an array, a bracketed key (``a[]``, ``a[b]``) an array
     or an object. Only strings, lists and dicts come out, so a validator can tell a single
-    string from anything else, as class-validator's ``@IsString()`` does."""
-    result: dict[str, Any] = {}
+    string from anything else, as class-validator's ``@IsString()`` does.
+
+    A form of :data:`PLAIN_KEYS`, each once (what every OAuth client sends; so far fewer
+    pairs than ``parameterLimit``), is read in one plain pass: such a key decodes to itself
+    and names no array or object, so each value is simply its key's. Anything else takes
+    the whole of ``qs``'s rules (:func:`_parse_qs_general`)."""
     text = raw.decode("utf-8", "replace")
+    result: dict[str, Any] = {}
+    for part in text.split("&"):
+        key, _, value = part.partition("=")
+        if key not in PLAIN_KEYS or key in result:
+            return _parse_qs_general(text)
+        result[key] = _unquote_plus(value) if "%" in value or "+" in value else value
+    return result
+
+
+def _parse_qs_general(text: str) -> dict[str, Any]:
+    """:func:`parse_qs_extended` of any decoded form text."""
+    result: dict[str, Any] = {}
     for count, part in enumerate(p for p in text.split("&") if p):
         if count >= _QS_PARAMETER_LIMIT:
             break

@@ -36,6 +36,7 @@ from mock_calcom.oauth.token_input import ExchangeInput, TokenInput, invalid_req
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
+    from mock_calcom.secretvalues import SecretValues
 
 #: What the OAuth2 exception filter writes when the client sent no ``x-request-id``.
 UNKNOWN_REQUEST_ID = "unknown-request-id"
@@ -54,7 +55,7 @@ class TokenEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         fake: MockCalcom = scope["app"].fake
         try:
-            body = _token_json(await token_answer(fake, scope, receive))
+            body = pair_json(*await token_pair(fake, scope, receive))
             status, request_id = 200, request_id_for(scope, fake)
         except OAuthError as exc:
             body = _ENCODER.encode(exc.body()).encode("utf-8")
@@ -68,6 +69,13 @@ class TokenEndpoint:
 
 async def token_answer(fake: MockCalcom, scope: Scope, receive: Receive) -> dict[str, Any]:
     """The success body of one token request; :class:`OAuthError` for every refusal."""
+    pair, include_scope = await token_pair(fake, scope, receive)
+    return token_body(pair, include_scope=include_scope)
+
+
+async def token_pair(fake: MockCalcom, scope: Scope, receive: Receive) -> tuple[TokenPair, bool]:
+    """The tokens one token request is answered with, and whether the answer names their
+    scopes (``Settings.token_response_scope``); :class:`OAuthError` for every refusal."""
     declared = content_type = None
     for key, value in scope["headers"]:
         if key == b"content-length" and declared is None:
@@ -78,32 +86,33 @@ async def token_answer(fake: MockCalcom, scope: Scope, receive: Receive) -> dict
         raw = await read_body_raw(declared, receive)
     except BodyTooLarge:
         raise OAuthError(413, "invalid_request", "request entity too large") from None
+    model = fake.model
     body = _decode_body(media_type_of(content_type or ""), raw)
-    if body is None and fake.model.settings.empty_body == "empty_object":
+    if body is None and model.settings.empty_body == "empty_object":
         body = {}  # body-parser 1.x leaves ``req.body = {}``
     token_input = parse_token_input(body)
-    _remember_secrets(fake, token_input)
+    _remember_secrets(model.secret_values, token_input)
     try:
-        with fake.model.lock:
+        with model.lock:
             if isinstance(token_input, ExchangeInput):
-                pair = fake.model.oauth.exchange(
+                pair = model.oauth.exchange(
                     client_id=token_input.client_id, code=token_input.code,
                     redirect_uri=token_input.redirect_uri,
                     client_secret=token_input.client_secret,
                     code_verifier=token_input.code_verifier,
                 )
             else:
-                pair = fake.model.oauth.refresh(
+                pair = model.oauth.refresh(
                     client_id=token_input.client_id, refresh_token=token_input.refresh_token,
                     client_secret=token_input.client_secret,
                 )
-            include_scope = fake.model.settings.token_response_scope
+            include_scope = model.settings.token_response_scope
     except OAuthError:
         raise
     except Exception:
         # OAuth2HttpExceptionFilter's fallback for anything that is not an OAuth error.
         raise OAuthError(500, "server_error", "An unexpected error occurred") from None
-    return token_body(pair, include_scope=include_scope)
+    return pair, include_scope
 
 
 #: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).
@@ -117,10 +126,16 @@ _NO_STORE_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1"))
 _PLAIN_BODY = ("access_token", "token_type", "refresh_token", "expires_in")
 
 
+#: The characters the encoder writes as they are: printable ASCII but the quote and the
+#: backslash (it escapes only those two and control characters).
+_AS_IS = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
+
+
 def _plain(text: str) -> bool:
-    """Whether the encoder writes ``text`` as it is: printable ASCII without a quote or a
-    backslash (it escapes only those two and control characters)."""
-    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+    """Whether the encoder writes ``text`` as it is (:data:`_AS_IS` only). ``isascii`` is a
+    flag of the string; deleting the allowed bytes is one table pass, three times faster
+    than ``isprintable`` over a token's 500 characters."""
+    return text.isascii() and not text.encode("ascii").translate(None, _AS_IS)
 
 
 def _token_json(content: dict[str, Any]) -> bytes:
@@ -135,16 +150,28 @@ def _token_json(content: dict[str, Any]) -> bytes:
     return _ENCODER.encode(content).encode("utf-8")
 
 
-def _remember_secrets(fake: MockCalcom, token_input: TokenInput) -> None:
+def pair_json(pair: TokenPair, include_scope: bool) -> bytes:
+    """``_token_json(token_body(pair, include_scope=include_scope))``, written straight from
+    the pair when the body is the usual four fields: two minted tokens (base64url and dots),
+    the constant type and an integer."""
+    access, refresh, expires_in = pair.access_token, pair.refresh_token, pair.expires_in
+    if ((not include_scope or not pair.scopes) and type(expires_in) is int
+            and type(access) is str and type(refresh) is str
+            and _plain(access) and _plain(refresh)):
+        return (f'{{"access_token":"{access}","token_type":"bearer","refresh_token":"{refresh}",'
+                f'"expires_in":{expires_in:d}}}').encode("ascii")
+    return _token_json(token_body(pair, include_scope=include_scope))
+
+
+def _remember_secrets(known: SecretValues, token_input: TokenInput) -> None:
     """Secrets received in secret fields, so the journal redacts them wherever else they
     show up (a verifier echoed in a header, a code in a path)."""
     secret = token_input.client_secret
     if isinstance(token_input, ExchangeInput):
-        fake.model.secret_values.add_many(((token_input.code_verifier, "code_verifier"),
-                                           (token_input.code, "code"), (secret, "client_secret")))
+        known.add_many(((token_input.code_verifier, "code_verifier"),
+                        (token_input.code, "code"), (secret, "client_secret")))
     else:
-        fake.model.secret_values.add_many(((secret, "client_secret"),
-                                           (token_input.refresh_token, "refresh_token")))
+        known.add_many(((secret, "client_secret"), (token_input.refresh_token, "refresh_token")))
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:

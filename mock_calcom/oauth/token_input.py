@@ -53,6 +53,8 @@ _SCHEMAS: dict[tuple[str, bool], tuple[str, ...]] = {
 #: The same, as sets: the check of a well-formed request (see _class_validator_errors).
 _DECLARED = {key: frozenset(props) for key, props in _SCHEMAS.items()}
 
+_ONLY_STR = {str}
+
 _MAX_ARRAY_INDEX = 2**32 - 2
 
 
@@ -62,11 +64,14 @@ def invalid_request(description: str) -> OAuthError:
 
 def parse_token_input(body: Any) -> TokenInput:
     """Validate a token request body as Cal.com does, or raise ``invalid_request``."""
-    if _js_falsy(body):
-        raise invalid_request("Body is required")
-    if not isinstance(body, dict | list):  # typeof [] === "object" in JavaScript
-        raise invalid_request("Body should be an object")
-    fields: dict[str, Any] = body if isinstance(body, dict) else {}
+    if type(body) is dict:
+        fields: dict[str, Any] = body  # an object, and every object is truthy
+    else:
+        if _js_falsy(body):
+            raise invalid_request("Body is required")
+        if not isinstance(body, dict | list):  # typeof [] === "object" in JavaScript
+            raise invalid_request("Body should be an object")
+        fields = body if isinstance(body, dict) else {}
     client_id = fields.get("client_id")
     if not isinstance(client_id, str) or not client_id:
         raise invalid_request("client_id is required")
@@ -76,22 +81,16 @@ def parse_token_input(body: Any) -> TokenInput:
         raise invalid_request("grant_type must be 'authorization_code' or 'refresh_token'")
     schema = (grant_type, "client_secret" in fields)
     declared = _SCHEMAS[schema]
-    # A well-formed request (only declared keys, every one a string) has no errors; only
-    # a malformed one needs class-validator's ordered list.
-    if not (fields.keys() <= _DECLARED[schema] and all(type(fields.get(p)) is str for p in declared)):
+    # A well-formed request (exactly the declared keys, every value a string) has no errors;
+    # only a malformed one needs class-validator's ordered list.
+    if not (fields.keys() == _DECLARED[schema] and {*map(type, fields.values())} == _ONLY_STR):
         errors = _class_validator_errors(fields, declared)
         if errors:
             raise invalid_request(format_errors(errors))
     if grant_type == AUTHORIZATION_CODE:
-        return ExchangeInput(
-            client_id=client_id,
-            code=fields["code"],
-            redirect_uri=fields["redirect_uri"],
-            client_secret=fields.get("client_secret"),
-            code_verifier=fields.get("code_verifier"),
-        )
-    return RefreshInput(client_id=client_id, refresh_token=fields["refresh_token"],
-                        client_secret=fields.get("client_secret"))
+        return ExchangeInput(client_id, fields["code"], fields["redirect_uri"],
+                             fields.get("client_secret"), fields.get("code_verifier"))
+    return RefreshInput(client_id, fields["refresh_token"], fields.get("client_secret"))
 
 
 def _class_validator_errors(fields: dict[str, Any],

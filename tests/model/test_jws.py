@@ -6,7 +6,7 @@ import json
 
 import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mock_calcom.model.jws import HS256, InvalidToken, b64url_decode, b64url_encode
@@ -82,3 +82,17 @@ def test_base64url_round_trips(data: bytes) -> None:
 def test_base64url_refuses_padding_and_other_alphabets(text: str) -> None:
     with pytest.raises(ValueError, match="base64url"):
         b64url_decode(text)
+
+
+@settings(max_examples=60)
+@given(key=st.binary(max_size=130), message=st.binary(max_size=300))
+@example(key=b"k" * 64, message=b"m").via("a key of one block")
+@example(key=b"k" * 65, message=b"m").via("a key longer than a block is hashed first")
+@example(key=b"", message=b"").via("nothing at all")
+def test_the_kept_hmac_state_signs_as_hmac_does(key: bytes, message: bytes) -> None:
+    import hashlib
+    import hmac
+
+    signer = HS256(key)
+    assert signer.mac(message) == hmac.new(key, message, hashlib.sha256).digest()
+    assert signer.mac(message) == hmac.new(key, message, hashlib.sha256).digest()  # again

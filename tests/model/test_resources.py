@@ -194,3 +194,35 @@ def test_reset_forgets_resources_and_reseeds_the_same_way() -> None:
     model.reset()
     assert len(model.resources.bookings) == 0
     assert _snapshot(model, model.create_user("alice")) == first
+
+
+_TABLES = ("event_types", "schedules", "bookings", "apps", "webhooks", "reservations",
+           "private_links", "verified", "teams")
+
+
+def _first_draws(model: CalcomModel) -> dict[str, list[object]]:
+    """Each table's next id and next random bytes (what its first new row would get)."""
+    from mock_calcom.model.randomness import Randomness
+    from mock_calcom.model.resources.ids import IdSequence
+
+    draws: dict[str, list[object]] = {}
+    for name in _TABLES:
+        for value in vars(getattr(model.resources, name)).values():
+            if isinstance(value, IdSequence):
+                draws.setdefault(name, []).append(value.next())
+            elif isinstance(value, Randomness):
+                draws.setdefault(name, []).append(value.token_bytes(8))
+    return draws
+
+
+def test_resource_tables_are_made_on_first_use_and_their_order_changes_nothing() -> None:
+    fresh, touched = _model(), _model()
+    assert not set(_TABLES) & set(vars(fresh.resources))  # nothing made yet
+    for name in reversed(_TABLES):
+        getattr(touched.resources, name)
+    assert set(_TABLES) <= set(vars(touched.resources))
+    alice = fresh.create_user("alice")
+    assert _snapshot(fresh, alice) == _snapshot(touched, touched.create_user("alice"))
+    draws = _first_draws(fresh)
+    assert draws == _first_draws(touched)
+    assert set(draws) == set(_TABLES)  # every table has an id range or a stream

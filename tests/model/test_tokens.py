@@ -311,3 +311,11 @@ def test_a_kept_head_never_serves_another_grant(clock: FrozenClock) -> None:
     assert claims_of(other.access_token)["userId"] == 6
     assert (claims_of(team.refresh_token)["userId"], claims_of(team.refresh_token)["teamId"]) == (None, 5)
     assert claims_of(first.refresh_token)["token_type"] == "Refresh Token"
+
+
+def test_refresh_secrets_are_the_seeded_draws_one_after_another(clock: FrozenClock) -> None:
+    tokens = service(clock, seed=5)
+    minted = [claims_of(tokens.mint_pair(GRANT).refresh_token)["secret"] for _ in range(70)]
+    stream = Randomness(5)
+    stream.token_hex(32)  # the signing key comes first
+    assert minted == [stream.token_urlsafe(32) for _ in range(70)]

@@ -105,3 +105,105 @@ def test_form_values_unquote_as_urllib_does_again_and_again(text: str) -> None:
                 (p.partition("=") for p in text.split("&") if p)]
     assert form_pairs(text) == expected
     assert form_pairs(text) == expected  # the remembered answer is the same
+
+
+# -- the one-pass form of OAuth fields (a shortcut: it must answer as the whole of qs does) --
+
+def test_every_plain_key_is_one_qs_takes_as_it_is() -> None:
+    from mock_calcom.oauth.bodies import _PROTOTYPE_KEYS, PLAIN_KEYS
+
+    for key in PLAIN_KEYS:
+        assert key
+        assert key not in _PROTOTYPE_KEYS
+        assert not set(key) & set("%+[]&=")
+
+
+_QS_KEYS = st.sampled_from(["client_id", "code", "redirect_uri", "scope", "state", "grant_type",
+                            "", "a[]", "a[b]", "__proto__", "x%5B%5D", "client%5Fid", "c+d",
+                            "refresh_token", "toString", "other"])
+_QS_VALUES = st.lists(st.sampled_from([*"ab+%= ~é", "%2F", "%C3%A9", "%zz", "[", "]"]),
+                      max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_QS_KEYS, st.sampled_from(["=", ""]), _QS_VALUES), max_size=6),
+       st.sampled_from(["", "&", "&&"]))
+def test_a_form_reads_as_the_whole_of_qs_reads_it(pairs: list[tuple[str, str, str]],
+                                                 tail: str) -> None:
+    from mock_calcom.oauth.bodies import _parse_qs_general
+
+    text = "&".join(k + sep + v for k, sep, v in pairs) + tail
+    assert parse_qs_extended(text.encode()) == _parse_qs_general(text)
+    assert list(parse_qs_extended(text.encode())) == list(_parse_qs_general(text))  # key order
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["client_id", "code", "scope"]), _QS_VALUES),
+                min_size=1, max_size=4))
+def test_a_form_of_oauth_fields_reads_as_the_whole_of_qs_reads_it(
+        pairs: list[tuple[str, str]]) -> None:
+    from mock_calcom.oauth.bodies import _parse_qs_general
+
+    text = "&".join(f"{k}={v}" for k, v in pairs)
+    assert parse_qs_extended(text.encode()) == _parse_qs_general(text)
+
+
+def test_a_form_of_more_pairs_than_qs_reads_is_cut_as_qs_cuts_it() -> None:
+    from mock_calcom.oauth.bodies import _parse_qs_general
+
+    text = "&".join(["client_id=a"] + [f"k{i}=v" for i in range(1200)])
+    assert parse_qs_extended(text.encode()) == _parse_qs_general(text)
+    assert len(parse_qs_extended(("client_id=a&" * 1001).encode())["client_id"]) == 1000
+
+
+# -- reading the body (the one-message case must answer as the general loop) -----------------
+
+def _messages(*messages: dict[str, object]) -> object:
+    queue = list(messages)
+
+    async def receive() -> dict[str, object]:
+        return queue.pop(0)
+
+    return receive
+
+
+@pytest.mark.parametrize(("messages", "expected"), [
+    ([{"type": "http.request", "body": b"abc"}], b"abc"),
+    ([{"type": "http.request"}], b""),
+    ([{"type": "http.request", "body": bytearray(b"ab")}], b"ab"),
+    ([{"type": "http.request", "body": b"a", "more_body": True},
+      {"type": "http.request", "body": b"b"}], b"ab"),
+    ([{"type": "http.request", "body": b"x" * 10}], "too large"),
+    ([{"type": "http.request", "body": b"x" * 6, "more_body": True},
+      {"type": "http.request", "body": b"x" * 6}], "too large"),
+    ([{"type": "http.disconnect"}], "disconnect"),
+    ([{"type": "http.request", "body": b"a", "more_body": True}, {"type": "http.disconnect"}],
+     "disconnect"),
+])
+async def test_a_body_is_read_whole_within_the_limit(messages: list[dict[str, object]],
+                                                     expected: object) -> None:
+    from starlette.requests import ClientDisconnect
+
+    from mock_calcom.oauth.bodies import BodyTooLarge, read_body_raw
+
+    receive = _messages(*messages)
+    if expected == "too large":
+        with pytest.raises(BodyTooLarge):
+            await read_body_raw(None, receive, limit=8)  # type: ignore[arg-type]
+    elif expected == "disconnect":
+        with pytest.raises(ClientDisconnect):
+            await read_body_raw(None, receive, limit=8)  # type: ignore[arg-type]
+    else:
+        body = await read_body_raw(None, receive, limit=8)  # type: ignore[arg-type]
+        assert body == expected
+        assert type(body) is bytes
+
+
+@pytest.mark.parametrize("value", ["application/x-www-form-urlencoded",
+                                   "Application/JSON; charset=utf-8", " text/plain ;x", "", ";"])
+def test_a_media_type_is_the_lower_cased_type_before_any_parameter(value: str) -> None:
+    from mock_calcom.oauth.bodies import media_type_of
+
+    expected = value.split(";", 1)[0].strip().lower()
+    assert media_type_of(value) == expected
+    assert media_type_of(value) == expected  # remembered

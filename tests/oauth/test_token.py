@@ -552,3 +552,28 @@ def test_the_token_body_renders_as_json_response_does_whatever_it_holds(
     if scope is not None:
         body["scope"] = scope
     assert _token_json(body) == JSONResponse(body).body
+
+
+@settings(max_examples=80, deadline=None)
+@given(access=_TOKENISH, refresh=_TOKENISH, expires_in=st.integers(-5, 10**6) | st.booleans(),
+       scopes=st.lists(st.sampled_from(["BOOKING_READ", "PROFILE_READ"]), max_size=2).map(tuple),
+       include_scope=st.booleans())
+def test_a_token_pair_is_written_as_its_body_renders(access: str, refresh: str, expires_in: int,
+                                                    scopes: tuple[str, ...],
+                                                    include_scope: bool) -> None:
+    from starlette.responses import JSONResponse
+
+    from mock_calcom.model.tokens import TokenPair
+    from mock_calcom.oauth.token import pair_json, token_body
+
+    pair = TokenPair(access, refresh, expires_in, scopes, 0)
+    body = token_body(pair, include_scope=include_scope)
+    assert pair_json(pair, include_scope) == JSONResponse(body).body
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(0x80)] + ["é", "\u2028", "\ud800"])
+def test_a_token_character_is_written_as_is_only_when_json_response_would(char: str) -> None:
+    from mock_calcom.oauth.token import _plain
+
+    expected = char.isascii() and char.isprintable() and char not in '"\\'
+    assert _plain(f"ab{char}cd") is expected

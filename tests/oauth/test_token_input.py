@@ -157,3 +157,78 @@ def test_the_pipe_answers_exactly_what_class_validator_reports(
     else:
         parsed = parse_token_input(body)
         assert parsed.client_id == body["client_id"]
+
+
+# -- the pipe's quick acceptance of a well-formed body (a shortcut: same answers) -------------
+
+def _pipe_as_written(body: Any) -> object:
+    """The pipe as it read before the quick acceptance: every check in order, the request
+    well formed when no class-validator error is found."""
+    from mock_calcom.oauth.token_input import _js_falsy
+
+    def refused(description: str) -> str:
+        return f"invalid_request: {description}"
+
+    if _js_falsy(body):
+        return refused("Body is required")
+    if not isinstance(body, dict | list):
+        return refused("Body should be an object")
+    fields: dict[str, Any] = body if isinstance(body, dict) else {}
+    client_id = fields.get("client_id")
+    if not isinstance(client_id, str) or not client_id:
+        return refused("client_id is required")
+    grant_type = fields.get("grant_type")
+    if grant_type not in ("authorization_code", "refresh_token"):
+        return refused("grant_type must be 'authorization_code' or 'refresh_token'")
+    declared = _SCHEMAS[(grant_type, "client_secret" in fields)]
+    errors = _class_validator_errors(fields, declared)
+    if errors:
+        return refused(format_errors(errors))
+    if grant_type == "authorization_code":
+        return ExchangeInput(client_id, fields["code"], fields["redirect_uri"],
+                             fields.get("client_secret"), fields.get("code_verifier"))
+    return RefreshInput(client_id, fields["refresh_token"], fields.get("client_secret"))
+
+
+_FIELD = st.sampled_from(["client_id", "grant_type", "code", "redirect_uri", "client_secret",
+                          "code_verifier", "refresh_token", "scope", "0"])
+_VALUE = st.one_of(st.sampled_from(["authorization_code", "refresh_token", "x", ""]),
+                   st.lists(st.just("x"), max_size=1), st.integers(0, 1), st.none())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.dictionaries(_FIELD, _VALUE, max_size=7),
+                 st.sampled_from([None, "", 0, False, [], ["a"], "text", 1, True])))
+def test_a_body_gets_the_answer_it_got_before_the_quick_acceptance(body: Any) -> None:
+    try:
+        got: object = parse_token_input(body)
+    except OAuthError as exc:
+        got = f"{exc.error}: {exc.description}"
+    assert got == _pipe_as_written(body)
+
+
+@st.composite
+def _near_well_formed(draw: st.DrawFn) -> dict[str, Any]:
+    """A body of one schema's fields, the right grant type, perhaps one value of another
+    type, one field missing or one too many."""
+    (grant_type, _), declared = draw(st.sampled_from(sorted(_SCHEMAS.items())))
+    body: dict[str, Any] = {p: draw(st.sampled_from(["x", "https://a.example/cb"])) for p in declared}
+    body["grant_type"] = grant_type
+    change = draw(st.sampled_from(["none", "retype", "drop", "add"]))
+    if change == "retype":
+        body[draw(st.sampled_from(declared))] = draw(st.sampled_from([["x"], 1, None, {"a": "b"}]))
+    elif change == "drop":
+        del body[draw(st.sampled_from(declared))]
+    elif change == "add":
+        body[draw(_FIELD)] = "extra"
+    return body
+
+
+@settings(max_examples=150, deadline=None)
+@given(_near_well_formed())
+def test_a_nearly_well_formed_body_gets_the_answer_it_got_before(body: dict[str, Any]) -> None:
+    try:
+        got: object = parse_token_input(body)
+    except OAuthError as exc:
+        got = f"{exc.error}: {exc.description}"
+    assert got == _pipe_as_written(body)
