@@ -111,7 +111,7 @@ def test_serve_answers_its_first_request_without_importing_the_api_surface() -> 
     """The API v2 routes (and the OpenAPI document) are imported on the first request that
     needs them: here ``GET /v2/auth/oauth2/token`` (405 for the token route, so every route
     under /v2 is asked). The resource tables are made when first used, what describes a fault
-    with the first fault, the demo data when seeded."""
+    with the first fault, the demo data when seeded, journal entries on the first read."""
     done = subprocess.run([sys.executable, "-c", _SERVE_THEN_ASK], capture_output=True,
                           text=True, timeout=90, check=True)
     report = json.loads(done.stdout.splitlines()[-1])
@@ -119,7 +119,7 @@ def test_serve_answers_its_first_request_without_importing_the_api_surface() -> 
     before = set(report["before"])
     assert not {m for m in before if m.startswith("mock_calcom.api")}
     assert not before & {"mock_calcom.openapi", "mock_calcom.faults", "mock_calcom.demo",
-                         "mock_calcom.model.resources.timeutil"}
+                         "mock_calcom.model.resources.timeutil", "mock_calcom.journalentry"}
     assert not before & _TABLES
     # The banner's version is the package's own attribute (importlib.metadata is slow to load).
     assert not report["metadata"]
