@@ -7,6 +7,8 @@ requests ``make bench`` times, next to the same bare Starlette side:
 * **app-only ASGI**: ``GET /v2/bookings``, a refresh and a code exchange, the app called
   directly in-process. The process runs twice with different request counts and the
   difference is divided, so imports and set-up cancel out.
+* **start-up**: ``mock-calcom serve`` from spawn to its first 200 (``GET /_mock/clock``), all
+  threads, next to the bare uvicorn app ``make bench`` starts (its first ``GET /``).
 * **live**: ``GET /v2/bookings``, a refresh chain and code exchanges sent over one kept-alive
   connection to the fake on ``serve``'s stack and to the bare app on uvicorn's stack
   (the ``_serve-fake`` and ``_serve-bare`` servers of ``bench_perf.py``). Only the server
@@ -17,7 +19,7 @@ the fake's Python, so a live ratio in instructions is the best the same code can
 time; ``make bench`` gives the time. Needs valgrind (``sudo apt-get install valgrind``);
 about two minutes.
 
-    python benchmarks/bench_instructions.py [--only asgi,live]
+    python benchmarks/bench_instructions.py [--only asgi,startup,live]
 """
 
 from __future__ import annotations
@@ -211,6 +213,40 @@ def _live_instructions(side: str, kind: str, tmp: Path) -> float:
         server.wait(30)
 
 
+# -- start-up ----------------------------------------------------------------------------------
+
+def _startup_instructions(command: list[str], path: str, tmp: Path, name: str) -> int:
+    """Instructions of one process, every thread, from its spawn to its first answer on
+    ``path`` (a dump right then: the server idles until it, so nothing after is counted)."""
+    import http.client
+
+    port = perf._free_port()
+    out = tmp / f"cg-start-{name}.out"
+    server = subprocess.Popen(  # noqa: S603
+        [_valgrind(), "--tool=callgrind", f"--callgrind-out-file={out}", *command, str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=perf.ROOT,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:  # one request answered: a long timeout, so a slow first answer is not sent twice
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                connection.request("GET", path)
+                status = connection.getresponse().status
+                connection.close()
+                break
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{name} did not start under callgrind") from None
+                time.sleep(0.05)
+        if status != 200:
+            raise SystemExit(f"{name}: first answer {status}")
+        return _dump_total(server.pid, out)
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(30)
+
+
 # -- report ------------------------------------------------------------------------------------
 
 def _line(name: str, fake: float, bare: float) -> None:
@@ -224,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         _run_asgi(argv[1], int(argv[2]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
-    parser.add_argument("--only", default="asgi,live", help="comma-separated: asgi, live")
+    parser.add_argument("--only", default="asgi,startup,live",
+                        help="comma-separated: asgi, startup, live")
     chosen = {part.strip() for part in parser.parse_args(argv).only.split(",")}
     _valgrind()
     print("instructions per request (callgrind; deterministic)", flush=True)
@@ -234,9 +271,19 @@ def main(argv: list[str] | None = None) -> int:
         _line("GET /v2/bookings vs bare app", _asgi_instructions("get"), bare_get)
         _line("refresh vs bare POST", _asgi_instructions("refresh"), bare_post)
         _line("code exchange vs bare POST", _asgi_instructions("exchange"), bare_post)
+    if chosen & {"startup", "live"} and shutil.which("callgrind_control") is None:
+        raise SystemExit("callgrind_control (part of valgrind) is missing")
+    if "startup" in chosen:
+        perf._compile_package()  # as make bench does: an installed package starts from bytecode
+        with tempfile.TemporaryDirectory() as name:
+            serve = [str(Path(sys.executable).with_name("mock-calcom")), "serve", "--port"]
+            fake = _startup_instructions(serve, "/_mock/clock", Path(name), "serve")
+            bare = _startup_instructions([sys.executable, "-c", perf._BARE_UVICORN], "/",
+                                         Path(name), "bare uvicorn")
+        print("start-up, spawn to first 200 (the whole process):", flush=True)
+        print(f"  {'mock-calcom serve vs bare uvicorn':<44} fake {fake / 1e6:7.0f} M   "
+              f"bare {bare / 1e6:7.0f} M   fake / bare {fake / bare:5.2f}", flush=True)
     if "live" in chosen:
-        if shutil.which("callgrind_control") is None:
-            raise SystemExit("callgrind_control (part of valgrind) is missing")
         print("live server, one kept-alive connection (server process only):", flush=True)
         with tempfile.TemporaryDirectory() as name:
             tmp = Path(name)
