@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # (serial it takes ~6). PYTEST_ARGS= (empty) runs it serially.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: test lint typecheck pytest serve bench verify clean fuzz soak
+.PHONY: test lint typecheck pytest serve bench bench-instructions verify clean fuzz soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mock-calcom needs Python 3.11+; set PYTHON=python3.11")'
@@ -37,6 +37,11 @@ serve: $(STAMP)
 # start-up, live load with wrk (sudo apt-get install wrk) and verify --profile dev.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_perf.py
+
+# The same requests counted in instructions (callgrind: deterministic where time is noisy);
+# sudo apt-get install valgrind.
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/bench_instructions.py
 
 # Schemathesis against a running fake, from its own /_mock/openapi.json: >= 10 000 generated
 # requests, 0 server errors (make test runs the same test with 2 examples per operation).

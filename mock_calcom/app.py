@@ -29,7 +29,6 @@ from mock_calcom.errors import (
     PayloadTooLargeError,
 )
 from mock_calcom.middleware import EdgeMiddleware
-from mock_calcom.model.resources.timeutil import iso_ms
 from mock_calcom.oauth.authorize import too_large_page
 from mock_calcom.oauth.routes import routes as oauth_routes
 from mock_calcom.routing import IndexedRouter, LazyRoutes
@@ -143,6 +142,9 @@ def create_app(fake: MockCalcom) -> Starlette:
 
 def iso_timestamp(seconds: float) -> str:
     """Cal.com's timestamp form, ``2025-11-01T11:43:48.458Z`` (JavaScript's toISOString)."""
+    # Imported on first use: timeutil brings zoneinfo, which serve's start does not need.
+    from mock_calcom.model.resources.timeutil import iso_ms
+
     return iso_ms(seconds)
 
 

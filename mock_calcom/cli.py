@@ -14,9 +14,8 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import FrameType
-from typing import NoReturn, TextIO
+from typing import NamedTuple, NoReturn, TextIO
 
 from mock_calcom.config import ConfigError, ServeConfig, demo_config_path, load_config, parse_set
 from mock_calcom.control.security import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER
@@ -32,8 +31,10 @@ DEFAULT_PORT = 8765
 CALLBACK_PATH = "/_mock/callback"
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
+    """A subcommand (a named tuple: cheaper to define than a dataclass, and serve's start-up
+    defines it)."""
+
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, TextIO], int]

@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +50,8 @@ class ConfigError(MockCalcomError):
 
 def demo_config_path() -> Path:
     """The shipped demo config (``mock-calcom serve --demo``, ``make serve``)."""
+    from importlib import resources  # only for --demo: serve's start does without it
+
     return Path(str(resources.files("mock_calcom") / "configs" / "demo.toml"))
 
 

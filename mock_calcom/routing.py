@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette._utils import get_route_path
@@ -101,22 +100,24 @@ def _key(path: str) -> _Key:
     return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else None)
 
 
-@dataclass
 class _Index:
-    #: The router's route list (the object itself) and its length when the index was built.
-    source: list[BaseRoute]
-    size: int
-    #: A route's fixed path -> every route whose pattern matches it, in order.
-    exact: dict[str, list[BaseRoute]] = field(default_factory=dict)
-    by_two: dict[tuple[str, str], list[BaseRoute]] = field(default_factory=dict)
-    by_one: dict[str, list[BaseRoute]] = field(default_factory=dict)
-    anywhere: list[BaseRoute] = field(default_factory=list)
-    #: (fixed path, method) -> the plain parameterless route a full scan would pick for it,
-    #: where every route before it in the scan is a plain route too (so none of them could
-    #: match fully: they can only make a 405 candidate, which a full match overrides).
-    direct: dict[tuple[str, str], Route] = field(default_factory=dict)
-    #: The first segments of the routes not loaded yet (:class:`LazyRoutes`).
-    lazy: frozenset[str] = frozenset()
+    # A plain class: defining a dataclass costs more at import than this module's other work
+    # (serve's start-up), and nothing here uses the methods it would generate.
+    def __init__(self, source: list[BaseRoute], size: int) -> None:
+        #: The router's route list (the object itself) and its length when the index was built.
+        self.source = source
+        self.size = size
+        #: A route's fixed path -> every route whose pattern matches it, in order.
+        self.exact: dict[str, list[BaseRoute]] = {}
+        self.by_two: dict[tuple[str, str], list[BaseRoute]] = {}
+        self.by_one: dict[str, list[BaseRoute]] = {}
+        self.anywhere: list[BaseRoute] = []
+        #: (fixed path, method) -> the plain parameterless route a full scan would pick for it,
+        #: where every route before it in the scan is a plain route too (so none of them could
+        #: match fully: they can only make a 405 candidate, which a full match overrides).
+        self.direct: dict[tuple[str, str], Route] = {}
+        #: The first segments of the routes not loaded yet (:class:`LazyRoutes`).
+        self.lazy: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, routes: list[BaseRoute]) -> _Index:
@@ -143,8 +144,10 @@ class _Index:
         index.by_two = {key: merged(items, one.get(key[0], []), anywhere)
                         for key, items in two.items()}
         for route in routes:
-            if type(route) is Route and "{" not in route.path:
-                index.exact[route.path] = [r for r in routes if _matches_path(r, route.path)]
+            path = route.path if type(route) is Route else "{"
+            if "{" not in path and path not in index.exact:
+                # Only a path's grouped candidates can match it: test those, not every route.
+                index.exact[path] = [r for r in index.grouped(path) if _matches_path(r, path)]
         for path, candidates in index.exact.items():
             methods = {m for r in candidates if type(r) is Route for m in (r.methods or ())}
             for method in methods:
@@ -161,6 +164,11 @@ class _Index:
         exact = self.exact.get(path)
         if exact is not None:
             return exact
+        return self.grouped(path)
+
+    def grouped(self, path: str) -> list[BaseRoute]:
+        """The routes whose fixed leading segments fit ``path``, in order: every route that
+        can match it, and others."""
         first, second = _key(path)
         if second is not None:
             found = self.by_two.get((first, second))

@@ -29,3 +29,9 @@ def test_the_dance_benchmark_completes_every_dance_it_times() -> None:
     assert result.dances == 2
     assert result.steps.token > 0
     assert result.steps.client_info > 0
+
+
+def test_each_request_the_instruction_count_runs_answers_200_on_its_own() -> None:
+    bench = _load("bench_instructions")
+    for kind in bench.ASGI_KINDS:
+        bench._run_asgi(kind, 3)  # raises SystemExit on any other answer

@@ -409,3 +409,16 @@ async def test_a_stored_entry_keeps_its_headers_as_tuples() -> None:
     assert type(raw.headers) is tuple
     assert type(raw.start[1]) is tuple
     assert journal.entries()[-1].request_headers["x-one"] == "1"
+
+
+def test_the_entry_types_are_still_the_journal_modules_names() -> None:
+    """They live in mock_calcom.journalentry (loaded on the first read); the journal module
+    hands out the same objects."""
+    import mock_calcom.journal as journal
+    from mock_calcom import journalentry
+
+    assert journal.JournalEntry is journalentry.JournalEntry is JournalEntry
+    assert journal.JournalPage is journalentry.JournalPage
+    assert journal.marker is journalentry.marker
+    with pytest.raises(AttributeError):
+        journal.NoSuchName  # noqa: B018

@@ -92,19 +92,14 @@ def loaded():
     return sorted(m for m in sys.modules if m.startswith("mock_calcom"))
 
 report = {"first": get("/_mock/clock"), "before": loaded(),
-          "metadata": "importlib.metadata" in sys.modules, "banner": out.getvalue().splitlines()[0]}
+          "metadata": "importlib.metadata" in sys.modules, "zoneinfo": "zoneinfo" in sys.modules,
+          "banner": out.getvalue().splitlines()[0]}
 report["token"] = get("/v2/auth/oauth2/token")
 report["after"] = loaded()
 stop.set()
 server.join(30)
 print(json.dumps(report))
 """
-
-#: What the OAuth surface shares with the API's guards (the client-info endpoint's bearer
-#: check and envelope): small modules, imported with it.
-_SHARED_WITH_OAUTH = {"mock_calcom.api", "mock_calcom.api.auth", "mock_calcom.api.envelope",
-                      "mock_calcom.api.scopes"}
-
 
 #: The resource tables' modules (:class:`~mock_calcom.model.resources.store.ResourceStore`).
 _TABLES = {f"mock_calcom.model.resources.{name}" for name in (
@@ -116,17 +111,19 @@ def test_serve_answers_its_first_request_without_importing_the_api_surface() -> 
     """The API v2 routes (and the OpenAPI document) are imported on the first request that
     needs them: here ``GET /v2/auth/oauth2/token`` (405 for the token route, so every route
     under /v2 is asked). The resource tables are made when first used, what describes a fault
-    with the first fault, the demo data when seeded."""
+    with the first fault, the demo data when seeded, journal entries on the first read."""
     done = subprocess.run([sys.executable, "-c", _SERVE_THEN_ASK], capture_output=True,
                           text=True, timeout=90, check=True)
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["first"] == 200
     before = set(report["before"])
-    assert {m for m in before if m.startswith("mock_calcom.api")} <= _SHARED_WITH_OAUTH
-    assert not before & {"mock_calcom.openapi", "mock_calcom.faults", "mock_calcom.demo"}
+    assert not {m for m in before if m.startswith("mock_calcom.api")}
+    assert not before & {"mock_calcom.openapi", "mock_calcom.faults", "mock_calcom.demo",
+                         "mock_calcom.model.resources.timeutil", "mock_calcom.journalentry"}
     assert not before & _TABLES
     # The banner's version is the package's own attribute (importlib.metadata is slow to load).
     assert not report["metadata"]
+    assert not report["zoneinfo"]  # time zones come with the resources that have them
     assert report["banner"].startswith(f"mock-calcom {mock_calcom.__version__}: ")
     assert report["token"] == 404  # Nest's "Cannot GET": served by the routes it loaded
     assert {"mock_calcom.api.routes", "mock_calcom.api.bookings"} <= set(report["after"])

@@ -19,8 +19,6 @@ import functools
 from starlette.responses import Response
 from starlette.types import Scope
 
-from mock_calcom.api import auth, scopes
-from mock_calcom.api.envelope import JsonBytes, to_json
 from mock_calcom.asgi import fake_in, headers_of
 from mock_calcom.errors import HttpExceptionError
 
@@ -28,6 +26,11 @@ CLIENT_NOT_FOUND = "unauthorized_client"
 
 
 async def client_info(scope: Scope) -> Response:
+    # The API's guards and envelope, imported on first use (with the API surface, app.py):
+    # serve's start does not need them.
+    from mock_calcom.api import auth, scopes
+    from mock_calcom.api.envelope import JsonBytes
+
     fake = fake_in(scope)
     client_id = scope["path_params"]["client_id"]
     with fake.model.lock:
@@ -58,4 +61,6 @@ def _described(client_id: str, redirect_uris: tuple[str, ...], name: str, logo: 
         "client_type": client_type,
         "redirect_uri": redirect_uris[0] if redirect_uris else None,
     }
+    from mock_calcom.api.envelope import to_json
+
     return to_json({"status": "success", "data": data})
