@@ -51,7 +51,8 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 async def read_body_raw(declared: str | None, receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
     """:func:`read_body` from ASGI parts: the ``Content-Length`` value (``None`` when not
     sent) and ``receive``."""
-    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+    # isdecimal, not isdigit: "²" is a digit int() cannot read (a 500, before this).
+    if declared is not None and declared.strip().isdecimal() and int(declared) > limit:
         raise BodyTooLarge
     message = await receive()
     if message["type"] == "http.request" and not message.get("more_body", False):

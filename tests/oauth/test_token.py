@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -601,3 +602,26 @@ def test_a_minted_pair_is_written_as_its_body_renders(client_id: str, user_id: i
     assert _plain(pair.access_token)
     assert _plain(pair.refresh_token)
     assert pair_json(pair, include_scope) == JSONResponse(token_body(pair, include_scope=include_scope)).body
+
+
+async def test_a_content_length_of_a_digit_int_cannot_read_is_no_server_error() -> None:
+    """In process nothing vets the header first (a server would): "²" is a digit to Python's
+    ``isdigit`` but no number to ``int``."""
+    fake = MockCalcom(Settings(seed=4))
+    sent: list[Any] = []
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/v2/auth/oauth2/token", "raw_path": b"/v2/auth/oauth2/token",
+             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+             "server": ("127.0.0.1", 2),
+             "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"content-length", "²".encode("latin-1"))]}
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"client_id=nobody", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await fake.app(scope, receive, send)
+    assert sent[0]["status"] == 400  # the body was read: it names no grant type
+    assert b"grant_type must be" in sent[1]["body"]
