@@ -55,6 +55,11 @@ def fake_of(request: HTTPConnection) -> MockCalcom:
     return fake
 
 
+#: Where the app's edge leaves a request body it read whole to judge it (the body limits):
+#: what ``receive`` replays, so a route may take it from here. Never set for a body the
+#: limits refused or did not read.
+READ_BODY = "mock_calcom.body"
+
 #: Where :func:`headers_of` keeps a request's header dict in its scope.
 _HEADERS_KEY = "mock_calcom.headers"
 

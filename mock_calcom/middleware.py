@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import StartTracker, buffer_body, header, headers_of
+from mock_calcom.asgi import READ_BODY, StartTracker, buffer_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
@@ -322,6 +322,10 @@ class EdgeMiddleware:
             if admitted is None:
                 return
             body, receive = admitted
+            if body is not None:
+                # Read whole and within the limits: a route may take it from here instead of
+                # through the replaying ``receive`` (asgi.READ_BODY).
+                scope[READ_BODY] = body
         if self.fake.model.faults:
             # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
             # place: inside the journal, outside everything else).

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import Receive, Scope, Send
 
-from mock_calcom.asgi import header
+from mock_calcom.asgi import READ_BODY, header
 from mock_calcom.errors import OAuthError
 from mock_calcom.middleware import request_id_for
 from mock_calcom.model.tokens import MintedPair, TokenPair
 from mock_calcom.oauth.bodies import (
+    MAX_BODY_BYTES,
     BodyTooLarge,
     InvalidJson,
     media_type_of,
@@ -82,10 +83,12 @@ async def token_pair(fake: MockCalcom, scope: Scope, receive: Receive) -> tuple[
             declared = value.decode("latin-1")
         elif key == b"content-type" and content_type is None:
             content_type = value.decode("latin-1")
-    try:
-        raw = await read_body_raw(declared, receive)
-    except BodyTooLarge:
-        raise OAuthError(413, "invalid_request", "request entity too large") from None
+    raw = scope.get(READ_BODY)
+    if raw is None or len(raw) > MAX_BODY_BYTES:
+        try:
+            raw = await read_body_raw(declared, receive)
+        except BodyTooLarge:
+            raise OAuthError(413, "invalid_request", "request entity too large") from None
     model = fake.model
     body = _decode_body(media_type_of(content_type or ""), raw)
     if body is None and model.settings.empty_body == "empty_object":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -625,3 +626,81 @@ async def test_a_content_length_of_a_digit_int_cannot_read_is_no_server_error() 
     await fake.app(scope, receive, send)
     assert sent[0]["status"] == 400  # the body was read: it names no grant type
     assert b"grant_type must be" in sent[1]["body"]
+
+
+# -- the body the edge already read (a shortcut: the same answers as reading it again) --------
+
+async def _token_call(fake: MockCalcom, body: bytes, content_type: bytes) -> list[Any]:
+    sent: list[Any] = []
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/v2/auth/oauth2/token", "raw_path": b"/v2/auth/oauth2/token",
+             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+             "server": ("127.0.0.1", 2),
+             "headers": [(b"content-type", content_type),
+                         (b"content-length", str(len(body)).encode())]}
+    given = False
+
+    async def receive() -> dict[str, object]:
+        nonlocal given
+        if given:
+            return {"type": "http.disconnect"}
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await fake.app(scope, receive, send)
+    return sent
+
+
+async def _conversation(fake: MockCalcom) -> list[list[Any]]:
+    from urllib.parse import urlencode
+
+    from mock_calcom.model.scopes import USER_SCOPES
+
+    client = fake.create_client("app", ["https://app.example/cb"], list(USER_SCOPES))
+    user = fake.create_user("handoff")
+    with fake.model.lock:
+        code = fake.model.codes.issue(client_id=client.client_id, user_id=user.id,
+                                      scopes=("BOOKING_READ",)).code
+    form = b"application/x-www-form-urlencoded"
+    exchange = {"grant_type": "authorization_code", "client_id": client.client_id,
+                "client_secret": client.client_secret, "code": code, "redirect_uri": "https://app.example/cb"}
+    answers = [await _token_call(fake, urlencode(exchange).encode(), form)]
+    refresh = json.loads(answers[0][1]["body"])["refresh_token"]
+    for body, kind in [
+        (urlencode({"grant_type": "refresh_token", "client_id": client.client_id,
+                    "client_secret": client.client_secret, "refresh_token": refresh}).encode(), form),
+        (json.dumps({"grant_type": "refresh_token", "client_id": client.client_id,
+                     "refresh_token": refresh, "client_secret": client.client_secret}).encode(),
+         b"application/json"),
+        (b"client_id=x&grant_type=refresh_token&refresh_token=a&refresh_token=b", form),
+        (b"{bad", b"application/json"),
+        (b"", form),
+    ]:
+        answers.append(await _token_call(fake, body, kind))
+    return answers
+
+
+async def test_the_body_the_edge_read_is_answered_as_the_body_read_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import mock_calcom.oauth.token as token_module
+
+    handed = await _conversation(MockCalcom(Settings(seed=21)))
+    monkeypatch.setattr(token_module, "READ_BODY", "not-handed-over")
+    read_again = await _conversation(MockCalcom(Settings(seed=21)))
+    assert handed == read_again
+    assert [answer[0]["status"] for answer in handed] == [200, 200, 400, 400, 400, 400]
+
+
+async def test_the_token_route_takes_the_body_the_edge_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mock_calcom.oauth.token as token_module
+
+    async def never(*args: object) -> bytes:
+        raise AssertionError("the body was read again")
+
+    monkeypatch.setattr(token_module, "read_body_raw", never)
+    answer = await _token_call(MockCalcom(Settings(seed=2)), b"client_id=x",
+                               b"application/x-www-form-urlencoded")
+    assert answer[0]["status"] == 400
