@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 #: The header jsonwebtoken and PyJWT write for HS256, keys sorted, compact.
 _HEADER = b'{"alg":"HS256","typ":"JWT"}'
@@ -66,6 +66,17 @@ _SHA256_BLOCK = 64
 _ENCODED_HEADER_DOT = _ENCODED_HEADER.encode("ascii") + b"."
 
 
+class SignedPrefix(NamedTuple):
+    """The fixed beginning of payloads, half-signed (:meth:`HS256.prefix`)."""
+
+    #: The bytes of the beginning not yet encoded (fewer than 3).
+    left: bytes
+    #: ``header.`` and the encoding of the rest of the beginning.
+    encoded: bytes
+    #: The HMAC's inner hash after the key's pad and ``encoded``.
+    state: Any
+
+
 class HS256:
     """Signs and verifies with one key."""
 
@@ -96,6 +107,27 @@ class HS256:
         """``header.payload.signature`` of ``payload`` (already-serialised JSON)."""
         signing_input = _ENCODED_HEADER_DOT + _b64url(payload)
         return (signing_input + b"." + _b64url(self.mac(signing_input))).decode("ascii")
+
+    def prefix(self, start: bytes) -> SignedPrefix:
+        """``start``, the fixed beginning of many payloads, made ready for
+        :meth:`sign_after`: base64url encodes each 3 bytes on their own, so the encoding of
+        the longest part whose length is a multiple of 3 begins the encoding of every payload
+        that begins with it, and the HMAC's inner hash can absorb that much once."""
+        whole = len(start) - len(start) % 3
+        encoded = _ENCODED_HEADER_DOT + _b64url(start[:whole])
+        state = self._inner.copy()
+        state.update(encoded)
+        return SignedPrefix(start[whole:], encoded, state)
+
+    def sign_after(self, prefix: SignedPrefix, rest: bytes) -> str:
+        """``sign(start + rest)`` for the ``start`` of :meth:`prefix`: only the last few
+        bytes of the start and ``rest`` are encoded and hashed per token."""
+        tail = _b64url(prefix.left + rest)
+        inner = prefix.state.copy()
+        inner.update(tail)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return (prefix.encoded + tail + b"." + _b64url(outer.digest())).decode("ascii")
 
     def verify(self, token: str) -> bytes:
         """The payload bytes of a token this key signed; :class:`InvalidToken` otherwise."""

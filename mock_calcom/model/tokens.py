@@ -11,7 +11,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
 from mock_calcom.model.clock import Clock
-from mock_calcom.model.jws import HS256, InvalidToken
+from mock_calcom.model.jws import HS256, InvalidToken, SignedPrefix
 from mock_calcom.model.randomness import Randomness, urlsafe_text
 
 ACCESS_TOKEN_TYPE = "Access Token"
@@ -22,7 +22,7 @@ _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 _VERIFIED_CACHE_SIZE = 1024
 #: Random bytes in a refresh row's secret (``token_urlsafe(32)``).
 _SECRET_BYTES = 32
-#: How many grants' serialised payload heads a service keeps (see TokenService._payload).
+#: How many grants' serialised payload heads a service keeps (see TokenService._encode).
 _PAYLOAD_HEADS_SIZE = 1024
 
 
@@ -71,6 +71,14 @@ class TokenPair(NamedTuple):
     expires_in: int
     scopes: tuple[str, ...]
     access_expires_at: int
+
+
+class MintedPair(TokenPair):
+    """A pair :meth:`TokenService.mint_pair` signed: both tokens are compact JWS strings
+    (:meth:`HS256.sign_after`), the base64url alphabet and dots only, so nothing in them is
+    escaped by a JSON encoder (the token endpoint writes them as they are)."""
+
+    __slots__ = ()
 
 
 @dataclass
@@ -142,7 +150,7 @@ class TokenService:
         # without signing it again. Emptied when the second changes or it is full.
         self._access_second = -1
         self._recent_access: dict[tuple[Grant, int], str] = {}
-        self._payload_heads: dict[tuple[Grant, str], str] = {}
+        self._payload_heads: dict[tuple[Grant, str], SignedPrefix] = {}
 
     # -- minting ---------------------------------------------------------------------------
 
@@ -176,31 +184,28 @@ class TokenService:
         heapq.heappush(self._row_expiry, (refresh_exp, secret))
         while len(owned) > self.max_rows_per_user:
             self._drop_row(next(iter(owned)))  # the oldest of this (client, user)
-        return TokenPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
+        return MintedPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
 
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
                 extra: dict[str, Any] | None = None) -> str:
         # mintTokens writes both ids, the absent one as the database's null: a user's token
         # carries ``"teamId": null``, not a missing key (FACTS §11.12). What jsonwebtoken's
         # sign does: compact JSON under a {"alg":"HS256","typ":"JWT"} header.
-        return self._jws.sign(self._payload(grant, token_type, iat, exp, extra))
-
-    def _payload(self, grant: Grant, token_type: str, iat: int, exp: int,
-                 extra: dict[str, Any] | None) -> bytes:
-        """The payload's compact JSON, byte for byte ``_COMPACT_JSON.encode`` of
-        ``{userId, teamId, scope, token_type, clientId, iat, exp, **extra}``. The part fixed by
-        the grant and the kind is serialised once per (grant, kind) and kept (a client
-        refreshes the same grant over and over); only the times and extras are written per
-        token."""
+        #
+        # The payload is byte for byte ``_COMPACT_JSON.encode`` of ``{userId, teamId, scope,
+        # token_type, clientId, iat, exp, **extra}``. The part fixed by the grant and the kind
+        # is serialised, encoded and hashed once per (grant, kind) and kept (a client
+        # refreshes the same grant over and over; HS256.prefix); only the times and extras
+        # are written, encoded and hashed per token.
         key = (grant, token_type)
-        head = self._payload_heads.get(key)
-        if head is None:
+        prefix = self._payload_heads.get(key)
+        if prefix is None:
             fixed = {"userId": grant.user_id, "teamId": grant.team_id, "scope": list(grant.scopes),
                      "token_type": token_type, "clientId": grant.client_id}
             head = _COMPACT_JSON.encode(fixed)[:-1]  # without the closing brace
             if len(self._payload_heads) >= _PAYLOAD_HEADS_SIZE:
                 del self._payload_heads[next(iter(self._payload_heads))]  # the oldest entry
-            self._payload_heads[key] = head
+            prefix = self._payload_heads[key] = self._jws.prefix(head.encode())
         tail = f',"iat":{iat:d},"exp":{exp:d}'
         if extra:
             if len(extra) == 1 and type(extra.get("secret")) is str:
@@ -208,7 +213,7 @@ class TokenService:
                 tail += ',"secret":' + encode_basestring_ascii(extra["secret"])
             else:
                 tail += "," + _COMPACT_JSON.encode(extra)[1:-1]
-        return f"{head}{tail}}}".encode()
+        return self._jws.sign_after(prefix, f"{tail}}}".encode())
 
     # -- verification ----------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 from mock_calcom.asgi import header
 from mock_calcom.errors import OAuthError
 from mock_calcom.middleware import request_id_for
-from mock_calcom.model.tokens import TokenPair
+from mock_calcom.model.tokens import MintedPair, TokenPair
 from mock_calcom.oauth.bodies import (
     BodyTooLarge,
     InvalidJson,
@@ -152,12 +152,12 @@ def _token_json(content: dict[str, Any]) -> bytes:
 
 def pair_json(pair: TokenPair, include_scope: bool) -> bytes:
     """``_token_json(token_body(pair, include_scope=include_scope))``, written straight from
-    the pair when the body is the usual four fields: two minted tokens (base64url and dots),
-    the constant type and an integer."""
+    the pair when the body is the usual four fields: two tokens the encoder writes as they
+    are (a pair the service minted holds nothing else), the constant type and an integer."""
     access, refresh, expires_in = pair.access_token, pair.refresh_token, pair.expires_in
     if ((not include_scope or not pair.scopes) and type(expires_in) is int
-            and type(access) is str and type(refresh) is str
-            and _plain(access) and _plain(refresh)):
+            and (type(pair) is MintedPair or (type(access) is str and type(refresh) is str
+                                              and _plain(access) and _plain(refresh)))):
         return (f'{{"access_token":"{access}","token_type":"bearer","refresh_token":"{refresh}",'
                 f'"expires_in":{expires_in:d}}}').encode("ascii")
     return _token_json(token_body(pair, include_scope=include_scope))

@@ -148,6 +148,13 @@ class _CountingJWS:
         result: str = self.inner.sign(payload)
         return result
 
+    def prefix(self, start: bytes) -> Any:
+        return self.inner.prefix(start)
+
+    def sign_after(self, prefix: Any, rest: bytes) -> str:
+        result: str = self.inner.sign_after(prefix, rest)
+        return result
+
 
 def test_a_bearer_is_verified_once_and_its_expiry_judged_at_every_use() -> None:
     clock = FrozenClock()

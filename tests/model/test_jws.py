@@ -96,3 +96,13 @@ def test_the_kept_hmac_state_signs_as_hmac_does(key: bytes, message: bytes) -> N
     signer = HS256(key)
     assert signer.mac(message) == hmac.new(key, message, hashlib.sha256).digest()
     assert signer.mac(message) == hmac.new(key, message, hashlib.sha256).digest()  # again
+
+
+@settings(max_examples=80)
+@given(key=st.binary(min_size=1, max_size=70), start=st.binary(max_size=20), rest=st.binary(max_size=20))
+def test_a_payload_signed_after_its_kept_start_is_the_payload_signed_whole(
+        key: bytes, start: bytes, rest: bytes) -> None:
+    signer = HS256(key)
+    prefix = signer.prefix(start)
+    assert signer.sign_after(prefix, rest) == signer.sign(start + rest)
+    assert signer.sign_after(prefix, rest[::-1]) == signer.sign(start + rest[::-1])  # kept as it was

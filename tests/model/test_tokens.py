@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_calcom.model.clock import DEFAULT_EPOCH, FrozenClock
+from mock_calcom.model.jws import SignedPrefix
 from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.tokens import Grant, TokenRejected, TokenService
 
@@ -204,17 +204,17 @@ def test_an_access_token_minted_again_within_its_second_is_not_signed_again(
         clock: FrozenClock) -> None:
     tokens = service(clock)
     first = tokens.mint_pair(GRANT).access_token
-    signed: list[bytes] = []
-    sign = tokens._jws.sign
+    signed: list[str] = []
+    sign_after = tokens._jws.sign_after
 
-    def counted(payload: bytes) -> str:
-        signed.append(payload)
-        return sign(payload)
+    def counted(prefix: SignedPrefix, rest: bytes) -> str:
+        signed.append(sign_after(prefix, rest))
+        return signed[-1]
 
-    tokens._jws.sign = counted  # type: ignore[method-assign]
+    tokens._jws.sign_after = counted  # type: ignore[method-assign]
     again = tokens.mint_pair(GRANT)
     assert again.access_token == first
-    assert [json.loads(p)["token_type"] for p in signed] == ["Refresh Token"]
+    assert [claims_of(token)["token_type"] for token in signed] == ["Refresh Token"]
     # The same string a fresh service signs for the same grant and second.
     assert first == service(clock).mint_pair(GRANT).access_token
     tokens.access_ttl = 60

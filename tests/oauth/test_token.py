@@ -577,3 +577,27 @@ def test_a_token_character_is_written_as_is_only_when_json_response_would(char: 
 
     expected = char.isascii() and char.isprintable() and char not in '"\\'
     assert _plain(f"ab{char}cd") is expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(client_id=st.text(max_size=6), user_id=st.none() | st.integers(-3, 10**9),
+       scopes=st.lists(st.text(max_size=4), max_size=3), challenge=st.none() | st.text(max_size=5),
+       include_scope=st.booleans())
+def test_a_minted_pair_is_written_as_its_body_renders(client_id: str, user_id: int | None,
+                                                      scopes: list[str], challenge: str | None,
+                                                      include_scope: bool) -> None:
+    """Whatever a grant holds, the service's tokens are written as they are."""
+    from starlette.responses import JSONResponse
+
+    from mock_calcom.model.clock import FrozenClock
+    from mock_calcom.model.randomness import Randomness
+    from mock_calcom.model.tokens import MintedPair, TokenService
+    from mock_calcom.oauth.token import _plain, pair_json, token_body
+
+    tokens = TokenService(FrozenClock(), Randomness(2), access_ttl=1800, refresh_ttl=3600)
+    pair = tokens.mint_pair(Grant(client_id, user_id, None, tuple(scopes)), code_challenge=challenge,
+                            code_challenge_method="S256" if challenge else None)
+    assert type(pair) is MintedPair
+    assert _plain(pair.access_token)
+    assert _plain(pair.refresh_token)
+    assert pair_json(pair, include_scope) == JSONResponse(token_body(pair, include_scope=include_scope)).body
