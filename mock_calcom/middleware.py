@@ -238,17 +238,14 @@ class _Throttler:
             if isinstance(route, Route) and not route.path.startswith("/v2/"):
                 continue
             if route.matches(scope)[0] == Match.FULL:
-                served = self._served().get(getattr(route, "name", ""), None)
+                versions = self._versions
+                if versions is None:
+                    # Read on first use, not at start: the API surface is imported on the
+                    # first /v2 request (app.py), which candidates() above has just loaded.
+                    versions = self._versions = _served_versions()
+                served = versions.get(getattr(route, "name", ""), None)
                 return served is None or _requested_version(scope) in served
         return False
-
-    def _served(self) -> dict[str, frozenset[str]]:
-        # Read on first use, not at start: the API surface is imported on the first /v2 request
-        # (app.py), which the router's candidates() above has just loaded.
-        versions = self._versions
-        if versions is None:
-            versions = self._versions = _served_versions()
-        return versions
 
 
 # -- the edge: every per-request layer in one ------------------------------------------------

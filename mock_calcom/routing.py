@@ -218,7 +218,9 @@ class IndexedRouter(Router):
 
     def candidates(self, path: str) -> list[BaseRoute]:
         """The routes that may match ``path``, in declaration order."""
-        index = self._current()
+        index = self._index
+        if index is None or index.source is not self._routes or index.size != len(self._routes):
+            index = self._current()
         if index.lazy and _key(path)[0] in index.lazy:
             self.expand()
             index = self._current()
