@@ -179,9 +179,9 @@ class _Raw:
     def cost(self) -> int:
         """Bytes this entry holds (bounded: bodies are cut, headers bounded by the server)."""
         if self._cost < 0:
-            headers = sum(map(len, itertools.chain.from_iterable(self.headers)))
+            headers = _header_bytes(self.headers)
             if self.start is not None:
-                headers += sum(map(len, itertools.chain.from_iterable(self.start[1])))
+                headers += _header_bytes(self.start[1])
             self._cost = (_ENTRY_OVERHEAD + len(self.path) + len(self.query) + headers
                           + len(self.body) + len(self.response_body))
         return self._cost
@@ -195,6 +195,15 @@ class _Raw:
             if key == name:
                 return value.decode("latin-1")
         return None
+
+
+def _header_bytes(headers: tuple[tuple[bytes, bytes], ...]) -> int:
+    """The bytes of every name and value (a plain loop: ``sum(map(len, chain(...)))`` costs
+    twice as much for the handful of pairs a request has)."""
+    total = 0
+    for name, value in headers:
+        total += len(name) + len(value)
+    return total
 
 
 def _pairs(headers: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:

@@ -422,3 +422,29 @@ def test_the_entry_types_are_still_the_journal_modules_names() -> None:
     assert journal.marker is journalentry.marker
     with pytest.raises(AttributeError):
         journal.NoSuchName  # noqa: B018
+
+
+# -- an entry's cost counts every header byte (the plain loop must count as the chain did) ---
+
+def test_an_entrys_cost_counts_every_header_name_and_value() -> None:
+    import itertools
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from mock_calcom.journal import _ENTRY_OVERHEAD, _Raw
+
+    pairs = st.lists(st.tuples(st.binary(max_size=12), st.binary(max_size=40)), max_size=8).map(tuple)
+
+    @settings(max_examples=60, deadline=None)
+    @given(request=pairs, answer=st.none() | pairs, body=st.binary(max_size=30))
+    def check(request: tuple[tuple[bytes, bytes], ...],
+              answer: tuple[tuple[bytes, bytes], ...] | None, body: bytes) -> None:
+        raw = _Raw(1, 0.0, "POST", "http", "/p", b"q=1", request, body, len(body),
+                   None if answer is None else (200, answer), b"out", 3, None)
+        headers = sum(map(len, itertools.chain.from_iterable(request)))
+        if answer is not None:
+            headers += sum(map(len, itertools.chain.from_iterable(answer)))
+        assert raw.cost() == _ENTRY_OVERHEAD + len("/p") + len(b"q=1") + headers + len(body) + 3
+
+    check()

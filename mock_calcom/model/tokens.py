@@ -168,12 +168,10 @@ class TokenService:
             access = recent[grant, access_exp] = self._encode(grant, ACCESS_TOKEN_TYPE, now,
                                                               access_exp)
         secret = urlsafe_text(self._secrets.next())
-        extra: dict[str, Any] = {"secret": secret}
-        if code_challenge is not None:
-            extra["codeChallenge"] = code_challenge
-            extra["codeChallengeMethod"] = code_challenge_method
+        pkce = None if code_challenge is None else {"codeChallenge": code_challenge,
+                                                    "codeChallengeMethod": code_challenge_method}
         refresh_exp = now + self.refresh_ttl
-        refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, extra)
+        refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, pkce, secret=secret)
         self._purge_expired_rows(instant)
         row = self._rows[secret] = _RefreshRow(
             secret, grant.client_id, grant.user_id, grant.team_id, refresh_exp, refresh,
@@ -187,7 +185,7 @@ class TokenService:
         return MintedPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
 
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
-                extra: dict[str, Any] | None = None) -> str:
+                extra: dict[str, Any] | None = None, *, secret: str | None = None) -> str:
         # mintTokens writes both ids, the absent one as the database's null: a user's token
         # carries ``"teamId": null``, not a missing key (FACTS §11.12). What jsonwebtoken's
         # sign does: compact JSON under a {"alg":"HS256","typ":"JWT"} header.
@@ -207,12 +205,12 @@ class TokenService:
                 del self._payload_heads[next(iter(self._payload_heads))]  # the oldest entry
             prefix = self._payload_heads[key] = self._jws.prefix(head.encode())
         tail = f',"iat":{iat:d},"exp":{exp:d}'
+        if secret is not None:
+            # A refresh token's ``secret`` comes first of the extras, a string written as
+            # the encoder writes it.
+            tail += ',"secret":' + encode_basestring_ascii(secret)
         if extra:
-            if len(extra) == 1 and type(extra.get("secret")) is str:
-                # A rotation's only extra: one string, written as the encoder writes it.
-                tail += ',"secret":' + encode_basestring_ascii(extra["secret"])
-            else:
-                tail += "," + _COMPACT_JSON.encode(extra)[1:-1]
+            tail += "," + _COMPACT_JSON.encode(extra)[1:-1]
         return self._jws.sign_after(prefix, f"{tail}}}".encode())
 
     # -- verification ----------------------------------------------------------------------
