@@ -495,15 +495,12 @@ def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, 
     if extra is None or message["type"] != "http.response.start":
         return message
     own = message.get("headers", [])
-    if not extra and type(own) is list and own and own[-1][0] == b"x-request-id":
-        # Nothing to add: the route set its own id (the token endpoint writes it last).
-        return message
-    headers = [*own, *extra]
-    for name, _ in headers:
-        if name.lower() == b"x-request-id":
-            break
-    else:
-        headers.append((b"x-request-id", request_id_for(scope, fake).encode("latin-1")))
+    for group in (own, extra):
+        for name, _ in group:
+            if name.lower() == b"x-request-id":
+                # The route set its own: nothing to add but the throttler's headers.
+                return {**message, "headers": [*own, *extra]} if extra else message
+    headers = [*own, *extra, (b"x-request-id", request_id_for(scope, fake).encode("latin-1"))]
     return {**message, "headers": headers}
 
 

@@ -68,12 +68,6 @@ class TokenEndpoint:
         await send({"type": "http.response.body", "body": body})
 
 
-async def token_answer(fake: MockCalcom, scope: Scope, receive: Receive) -> dict[str, Any]:
-    """The success body of one token request; :class:`OAuthError` for every refusal."""
-    pair, include_scope = await token_pair(fake, scope, receive)
-    return token_body(pair, include_scope=include_scope)
-
-
 async def token_pair(fake: MockCalcom, scope: Scope, receive: Receive) -> tuple[TokenPair, bool]:
     """The tokens one token request is answered with, and whether the answer names their
     scopes (``Settings.token_response_scope``); :class:`OAuthError` for every refusal."""
