@@ -73,26 +73,29 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def _declared_length(scope: Scope) -> int | None:
-    for key, value in scope["headers"]:
-        if key == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
+def _length_of(value: bytes | None) -> int | None:
+    """A ``Content-Length`` value as a number (``None`` when absent or unreadable)."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _is_json_media(content_type: bytes | None) -> bool:
+    """Whether a ``Content-Type`` value names JSON (``application/json``, ``...+json``)."""
+    if content_type is None:
+        return False
+    media: bytes = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
+
+
+def _first(headers: Any, name: bytes) -> bytes | None:
+    for key, value in headers:
+        if key == name:
+            return value  # type: ignore[no-any-return]
     return None
-
-
-def _is_json(scope: Scope) -> bool:
-    for key, value in scope["headers"]:
-        if key == b"content-type":
-            media: bytes = value.split(b";", 1)[0].strip().lower()
-            return media == b"application/json" or media.endswith(b"+json")
-    return False
-
-
-def limit_for(path: str) -> int:
-    return MAX_CONTROL_BODY_BYTES if path.startswith("/_mock") else MAX_BODY_BYTES
 
 
 class BodyLimit:
@@ -117,24 +120,66 @@ async def admit(scope: Scope, receive: Receive, send: Send, render: Render
     """Apply the limits to an HTTP request. ``None``: refused, and already answered with
     ``render``'s response. Otherwise ``(body, receive)``: ``body`` is the whole body when it
     had to be read to be judged (``None`` when it was not read), and ``receive`` replays it
-    to the app."""
+    to the app. The first ``Content-Length`` and ``Content-Type`` count.
+
+    The usual request (no header name repeated, a ``Content-Length`` of digits within
+    every surface's limit, the body in one message with no bracket in it) is judged in a
+    few steps: the headers in one dict built in C; nothing can be over the limit; JSON
+    without a bracket is not nested. So is one that declares no body at all. Any other
+    takes :func:`_admit`, the rules in full. ``tests/test_bodylimit.py`` compares both
+    with the limits as written before."""
     if scope["method"] in ("GET", "HEAD"):
         return None, receive
-    limit = limit_for(scope["path"])
-    declared = _declared_length(scope)
+    length = None
+    headers = scope["headers"]
+    if type(headers) is list:
+        try:
+            named = dict(headers)
+        except (TypeError, ValueError):
+            named = {}
+        if len(named) == len(headers):  # no name repeated: each value is the first
+            length = named.get(b"content-length")
+            if length is None and b"transfer-encoding" not in named:
+                return None, receive  # no body follows: nothing to judge
+    if type(length) is bytes and length.isdigit() and 0 < int(length) <= MAX_BODY_BYTES:
+        message = await receive()
+        body = message.get("body", b"")
+        if (message["type"] == "http.request" and not message.get("more_body", False)
+                and type(body) is bytes and len(body) <= MAX_BODY_BYTES
+                and b"[" not in body and b"{" not in body):
+            return body, _replay(body, False, receive)
+        return await _admit(scope, receive, send, render, message)
+    return await _admit(scope, receive, send, render, None)
+
+
+async def _admit(scope: Scope, receive: Receive, send: Send, render: Render,
+                 first: Message | None) -> tuple[bytes | None, Receive] | None:
+    """:func:`admit` in full; ``first`` is the body's first message if it was taken already
+    (only when the declared length asks for reading it)."""
+    headers = scope["headers"]
+    declared = _length_of(_first(headers, b"content-length"))
+    limit = MAX_CONTROL_BODY_BYTES if scope["path"].startswith("/_mock") else MAX_BODY_BYTES
     if declared is not None and declared > limit:
         await _refuse(render, scope, receive, send, 413, "request entity too large")
         return None
-    if declared == 0 or (declared is None and not _chunked(scope)):
+    if declared == 0 or (declared is None and not any(key == b"transfer-encoding"
+                                                      for key, _ in headers)):
         return None, receive
-    body, more, gone = await _read_up_to(receive, limit)
+    body, more, gone = await _read_up_to(receive, limit,
+                                         await receive() if first is None else first)
     if more:
         await _refuse(render, scope, receive, send, 413, "request entity too large")
         return None
-    if _is_json(scope) and json_too_deep(body):
+    if _is_json_media(_first(headers, b"content-type")) and json_too_deep(body):
         await _refuse(render, scope, receive, send, 400,
                       f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return None
+    return body, _replay(body, gone, receive)
+
+
+def _replay(body: bytes, gone: bool, receive: Receive) -> Receive:
+    """A ``receive`` that gives the body read whole, then passes on to ``receive`` (or says
+    the client went away, if it did while the body was read)."""
     replayed = False
 
     async def replay() -> Message:
@@ -146,7 +191,7 @@ async def admit(scope: Scope, receive: Receive, send: Send, render: Render
             return {"type": "http.disconnect"}
         return await receive()
 
-    return body, replay
+    return replay
 
 
 async def _refuse(render: Render, scope: Scope, receive: Receive, send: Send, status: int,
@@ -157,17 +202,13 @@ async def _refuse(render: Render, scope: Scope, receive: Receive, send: Send, st
     await response(scope, receive, send)
 
 
-def _chunked(scope: Scope) -> bool:
-    return any(key == b"transfer-encoding" for key, _ in scope["headers"])
-
-
-async def _read_up_to(receive: Receive, limit: int) -> tuple[bytes, bool, bool]:
-    """The body if it is at most ``limit`` bytes; ``more`` when it is longer (the rest stays
-    unread), ``gone`` when the client disconnected."""
+async def _read_up_to(receive: Receive, limit: int, message: Message
+                      ) -> tuple[bytes, bool, bool]:
+    """The body, from its first ``message`` on, if it is at most ``limit`` bytes; ``more``
+    when it is longer (the rest stays unread), ``gone`` when the client disconnected."""
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
         if message["type"] != "http.request":
             return b"".join(chunks), False, True
         chunk = message.get("body", b"")
@@ -177,3 +218,4 @@ async def _read_up_to(receive: Receive, limit: int) -> tuple[bytes, bool, bool]:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks), False, False
+        message = await receive()

@@ -43,3 +43,85 @@ def test_replace_marks_every_remembered_value_in_text() -> None:
     known = SecretValues()
     known.add_many([(A, "code"), (B, "client_secret")])
     assert known.replace(f"x {A}. y={B}", lambda kind: f"<{kind}>") == "x <code>. y=<client_secret>"
+
+
+# -- queued additions (a shortcut: every read sees what adding at once left) -----------------
+
+import threading  # noqa: E402
+from collections import OrderedDict  # noqa: E402
+from typing import Any  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+class AddedAtOnce:
+    """The registry as written before the queue: each batch added under the lock at once."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._values: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add_many(self, items: Any) -> None:
+        values = self._values
+        kept = []
+        for value, kind in items:
+            if (isinstance(value, str) and 16 <= len(value) <= 4096
+                    and values.get(value) != kind):
+                kept.append((value, kind))
+        if not kept:
+            return
+        with self._lock:
+            for value, kind in kept:
+                values[value] = kind
+                values.move_to_end(value)
+            while len(values) > self.limit:
+                values.popitem(last=False)
+
+    def kind_of(self, value: str) -> str | None:
+        return self._values.get(value)
+
+
+_VALUE = st.sampled_from(["v" * 16 + str(i) for i in range(6)] + ["short", "x" * 5000, None])
+_KIND = st.sampled_from(["code", "client_secret", "refresh_token"])
+_OPERATION = st.one_of(
+    st.tuples(st.just("add_many"), st.lists(st.tuples(_VALUE, _KIND), max_size=4)),
+    st.tuples(st.just("limit"), st.integers(1, 5)),
+    st.tuples(st.just("kind_of"), _VALUE.filter(lambda v: v is not None)),
+    st.tuples(st.just("len"), st.none()),
+    st.tuples(st.just("replace"), _VALUE.filter(lambda v: v is not None)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5), st.lists(_OPERATION, max_size=40))
+def test_every_read_sees_what_adding_each_batch_at_once_left(
+        limit: int, operations: list[tuple[str, Any]]) -> None:
+    queued, at_once = SecretValues(limit=limit), AddedAtOnce(limit)
+    for name, argument in operations:
+        if name == "add_many":
+            queued.add_many(argument)
+            at_once.add_many(argument)
+        elif name == "limit":
+            queued.limit = at_once.limit = argument
+        elif name == "kind_of":
+            assert queued.kind_of(argument) == at_once.kind_of(argument)
+        elif name == "len":
+            assert (len(queued), bool(queued)) == (len(at_once._values), bool(at_once._values))
+        else:
+            expected = (f"<{at_once.kind_of(argument)}>" if at_once.kind_of(argument)
+                        and len(argument) >= 16 else argument)
+            assert queued.replace(argument, lambda kind: f"<{kind}>") == expected
+    assert len(queued) == len(at_once._values)
+    assert list(queued._values.items()) == list(at_once._values.items())  # order: who goes next
+
+
+def test_a_long_run_of_additions_is_settled_without_a_read() -> None:
+    from mock_calcom.secretvalues import _PENDING_BATCHES
+
+    known = SecretValues()
+    for number in range(3 * _PENDING_BATCHES):
+        known.add_many([(f"{number:020d}", "code")])
+    assert len(known._pending) < _PENDING_BATCHES
+    assert len(known) == 3 * _PENDING_BATCHES

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import Receive, Scope, Send
 
-from mock_calcom.asgi import READ_BODY, header
+from mock_calcom.asgi import READ_BODY, header, headers_of
 from mock_calcom.errors import OAuthError
 from mock_calcom.middleware import request_id_for
 from mock_calcom.model.tokens import MintedPair, TokenPair
@@ -71,12 +71,8 @@ class TokenEndpoint:
 async def token_pair(fake: MockCalcom, scope: Scope, receive: Receive) -> tuple[TokenPair, bool]:
     """The tokens one token request is answered with, and whether the answer names their
     scopes (``Settings.token_response_scope``); :class:`OAuthError` for every refusal."""
-    declared = content_type = None
-    for key, value in scope["headers"]:
-        if key == b"content-length" and declared is None:
-            declared = value.decode("latin-1")
-        elif key == b"content-type" and content_type is None:
-            content_type = value.decode("latin-1")
+    named = headers_of(scope)  # the first of repeated headers; the edge built it already
+    declared, content_type = named.get("content-length"), named.get("content-type")
     raw = scope.get(READ_BODY)
     if raw is None or len(raw) > MAX_BODY_BYTES:
         try:
@@ -84,9 +80,13 @@ async def token_pair(fake: MockCalcom, scope: Scope, receive: Receive) -> tuple[
         except BodyTooLarge:
             raise OAuthError(413, "invalid_request", "request entity too large") from None
     model = fake.model
-    body = _decode_body(media_type_of(content_type or ""), raw)
-    if body is None and model.settings.empty_body == "empty_object":
-        body = {}  # body-parser 1.x leaves ``req.body = {}``
+    kind = media_type_of(content_type or "")
+    if kind == _FORM and raw:
+        body = parse_qs_extended(raw)  # what _decode_body does with a form
+    else:
+        body = _decode_body(kind, raw)
+        if body is None and model.settings.empty_body == "empty_object":
+            body = {}  # body-parser 1.x leaves ``req.body = {}``
     token_input = parse_token_input(body)
     _remember_secrets(model.secret_values, token_input)
     try:
@@ -110,6 +110,9 @@ async def token_pair(fake: MockCalcom, scope: Scope, receive: Receive) -> tuple[
         # OAuth2HttpExceptionFilter's fallback for anything that is not an OAuth error.
         raise OAuthError(500, "server_error", "An unexpected error occurred") from None
     return pair, include_scope
+
+
+_FORM = "application/x-www-form-urlencoded"
 
 
 #: JSONResponse.render's json.dumps options, as one encoder (dumps builds one per call).

@@ -135,6 +135,25 @@ async def test_an_empty_body_reads_as_an_empty_object_under_the_body_parser_1_op
     assert_error(response, 400, "invalid_request", "client_id is required")
 
 
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded",
+                                          "Application/X-WWW-Form-Urlencoded; charset=utf-8"])
+@pytest.mark.parametrize(("empty_body", "description"), [
+    ("undefined", "Body is required"), ("empty_object", "client_id is required")])
+async def test_an_empty_form_is_no_body(world: OAuthWorld, content_type: str, empty_body: str,
+                                        description: str) -> None:
+    world.fake.update_settings(empty_body=empty_body)
+    response = await world.http.post(TOKEN_URL, content=b"", headers={"content-type": content_type})
+    assert_error(response, 400, "invalid_request", description)
+
+
+async def test_a_form_without_a_content_type_is_not_read(world: OAuthWorld) -> None:
+    client, _ = world.client()
+    body = f"client_id={client.client_id}&grant_type=refresh_token&refresh_token=x"
+    request = world.http.build_request("POST", TOKEN_URL, content=body.encode())
+    assert "content-type" not in request.headers
+    assert_error(await world.http.send(request), 400, "invalid_request", "Body is required")
+
+
 @pytest.mark.parametrize("text", ["{not json", "42", '"client_id"', "null", "true", "NaN"])
 async def test_json_that_body_parser_refuses_reads_as_no_body(world: OAuthWorld, text: str) -> None:
     response = await world.http.post(TOKEN_URL, content=text.encode(),
