@@ -31,7 +31,7 @@ from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
 from mock_calcom.model.users import User
 from mock_calcom.oauth.bodies import BodyTooLarge, form_pairs, parse_url_search_params, read_body
 from mock_calcom.oauth.scope_text import describe_scope
-from mock_calcom.oauth.urls import LOCATION_SAFE, redirect_location
+from mock_calcom.oauth.urls import LOCATION_SAFE, code_location, redirect_location
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
@@ -73,8 +73,7 @@ class _Option:
 
 async def authorize_page(scope: Scope) -> Response:
     fake = fake_in(scope)
-    params = _first_values(scope["query_string"])
-    authorize = _authorize_request(params)
+    authorize = authorize_query(scope["query_string"])
     with fake.model.lock:
         user = fake.model.signed_in_user()
         if user is None:
@@ -88,7 +87,8 @@ async def authorize_page(scope: Scope) -> Response:
             return _approve(fake, valid, user.id, status_code=302)
         if mode is ConsentMode.DENY:
             return _deny(valid, status_code=302)
-        return _consent_page(valid, fake.model.users.all(), user.id, params)
+        return _consent_page(valid, fake.model.users.all(), user.id,
+                             _first_values(scope["query_string"]))
 
 
 async def authorize_decision(request: Request) -> Response:
@@ -127,7 +127,7 @@ def _approve(fake: MockCalcom, valid: ValidAuthorization, user_id: int, *,
         return _redirect(valid.redirect_uri, [
             ("error", exc.error), ("error_description", exc.message), ("state", valid.state),
         ], status_code)
-    return _redirect(valid.redirect_uri, [("code", code), ("state", valid.state)], status_code)
+    return Redirect.to_location(code_location(valid.redirect_uri, code, valid.state), status_code)
 
 
 def _deny(valid: ValidAuthorization, *, status_code: int) -> Response:
@@ -234,6 +234,25 @@ def _authorize_request(params: dict[str, str]) -> AuthorizeRequest:
         code_challenge=params.get("code_challenge"),
         code_challenge_method=params.get("code_challenge_method"),
     )
+
+
+def authorize_query(query_string: bytes) -> AuthorizeRequest:
+    """``_authorize_request(_first_values(query_string))``: a pure function of the text, and
+    a client sends the same query at every authorize, so it is parsed once (the request is
+    frozen, so the one remembered is never changed). Long queries are parsed every time,
+    keeping the remembered ones small."""
+    if len(query_string) > _REMEMBERED_QUERY:
+        return _authorize_request(_first_values(query_string))
+    return _parsed_query(query_string)
+
+
+#: Query strings up to this length have their parse remembered.
+_REMEMBERED_QUERY = 2048
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_query(query_string: bytes) -> AuthorizeRequest:
+    return _authorize_request(_first_values(query_string))
 
 
 def _first_values(query_string: bytes) -> dict[str, str]:

@@ -15,6 +15,8 @@ without credentials). Never the secrets, status or scopes.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from starlette.responses import Response
 from starlette.types import Scope
@@ -22,28 +24,48 @@ from starlette.types import Scope
 from mock_calcom.asgi import fake_in, headers_of
 from mock_calcom.errors import HttpExceptionError
 
+if TYPE_CHECKING:
+    from mock_calcom.api.auth import Caller
+    from mock_calcom.api.envelope import JsonBytes
+    from mock_calcom.api.scopes import Requirement
+    from mock_calcom.model.state import CalcomModel
+
 CLIENT_NOT_FOUND = "unauthorized_client"
 
 
 async def client_info(scope: Scope) -> Response:
-    # The API's guards and envelope, imported on first use (with the API surface, app.py):
-    # serve's start does not need them.
-    from mock_calcom.api import auth, scopes
-    from mock_calcom.api.envelope import JsonBytes
-
+    api = _api()
     fake = fake_in(scope)
     client_id = scope["path_params"]["client_id"]
     with fake.model.lock:
-        caller = auth.authenticate(fake.model, headers_of(scope))
+        caller = api.authenticate(fake.model, headers_of(scope))
         assert caller is not None  # ApiAuthGuard: never anonymous
         if not fake.model.settings.client_lookup_open_to_scoped_tokens:
-            scopes.check_scopes(caller.scopes, scopes.NOT_AVAILABLE)
+            api.check_scopes(caller.scopes, api.not_available)
         client = fake.model.clients.get(client_id)
         if client is None:
             raise HttpExceptionError(CLIENT_NOT_FOUND, 404)
         body = _described(client.client_id, tuple(client.redirect_uris), client.name,
                           client.logo, client.is_trusted, client.client_type.value)
-    return JsonBytes(body)
+    return api.json_bytes(body)
+
+
+class _Api(NamedTuple):
+    authenticate: Callable[[CalcomModel, Mapping[str, str]], Caller | None]
+    check_scopes: Callable[[Sequence[str], Requirement], None]
+    not_available: Requirement
+    json_bytes: type[JsonBytes]
+
+
+@functools.cache
+def _api() -> _Api:
+    """The API's guards and envelope, imported on first use (with the API surface, app.py):
+    serve's start does not need them. Kept here after that: an import statement costs about
+    2 us even when the modules are loaded, as much as the rest of the handler's own work."""
+    from mock_calcom.api import auth, scopes
+    from mock_calcom.api.envelope import JsonBytes
+
+    return _Api(auth.authenticate, scopes.check_scopes, scopes.NOT_AVAILABLE, JsonBytes)
 
 
 # typed: ``True`` and ``1`` are equal keys but not the same JSON.

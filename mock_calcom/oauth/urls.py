@@ -38,6 +38,36 @@ def redirect_location(base: str, params: list[tuple[str, str | None]]) -> str:
     return parsed.quoted_head + ("?" + query if query else "") + parsed.quoted_tail
 
 
+def code_location(base: str, code: str, state: str | None) -> str:
+    """``redirect_location(base, [("code", code), ("state", state)])``, the answer of every
+    approved authorize. Where the code goes, and everything around it, depends only on the
+    redirect URI and the state, which a client sends the same at every authorize: that is
+    serialised and quoted once, and only the code is encoded per request."""
+    if state is not None and len(state) > _REMEMBERED_STATE:
+        return redirect_location(base, [("code", code), ("state", state)])
+    before, after = _around_code(base, state)
+    return before + _encode(code) + after
+
+
+#: ``state`` values up to this length have the location around the code remembered.
+_REMEMBERED_STATE = 512
+
+
+@functools.lru_cache(maxsize=256)
+def _around_code(base: str, state: str | None) -> tuple[str, str]:
+    """The location of a code redirect before and after the code's encoded value. ``_set``
+    puts the code where the first ``code`` pair of the redirect URI was, else last, and the
+    state changes no pair but its own; ``_serialize`` joins ``name=value`` pairs with ``&``."""
+    parsed = _parsed_base(base)
+    query = _set(list(parsed.pairs), "code", "")
+    if state is not None:
+        query = _set(query, "state", state)
+    at = next(index for index, (name, _) in enumerate(query) if name == "code")
+    head, tail = _serialize(query[:at]), _serialize(query[at + 1:])
+    return (parsed.quoted_head + "?" + (head + "&" if head else "") + "code=",
+            ("&" + tail if tail else "") + parsed.quoted_tail)
+
+
 #: What Starlette's ``RedirectResponse`` leaves unquoted in a ``location``.
 LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
 

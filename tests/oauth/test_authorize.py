@@ -7,8 +7,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_calcom.model.consent import ConsentMode
+from mock_calcom.oauth.authorize import _authorize_request, _first_values, authorize_query
 from tests.oauth.conftest import REDIRECT, OAuthWorld, challenge_for, granted_scopes, query_of
 
 AUTHORIZE_URL = "https://app.cal.com/auth/oauth2/authorize"
@@ -437,3 +440,41 @@ async def test_response_type_and_ui_parameters_are_ignored(world: OAuthWorld) ->
     response = await world.authorize(client, response_type="token", register="true",
                                      onboardingEmbed="true")
     assert "code" in assert_redirect(response, 302, REDIRECT)
+
+
+# -- the shortcut: an authorize query parsed once per text -----------------------------------
+
+_QUERY_NAMES = st.sampled_from(["client_id", "redirect_uri", "scope", "state", "code_challenge",
+                                "code_challenge_method", "response_type", "x", "scope%20",
+                                "stat%65", "client_id+"])
+_QUERY_VALUES = st.sampled_from(["", "a", "a+b", "a%20b", "%E2%9C%93", "%zz", "é", "https://x/cb?a=1",
+                                 "BOOKING_READ,BOOKING_WRITE", "S256", "=", "%26"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_QUERY_NAMES, _QUERY_VALUES), max_size=8), st.booleans())
+def test_a_remembered_authorize_query_equals_one_parsed_afresh(
+        pairs: list[tuple[str, str]], long: bool) -> None:
+    text = "&".join(f"{name}={value}" for name, value in pairs)
+    if long:  # past the remembered length: parsed every time
+        text += "&pad=" + "p" * 2048
+    query = text.encode("latin-1", "replace")
+    fresh = _authorize_request(_first_values(query))
+    assert authorize_query(query) == fresh
+    assert authorize_query(query) == fresh  # the remembered parse
+
+
+def test_each_authorize_query_is_remembered_on_its_own() -> None:
+    first = authorize_query(b"client_id=a&redirect_uri=https%3A%2F%2Fx%2Fcb&state=1")
+    second = authorize_query(b"client_id=a&redirect_uri=https%3A%2F%2Fx%2Fcb&state=2")
+    assert (first.client_id, first.redirect_uri, first.state) == ("a", "https://x/cb", "1")
+    assert second.state == "2"
+
+
+def test_a_long_authorize_query_is_parsed_but_not_remembered() -> None:
+    from mock_calcom.oauth.authorize import _parsed_query
+
+    query = b"client_id=a&state=" + b"s" * 2100
+    before = _parsed_query.cache_info().currsize
+    assert authorize_query(query).state == "s" * 2100
+    assert _parsed_query.cache_info().currsize == before

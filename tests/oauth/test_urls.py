@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 from starlette.responses import RedirectResponse
 
 from mock_calcom.oauth.authorize import Redirect
-from mock_calcom.oauth.urls import LOCATION_SAFE, _serialize, _set, build_redirect_url, redirect_location
+from mock_calcom.oauth.urls import (
+    LOCATION_SAFE,
+    _serialize,
+    _set,
+    build_redirect_url,
+    code_location,
+    redirect_location,
+)
 
 
 def test_parameters_are_appended_in_order() -> None:
@@ -104,3 +111,26 @@ def test_a_location_quoted_in_parts_equals_the_whole_url_quoted(
 def test_a_location_keeps_the_redirect_uris_own_quoting_and_fragment() -> None:
     location = redirect_location("https://a.example/c b?x=é#frag ment", [("code", "c d")])
     assert location == "https://a.example/c%20b?x=%C3%A9&code=c+d#frag%20ment"
+
+
+_CODES = st.one_of(_PIECE, st.text(alphabet="ABCxyz019-_", min_size=1, max_size=43))
+_STATES = st.one_of(st.none(), _PIECE, st.text(max_size=8),
+                    st.text(alphabet="ab", min_size=510, max_size=515))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_BASES, _CODES, _STATES, _CODES)
+def test_a_code_location_from_kept_parts_equals_the_general_location(
+        base: str, code: str, state: str | None, other_code: str) -> None:
+    for each in (code, other_code, code):  # the second and third reuse the kept parts
+        params: list[tuple[str, str | None]] = [("code", each), ("state", state)]
+        assert code_location(base, each, state) == redirect_location(base, params)
+
+
+def test_a_code_location_follows_the_state_and_the_redirect_uri() -> None:
+    assert code_location("https://a.example/cb?state=x&code=o", "C", "s 1") == (
+        "https://a.example/cb?state=s+1&code=C")
+    assert code_location("https://a.example/cb?state=x&code=o", "C", "s2") == (
+        "https://a.example/cb?state=s2&code=C")
+    assert code_location("https://b.example/cb#f", "C", "s2") == "https://b.example/cb?code=C&state=s2#f"
+    assert code_location("https://b.example/cb#f", "C", None) == "https://b.example/cb?code=C#f"
