@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_calcom.addresses import OPENAPI_PATH
-from mock_calcom.asgi import fake_of, header
+from mock_calcom.asgi import fake_of, headers_of
 from mock_calcom.control.routes import routes as control_routes
 from mock_calcom.errors import (
     ApiError,
@@ -36,7 +36,7 @@ from mock_calcom.routing import IndexedRouter, LazyRoutes
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
 
-_TENANT_HEADER = b"x-mock-tenant"
+_TENANT_HEADER = "x-mock-tenant"
 
 
 #: The G1 web token endpoints: a refused body is their bare ``invalid_request``.
@@ -60,7 +60,8 @@ class _CalcomApp(Starlette):
         # ``X-Mock-Tenant`` sends the request to another, isolated fake (whole: its own
         # journal, faults and throttler). Tenants do not nest, so only the root looks.
         if scope["type"] == "http" and self.fake.parent is None:
-            name = header(scope, _TENANT_HEADER)
+            # The header dict every later layer reads (built here once, kept in the scope).
+            name = headers_of(scope).get(_TENANT_HEADER)
             if name is not None:
                 try:
                     target = self.fake.tenant(name)

@@ -86,6 +86,10 @@ def header(scope: Scope, name: bytes) -> str | None:
 def declares_body(scope: Scope) -> bool:
     """Whether the request says a body follows: a Transfer-Encoding, or a Content-Length other
     than 0. With neither, an HTTP/1.1 request has no body (RFC 9112 §6.3): nothing to read."""
+    headers = headers_of(scope)
+    if "content-length" not in headers and "transfer-encoding" not in headers:
+        # The dict has every name sent (latin-1 decoding is one to one): neither was.
+        return False
     for key, value in scope["headers"]:
         if key == b"transfer-encoding" or (key == b"content-length" and value.strip() != b"0"):
             return True

@@ -28,10 +28,10 @@ import binascii
 import collections
 import itertools
 import json
+import operator
 import re
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl
 
@@ -150,45 +150,85 @@ MAX_STORED_BODY = 16 * 1024
 _ENTRY_OVERHEAD = 512
 
 
-@dataclass(slots=True)
-class _Raw:
+_get = operator.itemgetter
+
+
+class _Raw(tuple):  # type: ignore[type-arg]
     """A request as recorded on the hot path: references and bodies cut to
     :data:`MAX_STORED_BODY`, no parsing. It becomes a redacted :class:`JournalEntry` the
-    first time someone reads it."""
+    first time someone reads it.
 
-    id: int
-    time: float
-    method: str
-    scheme: str
-    path: str
-    query: bytes
-    #: Tuples, not lists: a tuple of bytes pairs is left alone by the garbage collector, and
-    #: the journal keeps thousands of entries that every full collection would walk.
-    headers: tuple[tuple[bytes, bytes], ...]
-    body: bytes
-    body_size: int
-    #: ``(status, headers)`` of the answer, ``None`` if none was sent.
-    start: tuple[int, tuple[tuple[bytes, bytes], ...]] | None
-    response_body: bytes
-    response_size: int
-    fault: str | None
-    built: JournalEntry | None = None
-    #: :meth:`cost`, once computed (the entry never changes).
-    _cost: int = -1
+    A tuple, built in C (:meth:`Journal.record`; ``_Raw(...)`` computes the same fields
+    in Python) and read through C getters. Its last items are its :meth:`cost`, computed
+    once as it is recorded, and a one-item list holding the built entry."""
+
+    __slots__ = ()
+
+    def __new__(cls, id: int, time: float, method: str, scheme: str, path: str, query: bytes,
+                headers: tuple[tuple[bytes, bytes], ...], body: bytes, body_size: int,
+                start: tuple[int, tuple[tuple[bytes, bytes], ...]] | None,
+                response_body: bytes, response_size: int, fault: str | None) -> _Raw:
+        header_bytes = _header_bytes(headers)
+        if start is not None:
+            header_bytes += _header_bytes(start[1])
+        cost = (_ENTRY_OVERHEAD + len(path) + len(query) + header_bytes + len(body)
+                + len(response_body))
+        return tuple.__new__(cls, (id, time, method, scheme, path, query, headers, body,
+                                   body_size, start, response_body, response_size, fault,
+                                   cost, [None]))
+
+    if TYPE_CHECKING:
+        id: int
+        time: float
+        method: str
+        scheme: str
+        path: str
+        query: bytes
+        #: Tuples, not lists: a tuple of bytes pairs is left alone by the garbage
+        #: collector, and the journal keeps thousands of entries that every full collection
+        #: would walk.
+        headers: tuple[tuple[bytes, bytes], ...]
+        body: bytes
+        body_size: int
+        #: ``(status, headers)`` of the answer, ``None`` if none was sent.
+        start: tuple[int, tuple[tuple[bytes, bytes], ...]] | None
+        response_body: bytes
+        response_size: int
+        fault: str | None
+    else:
+        id = property(_get(0))
+        time = property(_get(1))
+        method = property(_get(2))
+        scheme = property(_get(3))
+        path = property(_get(4))
+        query = property(_get(5))
+        headers = property(_get(6))
+        body = property(_get(7))
+        body_size = property(_get(8))
+        start = property(_get(9))
+        response_body = property(_get(10))
+        response_size = property(_get(11))
+        fault = property(_get(12))
 
     def cost(self) -> int:
         """Bytes this entry holds (bounded: bodies are cut, headers bounded by the server)."""
-        if self._cost < 0:
-            headers = _header_bytes(self.headers)
-            if self.start is not None:
-                headers += _header_bytes(self.start[1])
-            self._cost = (_ENTRY_OVERHEAD + len(self.path) + len(self.query) + headers
-                          + len(self.body) + len(self.response_body))
-        return self._cost
+        cost: int = self[13]
+        return cost
+
+    @property
+    def built(self) -> JournalEntry | None:
+        """The redacted entry, once built (the entry never changes)."""
+        built: JournalEntry | None = self[14][0]
+        return built
+
+    @built.setter
+    def built(self, entry: JournalEntry) -> None:
+        self[14][0] = entry
 
     @property
     def status(self) -> int | None:
-        return self.start[0] if self.start is not None else None
+        start = self.start
+        return start[0] if start is not None else None
 
     def header(self, name: bytes) -> str | None:
         for key, value in self.headers:
@@ -206,28 +246,14 @@ def _header_bytes(headers: tuple[tuple[bytes, bytes], ...]) -> int:
     return total
 
 
-def _pairs(headers: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
-    """ASGI headers as a tuple: a list would keep every stored entry on the garbage
-    collector's books (a tuple of bytes pairs is untracked after its first collection)."""
-    return tuple(headers)
-
-
-def _cut(body: bytes) -> bytes:
-    return body[:MAX_STORED_BODY]
-
-
 def _from_messages(response: list[Message] | None) -> tuple[
         tuple[int, tuple[tuple[bytes, bytes], ...]] | None, bytes, int]:
     """The answer's status and headers, and its body cut to the budget."""
     if not response:
         return None, b"", 0
     start = response[0]
-    if len(response) == 2:  # the common answer: a start and one body
-        body = response[1].get("body", b"")
-        return ((int(start["status"]), _pairs(start.get("headers", ()))), body[:MAX_STORED_BODY],
-                len(body))
     kept: list[bytes] = []
-    size = room = 0
+    size = 0
     room = MAX_STORED_BODY
     for message in response[1:]:
         chunk = message.get("body", b"")
@@ -235,7 +261,7 @@ def _from_messages(response: list[Message] | None) -> tuple[
         if room > 0:
             kept.append(chunk[:room])
             room -= min(room, len(chunk))
-    return (int(start["status"]), _pairs(start.get("headers", ()))), b"".join(kept), size
+    return (int(start["status"]), tuple(start.get("headers", ()))), b"".join(kept), size
 
 
 def _status_matches(status: int | None, wanted: int | str) -> bool:
@@ -468,15 +494,49 @@ class Journal:
     def _begin(self) -> tuple[int, float]:
         return next(self._ids), self._clock()
 
-    def _record(self, raw: _Raw) -> None:
+    def _add(self, ident: int, started: float, scope: Scope, request_body: bytes,
+             response: list[Message] | None) -> None:
+        """Record one request (``ident`` and ``started`` from :meth:`_begin`) with the
+        messages of its answer (``None``: no answer was sent), in one frame: the common
+        answer (a start and one body) is taken apart here, any other by
+        :func:`_from_messages`; the entry's cost is summed as its parts are taken."""
+        headers = tuple(scope.get("headers", ()))
+        size = 0
+        for name, value in headers:
+            size += len(name) + len(value)
+        if response is not None and len(response) == 2:
+            first, last = response
+            answer_headers = tuple(first.get("headers", ()))
+            for name, value in answer_headers:
+                size += len(name) + len(value)
+            status = first["status"]
+            start: tuple[int, tuple[tuple[bytes, bytes], ...]] | None = (
+                status if type(status) is int else int(status), answer_headers)
+            answer: bytes = last.get("body", b"")
+            answer_size = len(answer)
+            if answer_size > MAX_STORED_BODY:
+                answer = answer[:MAX_STORED_BODY]
+        else:
+            start, answer, answer_size = _from_messages(response)
+            if start is not None:
+                size += _header_bytes(start[1])
+        body_size = len(request_body)
+        body = request_body[:MAX_STORED_BODY] if body_size > MAX_STORED_BODY else request_body
+        path: str = scope["path"]
+        query: bytes = scope.get("query_string", b"")
+        fault = scope["state"].get(_FAULT_KEY)
+        cost = _ENTRY_OVERHEAD + len(path) + len(query) + size + len(body) + len(answer)
+        raw: _Raw = tuple.__new__(_Raw, (
+            ident, started, scope["method"], scope.get("scheme", "http"), path, query, headers,
+            body, body_size, start, answer, answer_size,
+            fault if isinstance(fault, str) else None, cost, [None]))
         limit, budget = self._limit(), self._budget()
-        cost = raw.cost()
         with self._lock:
-            self._entries.append(raw)
+            entries = self._entries
+            entries.append(raw)
             self._bytes += cost
-            while self._entries and (len(self._entries) > limit or self._bytes > budget):
-                oldest = self._entries.popleft()
-                self._bytes -= oldest.cost()
+            while entries and (len(entries) > limit or self._bytes > budget):
+                self._bytes -= entries.popleft()[13]
                 self._dropped += 1
 
     # -- redaction (on read) -----------------------------------------------------------------
@@ -494,9 +554,10 @@ class Journal:
 
         out = []
         for raw in raws:
-            if raw.built is None:
-                raw.built = _build(raw, _Redaction(secret_hashes, self._known))
-            out.append(raw.built)
+            built = raw.built
+            if built is None:
+                built = raw.built = _build(raw, _Redaction(secret_hashes, self._known))
+            out.append(built)
         return out
 
 
@@ -508,13 +569,7 @@ def record_answer(journal: Journal, ident: int, started: float, scope: Scope, re
                   response: list[Message] | None) -> None:
     """Record one request (``ident`` and ``started`` from ``journal._begin()``) with the
     messages of its answer (``None``: no answer was sent)."""
-    fault = scope["state"].get(_FAULT_KEY)
-    start, response_body, response_size = _from_messages(response)
-    journal._record(_Raw(
-        ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
-        scope.get("query_string", b""), _pairs(scope.get("headers", ())), _cut(request_body),
-        len(request_body), start, response_body, response_size,
-        fault if isinstance(fault, str) else None))
+    journal._add(ident, started, scope, request_body, response)
 
 
 class JournalMiddleware:
@@ -548,7 +603,7 @@ async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Recei
     (Starlette's ServerErrorMiddleware, just inside the journal); the error goes on."""
     held = await HeldAnswer.begin(journal, scope, receive, body)
     try:
-        await app(scope, held.receive, held.capture)
+        await app(scope, held.receive, held.sent)
     except ConnectionDropped:
         held.record(None)
         raise
@@ -558,37 +613,47 @@ async def journaled(journal: Journal, app: ASGIApp, scope: Scope, receive: Recei
     await held.release(send)
 
 
+class Captured(list[Message]):
+    """An answer's messages as the app sends them: the list is itself the ``send``."""
+
+    __slots__ = ()
+
+    async def __call__(self, message: Message) -> None:
+        self.append(message)
+
+
 class HeldAnswer:
     """One request's answer held back by the journal: messages are captured while the app
-    runs, then recorded, then sent (:func:`journaled`; the fake's edge uses the same steps in
-    its own frame)."""
+    runs (``sent`` is the app's ``send``), then recorded, then sent (:func:`journaled`; the
+    fake's edge takes the same steps in its own frame, and this object only after an
+    error)."""
 
     __slots__ = ("body", "ident", "journal", "receive", "scope", "sent", "started")
 
-    def __init__(self, journal: Journal, scope: Scope, receive: Receive, body: bytes) -> None:
+    def __init__(self, journal: Journal, ident: int, started: float, scope: Scope,
+                 receive: Receive, body: bytes, sent: Captured) -> None:
         self.journal = journal
-        self.ident, self.started = journal._begin()
+        self.ident = ident
+        self.started = started
         self.scope = scope
         self.receive = receive
         self.body = body
-        self.sent: list[Message] = []
+        self.sent = sent
 
     @classmethod
     async def begin(cls, journal: Journal, scope: Scope, receive: Receive,
                     body: bytes | None) -> HeldAnswer:
+        ident, started = journal._begin()
         if body is None:
             # Read up front, so the body is journaled even if no handler reads it (a GET has
             # none to read: awaiting the client for it would only slow every such request
             # down).
             body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
         scope.setdefault("state", {})
-        return cls(journal, scope, receive, body)
-
-    async def capture(self, message: Message) -> None:
-        self.sent.append(message)
+        return cls(journal, ident, started, scope, receive, body, Captured())
 
     def record(self, response: list[Message] | None) -> None:
-        record_answer(self.journal, self.ident, self.started, self.scope, self.body, response)
+        self.journal._add(self.ident, self.started, self.scope, self.body, response)
 
     async def fail(self, exc: BaseException,
                    error_page: Callable[[Scope, Exception], Awaitable[Response]] | None,
@@ -599,7 +664,7 @@ class HeldAnswer:
         if error_page is not None and isinstance(exc, Exception):
             page = await error_page(self.scope, exc)
             if not sent:
-                await page(self.scope, self.receive, self.capture)
+                await page(self.scope, self.receive, sent)
         complete = bool(sent) and sent[0]["type"] == "http.response.start"
         self.record(sent if complete else None)
         for message in sent:

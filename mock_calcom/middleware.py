@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -30,11 +31,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from mock_calcom.asgi import READ_BODY, StartTracker, buffer_body, header, headers_of
+from mock_calcom.asgi import READ_BODY, StartTracker, buffer_body, declares_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
 from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
-from mock_calcom.journal import HeldAnswer, journaled, mark_fault
+from mock_calcom.journal import Captured, HeldAnswer, journaled, mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
 from mock_calcom.routing import IndexedRouter
@@ -180,7 +181,8 @@ def request_id_for(scope: Scope, fake: MockCalcom) -> str:
     vercel = headers_of(scope).get("x-vercel-id")
     if vercel is not None:
         return vercel
-    return uuid4_text(fake.model.request_ids.next())
+    # ``uuid4_text`` of the stream's next 16 bytes, formatted in blocks (model.requestids).
+    return fake.model.request_ids.next()
 
 
 def uuid4_text(random16: bytes) -> str:
@@ -310,7 +312,8 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self._other(scope, receive, send)
             return
-        if scope["path"].startswith(CONTROL_PREFIX):
+        path: str = scope["path"]
+        if path.startswith(CONTROL_PREFIX):
             await self._control(scope, receive, send)
             return
         body = None
@@ -323,23 +326,28 @@ class EdgeMiddleware:
                 # Read whole and within the limits: a route may take it from here instead of
                 # through the replaying ``receive`` (asgi.READ_BODY).
                 scope[READ_BODY] = body
-        if self.fake.model.faults:
+        fake = self.fake
+        journal = fake.journal
+        if fake.model.faults:
             # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
             # place: inside the journal, outside everything else).
-            await journaled(self.fake.journal, self._inner, scope, receive, send, body,
+            await journaled(journal, self._inner, scope, receive, send, body,
                             error_page=self._error_page)
-        else:
-            await self._served(scope, receive, send, body)
-
-    async def _served(self, scope: Scope, receive: Receive, send: Send, body: bytes | None) -> None:
-        """Stages 3 to 8 when no fault is set, in one frame: what ``journaled(self._inner)``
-        does, with the request id and the throttler's headers put on the held answer once
-        it is complete instead of by a ``send`` wrapper on its way out (the journal holds
-        every answer back until the app returns anyway)."""
-        held = await HeldAnswer.begin(self.fake.journal, scope, receive, body)
-        sent = held.sent
+            return
+        # Stages 3 to 8 when no fault is set, in this frame: what ``journaled(self._inner)``
+        # does (HeldAnswer's steps), with the request id and the throttler's headers put on
+        # the held answer once it is complete instead of by a ``send`` wrapper on its way
+        # out (the journal holds every answer back until the app returns anyway).
+        ident, started = journal._begin()
+        if body is None:
+            # Read up front, so the body is journaled even if no handler reads it (a GET has
+            # none to read: awaiting the client for it would only slow every such request
+            # down).
+            body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
+        if "state" not in scope:
+            scope["state"] = {}
+        sent = Captured()
         inner = scope
-        path = scope["path"]
         if len(path) > 1 and path.endswith("/"):
             # A copy: the journal keeps the path as sent (the state dict is shared).
             inner = {**scope, "path": path.rstrip("/") or "/"}
@@ -347,19 +355,22 @@ class EdgeMiddleware:
             if inner["path"].startswith("/v2/"):
                 extra, refused = self._gate(inner)
                 try:
-                    await self._handle(inner, held.receive, held.capture, refused, sent)
+                    await self._handle(inner, receive, sent, refused, sent)
                 finally:
                     if sent:
-                        sent[0] = _with_request_id(sent[0], extra, inner, self.fake)
+                        sent[0] = _with_request_id(sent[0], extra, inner, fake)
             else:
-                await self._handle(inner, held.receive, held.capture, None, sent)
+                await self._handle(inner, receive, sent, None, sent)
         except ConnectionDropped:
-            held.record(None)
+            journal._add(ident, started, scope, body, None)
             raise
         except BaseException as exc:
-            await held.fail(exc, self._error_page, send)
+            await HeldAnswer(journal, ident, started, scope, receive, body, sent).fail(
+                exc, self._error_page, send)
             raise
-        await held.release(send)
+        journal._add(ident, started, scope, body, sent)
+        for message in sent:
+            await send(message)
 
     def _gate(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], ApiError | None]:
         """The global guards of ``/v2/``: an API key's 401 and the throttler (its headers,
@@ -495,13 +506,18 @@ def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, 
     if extra is None or message["type"] != "http.response.start":
         return message
     own = message.get("headers", [])
-    for group in (own, extra):
-        for name, _ in group:
-            if name.lower() == b"x-request-id":
-                # The route set its own: nothing to add but the throttler's headers.
-                return {**message, "headers": [*own, *extra]} if extra else message
-    headers = [*own, *extra, (b"x-request-id", request_id_for(scope, fake).encode("latin-1"))]
+    # Every header name, lower-cased, looked through in C (a Python loop per header cost more).
+    if (_REQUEST_ID in map(_LOWER, map(_NAME, own))
+            or (extra and _REQUEST_ID in map(_LOWER, map(_NAME, extra)))):
+        # The route set its own: nothing to add but the throttler's headers.
+        return {**message, "headers": [*own, *extra]} if extra else message
+    headers = [*own, *extra, (_REQUEST_ID, request_id_for(scope, fake).encode("latin-1"))]
     return {**message, "headers": headers}
+
+
+_REQUEST_ID = b"x-request-id"
+_NAME = operator.itemgetter(0)
+_LOWER = operator.methodcaller("lower")
 
 
 async def _call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Any:

@@ -238,8 +238,13 @@ class IndexedRouter(Router):
             return
         if "router" not in scope:
             scope["router"] = self
-        route_path = get_route_path(scope)
-        direct = self._direct(route_path, scope["method"])
+        # get_route_path, with its common case (no root path) in this frame.
+        route_path = scope["path"] if not scope.get("root_path") else get_route_path(scope)
+        # _direct, in this frame.
+        index = self._index
+        direct = (index.direct.get((route_path, scope["method"]))
+                  if index is not None and index.source is self._routes
+                  and index.size == len(self._routes) else None)
         if direct is not None:
             # What Route.matches would give: a full match with no parameters of its own.
             scope["route"] = direct

@@ -17,6 +17,9 @@ import re
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
+from itertools import chain, compress, repeat
+from operator import itemgetter, ne
+from typing import cast
 
 MAX_VALUES = 20_000
 #: Shorter values are not remembered: redacting them would hit ordinary words.
@@ -24,6 +27,8 @@ MIN_LENGTH = 16
 #: Runs of characters secrets are made of (urlsafe base64, hex, PKCE's unreserved set).
 CANDIDATE = re.compile(r"[A-Za-z0-9\-._~]{16,}")
 
+
+_STR_ONLY = {str}
 
 #: Batches :meth:`SecretValues.add_many` keeps before it settles them itself (every read
 #: settles them first).
@@ -73,24 +78,65 @@ class SecretValues:
     def _settle(self) -> None:
         """Add the queued batches, oldest first, each as adding it at once did: its values
         judged against the registry as it was before the batch, then the new ones added
-        and the oldest trimmed past the limit."""
+        and the oldest trimmed past the limit (:meth:`_add_batch`)."""
         pending = self._pending
         if not pending:
             return
         with self._lock:
-            values = self._values
-            while pending:
-                kept = []
-                for value, kind in pending.popleft():
-                    if (isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096
-                            and values.get(value) != kind):
-                        kept.append((value, kind))
-                if kept:
-                    for value, kind in kept:
-                        values[value] = kind
-                        values.move_to_end(value)
-                    while len(values) > self._limit:
-                        values.popitem(last=False)
+            # Appends only add on the right and settling holds the lock: these pops succeed.
+            batches = list(map(deque.popleft, repeat(pending, len(pending))))
+            if not self._add_at_once(batches):
+                for batch in batches:
+                    self._add_batch(batch)
+
+    def _add_batch(self, batch: tuple[tuple[object, str], ...]) -> None:
+        values = self._values
+        kept = []
+        for value, kind in batch:
+            if (isinstance(value, str) and MIN_LENGTH <= len(value) <= 4096
+                    and values.get(value) != kind):
+                kept.append((value, kind))
+        if kept:
+            for value, kind in kept:
+                values[value] = kind
+                values.move_to_end(value)
+            while len(values) > self._limit:
+                values.popitem(last=False)
+
+    def _add_at_once(self, batches: list[tuple[tuple[object, str], ...]]) -> bool:
+        """:meth:`_add_batch` of each batch in turn, all at once in C, where that is the
+        same; ``False`` (nothing done) where it may not be. It is the same when:
+
+        - no batch holds a pair twice, so judging a batch's values against the registry
+          as it was before the batch is judging each against the one before it;
+        - every value left after dropping the empty ones (``None``, ``""``) is a ``str`` of
+          a length that is remembered, and has one kind in all the batches: then a value is
+          added (or moved to the end) at its first pair if the registry did not know it as
+          that kind, and never again;
+        - the registry cannot outgrow its limit, so nothing is trimmed in between.
+
+        Then the values to add are the distinct ones, in order of first appearance, that
+        the registry does not know as their kind: each is taken out and put back at the
+        end."""
+        try:
+            if sum(map(len, map(set, batches))) != sum(map(len, batches)):
+                return False  # a pair twice in one batch
+        except TypeError:  # a value that cannot be hashed
+            return False
+        pairs = list(filter(itemgetter(0), chain.from_iterable(batches)))
+        texts = list(map(itemgetter(0), pairs))
+        if texts and (not set(map(type, texts)) <= _STR_ONLY or min(map(len, texts)) < MIN_LENGTH
+                      or max(map(len, texts)) > 4096):
+            return False
+        # value -> its (last) kind, in order of first appearance (every value is a str now)
+        kinds = cast("dict[str, str]", dict(pairs))
+        values = self._values
+        if len(set(pairs)) != len(kinds) or len(values) + len(kinds) > self._limit:
+            return False
+        changed: list[str] = list(compress(kinds, map(ne, map(values.get, kinds), kinds.values())))
+        deque(map(values.pop, filter(values.__contains__, changed)), maxlen=0)
+        values.update(zip(changed, map(kinds.__getitem__, changed), strict=True))
+        return True
 
     def kind_of(self, value: str) -> str | None:
         if self._pending:

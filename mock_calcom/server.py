@@ -148,9 +148,16 @@ class _Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        tracked = StartTracker(send)
+        # uvicorn's ``send`` is a method of its per-request cycle, which knows whether the
+        # response has started (``response_started``): then it is passed on as it is, with no
+        # wrapper to await per message. Any other ``send`` (a request log's) is tracked.
+        cycle = getattr(send, "__self__", None)
+        tracked: Any = cycle if type(getattr(cycle, "response_started", None)) is bool else None
+        app_send = send
+        if tracked is None:
+            tracked = app_send = StartTracker(send)
         try:
-            await self.app(scope, receive, tracked)
+            await self.app(scope, receive, app_send)
         except ConnectionDropped:
             # uvicorn's ``send`` is a method of its per-request cycle, which owns the transport.
             transport = getattr(getattr(send, "__self__", None), "transport", None)
@@ -163,13 +170,18 @@ class _Edge:
                 await asyncio.sleep(0)
         except asyncio.CancelledError:
             # Shutdown cancelled the request: answer it cleanly if it had no answer yet.
-            if not tracked.started:
+            if not _started(tracked):
                 await _plain(send, 503, b"mock-calcom is shutting down")
         except Exception as exc:
             _log.error("request %s %s failed: %s: %s", scope["method"],
                        self.redact(scope["path"]), type(exc).__name__, self.redact(str(exc)))
-            if not tracked.started:
+            if not _started(tracked):
                 await _plain(send, 500, b"Internal Server Error")
+
+
+def _started(tracked: Any) -> bool:
+    """Whether the response has started, by a :class:`StartTracker` or uvicorn's cycle."""
+    return bool(tracked.started if isinstance(tracked, StartTracker) else tracked.response_started)
 
 
 async def _plain(send: Send, status: int, text: bytes) -> None:

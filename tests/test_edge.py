@@ -202,3 +202,91 @@ async def test_a_scope_endpoint_answers_as_the_same_handler_given_a_request(meth
     fast, slow = await answer(ScopeEndpoint(by_scope)), await answer(RequestEndpoint(by_request))
     assert fast == slow
     assert fast[1]["body"] == b"the fake 7 a=1"
+
+
+# -- one header dict for every layer: the same answers as a scan of the header list ----------
+
+_HEADER_NAMES = [b"content-length", b"transfer-encoding", b"x-mock-tenant", b"authorization",
+                 b"host", b"x-other"]
+_header_lists = st.lists(st.tuples(st.sampled_from(_HEADER_NAMES),
+                                   st.sampled_from([b"0", b" 0 ", b"00", b"\xa00", b"0\t", b"5",
+                                                    b"", b"chunked", b"t1"])), max_size=6)
+
+
+def _declares_body_by_scan(scope: Scope) -> bool:
+    """``asgi.declares_body`` as it was written: one scan of the header list."""
+    for key, value in scope["headers"]:
+        if key == b"transfer-encoding" or (key == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
+@settings(max_examples=200)
+@given(_header_lists)
+def test_whether_a_body_is_declared_is_judged_as_a_scan_of_the_headers_would(
+        headers: list[tuple[bytes, bytes]]) -> None:
+    from mock_calcom.asgi import declares_body
+
+    assert declares_body({"headers": headers}) == _declares_body_by_scan({"headers": headers})
+
+
+@settings(max_examples=100)
+@given(_header_lists)
+def test_every_header_read_from_the_dict_is_the_first_the_scan_finds(
+        headers: list[tuple[bytes, bytes]]) -> None:
+    """The tenant header (app.py), the bearer and the rest are read from the dict."""
+    scope = {"headers": headers}
+    for name in _HEADER_NAMES:
+        assert headers_of(scope).get(name.decode()) == header(scope, name)
+
+
+# -- the socket's edge knows whether an answer started from uvicorn's own cycle --------------
+
+class _Cycle:
+    """A stand-in for uvicorn's per-request cycle: ``send`` is its method, and it says
+    whether the response started (``response_started``), as uvicorn's does."""
+
+    def __init__(self) -> None:
+        self.response_started = False
+        self.messages: list[Message] = []
+        self.transport = None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.response_started = True
+        self.messages.append(message)
+
+
+@pytest.mark.parametrize("fails", ["before the start", "after the start", "cancelled before",
+                                   "cancelled after", "never"])
+async def test_the_socket_edge_answers_alike_with_uvicorns_cycle_or_a_tracked_send(
+        fails: str) -> None:
+    import asyncio
+
+    from mock_calcom.server import _Edge
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if fails in ("after the start", "cancelled after", "never"):
+            await send({"type": "http.response.start", "status": 201, "headers": []})
+        if fails.startswith("cancelled"):
+            raise asyncio.CancelledError
+        if fails != "never":
+            raise ValueError("boom")
+        await send({"type": "http.response.body", "body": b"done"})
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    scope = {"type": "http", "method": "GET", "path": "/v2/x", "headers": []}
+    cycle = _Cycle()
+    await _Edge(app)(scope, receive, cycle.send)
+    plain: list[Message] = []
+
+    async def send(message: Message) -> None:  # no cycle behind it: a StartTracker watches
+        plain.append(message)
+
+    await _Edge(app)(scope, receive, send)
+    assert cycle.messages == plain
+    assert [m.get("status") for m in plain if m["type"] == "http.response.start"] == {
+        "before the start": [500], "after the start": [201], "cancelled before": [503],
+        "cancelled after": [201], "never": [201]}[fails]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Message
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.routing import IndexedRouter, LazyRoutes
@@ -208,3 +210,50 @@ async def test_an_app_answers_the_same_whether_its_api_was_loaded_first_or_on_de
     assert answers[0] == answers[1]
     assert await _conversation(lazy) == await _conversation(eager)
     assert lazy.app.routes == eager.app.routes == _ROUTES
+
+
+@pytest.mark.parametrize("root_path", ["", "/mount"])
+@pytest.mark.parametrize("path", ["/_mock/clock", "/v2/bookings", "/nowhere"])
+async def test_the_router_reads_the_route_path_below_a_root_path_as_starlette_does(
+        root_path: str, path: str) -> None:
+    """The direct table is looked up by the route path (Starlette's ``get_route_path``): the
+    path below the app's root path."""
+    router = _indexed(MockCalcom().app.router)
+    router.candidates("/v2/bookings")  # builds the index
+    seen: list[object] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        seen.append(message)
+
+    scope = {**_scope("GET", root_path + path), "root_path": root_path,
+             "app": MockCalcom().app, "state": {}}
+    try:
+        await router.app(scope, receive, send)
+    except Exception as exc:  # a route's own error (no auth): the route was chosen
+        seen.append(type(exc).__name__)
+    expected, match = _first_match(_ROUTES, "GET", path)
+    assert scope.get("route") is (expected if match is Match.FULL else None)
+
+
+async def test_a_request_is_dispatched_to_the_route_a_full_scan_picks_for_its_method() -> None:
+    """Through ``IndexedRouter.app`` (the direct table's lookup included), every declared
+    path with every method reaches the route Starlette's scan would give it."""
+    fake = MockCalcom()
+    router = _indexed(fake.app.router)
+    router.candidates("/v2/bookings")  # builds the index, so the direct table is used
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        pass
+
+    for path in _PATHS:
+        for method in _METHODS:
+            scope = {**_scope(method, path), "app": fake.app, "state": {}}
+            with contextlib.suppress(Exception):  # the route's own answer does not matter
+                await router.app(scope, receive, send)
+            assert scope.get("route") is _first_match(_ROUTES, method, path)[0], (method, path)

@@ -51,7 +51,7 @@ import threading  # noqa: E402
 from collections import OrderedDict  # noqa: E402
 from typing import Any  # noqa: E402
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
@@ -83,19 +83,29 @@ class AddedAtOnce:
         return self._values.get(value)
 
 
-_VALUE = st.sampled_from(["v" * 16 + str(i) for i in range(6)] + ["short", "x" * 5000, None])
+class _Text(str):
+    """A str subclass: remembered like any str."""
+
+
+_VALUE = st.sampled_from(["v" * 16 + str(i) for i in range(6)]
+                         + ["short", "x" * 5000, None, "", _Text("t" * 20), "y" * 4096, "z" * 4097])
 _KIND = st.sampled_from(["code", "client_secret", "refresh_token"])
 _OPERATION = st.one_of(
     st.tuples(st.just("add_many"), st.lists(st.tuples(_VALUE, _KIND), max_size=4)),
-    st.tuples(st.just("limit"), st.integers(1, 5)),
+    st.tuples(st.just("limit"), st.sampled_from([1, 2, 3, 5, 8, 1000])),
     st.tuples(st.just("kind_of"), _VALUE.filter(lambda v: v is not None)),
     st.tuples(st.just("len"), st.none()),
     st.tuples(st.just("replace"), _VALUE.filter(lambda v: v is not None)),
 )
 
 
+_V0, _V1 = "v" * 16 + "0", "v" * 16 + "1"
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 5), st.lists(_OPERATION, max_size=40))
+@given(st.sampled_from([1, 2, 3, 5, 8, 1000]), st.lists(_OPERATION, max_size=40))
+@example(1000, [("add_many", [(_V0, "code")]), ("len", None), ("add_many", [(_V0, "refresh_token")]),
+                ("add_many", [(_V1, "code")]), ("add_many", [(_V0, "code")])])
 def test_every_read_sees_what_adding_each_batch_at_once_left(
         limit: int, operations: list[tuple[str, Any]]) -> None:
     queued, at_once = SecretValues(limit=limit), AddedAtOnce(limit)
@@ -125,3 +135,19 @@ def test_a_long_run_of_additions_is_settled_without_a_read() -> None:
         known.add_many([(f"{number:020d}", "code")])
     assert len(known._pending) < _PENDING_BATCHES
     assert len(known) == 3 * _PENDING_BATCHES
+
+
+def test_token_requests_are_settled_in_one_go(monkeypatch: Any) -> None:
+    """The usual traffic (a client's secret again and again, new tokens and codes, an
+    absent verifier) takes the all-at-once path, not one batch at a time."""
+    known = SecretValues()
+    one_by_one: list[Any] = []
+    monkeypatch.setattr(known, "_add_batch", one_by_one.append)
+    secret = "s" * 64
+    for number in range(100):
+        known.add_many(((secret, "client_secret"), (f"{number:043d}", "refresh_token")))
+        known.add_many(((None, "code_verifier"), (f"c{number:053d}", "code"),
+                        (secret, "client_secret")))
+    assert len(known) == 201
+    assert one_by_one == []
+    assert list(known._values)[:2] == [secret, f"{0:043d}"]

@@ -89,7 +89,12 @@ class CodeStore:
         Cal.com deletes the row right after the lookup, before PKCE and client-status checks,
         so whatever fails after this point has already burned the code.
         """
-        self._sweep(self._clock.now())
+        now = self._clock.now()
+        expiry = self._expiry
+        if (expiry and expiry[0][0] <= now) or len(expiry) > 2 * len(self._codes) + 64:
+            self._sweep(now)
+        else:
+            self._issued_since_sweep = 0  # all a sweep with nothing to delete would do
         found = self._codes.get(code)
         if found is None or found.client_id != client_id:
             return None

@@ -216,12 +216,11 @@ class OAuthService:
         # rejected client answers client_rejected. Tokens minted before rotation existed carry
         # no ``secret`` and skip the lookup.
         self._ensure_access(client, claims.grant.user_id)
-        if claims.secret is not None and not self._tokens.refresh_row_exists(claims):
-            raise OAuthError(400, "invalid_grant", "refresh_token_revoked")
         # Rotation: every refresh row of (client, user) goes, then one new pair is minted.
-        self._tokens.revoke_refresh_tokens(client.client_id, claims.grant.user_id,
-                                           claims.grant.team_id)
-        return self._tokens.mint_pair(claims.grant)
+        pair = self._tokens.rotate(claims)
+        if pair is None:
+            raise OAuthError(400, "invalid_grant", "refresh_token_revoked")
+        return pair
 
     # -- shared checks ---------------------------------------------------------------------
 

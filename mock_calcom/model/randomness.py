@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import binascii
 import collections
+import functools
 import hashlib
 import random
+import re
 import secrets
+import struct
 import threading
 
 #: base64 -> base64url (what ``base64.urlsafe_b64encode`` does, without its layers).
@@ -22,6 +25,25 @@ def urlsafe_text(raw: bytes) -> str:
     """``raw`` as base64url without padding (what :meth:`Randomness.token_urlsafe` returns
     for the bytes it drew)."""
     return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
+
+
+def urlsafe_texts(raws: list[bytes], size: int) -> list[str]:
+    """:func:`urlsafe_text` of each of ``raws`` (each ``size`` bytes long), in C: base64
+    encodes each 3 bytes on their own, so each draw padded with zero bytes to a multiple of
+    3 encodes to its own text followed by characters of zero bits only (the text without
+    padding ends in the same zero bits), and all of them are encoded in one call."""
+    if not raws:
+        return []
+    pad = b"\0" * (-size % 3)
+    encoded = binascii.b2a_base64(pad.join(raws) + pad, newline=False).translate(_URLSAFE)
+    return _texts_of(size).findall(encoded.decode("ascii"))
+
+
+@functools.cache
+def _texts_of(size: int) -> re.Pattern[str]:
+    """Each draw's text (in a group) and the characters of its padding after it."""
+    keep = (4 * size + 2) // 3
+    return re.compile(f"(.{{{keep}}}).{{{(size + -size % 3) // 3 * 4 - keep}}}")
 
 
 class Randomness:
@@ -81,10 +103,30 @@ class BlockStream:
         self._source = source
         self._size = size
         self._per_draw = per_draw
+        # One batch cut into its draws in C (a struct of ``per_draw`` byte strings).
+        self._cut = struct.Struct(f"{size}s" * per_draw).unpack
         # Draws ready to hand out, oldest first: ``popleft`` is atomic, so only a refill
         # takes the lock.
         self._ready: collections.deque[bytes] = collections.deque()
         self._lock = threading.Lock()
+
+    def batch(self) -> list[bytes]:
+        """The next draws, one or more: what is left of a batch :meth:`next` began, else a
+        whole new batch (the same bytes, in the same order, as calling :meth:`next` that
+        many times)."""
+        ready = self._ready
+        while True:
+            out = []
+            while ready:
+                try:
+                    out.append(ready.popleft())
+                except IndexError:  # another thread took the last one
+                    break
+            if out:
+                return out
+            with self._lock:
+                if not ready:
+                    return list(self._cut(self._source.token_bytes(self._size * self._per_draw)))
 
     def next(self) -> bytes:
         ready = self._ready
@@ -94,6 +136,4 @@ class BlockStream:
             except IndexError:
                 with self._lock:
                     if not ready:
-                        size = self._size
-                        batch = self._source.token_bytes(size * self._per_draw)
-                        ready.extend(batch[i:i + size] for i in range(0, len(batch), size))
+                        ready.extend(self._cut(self._source.token_bytes(self._size * self._per_draw)))

@@ -12,6 +12,7 @@ from mock_calcom.model.consent import Consent
 from mock_calcom.model.oauth import OAuthService
 from mock_calcom.model.randomness import Randomness
 from mock_calcom.model.ratelimit import RateLimiter
+from mock_calcom.model.requestids import RequestIds
 from mock_calcom.model.resources.store import ResourceStore
 from mock_calcom.model.tokens import TokenService
 from mock_calcom.model.users import User, UserStore
@@ -61,8 +62,8 @@ class CalcomModel:
         # API v2's throttler counters and the test's faults (middleware.py carries both out).
         self.ratelimits = RateLimiter()
         self.faults = FaultRegistry(self.rng.fork("faults"))
-        # The token endpoint's X-Request-Id values.
-        self.request_ids = self.rng.fork("request-id").blocks(16)
+        # API v2's X-Request-Id values (the edge's, and the token endpoint's error rule).
+        self.request_ids = RequestIds(self.rng.fork("request-id"))
 
     def _epoch_context(self) -> bytes:
         # Epoch 0 without a salt keeps the seed's own key (same seed, same tokens).

@@ -6,13 +6,14 @@ import hashlib
 import heapq
 import json
 import math
+from collections import deque
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
 from mock_calcom.model.clock import Clock
 from mock_calcom.model.jws import HS256, InvalidToken, SignedPrefix
-from mock_calcom.model.randomness import Randomness, urlsafe_text
+from mock_calcom.model.randomness import Randomness, urlsafe_texts
 
 ACCESS_TOKEN_TYPE = "Access Token"
 REFRESH_TOKEN_TYPE = "Refresh Token"
@@ -81,9 +82,9 @@ class MintedPair(TokenPair):
     __slots__ = ()
 
 
-@dataclass
-class _RefreshRow:
-    """``OAuthRefreshToken{secret, clientId, userId|teamId, expiresAt}``."""
+class _RefreshRow(NamedTuple):
+    """``OAuthRefreshToken{secret, clientId, userId|teamId, expiresAt}``. (A named tuple:
+    rows are never changed, and one is built at every mint.)"""
 
     secret: str
     client_id: str
@@ -111,6 +112,8 @@ class TokenService:
         # blocks, the same bytes in the same order, as nothing else draws from ``rng`` (the
         # service's own stream) after the key.
         self._secrets = rng.blocks(_SECRET_BYTES)
+        # ... and as text (``urlsafe_text``), encoded a batch at a time, next first.
+        self._secret_texts: deque[str] = deque()
         if epoch:
             # A new signing epoch (a reset, a restarted server): same seed, different key, so
             # tokens of an earlier epoch fail the signature instead of authenticating as
@@ -167,12 +170,25 @@ class TokenService:
         if access is None:
             access = recent[grant, access_exp] = self._encode(grant, ACCESS_TOKEN_TYPE, now,
                                                               access_exp)
-        secret = urlsafe_text(self._secrets.next())
-        pkce = None if code_challenge is None else {"codeChallenge": code_challenge,
-                                                    "codeChallengeMethod": code_challenge_method}
+        texts = self._secret_texts
+        if not texts:
+            texts.extend(urlsafe_texts(self._secrets.batch(), _SECRET_BYTES))
+        secret = texts.popleft()
         refresh_exp = now + self.refresh_ttl
-        refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, pkce, secret=secret)
-        self._purge_expired_rows(instant)
+        prefix = self._payload_heads.get((grant, REFRESH_TOKEN_TYPE))
+        if prefix is not None and code_challenge is None:
+            # _encode's tail with no extras; a secret is base64url text, which the encoder
+            # writes between quotes as it is.
+            refresh = self._jws.sign_after(
+                prefix, f',"iat":{now:d},"exp":{refresh_exp:d},"secret":"{secret}"}}'.encode())
+        else:
+            pkce = None if code_challenge is None else {
+                "codeChallenge": code_challenge, "codeChallengeMethod": code_challenge_method}
+            refresh = self._encode(grant, REFRESH_TOKEN_TYPE, now, refresh_exp, pkce,
+                                   secret=secret)
+        expiry = self._row_expiry
+        if (expiry and expiry[0][0] <= instant) or len(expiry) > 2 * len(self._rows) + 64:
+            self._purge_expired_rows(instant)  # only when it has something to do
         row = self._rows[secret] = _RefreshRow(
             secret, grant.client_id, grant.user_id, grant.team_id, refresh_exp, refresh,
             RefreshClaims(grant, secret, refresh_exp))
@@ -303,6 +319,33 @@ class TokenService:
         for key in doomed:
             self._drop_row(key)
         return len(doomed)
+
+    def rotate(self, claims: RefreshClaims) -> TokenPair | None:
+        """A refresh of verified ``claims``: ``None`` when they name a row that is gone
+        (:meth:`refresh_row_exists`; claims without a secret name none and skip the check),
+        else every row of the grant's (client, user) and team revoked
+        (:meth:`revoke_refresh_tokens`) and a new pair minted (:meth:`mint_pair`).
+
+        When the presented row is its owner's only one, as in a refresh chain, it is
+        dropped here directly. ``tests/model/test_tokens.py`` compares it with the three
+        steps one by one."""
+        grant = claims.grant
+        secret = claims.secret
+        owned = self._rows_of.get((grant.client_id, grant.user_id))
+        if secret is not None:
+            row = self._rows.get(secret)  # ("" names no row: every secret is 43 characters)
+            if row is None or row.expires_at <= self._clock.now():
+                return None
+            # (The row of a token's secret was minted with the token's grant: its team is
+            # the grant's, so revoking the grant's (client, user) and team drops it.)
+            if owned is not None and len(owned) == 1 and secret in owned:
+                del self._rows[secret]
+                self._by_token.pop(row.token, None)
+                del self._rows_of[grant.client_id, grant.user_id]
+                return self.mint_pair(grant)
+        if owned:
+            self.revoke_refresh_tokens(grant.client_id, grant.user_id, grant.team_id)
+        return self.mint_pair(grant)
 
     def valid_refresh_count(self, client_id: str, user_id: int | None) -> int:
         now = self._clock.now()

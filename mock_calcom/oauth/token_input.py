@@ -55,6 +55,9 @@ _DECLARED = {key: frozenset(props) for key, props in _SCHEMAS.items()}
 
 _ONLY_STR = {str}
 
+#: Each schema's key set -> its grant type.
+_GRANT_OF_KEYS = {frozenset(props): grant for (grant, _), props in _SCHEMAS.items()}
+
 _MAX_ARRAY_INDEX = 2**32 - 2
 
 
@@ -65,6 +68,18 @@ def invalid_request(description: str) -> OAuthError:
 def parse_token_input(body: Any) -> TokenInput:
     """Validate a token request body as Cal.com does, or raise ``invalid_request``."""
     if type(body) is dict:
+        # A well-formed request: exactly one schema's keys (the four key sets differ), that
+        # schema's grant type, a client_id that is not empty and only strings. It has no
+        # errors, so it is answered at once (the schema the checks below would choose is
+        # the one its keys name).
+        grant = _GRANT_OF_KEYS.get(frozenset(body))
+        if (grant is not None and body["grant_type"] == grant and body["client_id"]
+                and {*map(type, body.values())} == _ONLY_STR):
+            if grant == REFRESH_TOKEN:
+                return RefreshInput(body["client_id"], body["refresh_token"],
+                                    body.get("client_secret"))
+            return ExchangeInput(body["client_id"], body["code"], body["redirect_uri"],
+                                 body.get("client_secret"), body.get("code_verifier"))
         fields: dict[str, Any] = body  # an object, and every object is truthy
     else:
         if _js_falsy(body):

@@ -19,7 +19,8 @@ import logging
 MAX_HEAD_BYTES = 16 * 1024
 _REFUSAL = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
             b"content-length: 0\r\nconnection: close\r\n\r\n")
-_END = b"\r\n\r\n"
+#: The end of a head (shared with ``httptools_guard``, which counts heads as they arrive).
+HEAD_END = b"\r\n\r\n"
 #: How long a refused connection keeps reading (and discarding) before it is closed.
 _LINGER_SECONDS = 2.0
 
@@ -52,38 +53,5 @@ class HeadRefusal:
 def head_size(pending: bytes) -> int:
     """How many bytes of ``pending`` (the start of a request) are its head: up to and
     including the blank line, or all of it while the blank line has not arrived."""
-    end = pending.find(_END)
-    return len(pending) if end < 0 else end + len(_END)
-
-
-class HeadLimit(HeadRefusal):
-    """Mixed into uvicorn's httptools protocol, before it in the bases: counts the bytes of
-    each head as they arrive (from the end of the previous request, until a blank line) and
-    answers 431 and closes once they pass :data:`MAX_HEAD_BYTES`, without handing the bytes
-    to the parser."""
-
-    _head_open = True
-    _head_bytes = 0
-    _head_tail = b""
-
-    def data_received(self, data: bytes) -> None:
-        if self._refused:
-            return  # answered 431 and closing: nothing more is parsed
-        if self._head_open:
-            seen = self._head_tail + data
-            end = seen.find(_END)
-            if end < 0:
-                self._head_bytes += len(data)
-                self._head_tail = seen[-3:]
-            else:
-                self._head_bytes += end + len(_END) - len(self._head_tail)
-                self._head_open, self._head_tail = False, b""
-            if self._head_bytes > MAX_HEAD_BYTES:
-                self._refuse()
-                return
-        super().data_received(data)  # type: ignore[misc]
-
-    def on_message_complete(self) -> None:
-        # The next bytes on this connection start another request's head.
-        self._head_open, self._head_bytes, self._head_tail = True, 0, b""
-        super().on_message_complete()  # type: ignore[misc]
+    end = pending.find(HEAD_END)
+    return len(pending) if end < 0 else end + len(HEAD_END)

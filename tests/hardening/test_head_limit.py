@@ -107,3 +107,59 @@ def test_a_client_still_sending_after_the_limit_reads_its_431_and_is_then_hung_u
         while chunk := sock.recv(4096):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 431")
+
+
+def _read_head(sock: socket.socket) -> bytes:
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    return answer
+
+
+def test_a_later_request_on_a_connection_is_held_to_the_limit_too(
+        served: tuple[MockCalcom, LiveServer]) -> None:
+    _, live = served
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+        sock.sendall(_head(live.port, 100))
+        answer = b""
+        while not answer.endswith(b"}"):
+            answer += sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 401")
+        sock.sendall(_head(live.port, MAX_HEAD_BYTES))
+        assert _read_head(sock).startswith(b"HTTP/1.1 431")
+
+
+def test_a_blank_line_split_between_two_reads_still_ends_the_head(
+        served: tuple[MockCalcom, LiveServer]) -> None:
+    """The head's end is found across reads; the body after it is not counted as head."""
+    import time
+
+    _, live = served
+    body = b'{"a": "' + b"x" * 12_000 + b'"}'
+    head = (f"POST /_mock/nowhere HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"X-Filler: {'f' * 8_000}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(head[:-1])  # "...\r\n\r": the last byte of the blank line comes later
+        time.sleep(0.2)
+        sock.sendall(head[-1:] + body)
+        assert _read_head(sock).startswith(b"HTTP/1.1 404")
+
+
+def test_nothing_sent_after_a_refused_head_reaches_the_app(
+        served: tuple[MockCalcom, LiveServer]) -> None:
+    import time
+
+    fake, live = served
+    fake.journal.clear()
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+        sock.sendall(f"GET /v2/me HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n".encode()
+                     + b"X-Filler: " + b"a" * (MAX_HEAD_BYTES + 10))
+        assert _read_head(sock).startswith(b"HTTP/1.1 431")
+        sock.sendall(b"\r\n\r\n")  # the head's end, after the refusal
+        time.sleep(0.3)
+    assert len(fake.journal) == 0

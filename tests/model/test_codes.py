@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from mock_calcom.model.clock import FrozenClock
 from mock_calcom.model.codes import CodeStore
@@ -70,3 +73,45 @@ def test_codes_carry_the_pkce_challenge(codes: CodeStore) -> None:
     found = codes.take(code, "client")
     assert found is not None
     assert (found.code_challenge, found.code_challenge_method) == ("abc", "S256")
+
+
+# -- a lookup sweeps only when there is something to sweep (a shortcut: same store) -----------
+
+def _take_sweeping_always(codes: CodeStore, code: str, client_id: str) -> Any:
+    """``take`` as written before: a sweep at every lookup."""
+    codes._sweep(codes._clock.now())
+    found = codes._codes.get(code)
+    if found is None or found.client_id != client_id:
+        return None
+    del codes._codes[code]
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(
+    st.tuples(st.just("issue"), st.integers(0, 2)),
+    st.tuples(st.just("take"), st.integers(0, 40)),
+    st.tuples(st.just("advance"), st.sampled_from([1, 300, 600])),
+), max_size=60), st.sampled_from([3, 1000]))
+@example([step for i in range(70) for step in (("issue", i % 3), ("take", i))], 1000)
+def test_a_lookup_leaves_the_store_a_sweep_at_every_lookup_leaves(
+        steps: list[tuple[str, int]], cap: int) -> None:
+    sides = []
+    for shortcut in (True, False):
+        clock = FrozenClock()
+        codes = CodeStore(clock, Randomness(4), ttl=600, max_pending=cap)
+        issued: list[str] = []
+        seen: list[Any] = []
+        for name, number in steps:
+            if name == "issue":
+                issued.append(codes.issue(client_id=f"c{number}", user_id=number, scopes=()).code)
+            elif name == "advance":
+                clock.advance(number)
+            elif issued:
+                code = issued[number % len(issued)]
+                seen.append(codes.take(code, f"c{number % 3}") if shortcut
+                            else _take_sweeping_always(codes, code, f"c{number % 3}"))
+            seen.append((len(codes), codes.index_size(), codes._issued_since_sweep,
+                         sorted(codes._expiry), list(codes._codes)))
+        sides.append(seen)
+    assert sides[0] == sides[1]

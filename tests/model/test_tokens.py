@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mock_calcom.model.clock import DEFAULT_EPOCH, FrozenClock
@@ -319,3 +319,90 @@ def test_refresh_secrets_are_the_seeded_draws_one_after_another(clock: FrozenClo
     stream = Randomness(5)
     stream.token_hex(32)  # the signing key comes first
     assert minted == [stream.token_urlsafe(32) for _ in range(70)]
+
+
+# -- rotation in one step (a shortcut: the same as the three steps one by one) ----------------
+
+def _rotate_by_steps(tokens: TokenService, claims: Any) -> Any:
+    """What a refresh did before ``rotate``: the row check, revoke, mint."""
+    if claims.secret is not None and not tokens.refresh_row_exists(claims):
+        return None
+    tokens.revoke_refresh_tokens(claims.grant.client_id, claims.grant.user_id, claims.grant.team_id)
+    return tokens.mint_pair(claims.grant)
+
+
+_GRANTS = [Grant("c1", 1, None, ()), Grant("c1", 2, None, ("BOOKING_READ",)),
+           Grant("c2", 1, None, ()), Grant("c1", None, 3, ()), Grant("c1", None, 4, ()),
+           Grant("c1", 1, 9, ())]
+_ROW_STEPS = st.lists(st.one_of(
+    st.tuples(st.just("mint"), st.integers(0, len(_GRANTS) - 1)),
+    st.tuples(st.just("advance"), st.sampled_from([1, 50, 100])),  # rows live 100 s
+    st.tuples(st.just("revoke"), st.integers(0, len(_GRANTS) - 1)),
+    st.tuples(st.just("rotate"), st.integers(0, 30)),
+    st.tuples(st.just("rotate_legacy"), st.integers(0, 30)),
+    st.tuples(st.just("verify"), st.integers(0, 30)),
+    st.tuples(st.just("rotate_kept"), st.integers(0, 30)),
+), max_size=30)
+
+
+def _observed(tokens: TokenService, minted: list[str]) -> list[Any]:
+    """Everything a later request could tell apart, and the sizes of the indexes."""
+    seen: list[Any] = [tokens.sizes(), len(tokens._by_token), sorted(tokens._rows)]
+    for token in minted:
+        try:
+            claims = tokens.verify_refresh(token)
+        except TokenRejected as exc:
+            seen.append(exc.reason)
+            continue
+        seen.append((claims, tokens.refresh_row_exists(claims)))
+    seen.extend(tokens.valid_refresh_count(g.client_id, g.user_id) for g in _GRANTS)
+    return seen
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ROW_STEPS, st.integers(1, 3))
+@example([("mint", 0), ("verify", 0), ("advance", 100), ("rotate_kept", 0)], 1)
+@example([("mint", 0), ("mint", 0), ("rotate", 1), ("mint", 3), ("rotate", 3)], 2)
+def test_a_rotation_in_one_step_leaves_what_the_three_steps_leave(
+        steps: list[tuple[str, int]], cap: int) -> None:
+    sides = []
+    for rotate in (True, False):
+        clock = FrozenClock()
+        tokens = TokenService(clock, Randomness(3), access_ttl=30, refresh_ttl=100,
+                              max_rows_per_user=cap)
+        minted: list[str] = []
+        kept: list[Any] = []  # claims verified earlier: their row may have expired since
+        answers: list[Any] = []
+        for name, number in steps:
+            if name == "rotate_kept" and kept:
+                pair = (tokens.rotate(kept[number % len(kept)]) if rotate
+                        else _rotate_by_steps(tokens, kept[number % len(kept)]))
+                answers.append(pair)
+                if pair is not None:
+                    minted.append(pair.refresh_token)
+            elif name == "mint":
+                minted.append(tokens.mint_pair(_GRANTS[number]).refresh_token)
+            elif name == "advance":
+                clock.advance(number)
+            elif name == "revoke":
+                grant = _GRANTS[number]
+                answers.append(tokens.revoke_refresh_tokens(grant.client_id, grant.user_id,
+                                                            grant.team_id))
+            elif minted:
+                try:
+                    claims = tokens.verify_refresh(minted[number % len(minted)])
+                except TokenRejected as exc:
+                    answers.append(exc.reason)
+                    continue
+                if name == "verify":
+                    kept.append(claims)
+                    continue
+                if name == "rotate_legacy":  # a token minted before rotation had no secret
+                    claims = claims._replace(secret=None if number % 2 else "")
+                pair = tokens.rotate(claims) if rotate else _rotate_by_steps(tokens, claims)
+                answers.append(pair)
+                if pair is not None:
+                    minted.append(pair.refresh_token)
+            answers.append(_observed(tokens, minted))
+        sides.append(answers)
+    assert sides[0] == sides[1]

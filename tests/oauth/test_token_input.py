@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mock_calcom.errors import OAuthError
@@ -226,6 +226,8 @@ def _near_well_formed(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=150, deadline=None)
 @given(_near_well_formed())
+@example(dict(PUBLIC_REFRESH, client_id=""))
+@example(dict(CONFIDENTIAL_EXCHANGE, grant_type="refresh_token"))
 def test_a_nearly_well_formed_body_gets_the_answer_it_got_before(body: dict[str, Any]) -> None:
     try:
         got: object = parse_token_input(body)

@@ -1,0 +1,62 @@
+"""Request ids (``X-Request-Id``): UUID v4 texts from the fake's seeded randomness.
+
+Cal.com gives each request ``uuid()`` (request-id.middleware.ts @03144727); the fake draws
+16 bytes per id from a stream of its own and formats them as ``uuid.UUID(bytes=...,
+version=4)`` would. Ids are drawn and formatted 64 at a time, with no Python loop per id:
+``Random.randbytes`` fills its result from 32-bit words, lowest first, so one draw of
+``64 * 16`` bytes gives exactly the bytes of 64 draws of 16, in order; the version and
+variant bits of all 64 are set by two ``translate`` passes over strided slices, and the
+groups are cut by one regular expression.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import threading
+
+from mock_calcom.model.randomness import Randomness
+
+#: Bytes per id, and ids drawn at once.
+_SIZE = 16
+_PER_DRAW = 64
+#: Byte 6 of a UUID holds the version in its high nibble (4); byte 8 the variant in its two
+#: high bits (``10``, RFC 4122): what ``uuid.UUID(version=4)`` sets.
+_VERSION = bytes(0x40 | (b & 0x0F) for b in range(256))
+_VARIANT = bytes(0x80 | (b & 0x3F) for b in range(256))
+#: One id's 32 hex digits, in its five groups.
+_GROUPS = re.compile(r"([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})")
+
+
+def uuid4_texts(batch: bytes) -> list[str]:
+    """``str(uuid.UUID(bytes=b, version=4))`` for each 16 bytes ``b`` of ``batch``, in order
+    (``len(batch)`` a multiple of 16)."""
+    if len(batch) % _SIZE:
+        raise ValueError("a batch of ids is a whole number of 16-byte draws")
+    raw = bytearray(batch)
+    raw[6::_SIZE] = raw[6::_SIZE].translate(_VERSION)
+    raw[8::_SIZE] = raw[8::_SIZE].translate(_VARIANT)
+    return list(map("-".join, _GROUPS.findall(raw.hex())))
+
+
+class RequestIds:
+    """``uuid4_text(source.token_bytes(16))`` again and again, for a stream nothing else
+    draws from: the same ids in the same order, drawn and formatted 64 at a time."""
+
+    def __init__(self, source: Randomness, per_draw: int = _PER_DRAW) -> None:
+        self._source = source
+        self._per_draw = per_draw
+        # Ids ready to hand out, oldest first: ``popleft`` is atomic, so only a refill takes
+        # the lock.
+        self._ready: collections.deque[str] = collections.deque()
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        ready = self._ready
+        while True:
+            try:
+                return ready.popleft()
+            except IndexError:
+                with self._lock:
+                    if not ready:
+                        ready.extend(uuid4_texts(self._source.token_bytes(_SIZE * self._per_draw)))

@@ -1,0 +1,147 @@
+"""Recording a journal entry (``Journal._add``, one frame on every request) keeps what the
+general recording kept before it was folded into one frame: every field, the entry's cost
+and the journal's bounds. The reference below is that code, as it was written."""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.types import Message
+
+from mock_calcom.journal import _ENTRY_OVERHEAD, MAX_STORED_BODY, Journal, _Raw, mark_fault
+
+# -- the reference: the recording as it was -------------------------------------------------
+
+
+def _reference_from_messages(response: list[Message] | None) -> tuple[Any, bytes, int]:
+    if not response:
+        return None, b"", 0
+    start = response[0]
+    if len(response) == 2:
+        body = response[1].get("body", b"")
+        return ((int(start["status"]), tuple(start.get("headers", ()))), body[:MAX_STORED_BODY],
+                len(body))
+    kept: list[bytes] = []
+    size = 0
+    room = MAX_STORED_BODY
+    for message in response[1:]:
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if room > 0:
+            kept.append(chunk[:room])
+            room -= min(room, len(chunk))
+    return (int(start["status"]), tuple(start.get("headers", ()))), b"".join(kept), size
+
+
+def _reference_cost(path: str, query: bytes, headers: Any, body: bytes, start: Any,
+                    response_body: bytes) -> int:
+    header_bytes = sum(map(len, itertools.chain.from_iterable(headers)))
+    if start is not None:
+        header_bytes += sum(map(len, itertools.chain.from_iterable(start[1])))
+    return _ENTRY_OVERHEAD + len(path) + len(query) + header_bytes + len(body) + len(response_body)
+
+
+def _reference_entry(ident: int, started: float, scope: dict[str, Any], request_body: bytes,
+                     response: list[Message] | None) -> tuple[Any, ...]:
+    """Every field ``record_answer`` put in the entry, and its cost."""
+    fault = scope["state"].get("mock_calcom.fault_id")
+    start, response_body, response_size = _reference_from_messages(response)
+    fields = (ident, started, scope["method"], scope.get("scheme", "http"), scope["path"],
+              scope.get("query_string", b""), tuple(scope.get("headers", ())),
+              request_body[:MAX_STORED_BODY], len(request_body), start, response_body,
+              response_size, fault if isinstance(fault, str) else None)
+    return (*fields, _reference_cost(fields[4], fields[5], fields[6], fields[7], start,
+                                     response_body))
+
+
+def _fields(raw: _Raw) -> tuple[Any, ...]:
+    return (raw.id, raw.time, raw.method, raw.scheme, raw.path, raw.query, raw.headers,
+            raw.body, raw.body_size, raw.start, raw.response_body, raw.response_size,
+            raw.fault, raw.cost())
+
+
+# -- generated requests and answers ------------------------------------------------------------
+
+class _Status(enum.IntEnum):
+    OK = 200
+    TEAPOT = 418
+
+
+_names = st.sampled_from([b"host", b"authorization", b"content-type", b"x-a", b""])
+_headers = st.lists(st.tuples(_names, st.binary(max_size=40)), max_size=6)
+_sizes = st.sampled_from([0, 1, 5, MAX_STORED_BODY - 1, MAX_STORED_BODY, MAX_STORED_BODY + 1,
+                          MAX_STORED_BODY + 7])
+_bodies = _sizes.flatmap(lambda n: st.just(bytes(range(256)) * (n // 256) + b"z" * (n % 256)))
+_body_messages = st.lists(
+    st.builds(lambda body, more, keep: ({"type": "http.response.body", "body": body,
+                                         "more_body": more} if keep
+                                        else {"type": "http.response.body"}),
+              _bodies, st.booleans(), st.booleans()), max_size=3)
+_starts = st.builds(
+    lambda status, headers, has_headers: (
+        {"type": "http.response.start", "status": status, "headers": headers} if has_headers
+        else {"type": "http.response.start", "status": status}),
+    st.sampled_from([200, 404, _Status.OK, _Status.TEAPOT]), _headers, st.booleans())
+_responses: st.SearchStrategy[list[dict[str, Any]] | None] = (
+    st.none() | st.builds(lambda start, bodies: [start, *bodies], _starts, _body_messages)
+    | st.just([]))
+
+
+@st.composite
+def _scopes(draw: st.DrawFn) -> dict[str, Any]:
+    scope: dict[str, Any] = {"type": "http", "method": draw(st.sampled_from(["GET", "POST"])),
+                             "path": draw(st.sampled_from(["/", "/v2/me", "/v2/bookings/é"])),
+                             "state": {}}
+    if draw(st.booleans()):
+        scope["scheme"] = draw(st.sampled_from(["http", "https"]))
+    if draw(st.booleans()):
+        scope["query_string"] = draw(st.binary(max_size=20))
+    if draw(st.booleans()):
+        scope["headers"] = draw(_headers)
+    fault = draw(st.sampled_from([None, "drop", 7]))
+    if fault is not None:
+        scope["state"]["mock_calcom.fault_id"] = fault
+    if draw(st.booleans()):
+        mark_fault(scope, "latency")
+    return scope
+
+
+@settings(max_examples=150, deadline=None)
+@given(scope=_scopes(), body=_bodies, response=_responses)
+def test_a_recorded_entry_holds_what_the_general_recording_held(
+        scope: dict[str, Any], body: bytes, response: list[Message] | None) -> None:
+    journal = Journal(clock=lambda: 5.0, limit=lambda: 10)
+    ident, started = journal._begin()
+    journal._add(ident, started, scope, body, response)
+    (raw,) = journal._snapshot()
+    assert _fields(raw) == _reference_entry(ident, started, scope, body, response)
+    assert raw.start is None or type(raw.start[0]) is int  # int(), as before: not an IntEnum
+    assert journal.size_bytes == raw.cost()
+    # The general constructor computes the same cost from the same fields.
+    assert _Raw(*_fields(raw)[:13]).cost() == raw.cost()
+
+
+@settings(max_examples=40, deadline=None)
+@given(requests=st.lists(st.tuples(_scopes(), _bodies, _responses), min_size=1, max_size=12),
+       limit=st.integers(1, 6), budget=st.integers(0, 3 * MAX_STORED_BODY))
+def test_the_journals_bounds_drop_what_they_dropped_before(
+        requests: list[tuple[dict[str, Any], bytes, Any]], limit: int, budget: int) -> None:
+    journal = Journal(clock=lambda: 5.0, limit=lambda: limit, budget=lambda: budget)
+    kept: list[tuple[Any, ...]] = []
+    held = dropped = 0
+    for scope, body, response in requests:
+        ident, started = journal._begin()
+        journal._add(ident, started, scope, body, response)
+        # The reference: append, then drop the oldest while over either bound.
+        entry = _reference_entry(ident, started, scope, body, response)
+        kept.append(entry)
+        held += entry[-1]
+        while kept and (len(kept) > limit or held > budget):
+            held -= kept.pop(0)[-1]
+            dropped += 1
+    assert [_fields(raw) for raw in journal._snapshot()] == kept
+    assert (journal.size_bytes, journal.dropped) == (held, dropped)
