@@ -574,7 +574,10 @@ def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, 
             or (extra and _REQUEST_ID in map(_LOWER, map(_NAME, extra)))):
         # The route set its own: nothing to add but the throttler's headers.
         return {**message, "headers": [*own, *extra]} if extra else message
-    headers = [*own, *extra, (_REQUEST_ID, request_id_for(scope, fake).encode("latin-1"))]
+    # request_id_for, in this frame.
+    vercel = headers_of(scope).get("x-vercel-id")
+    request_id = vercel if vercel is not None else fake.model.request_ids.next()
+    headers = [*own, *extra, (_REQUEST_ID, request_id.encode("latin-1"))]
     return {**message, "headers": headers}
 
 

@@ -146,6 +146,9 @@ class _Edge:
         #: What calling ``app`` runs, when it says (the fake's app: its edge), found at the
         #: first request (when Starlette would build it): awaited directly, one frame less.
         self._entry: ASGIApp | None = None
+        #: The class of a ``send``'s owner that said whether its answer started (uvicorn's
+        #: cycle): its next instances are asked without looking the attribute up first.
+        self._cycle_type: type | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -155,7 +158,12 @@ class _Edge:
         # response has started (``response_started``): then it is passed on as it is, with no
         # wrapper to await per message. Any other ``send`` (a request log's) is tracked.
         cycle = getattr(send, "__self__", None)
-        tracked: Any = cycle if type(getattr(cycle, "response_started", None)) is bool else None
+        tracked: Any = None
+        if type(cycle) is self._cycle_type:
+            tracked = cycle
+        elif type(getattr(cycle, "response_started", None)) is bool:
+            tracked = cycle
+            self._cycle_type = type(cycle)  # the next request's cycle is of the same class
         app_send = send
         if tracked is None:
             tracked = app_send = StartTracker(send)

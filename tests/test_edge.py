@@ -278,8 +278,11 @@ async def test_the_socket_edge_answers_alike_with_uvicorns_cycle_or_a_tracked_se
         return {"type": "http.disconnect"}
 
     scope = {"type": "http", "method": "GET", "path": "/v2/x", "headers": []}
-    cycle = _Cycle()
-    await _Edge(app)(scope, receive, cycle.send)
+    edge = _Edge(app)
+    cycle, second = _Cycle(), _Cycle()
+    await edge(scope, receive, cycle.send)
+    await edge(scope, receive, second.send)  # a cycle of a class the edge has seen
+    assert second.messages == cycle.messages
     plain: list[Message] = []
 
     async def send(message: Message) -> None:  # no cycle behind it: a StartTracker watches
