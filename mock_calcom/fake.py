@@ -101,7 +101,8 @@ class MockCalcom:
                                limit=lambda: self.model.settings.journal_limit,
                                budget=lambda: self.model.settings.journal_max_bytes,
                                secret_hashes=self._secret_hashes,
-                               known_secrets=self.model.secret_values)
+                               known_secrets=self.model.secret_values,
+                               bounds=self._journal_bounds)
         #: sha256 of every client secret this fake handed out, deleted ones included: the
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
@@ -462,6 +463,11 @@ class MockCalcom:
         self.close()
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _journal_bounds(self) -> tuple[int, int]:
+        """The journal's ``(limit, budget)``, read from the settings at every recording."""
+        settings = self.model.settings
+        return settings.journal_limit, settings.journal_max_bytes
 
     def _secret_hashes(self) -> frozenset[str]:
         """Secrets the journal must recognise: every one issued through this API, and every

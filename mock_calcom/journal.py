@@ -335,10 +335,14 @@ class Journal:
         secret_hashes: Callable[[], frozenset[str]] = frozenset,
         budget: Callable[[], int] = lambda: 32 * 1024 * 1024,
         known_secrets: SecretValues | None = None,
+        bounds: Callable[[], tuple[int, int]] | None = None,
     ) -> None:
+        """``bounds``, if given, answers ``(limit(), budget())`` in one call (read at every
+        recording)."""
         self._clock = clock
         self._limit = limit
         self._budget = budget
+        self._bounds = bounds if bounds is not None else lambda: (limit(), budget())
         self._secret_hashes = secret_hashes
         self._known = known_secrets
         self._lock = threading.Lock()
@@ -530,7 +534,7 @@ class Journal:
             ident, started, scope["method"], scope.get("scheme", "http"), path, query, headers,
             body, body_size, start, answer, answer_size,
             fault if isinstance(fault, str) else None, cost, [None]))
-        limit, budget = self._limit(), self._budget()
+        limit, budget = self._bounds()
         with self._lock:
             entries = self._entries
             entries.append(raw)

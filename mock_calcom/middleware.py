@@ -28,13 +28,19 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Match, Route
+from starlette.routing import Match, Route, Router
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 from mock_calcom.asgi import READ_BODY, StartTracker, buffer_body, declares_body, header, headers_of
 from mock_calcom.bodylimit import admit
 from mock_calcom.control.security import CONTROL_PREFIX
-from mock_calcom.errors import ApiError, ConnectionDropped, ThrottledError, UnauthorizedError
+from mock_calcom.errors import (
+    ApiError,
+    ConnectionDropped,
+    ControlError,
+    ThrottledError,
+    UnauthorizedError,
+)
 from mock_calcom.journal import Captured, HeldAnswer, journaled, mark_fault
 from mock_calcom.model.clock import MAX_TIME
 from mock_calcom.model.ratelimit import Outcome, default_rule, tracker_for
@@ -52,6 +58,10 @@ _MAX_SNIFFED_BODY = 1 << 20
 #: The real-time sleep of latency faults (a module attribute, so a test can watch it).
 _sleep = anyio.sleep
 _CLIENT_PATH = re.compile(r"/v2/auth/oauth2/clients/([^/]+)")
+
+
+#: The header that sends a request to a tenant (``fake.tenant(name)``).
+_TENANT_HEADER = "x-mock-tenant"
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -280,11 +290,13 @@ class EdgeMiddleware:
     """
 
     def __init__(self, app: ASGIApp, fake: MockCalcom, *, refuse_body: RenderRefusal,
-                 handlers: Mapping[Any, ExceptionHandler]) -> None:
+                 handlers: Mapping[Any, ExceptionHandler], owner: ASGIApp | None = None) -> None:
         from mock_calcom.app import render_api_error  # app imports this module
 
         self.app = app
         self.fake = fake
+        #: The Starlette app this edge serves: ``scope["app"]`` (``fake_of(request)``).
+        self._owner = owner
         self._refuse_body = refuse_body
         self._render_api_error = render_api_error
         error_handler: ExceptionHandler | None = None
@@ -307,10 +319,23 @@ class EdgeMiddleware:
         self._other = other
         self._throttler = _Throttler(fake)
         self._faults = FaultMiddleware(self._api, fake)
+        #: What calling ``app`` runs: a router's ``__call__`` only awaits its
+        #: ``middleware_stack`` (its ``app`` when it has no middleware of its own).
+        self._dispatch: ASGIApp = app.middleware_stack if isinstance(app, Router) else app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._owner is not None:
+            scope["app"] = self._owner  # what Starlette.__call__ does first
         if scope["type"] != "http":
             await self._other(scope, receive, send)
+            return
+        # The header dict every later layer reads (built here once, kept in the scope).
+        headers = headers_of(scope)
+        fake = self.fake
+        # ``X-Mock-Tenant`` sends the request to another, isolated fake (whole: its own
+        # journal, faults and throttler). Tenants do not nest, so only the root looks.
+        if (fake.parent is None and _TENANT_HEADER in headers
+                and await self._to_tenant(headers[_TENANT_HEADER], scope, receive, send)):
             return
         path: str = scope["path"]
         if path.startswith(CONTROL_PREFIX):
@@ -326,7 +351,6 @@ class EdgeMiddleware:
                 # Read whole and within the limits: a route may take it from here instead of
                 # through the replaying ``receive`` (asgi.READ_BODY).
                 scope[READ_BODY] = body
-        fake = self.fake
         journal = fake.journal
         if fake.model.faults:
             # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
@@ -338,29 +362,41 @@ class EdgeMiddleware:
         # does (HeldAnswer's steps), with the request id and the throttler's headers put on
         # the held answer once it is complete instead of by a ``send`` wrapper on its way
         # out (the journal holds every answer back until the app returns anyway).
-        ident, started = journal._begin()
+        ident, started = next(journal._ids), journal._clock()  # journal._begin(), inline
         if body is None:
             # Read up front, so the body is journaled even if no handler reads it (a GET has
             # none to read: awaiting the client for it would only slow every such request
-            # down).
-            body, receive = await buffer_body(receive) if declares_body(scope) else (b"", receive)
+            # down). Neither header in the dict: no body is declared (asgi.declares_body).
+            if (("content-length" in headers or "transfer-encoding" in headers)
+                    and declares_body(scope)):
+                body, receive = await buffer_body(receive)
+            else:
+                body = b""
         if "state" not in scope:
             scope["state"] = {}
         sent = Captured()
         inner = scope
-        if len(path) > 1 and path.endswith("/"):
+        if path[-1:] == "/" and len(path) > 1:
             # A copy: the journal keeps the path as sent (the state dict is shared).
             inner = {**scope, "path": path.rstrip("/") or "/"}
         try:
+            refused = extra = None
             if inner["path"].startswith("/v2/"):
-                extra, refused = self._gate(inner)
-                try:
-                    await self._handle(inner, receive, sent, refused, sent)
-                finally:
-                    if sent:
-                        sent[0] = _with_request_id(sent[0], extra, inner, fake)
-            else:
-                await self._handle(inner, receive, sent, None, sent)
+                extra, refused = self._gate(inner, headers)
+            try:
+                # Stage 8 (what _handle does), in this frame.
+                if refused is not None:
+                    await self._render_api_error(Request(inner, receive), refused)(
+                        inner, receive, sent)
+                else:
+                    inner["starlette.exception_handlers"] = self._handlers
+                    try:
+                        await self._dispatch(inner, receive, sent)
+                    except Exception as exc:
+                        await self._on_error(exc, inner, receive, sent, sent)
+            finally:
+                if extra is not None and sent:  # on /v2/, once the gate has let it through
+                    sent[0] = _with_request_id(sent[0], extra, inner, fake)
         except ConnectionDropped:
             journal._add(ident, started, scope, body, None)
             raise
@@ -372,15 +408,36 @@ class EdgeMiddleware:
         for message in sent:
             await send(message)
 
-    def _gate(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], ApiError | None]:
+    async def _to_tenant(self, name: str, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Serve a request for the tenant ``name`` (its own fake); ``False`` when ``name`` is
+        this fake itself."""
+        try:
+            target = self.fake.tenant(name)
+        except ControlError as exc:
+            await JSONResponse(exc.body(), status_code=exc.status_code)(scope, receive, send)
+            return True
+        if target is self.fake:
+            return False
+        await target.app(scope, receive, send)
+        return True
+
+    def _gate(self, scope: Scope, headers: dict[str, str] | None = None,
+              ) -> tuple[list[tuple[bytes, bytes]], ApiError | None]:
         """The global guards of ``/v2/``: an API key's 401 and the throttler (its headers,
-        and its 429 when the limit is reached)."""
+        and its 429 when the limit is reached). ``headers``: the request's header dict."""
         throttler = self._throttler
-        if _is_api_key(headers_of(scope).get("authorization")) and throttler.is_routed(scope):
+        authorization = (headers_of(scope) if headers is None else headers).get("authorization")
+        # _is_api_key, with its usual case (a ``Bearer`` header) in this frame.
+        if (authorization
+                and (authorization.startswith("cal_", 7) if authorization.startswith("Bearer ")
+                     else _is_api_key(authorization))
+                and throttler.is_routed(scope)):
             # getTracker looks the key up itself and throws for an unknown one: a 401 with
             # no rate-limit headers, before any controller guard (FACTS §11.11). The fake
             # has no API keys, so every key is unknown.
             return [], UnauthorizedError(INVALID_API_KEY_MESSAGE)
+        if not self.fake.model.settings.rate_limit_enabled:
+            return [], None  # what count() answers then, without calling it
         outcome = throttler.count(scope)
         if outcome is None:
             return [], None
@@ -400,18 +457,24 @@ class EdgeMiddleware:
             return
         scope["starlette.exception_handlers"] = self._handlers
         try:
-            await self.app(scope, receive, send)
+            await self._dispatch(scope, receive, send)
         except Exception as exc:
-            handler = self._handler_for(exc)
-            if handler is None:
-                raise
-            if sent:
-                raise RuntimeError("Caught handled exception, but response already started.") from exc
-            response = await _call_handler(handler, Request(scope, receive, send), exc)
-            if response is not None:
-                await response(scope, receive, send)
-            # Reused exception instances would accumulate tracebacks across requests.
-            exc.__traceback__ = None
+            await self._on_error(exc, scope, receive, send, sent)
+
+    async def _on_error(self, exc: Exception, scope: Scope, receive: Receive, send: Send,
+                        sent: list[Message]) -> None:
+        """Starlette's ExceptionMiddleware: the app's handler renders ``exc`` unless the
+        answer has started (``sent``); with no handler for it, ``exc`` goes on."""
+        handler = self._handler_for(exc)
+        if handler is None:
+            raise exc
+        if sent:
+            raise RuntimeError("Caught handled exception, but response already started.") from exc
+        response = await _call_handler(handler, Request(scope, receive, send), exc)
+        if response is not None:
+            await response(scope, receive, send)
+        # Reused exception instances would accumulate tracebacks across requests.
+        exc.__traceback__ = None
 
     def _handler_for(self, exc: Exception) -> ExceptionHandler | None:
         exception_handlers, status_handlers = self._handlers
@@ -527,9 +590,13 @@ async def _call_handler(handler: ExceptionHandler, request: Request, exc: Except
 
 
 def _is_api_key(authorization: str | None) -> bool:
-    """The guard's test: the bearer after ``replace("Bearer ", "")`` starts with ``cal_``."""
+    """The guard's test: the bearer after ``replace("Bearer ", "", 1)`` starts with ``cal_``.
+    A header that starts with ``Bearer `` loses exactly those 7 characters, so its test is
+    whether ``cal_`` follows them (no copy of the token is made)."""
     if not authorization:
         return False
+    if authorization.startswith("Bearer "):
+        return authorization.startswith("cal_", 7)
     return authorization.replace("Bearer ", "", 1).startswith("cal_")
 
 

@@ -143,6 +143,9 @@ class _Edge:
     def __init__(self, app: ASGIApp, redact: Callable[[str], str] | None = None) -> None:
         self.app = app
         self.redact = redact or (lambda text: text)
+        #: What calling ``app`` runs, when it says (the fake's app: its edge), found at the
+        #: first request (when Starlette would build it): awaited directly, one frame less.
+        self._entry: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,8 +159,12 @@ class _Edge:
         app_send = send
         if tracked is None:
             tracked = app_send = StartTracker(send)
+        app = self._entry
+        if app is None:
+            entry = getattr(self.app, "entry", None)
+            app = self._entry = entry() if callable(entry) else self.app
         try:
-            await self.app(scope, receive, app_send)
+            await app(scope, receive, app_send)
         except ConnectionDropped:
             # uvicorn's ``send`` is a method of its per-request cycle, which owns the transport.
             transport = getattr(getattr(send, "__self__", None), "transport", None)

@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -290,3 +290,20 @@ async def test_the_socket_edge_answers_alike_with_uvicorns_cycle_or_a_tracked_se
     assert [m.get("status") for m in plain if m["type"] == "http.response.start"] == {
         "before the start": [500], "after the start": [201], "cancelled before": [503],
         "cancelled after": [201], "never": [201]}[fails]
+
+
+@settings(max_examples=300)
+@example("Bearer cal_x")
+@example("Bearerxcal_")
+@example("caBearer l_")
+@example("xBearer cal_")
+@example("Bearer  cal_")
+@given(st.one_of(st.none(), st.text(alphabet="Bearcl_ xB", max_size=16),
+                 st.builds("".join, st.lists(st.sampled_from(["Bearer ", "cal_", "ca", "l_",
+                                                              "Bearer", " ", "x"]), max_size=5))))
+def test_an_api_key_is_told_as_the_guards_replace_and_test_would(authorization: str | None) -> None:
+    from mock_calcom.middleware import _is_api_key
+
+    expected = bool(authorization) and authorization.replace(  # type: ignore[union-attr]
+        "Bearer ", "", 1).startswith("cal_")
+    assert _is_api_key(authorization) == expected

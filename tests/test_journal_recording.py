@@ -145,3 +145,22 @@ def test_the_journals_bounds_drop_what_they_dropped_before(
             dropped += 1
     assert [_fields(raw) for raw in journal._snapshot()] == kept
     assert (journal.size_bytes, journal.dropped) == (held, dropped)
+
+
+def test_a_fakes_journal_keeps_to_the_bounds_its_settings_give_at_each_request() -> None:
+    """The fake hands its journal both bounds in one call (``bounds``): the entry limit and
+    the byte budget, each read when a request is recorded."""
+    from mock_calcom import MockCalcom, Settings
+
+    fake = MockCalcom(Settings(seed=1))
+    http = fake.client()
+    fake.update_settings(journal_limit=3)
+    for _ in range(5):
+        http.get("/v2/me")
+    assert (len(fake.journal), fake.journal.dropped) == (3, 2)
+    fake.update_settings(journal_limit=1000, journal_max_bytes=1024 * 1024)
+    for _ in range(80):  # each entry costs over 16 KiB: about 60 fit
+        http.post("/v2/me", content=b"x" * 20_000, headers={"content-type": "text/plain"})
+    assert fake.journal.size_bytes <= 1024 * 1024
+    assert 3 < len(fake.journal) < 80
+    assert fake.journal.dropped == 2 + 83 - len(fake.journal)

@@ -25,7 +25,7 @@ fail the way an unknown one does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mock_calcom.errors import ForbiddenError, UnauthorizedError
 from mock_calcom.model.state import CalcomModel
@@ -57,9 +57,9 @@ NO_USER_MESSAGE = "ApiAuthStrategy - third-party token - No user or team owner a
 NO_TEAM_OWNER_MESSAGE = "ApiAuthStrategy - third-party token - No owner found for the associated team."
 
 
-@dataclass(frozen=True)
-class Caller:
-    """An authenticated request: the acting user and the token's verified claims."""
+class Caller(NamedTuple):
+    """An authenticated request: the acting user and the token's verified claims (a named
+    tuple: one is made per authenticated request, and a tuple is made in C)."""
 
     user: User
     claims: AccessClaims
@@ -108,7 +108,8 @@ class Presented:
 
     def __init__(self, headers: Mapping[str, str]) -> None:
         self.headers = headers
-        self.token = bearer_of(headers.get("authorization"))
+        authorization = headers.get("authorization")  # bearer_of, one frame less
+        self.token = (authorization.replace("Bearer ", "", 1) or None) if authorization else None
         self._claims: AccessClaims | None = None
         self._verified = False
 
@@ -152,6 +153,24 @@ def authenticate_presented(model: CalcomModel, presented: Presented, *,
     if secret:
         raise UnauthorizedError(ONLY_SECRET_MESSAGE)
     raise UnauthorizedError(NO_AUTH_MESSAGE)
+
+
+def permissions_then_authenticate(model: CalcomModel, presented: Presented) -> Caller:
+    """``PermissionsGuard``, then ``ApiAuthGuard`` (the bookings and event-types chain):
+    :func:`permissions_guard_presented`, then :func:`authenticate_presented`. A valid
+    third-party bearer, the usual request, passes the first at once and, without the
+    platform pair of headers, is the second's caller: answered here in one frame. Anything
+    else takes the two guards in turn."""
+    token = presented.token
+    if token is not None and not token.startswith(API_KEY_PREFIX):
+        claims = presented.claims(model)
+        headers = presented.headers
+        if claims is not None and not (headers.get(X_CAL_CLIENT_ID) and headers.get(X_CAL_SECRET_KEY)):
+            return Caller(_acting_user(model, claims), claims)
+    permissions_guard_presented(model, presented)
+    caller = authenticate_presented(model, presented)
+    assert caller is not None  # ApiAuthGuard: never anonymous
+    return caller
 
 
 def permissions_guard(model: CalcomModel, headers: Mapping[str, str]) -> None:

@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request, cookie_parser
@@ -43,9 +43,9 @@ OPTIONAL_AUTH: tuple[Guard, ...] = ("optional_auth",)
 PERMISSIONS_THEN_API_AUTH: tuple[Guard, ...] = ("permissions", "api_auth")
 
 
-@dataclass
-class Call:
-    """What a handler works with."""
+class Call(NamedTuple):
+    """What a handler works with (a named tuple: one is made per request, in C; the
+    endpoint's pipeline is its only maker, and handlers only read it)."""
 
     model: CalcomModel
     caller: auth.Caller | None
@@ -56,10 +56,10 @@ class Call:
     #: Whether Express's body parsers produced ``body`` (a non-empty JSON or urlencoded body).
     #: When they did not, ``body`` is ``{}`` and Cal.com's own input pipes see ``{}`` or
     #: ``undefined`` depending on body-parser's major version (``Settings.empty_body``).
-    body_parsed: bool = True
+    body_parsed: bool
     #: The request's cookies, read only for endpoints with ``reads_cookies`` (the booking
     #: handlers take a slot reservation's uid from the ``uid`` cookie).
-    cookies: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str]
 
     @property
     def user(self) -> User:
@@ -106,13 +106,13 @@ class Endpoint:
         """The response to one request routed here (errors raised, for the app to render).
         ``version``: the request's version when the caller already routed by it."""
         if not self.reads_body:
-            return self.run(scope, None, body_parsed=False, version=version)
+            return self.run(scope, None, False, version)
         request = Request(scope, receive, send)
         body = await _read_body(request)
         parsed = await _parsed_by_body_parser(request)
-        return self.run(scope, body, body_parsed=parsed, version=version)
+        return self.run(scope, body, parsed, version)
 
-    async def answer(self, scope: Scope, receive: Receive, send: Send, *,
+    async def answer(self, scope: Scope, receive: Receive, send: Send,
                      version: str | None = None) -> None:
         """:meth:`serve`, then the response sent; a body-less endpoint runs without a
         coroutine in between, and a :class:`JsonBytes` (every v2 success) is sent as
@@ -120,7 +120,7 @@ class Endpoint:
         if self.reads_body:
             response = await self.serve(scope, receive, send, version=version)
         else:
-            response = self.run(scope, None, body_parsed=False, version=version)
+            response = self.run(scope, None, False, version)
         if type(response) is JsonBytes and response.background is None:
             await send({"type": "http.response.start", "status": response.status_code,
                         "headers": response.raw_headers})
@@ -128,7 +128,7 @@ class Endpoint:
         else:
             await response(scope, receive, send)
 
-    def run(self, scope: Scope, body: Any, *, body_parsed: bool = True,
+    def run(self, scope: Scope, body: Any, body_parsed: bool = True,
             version: str | None = None) -> Response:
         """The pipeline after body parsing. ``version`` is given by a caller that chose this
         endpoint by the request's version (:mod:`mock_calcom.api.dispatch`: it serves that
@@ -143,18 +143,19 @@ class Endpoint:
             presented = auth.Presented(headers)
             if self.legacy or self.global_scope_guard:
                 _legacy_scope_guard(model, presented)
-            caller = self._guard(model, presented)
+            caller = self._chain(model, presented)
             if caller is not None and not self.legacy:
-                refusal = scopes.refusal(caller.claims.grant.scopes, self._requirement(model.settings))
+                rule, opener = self._scope_rule  # self._requirement(model.settings), inline
+                required = scopes.PUBLIC if opener is not None and getattr(model.settings, opener) else rule
+                refusal = scopes.refusal(caller.claims.grant.scopes, required)
                 if refusal is not None:
                     raise ForbiddenError(refusal)
             # What request.query_params.multi_items() gives, without building the multidict.
             raw_query = scope.get("query_string", b"")
             query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
-            call = Call(model=model, caller=caller, path_params=dict(scope.get("path_params", {})),
-                        query=query, body=body, version=version, body_parsed=body_parsed,
-                        cookies=cookie_parser(headers.get("cookie", "")) if self.reads_cookies else {})
-            return self.handler(call)
+            return self.handler(Call(
+                model, caller, dict(scope.get("path_params", {})), query, body, version, body_parsed,
+                cookie_parser(headers.get("cookie", "")) if self.reads_cookies else {}))
 
     def _requirement(self, settings: Settings) -> Requirement:
         """``scopes.requirement_under(settings, method, path)``: the endpoint's part of it
@@ -167,6 +168,14 @@ class Endpoint:
     @functools.cached_property
     def _scope_rule(self) -> tuple[Requirement, str | None]:
         return scopes.requirement(self.method, self.path), scopes.opened_by_setting(self.method, self.path)
+
+    @functools.cached_property
+    def _chain(self) -> Callable[[CalcomModel, auth.Presented], auth.Caller | None]:
+        """:meth:`_guard`, or the one function that decides as its chain of guards does
+        (``auth.permissions_then_authenticate``)."""
+        if self.guards == PERMISSIONS_THEN_API_AUTH:
+            return auth.permissions_then_authenticate
+        return self._guard
 
     def _guard(self, model: CalcomModel, presented: auth.Presented) -> auth.Caller | None:
         caller: auth.Caller | None = None

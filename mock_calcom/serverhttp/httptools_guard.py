@@ -54,7 +54,9 @@ class GuardedHttpTools(HeadRefusal, ReadDeadline, HttpToolsProtocol):
             HttpToolsProtocol.data_received(self, data)
         cycle = self.cycle
         if not self._arriving and cycle is not None and not cycle.response_complete:
-            self._disarm()  # the request is whole; the app's time to answer is not limited
+            # The request is whole; the app's time to answer is not limited.
+            if self._read_deadline is not None:  # (what _disarm looks at first)
+                self._disarm()
         else:
             # A request is on its way (or only stray bytes came, which also stopped
             # uvicorn's keep-alive timer): it must arrive in time.
@@ -71,7 +73,7 @@ class GuardedHttpTools(HeadRefusal, ReadDeadline, HttpToolsProtocol):
         HttpToolsProtocol.on_message_complete(self)
 
     def on_response_complete(self) -> None:
-        if not self._arriving:
+        if not self._arriving and self._read_deadline is not None:
             self._disarm()  # idle now: the keep-alive timeout takes over
         HttpToolsProtocol.on_response_complete(self)
 

@@ -19,6 +19,7 @@ from mock_calcom.api.auth import (
     PERMISSIONS_NO_AUTH_MESSAGE,
     Presented,
     authenticate,
+    bearer_of,
     permissions_guard,
 )
 from mock_calcom.api.endpoint import API_AUTH, OPTIONAL_AUTH, PERMISSIONS_THEN_API_AUTH, Endpoint, Guard
@@ -297,3 +298,40 @@ async def test_a_bookings_listing_verifies_its_bearer_once_and_judges_expiry_eac
     expired = await http.get("/v2/bookings", headers=headers_for("/v2/bookings", token))
     assert expired.status_code == 403, expired.text
     assert seen == [token, token]
+
+
+@pytest.mark.parametrize("extra", [
+    {}, {"x-cal-client-id": "c"}, {"x-cal-secret-key": "s"},
+    {"x-cal-client-id": "c", "x-cal-secret-key": "s"}, {"x-cal-client-id": "", "x-cal-secret-key": "s"},
+])
+@pytest.mark.parametrize("bearer", ["valid", "expired", "garbage", "cal_key", "teamless", "team", "unknown",
+                                    None, ""])
+@pytest.mark.parametrize("chain", [PERMISSIONS_THEN_API_AUTH, API_AUTH, OPTIONAL_AUTH])
+def test_an_endpoints_chain_decides_as_its_guards_one_after_another(
+        fake: MockCalcom, alice: User, mint: TokenFactory, bearer: str | None, extra: dict[str, str],
+        chain: tuple[Guard, ...]) -> None:
+    # The chain an endpoint runs (one function for PermissionsGuard + ApiAuthGuard) against
+    # the general loop over its guards, for every kind of bearer and platform header.
+    expired = mint(alice)
+    with fake.model.lock:
+        unknown = fake.model.tokens.mint_pair(Grant("c", 999, None, ())).access_token
+    tokens = {"valid": mint(alice, ["BOOKING_READ"]), "expired": expired, "garbage": "x.y.z",
+              "cal_key": "cal_123", "teamless": mint(None), "team": mint(None, team_id=7),
+              "unknown": unknown, None: None, "": ""}
+    with fake.model.lock:
+        fake.model.tokens.force_expire(expired)
+    headers = dict(extra)
+    if tokens[bearer] is not None:
+        headers["authorization"] = f"Bearer {tokens[bearer]}"
+    endpoint = Endpoint("GET", "/v2/x", "x", lambda call: Response(), None, chain)
+    general = _outcome(lambda: endpoint._guard(fake.model, Presented(headers)))
+    assert _outcome(lambda: endpoint._chain(fake.model, Presented(headers))) == general
+
+
+@pytest.mark.parametrize("authorization", [
+    None, "", "Bearer ", "Bearer x", "bearer x", "Bearer Bearer x", "xBearer y", "Bearer", " Bearer x",
+    "Basic abc", "Bearer  x", "Bearer Bearer ",
+])
+def test_the_presented_bearer_is_bearer_of_the_authorization_header(authorization: str | None) -> None:
+    headers = {} if authorization is None else {"authorization": authorization}
+    assert Presented(headers).token == bearer_of(authorization)

@@ -67,3 +67,41 @@ def test_run_without_a_version_still_checks_it() -> None:
              "headers": [(b"cal-api-version", b"1999-01-01")], "app": MockCalcom().app}
     with pytest.raises(NotFoundError, match="Cannot GET /v2/bookings"):
         endpoint.run(scope, None, body_parsed=False)
+
+
+@pytest.mark.parametrize("header", _HEADERS)
+@pytest.mark.parametrize("bearer", ["valid", "unscoped", "garbage", None])
+async def test_a_versioned_route_answers_as_its_chosen_endpoint_does(
+        fake: MockCalcom, alice: User, mint: TokenFactory, header: str | None, bearer: str | None) -> None:
+    # _Versioned answers a body-less endpoint itself (Endpoint.answer without its coroutine):
+    # the same messages, or the same error, as the chosen endpoint's own answer.
+    tokens = {"valid": mint(alice, ["BOOKING_READ"]), "unscoped": mint(alice), "garbage": "x.y.z",
+              None: None}
+    headers = [] if header is None else [(b"cal-api-version", header.encode())]
+    if tokens[bearer] is not None:
+        headers.append((b"authorization", f"Bearer {tokens[bearer]}".encode()))
+
+    async def outcome(answer: object) -> object:
+        scope = {"type": "http", "method": "GET", "path": "/v2/bookings", "query_string": b"",
+                 "headers": list(headers), "app": fake.app, "path_params": {}}
+        sent: list[object] = []
+
+        async def send(message: object) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        try:
+            await answer(scope, receive, send)  # type: ignore[operator]
+        except Exception as exc:  # the error is the outcome compared
+            return (type(exc).__name__, str(exc))
+        return sent
+
+    versioned = next(v for v in _VERSIONED
+                     if v.group[0].path == "/v2/bookings" and v.group[0].method == "GET")
+    found = versioned.table[versions.requested(header)]
+    expected: object = ("NotFoundError", "Cannot GET /v2/bookings")
+    if found is not None:
+        expected = await outcome(lambda s, r, w: found[0].answer(s, r, w, versions.requested(header)))
+    assert await outcome(versioned) == expected
