@@ -97,7 +97,8 @@ class MockCalcom:
     def __init__(self, settings: Settings | None = None, *, clock: Clock | None = None) -> None:
         self.model = CalcomModel(settings, clock)
         #: Every request the fake answered, secrets redacted (see :mod:`mock_calcom.journal`).
-        self.journal = Journal(clock=lambda: self.model.clock.now(),
+        # The model's clock is fixed for the fake's life: its ``now`` is the journal's.
+        self.journal = Journal(clock=self.model.clock.now,
                                limit=lambda: self.model.settings.journal_limit,
                                budget=lambda: self.model.settings.journal_max_bytes,
                                secret_hashes=self._secret_hashes,

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import binascii
 import collections
-import functools
 import hashlib
 import random
-import re
 import secrets
 import struct
 import threading
@@ -28,22 +26,16 @@ def urlsafe_text(raw: bytes) -> str:
 
 
 def urlsafe_texts(raws: list[bytes], size: int) -> list[str]:
-    """:func:`urlsafe_text` of each of ``raws`` (each ``size`` bytes long), in C: base64
+    """:func:`urlsafe_text` of each of ``raws`` (each ``size`` bytes long): base64
     encodes each 3 bytes on their own, so each draw padded with zero bytes to a multiple of
     3 encodes to its own text followed by characters of zero bits only (the text without
     padding ends in the same zero bits), and all of them are encoded in one call."""
     if not raws:
         return []
     pad = b"\0" * (-size % 3)
-    encoded = binascii.b2a_base64(pad.join(raws) + pad, newline=False).translate(_URLSAFE)
-    return _texts_of(size).findall(encoded.decode("ascii"))
-
-
-@functools.cache
-def _texts_of(size: int) -> re.Pattern[str]:
-    """Each draw's text (in a group) and the characters of its padding after it."""
-    keep = (4 * size + 2) // 3
-    return re.compile(f"(.{{{keep}}}).{{{(size + -size % 3) // 3 * 4 - keep}}}")
+    text = binascii.b2a_base64(pad.join(raws) + pad, newline=False).translate(_URLSAFE).decode("ascii")
+    step, keep = (size + len(pad)) // 3 * 4, (4 * size + 2) // 3
+    return [text[start:start + keep] for start in range(0, len(text), step)]
 
 
 class Randomness:

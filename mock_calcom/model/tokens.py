@@ -27,6 +27,9 @@ _SECRET_BYTES = 32
 _PAYLOAD_HEADS_SIZE = 1024
 
 
+_new = tuple.__new__
+
+
 class TokenRejected(Exception):
     """A token failed verification; ``reason`` is ``invalid``, ``expired`` or ``wrong_type``."""
 
@@ -189,16 +192,17 @@ class TokenService:
         expiry = self._row_expiry
         if (expiry and expiry[0][0] <= instant) or len(expiry) > 2 * len(self._rows) + 64:
             self._purge_expired_rows(instant)  # only when it has something to do
-        row = self._rows[secret] = _RefreshRow(
+        # (tuple.__new__: the named tuples' own __new__ is a Python frame around it.)
+        row = self._rows[secret] = _new(_RefreshRow, (
             secret, grant.client_id, grant.user_id, grant.team_id, refresh_exp, refresh,
-            RefreshClaims(grant, secret, refresh_exp))
+            _new(RefreshClaims, (grant, secret, refresh_exp))))
         self._by_token[refresh] = row
         owned = self._rows_of.setdefault((grant.client_id, grant.user_id), {})
         owned[secret] = None
         heapq.heappush(self._row_expiry, (refresh_exp, secret))
         while len(owned) > self.max_rows_per_user:
             self._drop_row(next(iter(owned)))  # the oldest of this (client, user)
-        return MintedPair(access, refresh, self.access_ttl, grant.scopes, access_exp)
+        return _new(MintedPair, (access, refresh, self.access_ttl, grant.scopes, access_exp))
 
     def _encode(self, grant: Grant, token_type: str, iat: int, exp: int,
                 extra: dict[str, Any] | None = None, *, secret: str | None = None) -> str:

@@ -55,6 +55,9 @@ _DECLARED = {key: frozenset(props) for key, props in _SCHEMAS.items()}
 
 _ONLY_STR = {str}
 
+_new = tuple.__new__
+
+
 #: Each schema's key set -> its grant type.
 _GRANT_OF_KEYS = {frozenset(props): grant for (grant, _), props in _SCHEMAS.items()}
 
@@ -73,13 +76,19 @@ def parse_token_input(body: Any) -> TokenInput:
         # errors, so it is answered at once (the schema the checks below would choose is
         # the one its keys name).
         grant = _GRANT_OF_KEYS.get(frozenset(body))
-        if (grant is not None and body["grant_type"] == grant and body["client_id"]
-                and {*map(type, body.values())} == _ONLY_STR):
-            if grant == REFRESH_TOKEN:
-                return RefreshInput(body["client_id"], body["refresh_token"],
-                                    body.get("client_secret"))
-            return ExchangeInput(body["client_id"], body["code"], body["redirect_uri"],
-                                 body.get("client_secret"), body.get("code_verifier"))
+        if grant is not None and body["grant_type"] == grant and body["client_id"]:
+            try:
+                "".join(body.values())  # every value a string: join takes nothing else
+            except TypeError:
+                pass
+            else:
+                # (tuple.__new__: the named tuples' own __new__ is a Python frame around it.)
+                if grant == REFRESH_TOKEN:
+                    return _new(RefreshInput, (body["client_id"], body["refresh_token"],
+                                               body.get("client_secret")))
+                return _new(ExchangeInput, (
+                    body["client_id"], body["code"], body["redirect_uri"],
+                    body.get("client_secret"), body.get("code_verifier")))
         fields: dict[str, Any] = body  # an object, and every object is truthy
     else:
         if _js_falsy(body):
