@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from mock_calcom.asgi import fake_in, fake_of
 from mock_calcom.errors import OAuthError
@@ -72,6 +72,26 @@ class _Option:
 
 
 async def authorize_page(scope: Scope) -> Response:
+    return _authorize_answer(scope)
+
+
+class AuthorizePage:
+    """``ScopeEndpoint(authorize_page)``: the page's GET as a plain ASGI app. Its usual
+    answer, a :class:`Redirect`, is sent as the two messages ``Response.__call__`` sends for
+    an HTTP scope (a Route matches no other), without the handler's and the response's
+    coroutines in between."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = _authorize_answer(scope)
+        if type(response) is Redirect:
+            await send({"type": "http.response.start", "status": response.status_code,
+                        "headers": response.raw_headers})
+            await send({"type": "http.response.body", "body": response.body})
+        else:
+            await response(scope, receive, send)
+
+
+def _authorize_answer(scope: Scope) -> Response:
     fake = fake_in(scope)
     authorize = authorize_query(scope["query_string"])
     with fake.model.lock:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from starlette.responses import Response
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from mock_calcom.asgi import fake_in, headers_of
 from mock_calcom.errors import HttpExceptionError
@@ -34,6 +34,24 @@ CLIENT_NOT_FOUND = "unauthorized_client"
 
 
 async def client_info(scope: Scope) -> Response:
+    return _api().json_bytes(_answer(scope)[0])
+
+
+class ClientInfo:
+    """``ScopeEndpoint(client_info)``: the lookup as a plain ASGI app, its answer sent as the
+    two messages a :class:`~mock_calcom.api.envelope.JsonBytes` of the body sends, without
+    the handler's and the response's coroutines in between."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body, length = _answer(scope)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", length), (b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _answer(scope: Scope) -> tuple[bytes, bytes]:
+    """The body of a lookup's 200 and its length, as a ``content-length`` value (errors
+    raised, for the app's edge to render)."""
     api = _api()
     fake = fake_in(scope)
     client_id = scope["path_params"]["client_id"]
@@ -45,9 +63,8 @@ async def client_info(scope: Scope) -> Response:
         client = fake.model.clients.get(client_id)
         if client is None:
             raise HttpExceptionError(CLIENT_NOT_FOUND, 404)
-        body = _described(client.client_id, tuple(client.redirect_uris), client.name,
+        return _described(client.client_id, tuple(client.redirect_uris), client.name,
                           client.logo, client.is_trusted, client.client_type.value)
-    return api.json_bytes(body)
 
 
 class _Api(NamedTuple):
@@ -71,9 +88,10 @@ def _api() -> _Api:
 # typed: ``True`` and ``1`` are equal keys but not the same JSON.
 @functools.lru_cache(maxsize=256, typed=True)
 def _described(client_id: str, redirect_uris: tuple[str, ...], name: str, logo: str | None,
-               is_trusted: bool, client_type: str) -> bytes:
-    """The answer's bytes, a pure function of the client's public facts: serialised once
-    per version of a client (an update changes an argument, so it is never served stale)."""
+               is_trusted: bool, client_type: str) -> tuple[bytes, bytes]:
+    """The answer's bytes and their length, a pure function of the client's public facts:
+    serialised once per version of a client (an update changes an argument, so it is never
+    served stale)."""
     data = {
         "client_id": client_id,
         "redirect_uris": list(redirect_uris),
@@ -85,4 +103,5 @@ def _described(client_id: str, redirect_uris: tuple[str, ...], name: str, logo: 
     }
     from mock_calcom.api.envelope import to_json
 
-    return to_json({"status": "success", "data": data})
+    body = to_json({"status": "success", "data": data})
+    return body, str(len(body)).encode("latin-1")

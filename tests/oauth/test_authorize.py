@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mock_calcom import MockCalcom, Settings
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.oauth.authorize import _authorize_request, _first_values, authorize_query
 from tests.oauth.conftest import REDIRECT, OAuthWorld, challenge_for, granted_scopes, query_of
@@ -478,3 +479,61 @@ def test_a_long_authorize_query_is_parsed_but_not_remembered() -> None:
     before = _parsed_query.cache_info().currsize
     assert authorize_query(query).state == "s" * 2100
     assert _parsed_query.cache_info().currsize == before
+
+
+# -- the shortcut: the page's GET as its own ASGI app -----------------------------------------
+
+def _authorize_world(mode: ConsentMode, *, with_user: bool = True) -> tuple[MockCalcom, list[bytes]]:
+    """A fake of a fixed seed with a signed-in owner and three clients, and the queries to
+    ask it: approved, refused, on the page, and every kind of error."""
+    fake = MockCalcom(Settings(seed=5))
+    owner = fake.model.create_user("owner", "owner@example.com") if with_user else None
+    with fake.model.lock:
+        kept, _ = fake.model.clients.create(name="Kept", redirect_uris=[REDIRECT, REDIRECT + "?k=1&code=x"],
+                                            scopes=["BOOKING_READ"],
+                                            owner_user_id=owner.id if owner else None)
+        public, _ = fake.model.clients.create(name="Public", redirect_uris=[REDIRECT],
+                                              scopes=["BOOKING_READ"], client_type="PUBLIC")
+    fake.model.consent.mode = mode
+    base = {"client_id": kept.client_id, "redirect_uri": REDIRECT, "scope": "BOOKING_READ", "state": "s 1"}
+    variants: list[dict[str, str]] = [
+        base, {**base, "state": "s2"}, {**base, "redirect_uri": REDIRECT + "?k=1&code=x"},
+        {k: v for k, v in base.items() if k != "state"}, {**base, "client_id": "nobody"},
+        {**base, "redirect_uri": "https://evil.example/cb"}, {**base, "scope": "NOT_A_SCOPE"},
+        {**base, "scope": ""}, {**base, "client_id": public.client_id},
+        {**base, "client_id": public.client_id, "code_challenge": "c" * 43, "code_challenge_method": "plain"},
+    ]
+    return fake, [str(httpx.QueryParams(v)).encode() for v in variants] + [b"state=%zz&client_id"]
+
+
+@pytest.mark.parametrize("mode", list(ConsentMode))
+@pytest.mark.parametrize("with_user", [True, False])
+async def test_the_authorize_pages_own_app_answers_as_its_handler_does(
+        mode: ConsentMode, with_user: bool) -> None:
+    from mock_calcom.asgi import ScopeEndpoint
+    from mock_calcom.oauth.authorize import AuthorizePage, authorize_page
+
+    async def conversation(app: object, fake: MockCalcom, queries: list[bytes]) -> list[object]:
+        sent: list[object] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: object) -> None:
+            sent.append(message)
+
+        for method in ("GET", "HEAD"):
+            for query in queries:
+                scope: dict[str, object] = {
+                    "type": "http", "method": method, "path": "/auth/oauth2/authorize",
+                    "query_string": query, "headers": [], "app": fake.app, "path_params": {}}
+                await app(scope, receive, send)  # type: ignore[operator]
+        return sent
+
+    general, fast = _authorize_world(mode, with_user=with_user), _authorize_world(mode, with_user=with_user)
+    assert general[1] == fast[1]
+    expected = await conversation(ScopeEndpoint(authorize_page), *general)
+    assert await conversation(AuthorizePage(), *fast) == expected
+    statuses = {m["status"] for m in expected if isinstance(m, dict) and "status" in m}
+    assert (302 in statuses) == with_user  # redirects (codes or errors) and pages both compared
+    assert (200 in statuses) == (with_user and mode is ConsentMode.INTERACTIVE)

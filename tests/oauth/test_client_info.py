@@ -129,3 +129,45 @@ async def test_two_clients_with_the_same_facts_but_their_ids_are_described_each_
     for client in (first, second, first):
         response = await world.http.get(URL + client.client_id, headers=headers)
         assert response.content == _rendered(client)
+
+
+# -- the shortcut: the lookup as its own ASGI app ---------------------------------------------
+
+@pytest.mark.parametrize("open_to_scoped", [True, False])
+async def test_the_lookups_own_app_answers_as_its_handler_does(world: OAuthWorld,
+                                                              open_to_scoped: bool) -> None:
+    from mock_calcom.asgi import ScopeEndpoint
+    from mock_calcom.oauth.client_info import ClientInfo, client_info
+
+    world.fake.update_settings(client_lookup_open_to_scoped_tokens=open_to_scoped)
+    client, _ = world.client(redirect_uris=[REDIRECT, "http://localhost:3000/cb"], logo="https://x/l.png")
+    other, _ = world.client(name="Other é", client_type="PUBLIC", is_trusted=True)
+    bearers = [_bearer(world), _bearer(world, ("BOOKING_READ",)), {"Authorization": "Bearer x.y.z"}, {},
+               {"Authorization": "Bearer cal_1"}, {"x-cal-client-id": "a", "x-cal-secret-key": "b"}]
+
+    async def outcome(app: object, client_id: str, headers: dict[str, str]) -> object:
+        sent: list[object] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: object) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": f"/v2/auth/oauth2/clients/{client_id}",
+                 "query_string": b"", "app": world.fake.app, "path_params": {"client_id": client_id},
+                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+        try:
+            await app(scope, receive, send)  # type: ignore[operator]
+        except Exception as exc:  # the error (rendered by the edge) is the outcome compared
+            return (type(exc).__name__, str(exc))
+        return sent
+
+    seen = set()
+    for client_id in (client.client_id, other.client_id, "nobody", client.client_id):
+        for headers in bearers:
+            expected = await outcome(ScopeEndpoint(client_info), client_id, headers)
+            assert await outcome(ClientInfo(), client_id, headers) == expected
+            seen.add(str(expected[0]) if isinstance(expected, tuple) else "sent")
+    assert {"sent", "UnauthorizedError", "HttpExceptionError"} <= seen
+    assert ("ForbiddenError" in seen) == (not open_to_scoped)
