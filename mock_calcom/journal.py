@@ -339,7 +339,8 @@ class Journal:
     ) -> None:
         """``bounds``, if given, answers ``(limit(), budget())`` in one call (read at every
         recording)."""
-        self._clock = clock
+        #: When a request is recorded as started (the fake's clock).
+        self.clock = clock
         self._limit = limit
         self._budget = budget
         self._bounds = bounds if bounds is not None else lambda: (limit(), budget())
@@ -348,7 +349,9 @@ class Journal:
         self._lock = threading.Lock()
         self._entries: collections.deque[_Raw] = collections.deque()
         self._bytes = 0
-        self._ids = itertools.count(1)
+        #: The next entry id (1, 2, ...): a bound ``__next__``, so the edge draws one without
+        #: a frame of ours.
+        self.next_id: Callable[[], int] = itertools.count(1).__next__
         self._dropped = 0
 
     # -- queries ---------------------------------------------------------------------------
@@ -495,12 +498,13 @@ class Journal:
 
     # -- recording (the middleware) ----------------------------------------------------------
 
-    def _begin(self) -> tuple[int, float]:
-        return next(self._ids), self._clock()
+    def begin(self) -> tuple[int, float]:
+        """An entry's id and start time, taken when its request arrives."""
+        return self.next_id(), self.clock()
 
-    def _add(self, ident: int, started: float, scope: Scope, request_body: bytes,
+    def add(self, ident: int, started: float, scope: Scope, request_body: bytes,
              response: list[Message] | None) -> None:
-        """Record one request (``ident`` and ``started`` from :meth:`_begin`) with the
+        """Record one request (``ident`` and ``started`` from :meth:`begin`) with the
         messages of its answer (``None``: no answer was sent), in one frame: the common
         answer (a start and one body) is taken apart here, any other by
         :func:`_from_messages`; the entry's cost is summed as its parts are taken."""
@@ -571,9 +575,9 @@ def parse_qs_pairs(query: str) -> list[tuple[str, str]]:
 
 def record_answer(journal: Journal, ident: int, started: float, scope: Scope, request_body: bytes,
                   response: list[Message] | None) -> None:
-    """Record one request (``ident`` and ``started`` from ``journal._begin()``) with the
+    """Record one request (``ident`` and ``started`` from ``journal.begin()``) with the
     messages of its answer (``None``: no answer was sent)."""
-    journal._add(ident, started, scope, request_body, response)
+    journal.add(ident, started, scope, request_body, response)
 
 
 class JournalMiddleware:
@@ -647,7 +651,7 @@ class HeldAnswer:
     @classmethod
     async def begin(cls, journal: Journal, scope: Scope, receive: Receive,
                     body: bytes | None) -> HeldAnswer:
-        ident, started = journal._begin()
+        ident, started = journal.begin()
         if body is None:
             # Read up front, so the body is journaled even if no handler reads it (a GET has
             # none to read: awaiting the client for it would only slow every such request
@@ -657,7 +661,7 @@ class HeldAnswer:
         return cls(journal, ident, started, scope, receive, body, Captured())
 
     def record(self, response: list[Message] | None) -> None:
-        self.journal._add(self.ident, self.started, self.scope, self.body, response)
+        self.journal.add(self.ident, self.started, self.scope, self.body, response)
 
     async def fail(self, exc: BaseException,
                    error_page: Callable[[Scope, Exception], Awaitable[Response]] | None,

@@ -362,7 +362,7 @@ class EdgeMiddleware:
         # does (HeldAnswer's steps), with the request id and the throttler's headers put on
         # the held answer once it is complete instead of by a ``send`` wrapper on its way
         # out (the journal holds every answer back until the app returns anyway).
-        ident, started = next(journal._ids), journal._clock()  # journal._begin(), inline
+        ident, started = journal.next_id(), journal.clock()  # journal.begin(), inline
         if body is None:
             # Read up front, so the body is journaled even if no handler reads it (a GET has
             # none to read: awaiting the client for it would only slow every such request
@@ -398,13 +398,13 @@ class EdgeMiddleware:
                 if extra is not None and sent:  # on /v2/, once the gate has let it through
                     sent[0] = _with_request_id(sent[0], extra, inner, fake)
         except ConnectionDropped:
-            journal._add(ident, started, scope, body, None)
+            journal.add(ident, started, scope, body, None)
             raise
         except BaseException as exc:
             await HeldAnswer(journal, ident, started, scope, receive, body, sent).fail(
                 exc, self._error_page, send)
             raise
-        journal._add(ident, started, scope, body, sent)
+        journal.add(ident, started, scope, body, sent)
         for message in sent:
             await send(message)
 

@@ -115,8 +115,8 @@ def _scopes(draw: st.DrawFn) -> dict[str, Any]:
 def test_a_recorded_entry_holds_what_the_general_recording_held(
         scope: dict[str, Any], body: bytes, response: list[Message] | None) -> None:
     journal = Journal(clock=lambda: 5.0, limit=lambda: 10)
-    ident, started = journal._begin()
-    journal._add(ident, started, scope, body, response)
+    ident, started = journal.begin()
+    journal.add(ident, started, scope, body, response)
     (raw,) = journal._snapshot()
     assert _fields(raw) == _reference_entry(ident, started, scope, body, response)
     assert raw.start is None or type(raw.start[0]) is int  # int(), as before: not an IntEnum
@@ -134,8 +134,8 @@ def test_the_journals_bounds_drop_what_they_dropped_before(
     kept: list[tuple[Any, ...]] = []
     held = dropped = 0
     for scope, body, response in requests:
-        ident, started = journal._begin()
-        journal._add(ident, started, scope, body, response)
+        ident, started = journal.begin()
+        journal.add(ident, started, scope, body, response)
         # The reference: append, then drop the oldest while over either bound.
         entry = _reference_entry(ident, started, scope, body, response)
         kept.append(entry)
