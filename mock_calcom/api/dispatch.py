@@ -20,7 +20,6 @@ from starlette.types import Receive, Scope, Send
 
 from mock_calcom.api import versions
 from mock_calcom.api.endpoint import Endpoint
-from mock_calcom.api.envelope import JsonBytes
 from mock_calcom.asgi import headers_of
 from mock_calcom.errors import NotFoundError
 
@@ -78,17 +77,7 @@ class _Versioned:
             values = [scope["path_params"][name] for name in self.names]
             scope["path_params"] = dict(zip(renamed, values, strict=True))
         # The chosen endpoint serves ``version`` (pick): it need not check it again.
-        if chosen.reads_body:
-            await chosen.answer(scope, receive, send, version)
-            return
-        # Endpoint.answer of a body-less endpoint, without its coroutine in between.
-        response = chosen.run(scope, None, False, version)
-        if type(response) is JsonBytes and response.background is None:
-            await send({"type": "http.response.start", "status": response.status_code,
-                        "headers": response.raw_headers})
-            await send({"type": "http.response.body", "body": response.body})
-        else:
-            await response(scope, receive, send)
+        await chosen.answer(scope, receive, send, version)
 
 
 def routes_for(endpoints: Iterable[Endpoint]) -> list[Route]:

@@ -14,6 +14,10 @@ import random
 import secrets
 import struct
 import threading
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+_T = TypeVar("_T")
 
 #: base64 -> base64url (what ``base64.urlsafe_b64encode`` does, without its layers).
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
@@ -83,28 +87,29 @@ class Randomness:
             return self._random.choice(options)
 
 
-class BlockStream:
-    """``randomness.token_bytes(size)`` again and again, drawn in batches: the same bytes in
-    the same order, for a stream nothing else draws from. ``Random.randbytes`` fills its
+class Draws(Generic[_T]):
+    """``cut(randomness.token_bytes(size))`` again and again, drawn in batches: the same bytes
+    in the same order, for a stream nothing else draws from. ``Random.randbytes`` fills its
     result from 32-bit words, lowest first, so one draw of ``k * size`` bytes is ``k`` draws
-    of ``size`` end to end when ``size`` is a multiple of 4."""
+    of ``size`` end to end when ``size`` is a multiple of 4. ``cut`` turns a batch of
+    ``per_draw`` draws into their ``per_draw`` values, in order."""
 
-    def __init__(self, source: Randomness, size: int, per_draw: int) -> None:
+    def __init__(self, source: Randomness, size: int, per_draw: int,
+                 cut: Callable[[bytes], Iterable[_T]]) -> None:
         if size % 4:
             raise ValueError("block size must be a multiple of 4 bytes")
         self._source = source
         self._size = size
         self._per_draw = per_draw
-        # One batch cut into its draws in C (a struct of ``per_draw`` byte strings).
-        self._cut = struct.Struct(f"{size}s" * per_draw).unpack
+        self._cut = cut
         # Draws ready to hand out, oldest first: ``popleft`` is atomic, so only a refill
         # takes the lock.
-        self._ready: collections.deque[bytes] = collections.deque()
+        self._ready: collections.deque[_T] = collections.deque()
         self._lock = threading.Lock()
 
-    def batch(self) -> list[bytes]:
+    def batch(self) -> list[_T]:
         """The next draws, one or more: what is left of a batch :meth:`next` began, else a
-        whole new batch (the same bytes, in the same order, as calling :meth:`next` that
+        whole new batch (the same values, in the same order, as calling :meth:`next` that
         many times)."""
         ready = self._ready
         while True:
@@ -120,7 +125,7 @@ class BlockStream:
                 if not ready:
                     return list(self._cut(self._source.token_bytes(self._size * self._per_draw)))
 
-    def next(self) -> bytes:
+    def next(self) -> _T:
         ready = self._ready
         while True:
             try:
@@ -129,3 +134,11 @@ class BlockStream:
                 with self._lock:
                     if not ready:
                         ready.extend(self._cut(self._source.token_bytes(self._size * self._per_draw)))
+
+
+class BlockStream(Draws[bytes]):
+    """``randomness.token_bytes(size)`` again and again, drawn in batches (:class:`Draws`)."""
+
+    def __init__(self, source: Randomness, size: int, per_draw: int) -> None:
+        # One batch cut into its draws in C (a struct of ``per_draw`` byte strings).
+        super().__init__(source, size, per_draw, struct.Struct(f"{size}s" * per_draw).unpack)

@@ -11,10 +11,7 @@ text is cut from one hex string by strided deletions.
 
 from __future__ import annotations
 
-import collections
-import threading
-
-from mock_calcom.model.randomness import Randomness
+from mock_calcom.model.randomness import Draws, Randomness
 
 #: Bytes per id, and ids drawn at once.
 _SIZE = 16
@@ -45,24 +42,9 @@ def uuid4_texts(batch: bytes) -> list[str]:
     return text.decode("ascii").splitlines()
 
 
-class RequestIds:
+class RequestIds(Draws[str]):
     """``uuid4_text(source.token_bytes(16))`` again and again, for a stream nothing else
     draws from: the same ids in the same order, drawn and formatted 64 at a time."""
 
     def __init__(self, source: Randomness, per_draw: int = _PER_DRAW) -> None:
-        self._source = source
-        self._per_draw = per_draw
-        # Ids ready to hand out, oldest first: ``popleft`` is atomic, so only a refill takes
-        # the lock.
-        self._ready: collections.deque[str] = collections.deque()
-        self._lock = threading.Lock()
-
-    def next(self) -> str:
-        ready = self._ready
-        while True:
-            try:
-                return ready.popleft()
-            except IndexError:
-                with self._lock:
-                    if not ready:
-                        ready.extend(uuid4_texts(self._source.token_bytes(_SIZE * self._per_draw)))
+        super().__init__(source, _SIZE, per_draw, uuid4_texts)
