@@ -6,9 +6,9 @@ one run, with its target.
   a bare Starlette endpoint serving the same body; refresh-token chains (one user per
   connection: rotation revokes a user's other tokens) and code exchanges vs a bare
   ``POST /token`` that reads its body and answers a token response of the same size.
-  Target >= 0.6. Printed beside them, with no target: a minimal correct refresh endpoint on
-  bare Starlette (``floor_token.py``) vs the same bare ``POST /token``, and the fake's refresh
-  vs that endpoint (what a refresh must cost at the least, on this stack).
+  Target >= 0.6. Printed beside them, with no target: a plain refresh endpoint on bare
+  Starlette that does only a refresh's checks and signing (``floor_token.py``) vs the same
+  bare ``POST /token``, and the fake's refresh vs that endpoint.
 * **start-up**: spawn to first 200 of ``mock-calcom serve`` vs a bare uvicorn app; < 300 ms.
 * **state growth**: app-only cost of a bookings list, a code exchange and a refresh with
   1 000 users x 20 bookings, 10 000 outstanding codes and 30 000 refresh rows vs an empty
@@ -445,7 +445,7 @@ def _report_live(results: dict[str, list[WrkResult]], body_size: int) -> None:
         # Throughput as the server's CPU allows it: what the rps ratio is on an idle machine.
         record(f"{name} (CPU)", cpu_ratio, at_least=0.6, detail="bare / fake CPU per request")
     # No target: a yardstick for the token lines (floor_token.py says what it leaves out).
-    print(f"  reference, no target: a minimal correct refresh endpoint on bare Starlette "
+    print(f"  reference, no target: a plain refresh endpoint on bare Starlette "
           f"(floor_token.py) runs at {cpu('bare_post') / cpu('floor'):.2f} x bare POST /token "
           f"(CPU; {best('floor') / best('bare_post'):.2f} x by rps, {cpu('floor') * 1e6:.0f} us); "
           f"the fake's refresh chains at {cpu('floor') / cpu('refresh'):.2f} x that endpoint", flush=True)

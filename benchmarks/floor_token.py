@@ -1,12 +1,13 @@
-"""A reference for ``make bench``: the least a correct refresh-token endpoint does, on bare Starlette.
+"""A reference for ``make bench``: a plain refresh-token endpoint on bare Starlette.
 
 Not a target and not the fake: a yardstick for the live token-endpoint ratios. A refresh
 must at least read the form, check the client's secret, verify the presented HS256 token,
-revoke its row, and sign a new access and refresh token. This endpoint does only that, with
-the standard library (``hmac``, ``base64``, ``json``, ``secrets``) on the same uvicorn stack as
-the bare side: no journal, no body limits, no error order, no envelope, no request id, no
-redaction, no tenant, no clock, no fault hooks. If the fake's refresh comes close to it, the
-rest of the fake's time is behaviour, not waste.
+revoke its row, and sign a new access and refresh token. This endpoint does only that,
+written plainly with the standard library (``hmac``, ``base64``, ``json``, ``secrets``; no
+caching) on the same uvicorn stack as the bare side: no journal, no body limits, no error
+order, no envelope, no request id, no redaction, no tenant, no clock, no fault hooks. Where
+the fake's refresh costs about what this one does, its extra behaviour is paid for by its
+shortcuts elsewhere.
 
     python benchmarks/floor_token.py PORT CREDS_FILE TOKENS
 """

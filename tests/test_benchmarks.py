@@ -51,9 +51,9 @@ async def _floor_refresh(client: httpx.AsyncClient, issuer: Any, token: str,
 
 
 def test_the_floor_reference_really_rotates_refresh_tokens_as_its_docstring_says() -> None:
-    """``make bench`` compares the fake's refresh with floor_token.py as "the least a correct
-    refresh does": it must check the client, verify the token and revoke it, or the yardstick
-    is too short."""
+    """``make bench`` compares the fake's refresh with floor_token.py, a plain endpoint doing a
+    refresh's checks and signing: it must check the client, verify the token and revoke it, or
+    the yardstick is too short."""
     floor = _load("floor_token")
     issuer = floor.FloorIssuer()
     first = issuer.mint(7)[1]
