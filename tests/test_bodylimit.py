@@ -187,6 +187,15 @@ def _whole(size: int, *, declared: bool = True, says: int | None = None,
             [{"type": "http.request", "body": b"z" * size, "more_body": False}])
 
 
+def _deep(body: bytes) -> tuple[Scope, list[Message]]:
+    """A JSON body in one message, of the usual declared length: only its brackets can
+    refuse it."""
+    return ({"type": "http", "method": "POST", "path": "/v2/bookings",
+             "headers": [(b"content-type", b"application/json"),
+                         (b"content-length", str(len(body)).encode())]},
+            [{"type": "http.request", "body": body, "more_body": False}])
+
+
 @settings(max_examples=300, deadline=None)
 @given(_scopes(), _messages())
 @example(*_whole(_LIMIT))
@@ -196,6 +205,9 @@ def _whole(size: int, *, declared: bool = True, says: int | None = None,
 @example(*_whole(_LIMIT + 1, path="/_mock/faults"))
 @example(*_whole(_LIMIT + 1, says=5))
 @example(*_whole(3, says=0))
+@example(*_deep(b"[" * (MAX_JSON_DEPTH + 1)))
+@example(*_deep(b"{" * (MAX_JSON_DEPTH + 1)))
+@example(*_deep(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH))
 def test_every_request_is_admitted_or_refused_as_by_the_limits_written_in_full(
         scope: Scope, messages: list[Message]) -> None:
     assert _run(admit, scope, messages) == _run(admit_as_before, scope, messages)

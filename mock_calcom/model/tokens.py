@@ -179,11 +179,13 @@ class TokenService:
         secret = texts.popleft()
         refresh_exp = now + self.refresh_ttl
         prefix = self._payload_heads.get((grant, REFRESH_TOKEN_TYPE))
-        if prefix is not None and code_challenge is None:
+        if prefix is not None and code_challenge is None and type(refresh_exp) is int:
             # _encode's tail with no extras; a secret is base64url text, which the encoder
-            # writes between quotes as it is.
+            # writes between quotes as it is. The times are ints (``now`` is a floor), which
+            # ``{:d}`` writes as ``str`` does: without a format spec, an f-string writes an
+            # int without looking up and calling its ``__format__``.
             refresh = self._jws.sign_after(
-                prefix, f',"iat":{now:d},"exp":{refresh_exp:d},"secret":"{secret}"}}'.encode())
+                prefix, f',"iat":{now},"exp":{refresh_exp},"secret":"{secret}"}}'.encode())
         else:
             pkce = None if code_challenge is None else {
                 "codeChallenge": code_challenge, "codeChallengeMethod": code_challenge_method}

@@ -302,6 +302,17 @@ def test_every_payload_is_the_compact_json_of_its_claims_in_mint_order(
         clock.advance(7)
 
 
+def test_a_kept_head_writes_the_times_only_as_the_full_encoding_does(clock: FrozenClock) -> None:
+    """The kept head writes the times without a format spec, which is ``{:d}`` only for an
+    int: a lifetime that is no int (a Settings built by hand) fails as the full encoding
+    does, at every mint, and not only at the first one."""
+    tokens = TokenService(clock, Randomness(3), access_ttl=1800, refresh_ttl=3600.5)  # type: ignore[arg-type]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="format code 'd'"):
+            tokens.mint_pair(GRANT)
+        clock.advance(1)
+
+
 def test_a_kept_head_never_serves_another_grant(clock: FrozenClock) -> None:
     tokens = service(clock)
     first = tokens.mint_pair(GRANT)

@@ -723,3 +723,23 @@ async def test_the_token_route_takes_the_body_the_edge_read(monkeypatch: pytest.
     answer = await _token_call(MockCalcom(Settings(seed=2)), b"client_id=x",
                                b"application/x-www-form-urlencoded")
     assert answer[0]["status"] == 400
+
+
+async def test_the_answer_held_for_the_journal_is_what_awaiting_its_send_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The endpoint appends its two messages to the edge's ``Captured`` list itself; awaited
+    through ``Captured.__call__`` instead, the answers and the journal are the same."""
+    import mock_calcom.oauth.token as token_module
+
+    def journaled(fake: MockCalcom) -> list[tuple[object, ...]]:
+        return [(e.status, e.response_headers, e.response_body) for e in fake.journal.entries()]
+
+    appended_fake = MockCalcom(Settings(seed=22))
+    appended = await _conversation(appended_fake)
+    monkeypatch.setattr(token_module, "Captured", type("NotTheEdgesList", (list,), {}))
+    awaited_fake = MockCalcom(Settings(seed=22))
+    awaited = await _conversation(awaited_fake)
+    assert appended == awaited
+    assert [answer[0]["status"] for answer in appended] == [200, 200, 400, 400, 400, 400]
+    assert journaled(appended_fake) == journaled(awaited_fake)
+    assert len(journaled(appended_fake)) == len(appended)
