@@ -37,9 +37,10 @@ class AuthorizeRequest:
     code_challenge_method: str | None = None
 
 
-@dataclass(frozen=True)
-class ValidAuthorization:
-    """An authorize request that passed every check: what the consent page shows."""
+class ValidAuthorization(NamedTuple):
+    """An authorize request that passed every check: what the consent page shows. A named
+    tuple (immutable, as the frozen dataclass it was): made at every authorize, and a frozen
+    dataclass sets each field through ``object.__setattr__``."""
 
     client: OAuthClient
     redirect_uri: str
