@@ -158,9 +158,10 @@ class OAuthService:
         if method is not None and method != "S256":
             raise OAuthError(400, "invalid_request", zod_enum_message(method), redirectable=True)
         challenge = authorization.code_challenge
-        if authorization.client.is_public and not challenge:
+        public = authorization.client.is_public  # read once: the client is under the model lock
+        if public and not challenge:
             raise OAuthError(400, "invalid_request", "pkce_required", redirectable=True)
-        if (authorization.client.is_public or challenge) and method != "S256":
+        if (public or challenge) and method != "S256":
             raise OAuthError(400, "invalid_request", "invalid_code_challenge_method",
                              redirectable=True)
         code = self._codes.issue(

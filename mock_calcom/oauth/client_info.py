@@ -72,7 +72,9 @@ def _answer(scope: Scope) -> tuple[bytes, bytes]:
         if client is None:
             raise HttpExceptionError(CLIENT_NOT_FOUND, 404)
         return _described(client.client_id, tuple(client.redirect_uris), client.name,
-                          client.logo, client.is_trusted, client.client_type.value)
+                          # ``_value_`` is what the enum's ``value`` property (two Python
+                          # calls) returns.
+                          client.logo, client.is_trusted, client.client_type._value_)
 
 
 class _Api(NamedTuple):
