@@ -6,7 +6,9 @@ one run, with its target.
   a bare Starlette endpoint serving the same body; refresh-token chains (one user per
   connection: rotation revokes a user's other tokens) and code exchanges vs a bare
   ``POST /token`` that reads its body and answers a token response of the same size.
-  Target >= 0.6.
+  Target >= 0.6. Printed beside them, with no target: a plain refresh endpoint on bare
+  Starlette that does only a refresh's checks and signing (``floor_token.py``) vs the same
+  bare ``POST /token``, and the fake's refresh vs that endpoint.
 * **start-up**: spawn to first 200 of ``mock-calcom serve`` vs a bare uvicorn app; < 300 ms.
 * **state growth**: app-only cost of a bookings list, a code exchange and a refresh with
   1 000 users x 20 bookings, 10 000 outstanding codes and 30 000 refresh rows vs an empty
@@ -181,8 +183,8 @@ def _serve_fake(port: int, out_file: str, users: int, codes: int) -> None:
 
 
 @contextlib.contextmanager
-def _spawn(*args: str) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT)  # noqa: S603
+def _spawn(*args: str, script: str = __file__) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen([sys.executable, script, *args], cwd=ROOT)  # noqa: S603
     try:
         yield process
     finally:
@@ -342,16 +344,22 @@ def bench_live(rounds: int, seconds: float) -> None:
                                      "scope": "x" * 200}, separators=(",", ":"))
             bodies_file = tmp / "bodies.json"
             bodies_file.write_text(json.dumps({"bookings": body.decode(), "token": token_body}))
-            with _spawn("_serve-bare", str(bare_port), str(bodies_file)) as bare_process:
+            floor_port, floor_file = _free_port(), tmp / "floor.json"
+            with _spawn("_serve-bare", str(bare_port), str(bodies_file)) as bare_process, \
+                    _spawn(str(floor_port), str(floor_file), str(users),
+                           script=str(Path(__file__).with_name("floor_token.py"))) as floor_process:
                 _wait_ready(bare_port)
+                _wait_ready(floor_port)
+                floor = (floor_port, floor_process.pid, json.loads(floor_file.read_text()))
                 _live_rounds(creds, auth, (fake_port, fake_process.pid), (bare_port, bare_process.pid),
-                             rounds, seconds, tmp, len(body))
+                             rounds, seconds, tmp, len(body), floor)
 
 
 def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple[int, int],
                  bare_server: tuple[int, int], rounds: int, seconds: float, tmp: Path,
-                 body_size: int) -> None:
+                 body_size: int, floor: tuple[int, int, dict[str, Any]]) -> None:
     (fake_port, fake_pid), (bare_port, bare_pid) = fake_server, bare_server
+    floor_port, floor_pid, floor_creds = floor
     fake, bare = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{bare_port}"
     secret = creds["client_secret"]
     codes_dir = tmp / "codes"
@@ -362,8 +370,11 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
     code_prefix = (f"grant_type=authorization_code&client_id={creds['client_id']}"
                    f"&client_secret={secret}&redirect_uri={REDIRECT_URI}&code=")
     bare_body = refresh_prefix + creds["refresh_tokens"][0]
+    floor_prefix = (f"grant_type=refresh_token&client_id={floor_creds['client_id']}"
+                    f"&client_secret={floor_creds['client_secret']}&refresh_token=")
     results: dict[str, list[WrkResult]] = {k: [] for k in
-                                          ("bare_get", "get", "bare_post", "refresh", "exchange")}
+                                          ("bare_get", "get", "bare_post", "refresh", "exchange",
+                                           "floor")}
     # Warm-up (imports on first use, caches), not counted.
     _wrk(f"{bare}/v2/bookings", 1, headers=auth, tmp=tmp)
     _wrk(f"{fake}/v2/bookings", 1, headers=auth, tmp=tmp)
@@ -382,6 +393,13 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
             "BENCH_POOL": str(tokens_file), "BENCH_PREFIX": refresh_prefix,
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["refresh"].append(refresh)
+        floor_file = codes_dir / f"floor{index}.txt"
+        floor_file.write_text("\n".join(
+            floor_creds["refresh_tokens"][index * CHAINS_PER_ROUND:(index + 1) * CHAINS_PER_ROUND]) + "\n")
+        results["floor"].append(_wrk(f"http://127.0.0.1:{floor_port}/v2/auth/oauth2/token", seconds,
+                                     script=_REFRESH_LUA, tmp=tmp, pid=floor_pid, env={
+            "BENCH_POOL": str(floor_file), "BENCH_PREFIX": floor_prefix,
+            "BENCH_PATH": "/v2/auth/oauth2/token"}))
         # Each round its own slice of the pool: no code is offered twice.
         per_round = len(codes) // rounds
         chunk = codes[index * per_round:(index + 1) * per_round]
@@ -426,6 +444,11 @@ def _report_live(results: dict[str, list[WrkResult]], body_size: int) -> None:
                detail=f"median {med(key) / med(base):.2f}" + (f", {failures} FAILED" if failures else ""))
         # Throughput as the server's CPU allows it: what the rps ratio is on an idle machine.
         record(f"{name} (CPU)", cpu_ratio, at_least=0.6, detail="bare / fake CPU per request")
+    # No target: a yardstick for the token lines (floor_token.py says what it leaves out).
+    print(f"  reference, no target: a plain refresh endpoint on bare Starlette "
+          f"(floor_token.py) runs at {cpu('bare_post') / cpu('floor'):.2f} x bare POST /token "
+          f"(CPU; {best('floor') / best('bare_post'):.2f} x by rps, {cpu('floor') * 1e6:.0f} us); "
+          f"the fake's refresh chains at {cpu('floor') / cpu('refresh'):.2f} x that endpoint", flush=True)
 
 
 # -- start-up ----------------------------------------------------------------------------------

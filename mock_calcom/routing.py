@@ -26,6 +26,7 @@ is dispatched as it would be with them. Either way the answer is the one the ful
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -95,6 +96,54 @@ def _matches_path(route: BaseRoute, path: str) -> bool:
     return True
 
 
+#: The regular expressions of Starlette's ``str``, ``int``, ``float`` and ``uuid`` path
+#: convertors: each matches within one segment (no ``/``).
+_ONE_SEGMENT = frozenset({
+    "[^/]+", "[0-9]+", r"[0-9]+(\.[0-9]+)?",
+    "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"})
+
+
+def _tail_shape(route: BaseRoute) -> tuple[str, str] | None:
+    """``(head, name)`` for a plain route with methods whose pattern is a fixed ``head`` of at
+    least two segments, then ``/{name}`` (a ``str`` parameter), compiled as Starlette does;
+    else ``None``."""
+    if type(route) is not Route or route.methods is None:
+        return None
+    head, slash, last = route.path.rpartition("/")
+    if not slash or "{" in head or head.count("/") < 2:
+        return None
+    names = list(route.param_convertors)
+    if len(names) != 1 or last not in (f"{{{names[0]}}}", f"{{{names[0]}:str}}"):
+        return None
+    name = names[0]
+    expected = "^" + re.escape(head + "/") + "(?P<" + name + ">[^/]+)$"
+    if route.path_regex.pattern != expected or route.param_convertors[name].regex != "[^/]+":
+        return None
+    return head, name
+
+
+def _cannot_take(route: BaseRoute, head: str, method: str) -> bool:
+    """Whether ``route`` matches no path ``head/<tail>`` fully for ``method``, where the path is
+    no fixed route's path and ``tail`` is one segment without a line feed (the terms of
+    :attr:`_Index.tail`). ``False`` when that cannot be seen from its pattern."""
+    if type(route) is not Route:
+        return False
+    if route.methods is not None and method not in route.methods:
+        return True  # at most a partial match, which a later full one overrides
+    if "{" not in route.path:
+        # Its regex matches its path, or its path and a line feed (``$``): neither is such
+        # a path (no fixed route's path; the tail has no line feed).
+        return True
+    fixed = route.path.split("{", 1)[0]
+    prefix = head + "/"
+    if not fixed.startswith(prefix) and not prefix.startswith(fixed):
+        return True  # the two fixed starts differ within both
+    # Every parameter within one segment: it matches only paths with its own count of ``/``
+    # (a path ending in no line feed: ``$`` matches only at its end).
+    return (all(c.regex in _ONE_SEGMENT for c in route.param_convertors.values())
+            and route.path_format.count("/") != prefix.count("/"))
+
+
 def _key(path: str) -> _Key:
     parts = path.split("/", 3)
     return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else None)
@@ -116,6 +165,12 @@ class _Index:
         #: where every route before it in the scan is a plain route too (so none of them could
         #: match fully: they can only make a 405 candidate, which a full match overrides).
         self.direct: dict[tuple[str, str], Route] = {}
+        #: (head, method) -> (route, parameter name): the route a full scan picks for any path
+        #: ``head + "/" + tail`` that is no route's fixed path, where ``tail`` is one segment
+        #: without a line feed. The route's pattern is ``head`` then one ``str`` parameter,
+        #: and every route the scan tries before it can be seen not to match such a path
+        #: fully (:func:`_cannot_take`): the parametrised counterpart of :attr:`direct`.
+        self.tail: dict[tuple[str, str], tuple[Route, str]] = {}
         #: The first segments of the routes not loaded yet (:class:`LazyRoutes`).
         self.lazy: frozenset[str] = frozenset()
 
@@ -158,7 +213,30 @@ class _Index:
                         if "{" not in r.path:
                             index.direct[(path, method)] = r
                         break
+        if not index.lazy:
+            # With routes still to load, a path under their segment must reach ``candidates``
+            # (which loads them): no tail table until then.
+            index._build_tail()
         return index
+
+    def _build_tail(self) -> None:
+        seen: set[tuple[str, str]] = set()
+        for route in self.source:
+            shape = _tail_shape(route)
+            if shape is None:
+                continue
+            head, name = shape
+            assert type(route) is Route  # _tail_shape's terms
+            assert route.methods is not None
+            # Every path ``head/<segment>`` has these candidates (head fixes its two keys).
+            candidates = self.grouped(head + "/x")
+            before = candidates[:next(at for at, r in enumerate(candidates) if r is route)]
+            for method in route.methods:
+                if (head, method) in seen:
+                    continue  # an earlier route of this shape serves it (or blocks it)
+                seen.add((head, method))
+                if all(_cannot_take(other, head, method) for other in before):
+                    self.tail[(head, method)] = (route, name)
 
     def candidates(self, path: str) -> list[BaseRoute]:
         exact = self.exact.get(path)
@@ -169,6 +247,10 @@ class _Index:
     def grouped(self, path: str) -> list[BaseRoute]:
         """The routes whose fixed leading segments fit ``path``, in order: every route that
         can match it, and others."""
+        if path[-1:] == "\n":
+            # A route's ``$`` also matches before a final line feed, so ``/v2/bookings\n``
+            # is ``/v2/bookings``'s (under another key): such a path tries every route.
+            return self.source
         first, second = _key(path)
         if second is not None:
             found = self.by_two.get((first, second))
@@ -252,6 +334,21 @@ class IndexedRouter(Router):
             scope["path_params"] = dict(scope.get("path_params", {}))
             await direct.app(scope, receive, send)
             return
+        if index is not None and index.source is self._routes and index.size == len(self._routes):
+            # The tail table (_Index.tail), under its terms: a one-segment tail without a line
+            # feed, and a path that is no fixed route's path.
+            head, _, tail = route_path.rpartition("/")
+            found = index.tail.get((head, scope["method"]))
+            if (found is not None and tail and "\n" not in tail
+                    and route_path not in index.exact):
+                taker, name = found
+                # What Route.matches would give: a ``str`` parameter converts to itself.
+                scope["route"] = taker
+                scope["endpoint"] = taker.endpoint
+                path_params = scope["path_params"] = dict(scope.get("path_params", {}))
+                path_params[name] = tail
+                await taker.app(scope, receive, send)
+                return
         partial = partial_scope = None
         for route in self.candidates(route_path):
             match, child_scope = route.matches(scope)

@@ -257,3 +257,128 @@ async def test_a_request_is_dispatched_to_the_route_a_full_scan_picks_for_its_me
             with contextlib.suppress(Exception):  # the route's own answer does not matter
                 await router.app(scope, receive, send)
             assert scope.get("route") is _first_match(_ROUTES, method, path)[0], (method, path)
+
+
+# -- the tail table: a fixed head, then one ``str`` parameter ----------------------------------
+
+async def _plain(scope: object, receive: object, send: object) -> None:  # pragma: no cover
+    return None
+
+
+class _Asgi:
+    async def __call__(self, scope: object, receive: object, send: object) -> None:
+        return None  # pragma: no cover
+
+
+def _tricky_routes() -> list[BaseRoute]:
+    """Routes in front of tail-shaped ones that may or may not take their paths."""
+    from starlette.routing import Mount
+
+    return [
+        Route("/a/b/me", _plain, methods=["GET"]),
+        Route("/a/b/{x:int}", _plain, methods=["GET"]),  # takes /a/b/7 before /a/b/{name}
+        Route("/a/b/{name}", _plain, methods=["GET", "POST"]),
+        Route("/a/c/{rest:path}", _plain, methods=["GET"]),  # any depth: blocks the next
+        Route("/a/c/{name}", _plain, methods=["GET", "PUT"]),
+        Route("/a/d/{name}", _plain, methods=["PUT"]),
+        Route("/a/d/{other}", _plain, methods=["PUT", "GET"]),  # PUT taken above, GET here
+        Route("/a/{seg}/x", _plain, methods=["DELETE"]),  # takes /a/e/x for DELETE
+        Route("/a/e/{name}", _plain, methods=["DELETE", "GET"]),
+        Route("/a/g/x{name}", _plain, methods=["GET"]),  # part of a segment: takes /a/g/xyz
+        Route("/a/g/{name}", _plain, methods=["GET"]),
+        Route("/a/h/{name}/{more}", _plain, methods=["GET"]),  # one segment more: never
+        Route("/a/h/{name}", _plain, methods=["GET"]),
+        Route("/a/i/z", _plain, methods=["GET"]),  # a fixed path, and that path with a \n
+        Route("/a/i/{name}", _plain, methods=["GET"]),
+        Route("/a/k/z", _Asgi()),  # fixed, every method: no direct entry, yet it comes first
+        Route("/a/k/{name}", _plain, methods=["GET"]),
+        Mount("/m/n", _plain),  # not read by the index: blocks the route after it
+        Route("/m/n/{name}", _plain, methods=["GET"]),
+        Route("/m/o/{name}", _Asgi()),  # an ASGI app, no methods: every method, to the scan
+        Route("/q/{name}", _plain, methods=["GET"]),  # a one-segment head: left to the scan
+    ]
+
+
+async def _dispatched(router: IndexedRouter, method: str, path: str) -> tuple[object, object]:
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        pass
+
+    scope: dict[str, object] = {**_scope(method, path), "app": _FAKE.app, "state": {},
+                                "path_params": {"outer": "kept"}}
+    with contextlib.suppress(Exception):  # the route's own answer does not matter
+        await router.app(scope, receive, send)
+    return scope.get("route"), scope.get("path_params")
+
+
+def _scanned(routes: list[BaseRoute], method: str, path: str) -> tuple[object, object]:
+    """Starlette's scan: the route it picks and the path parameters it puts in the scope."""
+    partial = None
+    for route in routes:
+        match, child = route.matches({**_scope(method, path), "path_params": {"outer": "kept"}})
+        if match is Match.FULL:
+            return route, child["path_params"]
+        if match is Match.PARTIAL and partial is None:
+            partial = (route, child["path_params"])
+    if partial is not None:
+        return partial
+    return None, {"outer": "kept"}
+
+
+def test_the_tail_table_holds_only_routes_nothing_before_them_can_take() -> None:
+    router = IndexedRouter(routes=_tricky_routes())
+    router.candidates("/a")  # builds the index
+    index = router._index
+    assert index is not None
+    assert {(key, route.path) for key, (route, _) in index.tail.items()} == {
+        (("/a/b", "POST"), "/a/b/{name}"), (("/a/c", "PUT"), "/a/c/{name}"),
+        (("/a/d", "PUT"), "/a/d/{name}"), (("/a/d", "GET"), "/a/d/{other}"),
+        (("/a/d", "HEAD"), "/a/d/{other}"), (("/a/e", "GET"), "/a/e/{name}"),
+        (("/a/e", "HEAD"), "/a/e/{name}"), (("/a/h", "GET"), "/a/h/{name}"),
+        (("/a/h", "HEAD"), "/a/h/{name}"), (("/a/i", "GET"), "/a/i/{name}"),
+        (("/a/i", "HEAD"), "/a/i/{name}"), (("/a/k", "GET"), "/a/k/{name}"),
+        (("/a/k", "HEAD"), "/a/k/{name}")}
+
+
+_TRICKY_PATHS = [
+    "/" + "/".join(parts)
+    for first in ("a", "m", "q", "x")
+    for second in ("b", "c", "d", "e", "g", "h", "i", "k", "n", "o", "z", "")
+    for third in ("me", "7", "x", "xyz", "z", "z\n", "me\n", "abc", "", " z ", "x.y", "k")
+    for parts in ((first,), (first, second), (first, second, third),
+                  (first, second, third, "y"), (first, second, third, ""))]
+
+
+@pytest.mark.parametrize("method", _METHODS)
+async def test_a_path_is_dispatched_with_the_route_and_parameters_a_full_scan_gives(
+        method: str) -> None:
+    routes = _tricky_routes()
+    router = IndexedRouter(routes=routes)
+    router.candidates("/a")  # builds the index, so its tables are used
+    for path in dict.fromkeys(_TRICKY_PATHS):
+        assert await _dispatched(router, method, path) == _scanned(routes, method, path), path
+
+
+async def test_every_declared_api_path_gets_the_route_and_parameters_a_full_scan_gives() -> None:
+    router = _indexed(MockCalcom().app.router)
+    router.candidates("/v2/bookings")  # builds the index
+    assert router._index is not None
+    assert router._index.tail  # the API's routes fill it
+    for path in [*_PATHS, *(p + "\n" for p in _PATHS), *(p + "/" for p in _PATHS)]:
+        for method in _METHODS:
+            assert await _dispatched(router, method, path) == _scanned(_ROUTES, method, path), (
+                method, path)
+
+
+def test_no_tail_table_while_routes_wait_to_be_loaded() -> None:
+    """A path under a stand-in's segment must reach ``candidates``, which loads its routes."""
+    router = IndexedRouter(routes=[Route("/v2/x/{name}", _plain, methods=["GET"]),
+                                   LazyRoutes("v2", lambda: [])])
+    router.candidates("/other")  # builds the index without loading
+    assert router._index is not None
+    assert not router._index.tail
+    router.candidates("/v2/x/y")  # loads
+    assert router._index is not None
+    assert ("/v2/x", "GET") in router._index.tail
