@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
+import operator
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -87,6 +89,9 @@ def _as_list(value: object, label: str) -> list[str]:
     return items
 
 
+#: A model's journal bounds, ``(limit, budget)``, from its settings of the moment.
+_JOURNAL_BOUNDS = operator.attrgetter("settings.journal_limit", "settings.journal_max_bytes")
+
 class MockCalcom:
     """A fake Cal.com. Create as many as you like: nothing is shared between two of them.
 
@@ -103,7 +108,9 @@ class MockCalcom:
                                budget=lambda: self.model.settings.journal_max_bytes,
                                secret_hashes=self._secret_hashes,
                                known_secrets=self.model.secret_values,
-                               bounds=self._journal_bounds)
+                               # (limit, budget) from the settings of the moment: read
+                               # by a C getter, at every recording, with no frame.
+                               bounds=functools.partial(_JOURNAL_BOUNDS, self.model))
         #: sha256 of every client secret this fake handed out, deleted ones included: the
         #: journal redacts on read, and a rotated-away secret is still a secret.
         self._issued_secrets: set[str] = set()
@@ -464,11 +471,6 @@ class MockCalcom:
         self.close()
 
     # -- internals ---------------------------------------------------------------------------
-
-    def _journal_bounds(self) -> tuple[int, int]:
-        """The journal's ``(limit, budget)``, read from the settings at every recording."""
-        settings = self.model.settings
-        return settings.journal_limit, settings.journal_max_bytes
 
     def _secret_hashes(self) -> frozenset[str]:
         """Secrets the journal must recognise: every one issued through this API, and every

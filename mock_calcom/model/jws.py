@@ -33,8 +33,11 @@ class InvalidToken(ValueError):
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
+_b2a = binascii.b2a_base64
+
+
 def _b64url(data: bytes) -> bytes:
-    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
+    return _b2a(data, newline=False).translate(_URLSAFE).rstrip(b"=")
 
 
 def b64url_encode(data: bytes) -> str:
@@ -122,12 +125,15 @@ class HS256:
     def sign_after(self, prefix: SignedPrefix, rest: bytes) -> str:
         """``sign(start + rest)`` for the ``start`` of :meth:`prefix`: only the last few
         bytes of the start and ``rest`` are encoded and hashed per token."""
-        tail = _b64url(prefix.left + rest)
+        # (_b64url twice, in this frame.)
+        tail = _b2a(prefix.left + rest, newline=False).translate(_URLSAFE).rstrip(b"=")
         inner = prefix.state.copy()
         inner.update(tail)
         outer = self._outer.copy()
         outer.update(inner.digest())
-        return (prefix.encoded + tail + b"." + _b64url(outer.digest())).decode("ascii")
+        return (prefix.encoded + tail + b"."
+                + _b2a(outer.digest(), newline=False).translate(_URLSAFE).rstrip(b"=")
+                ).decode("ascii")
 
     def verify(self, token: str) -> bytes:
         """The payload bytes of a token this key signed; :class:`InvalidToken` otherwise."""

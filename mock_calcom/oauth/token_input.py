@@ -77,11 +77,10 @@ def parse_token_input(body: Any) -> TokenInput:
         # the one its keys name).
         grant = _GRANT_OF_KEYS.get(frozenset(body))
         if grant is not None and body["grant_type"] == grant and body["client_id"]:
-            try:
-                "".join(body.values())  # every value a string: join takes nothing else
-            except TypeError:
-                pass
-            else:
+            for value in body.values():
+                if not isinstance(value, str):
+                    break
+            else:  # every value a string (a loop: "".join copied a refresh token to say so)
                 # (tuple.__new__: the named tuples' own __new__ is a Python frame around it.)
                 if grant == REFRESH_TOKEN:
                     return _new(RefreshInput, (body["client_id"], body["refresh_token"],

@@ -531,6 +531,21 @@ async def test_an_unexpected_failure_is_a_500_server_error_without_traceback(
     response = await world.exchange(client, secret, code)
     assert_error(response, 500, "server_error", "An unexpected error occurred")
     assert "database on fire" not in response.text
+    # ... and the model's lock is free again: another thread takes it at once.
+    import threading
+
+    taken: list[bool] = []
+
+    def take() -> None:
+        lock = world.fake.model.lock
+        taken.append(lock.acquire(timeout=2))
+        if taken[-1]:
+            lock.release()
+
+    other = threading.Thread(target=take)
+    other.start()
+    other.join()
+    assert taken == [True]
 
 
 async def test_consent_mode_does_not_matter_to_the_token_endpoint(world: OAuthWorld) -> None:
