@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,20 @@ def guarded_protocol(http: str) -> type[asyncio.Protocol]:
     raise ValueError(f"unknown HTTP implementation {http!r} (h11 or httptools)")
 
 
+def direct_call(app: ASGIApp) -> ASGIApp:
+    """What calling ``app`` runs, as a callable the interpreter calls without a detour: for
+    an object whose class defines ``__call__`` in Python (the fake's edge), that method
+    bound to it. Calling the object itself goes through its type's call slot, which looks
+    the method up and binds it at every call. Anything else is ``app`` itself."""
+    # The type's own lookup (its MRO, not the instance), as its call slot does it.
+    call = next((klass.__dict__["__call__"] for klass in type(app).__mro__
+                 if "__call__" in klass.__dict__), None)
+    if isinstance(call, types.FunctionType):
+        bound: ASGIApp = types.MethodType(call, app)
+        return bound
+    return app
+
+
 class _Edge:
     """The outermost layer on a socket.
 
@@ -170,7 +185,7 @@ class _Edge:
         app = self._entry
         if app is None:
             entry = getattr(self.app, "entry", None)
-            app = self._entry = entry() if callable(entry) else self.app
+            app = self._entry = direct_call(entry() if callable(entry) else self.app)
         try:
             await app(scope, receive, app_send)
         except ConnectionDropped:

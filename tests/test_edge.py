@@ -312,6 +312,40 @@ def test_an_api_key_is_told_as_the_guards_replace_and_test_would(authorization: 
     assert _is_api_key(authorization) == expected
 
 
+async def test_the_socket_edge_calls_what_calling_the_app_would() -> None:
+    """``direct_call``: an object whose class (or a base) defines ``__call__`` in Python is
+    called through that method bound to it, never through an attribute of the instance;
+    anything else is called as it is."""
+    from mock_calcom.server import direct_call
+
+    calls: list[tuple[str, object]] = []
+
+    class Base:
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            calls.append(("class", self))
+
+    class Edge(Base):
+        pass
+
+    edge = Edge()
+    setattr(edge, "__call__", lambda *args: calls.append(("instance", edge)))  # noqa: B010
+
+    async def function(scope: Scope, receive: Receive, send: Send) -> None:
+        calls.append(("function", None))
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        pass
+
+    for app in (edge, function):
+        await app({}, receive, send)
+        await direct_call(app)({}, receive, send)
+    assert calls == [("class", edge), ("class", edge), ("function", None), ("function", None)]
+    assert direct_call(function) is function
+
+
 # -- the header dict of a header list seen lately is copied from a memo ----------------------
 
 def _decoded_by_hand(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:

@@ -92,6 +92,10 @@ _REMEMBERED_SCOPE_PARAM = 1024
 _scope_verdict = functools.lru_cache(maxsize=512)(_judge_scopes)
 
 
+_APPROVED = ClientStatus.APPROVED
+_new = tuple.__new__
+
+
 def _client_not_found() -> OAuthError:
     return OAuthError(401, "invalid_client", "client_not_found")
 
@@ -192,13 +196,15 @@ class OAuthService:
         if found is None:
             raise OAuthError(400, "invalid_grant", "code_invalid_or_expired")
         # From here on the code is gone, whatever fails next.
-        self._ensure_access(client, found.user_id)
+        if client.status is not _APPROVED:  # (an approved client passes _ensure_access)
+            self._ensure_access(client, found.user_id)
         if found.code_challenge or client.is_public:
             if not code_verifier or found.code_challenge_method != "S256":
                 raise OAuthError(400, "invalid_request", "pkce_missing_parameters_or_invalid_method")
             if not hmac.compare_digest(s256(code_verifier), found.code_challenge or ""):
                 raise OAuthError(400, "invalid_grant", "pkce_verification_failed")
-        grant = Grant(client.client_id, found.user_id, found.team_id, found.scopes)
+        # (tuple.__new__: the named tuple's own __new__ is a Python frame around it.)
+        grant = _new(Grant, (client.client_id, found.user_id, found.team_id, found.scopes))
         return self._tokens.mint_pair(grant, code_challenge=found.code_challenge,
                                       code_challenge_method=found.code_challenge_method)
 
@@ -217,7 +223,8 @@ class OAuthService:
         # Status before the row lookup (refreshAccessToken @027e9710): a revoked token of a
         # rejected client answers client_rejected. Tokens minted before rotation existed carry
         # no ``secret`` and skip the lookup.
-        self._ensure_access(client, claims.grant.user_id)
+        if client.status is not _APPROVED:  # (an approved client passes _ensure_access)
+            self._ensure_access(client, claims.grant.user_id)
         # Rotation: every refresh row of (client, user) goes, then one new pair is minted.
         pair = self._tokens.rotate(claims)
         if pair is None:
