@@ -30,6 +30,9 @@ class AuthorizationCode(NamedTuple):
     expires_at: float
 
 
+_new = tuple.__new__
+
+
 class CodeStore:
     def __init__(self, clock: Clock, rng: Randomness, ttl: int, max_pending: int = 10_000) -> None:
         self._clock = clock
@@ -59,16 +62,12 @@ class CodeStore:
         team_id: int | None = None,
     ) -> AuthorizationCode:
         # 40 random bytes, base64url without padding (about 54 characters), as Cal.com.
-        code = AuthorizationCode(
-            code=self._rng.token_urlsafe(40),
-            client_id=client_id,
-            user_id=user_id,
-            team_id=team_id,
-            scopes=scopes,
-            code_challenge=code_challenge,
-            code_challenge_method=code_challenge_method,
-            expires_at=self._clock.now() + self.ttl,
-        )
+        # (tuple.__new__: the named tuple's own __new__ is a Python frame around it.) In the
+        # order of the fields: code, client_id, user_id, team_id, scopes, code_challenge,
+        # code_challenge_method, expires_at.
+        code = _new(AuthorizationCode, (
+            self._rng.token_urlsafe(40), client_id, user_id, team_id, scopes, code_challenge,
+            code_challenge_method, self._clock.now() + self.ttl))
         codes = self._codes
         codes[code.code] = code
         heapq.heappush(self._expiry, (code.expires_at, code.code))

@@ -126,16 +126,13 @@ class OAuthService:
             raise _client_not_found()
         if request.redirect_uri is None or not client.has_redirect_uri(request.redirect_uri):
             raise OAuthError(400, "invalid_request", "redirect_uri_mismatch")
-        self._ensure_access(client, user_id)
+        if client.status is not _APPROVED:  # (an approved client passes _ensure_access)
+            self._ensure_access(client, user_id)
         scopes = self._authorize_scopes(client, request.scope)
-        return ValidAuthorization(
-            client=client,
-            redirect_uri=request.redirect_uri,
-            scopes=scopes,
-            state=request.state,
-            code_challenge=request.code_challenge or None,
-            code_challenge_method=request.code_challenge_method or None,
-        )
+        # (tuple.__new__: the named tuple's own __new__ is a Python frame around it.)
+        return _new(ValidAuthorization, (  # client, redirect_uri, scopes, state, challenge, method
+            client, request.redirect_uri, scopes, request.state, request.code_challenge or None,
+            request.code_challenge_method or None))
 
     def _authorize_scopes(self, client: OAuthClient, raw: str | None) -> tuple[str, ...]:
         scope_error = self._settings.authorize_scope_error

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from mock_calcom.asgi import fake_in, fake_of
+from mock_calcom.asgi import fake_of
 from mock_calcom.errors import OAuthError
 from mock_calcom.journal import Captured
 from mock_calcom.model.consent import ConsentMode
@@ -100,7 +100,7 @@ class AuthorizePage:
 
 
 def _authorize_answer(scope: Scope) -> Response:
-    fake = fake_in(scope)
+    fake: MockCalcom = scope["app"].fake  # fake_in, in this frame
     authorize = authorize_query(scope["query_string"])
     with fake.model.lock:
         user = fake.model.signed_in_user()
@@ -190,7 +190,12 @@ class Redirect(RedirectResponse):
     def to_location(cls, location: str, status_code: int) -> Redirect:
         """The redirect for an already quoted ``location`` (:func:`redirect_location`)."""
         response = cls.__new__(cls)
-        response._set(location, status_code)
+        # _set, in this frame.
+        response.status_code = status_code
+        response.background = None
+        response.body = b""
+        response.raw_headers = [(b"content-length", b"0"),
+                                (b"location", location.encode("latin-1"))]
         return response
 
     def _set(self, location: str, status_code: int) -> None:

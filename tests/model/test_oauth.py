@@ -354,3 +354,27 @@ def test_a_remembered_scope_verdict_follows_a_change_of_the_clients_scopes() -> 
         "scope_exceeds_client_registration")
     client.scopes = ["BOOKING_READ", "BOOKING_WRITE"]
     assert model.oauth.validate_authorize(request, 1).scopes == ("BOOKING_WRITE",)
+
+
+@pytest.mark.parametrize("status", ["APPROVED", "PENDING", "REJECTED"])
+@pytest.mark.parametrize("as_owner", [True, False])
+def test_a_valid_authorization_holds_each_field_of_the_request_under_its_name(
+        status: str, as_owner: bool) -> None:
+    from mock_calcom.model.clients import ClientStatus
+    from mock_calcom.model.oauth import ValidAuthorization
+
+    model = new_model()
+    owner, other = model.create_user("owner"), model.create_user("other")
+    client, _ = make_client(model, "confidential", owner.id)
+    client.status = ClientStatus(status)
+    request = AuthorizeRequest(client_id=client.client_id, redirect_uri=OTHER_REDIRECT,
+                               scope="BOOKING_READ", state="st", code_challenge="ch",
+                               code_challenge_method="S256")
+    user = owner if as_owner else other
+    valid = reason(lambda: model.oauth.validate_authorize(request, user.id))
+    if status == "REJECTED" or (status == "PENDING" and not as_owner):
+        assert valid in ("client_rejected", "client_not_approved")
+        return
+    assert model.oauth.validate_authorize(request, user.id) == ValidAuthorization(
+        client=client, redirect_uri=OTHER_REDIRECT, scopes=("BOOKING_READ",), state="st",
+        code_challenge="ch", code_challenge_method="S256")
