@@ -688,16 +688,22 @@ async def _token_call(fake: MockCalcom, body: bytes, content_type: bytes) -> lis
     return sent
 
 
-async def _conversation(fake: MockCalcom) -> list[list[Any]]:
-    from urllib.parse import urlencode
-
+def _client_with_code(fake: MockCalcom, user_name: str) -> tuple[Any, str]:
+    """A confidential client of ``https://app.example/cb`` and a code of a new user's."""
     from mock_calcom.model.scopes import USER_SCOPES
 
     client = fake.create_client("app", ["https://app.example/cb"], list(USER_SCOPES))
-    user = fake.create_user("handoff")
+    user = fake.create_user(user_name)
     with fake.model.lock:
         code = fake.model.codes.issue(client_id=client.client_id, user_id=user.id,
                                       scopes=("BOOKING_READ",)).code
+    return client, code
+
+
+async def _conversation(fake: MockCalcom) -> list[list[Any]]:
+    from urllib.parse import urlencode
+
+    client, code = _client_with_code(fake, "handoff")
     form = b"application/x-www-form-urlencoded"
     exchange = {"grant_type": "authorization_code", "client_id": client.client_id,
                 "client_secret": client.client_secret, "code": code, "redirect_uri": "https://app.example/cb"}
@@ -765,14 +771,8 @@ async def test_the_secrets_of_a_token_request_are_remembered_by_value() -> None:
     journal redacts it by value wherever else it shows up)."""
     from urllib.parse import urlencode
 
-    from mock_calcom.model.scopes import USER_SCOPES
-
     fake = MockCalcom(Settings(seed=23))
-    client = fake.create_client("app", ["https://app.example/cb"], list(USER_SCOPES))
-    user = fake.create_user("remembered")
-    with fake.model.lock:
-        code = fake.model.codes.issue(client_id=client.client_id, user_id=user.id,
-                                      scopes=("BOOKING_READ",)).code
+    client, code = _client_with_code(fake, "remembered")
     form = b"application/x-www-form-urlencoded"
     secret = client.client_secret
     assert secret is not None
