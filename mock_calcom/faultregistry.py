@@ -9,6 +9,7 @@ once :mod:`.faults` is imported.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from mock_calcom.errors import UnknownObjectError
@@ -27,6 +28,9 @@ class FaultRegistry:
     def __init__(self, rng: Randomness) -> None:
         self._rng = rng
         self._entries: dict[str, _Entry] = {}
+        #: The same dict, for reading only: the edge asks on every request whether it is
+        #: empty, and ``bool(registry)`` costs a call of :meth:`__bool__`.
+        self.entries: Mapping[str, _Entry] = self._entries
         self._next = 1
         self._lock = threading.Lock()
 

@@ -352,7 +352,7 @@ class EdgeMiddleware:
                 # through the replaying ``receive`` (asgi.READ_BODY).
                 scope[READ_BODY] = body
         journal = fake.journal
-        if fake.model.faults:
+        if fake.model.faults.entries:  # bool(faults), without the call
             # The journal answers an unexpected error with the 500 page (ServerErrorMiddleware's
             # place: inside the journal, outside everything else).
             await journaled(journal, self._inner, scope, receive, send, body,
@@ -396,7 +396,7 @@ class EdgeMiddleware:
                         await self._on_error(exc, inner, receive, sent, sent)
             finally:
                 if extra is not None and sent:  # on /v2/, once the gate has let it through
-                    sent[0] = _with_request_id(sent[0], extra, inner, fake)
+                    sent[0] = _with_request_id(sent[0], extra, inner, fake, headers)
         except ConnectionDropped:
             journal.add(ident, started, scope, body, None)
             raise
@@ -563,9 +563,10 @@ class EdgeMiddleware:
 
 
 def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, scope: Scope,
-                     fake: MockCalcom) -> Message:
+                     fake: MockCalcom, headers: dict[str, str] | None = None) -> Message:
     """A ``/v2/`` answer's start with the throttler's headers and the request id, unless the
-    route set its own (the token endpoint's error rule, ``oauth.token``)."""
+    route set its own (the token endpoint's error rule, ``oauth.token``). ``headers``: the
+    request's header dict, when the caller has it (``asgi.headers_of``)."""
     if extra is None or message["type"] != "http.response.start":
         return message
     own = message.get("headers", [])
@@ -575,10 +576,9 @@ def _with_request_id(message: Message, extra: list[tuple[bytes, bytes]] | None, 
         # The route set its own: nothing to add but the throttler's headers.
         return {**message, "headers": [*own, *extra]} if extra else message
     # request_id_for, in this frame.
-    vercel = headers_of(scope).get("x-vercel-id")
+    vercel = (headers_of(scope) if headers is None else headers).get("x-vercel-id")
     request_id = vercel if vercel is not None else fake.model.request_ids.next()
-    headers = [*own, *extra, (_REQUEST_ID, request_id.encode("latin-1"))]
-    return {**message, "headers": headers}
+    return {**message, "headers": [*own, *extra, (_REQUEST_ID, request_id.encode("latin-1"))]}
 
 
 _REQUEST_ID = b"x-request-id"

@@ -322,23 +322,22 @@ class IndexedRouter(Router):
             scope["router"] = self
         # get_route_path, with its common case (no root path) in this frame.
         route_path = scope["path"] if not scope.get("root_path") else get_route_path(scope)
-        # _direct, in this frame.
         index = self._index
-        direct = (index.direct.get((route_path, scope["method"]))
-                  if index is not None and index.source is self._routes
-                  and index.size == len(self._routes) else None)
-        if direct is not None:
-            # What Route.matches would give: a full match with no parameters of its own.
-            scope["route"] = direct
-            scope["endpoint"] = direct.endpoint
-            scope["path_params"] = dict(scope.get("path_params", {}))
-            await direct.app(scope, receive, send)
-            return
         if index is not None and index.source is self._routes and index.size == len(self._routes):
+            # _direct, in this frame.
+            method = scope["method"]
+            direct = index.direct.get((route_path, method))
+            if direct is not None:
+                # What Route.matches would give: a full match with no parameters of its own.
+                scope["route"] = direct
+                scope["endpoint"] = direct.endpoint
+                scope["path_params"] = dict(scope.get("path_params", {}))
+                await direct.app(scope, receive, send)
+                return
             # The tail table (_Index.tail), under its terms: a one-segment tail without a line
             # feed, and a path that is no fixed route's path.
             head, _, tail = route_path.rpartition("/")
-            found = index.tail.get((head, scope["method"]))
+            found = index.tail.get((head, method))
             if (found is not None and tail and "\n" not in tail
                     and route_path not in index.exact):
                 taker, name = found

@@ -344,3 +344,51 @@ async def test_the_socket_edge_calls_what_calling_the_app_would() -> None:
         await direct_call(app)({}, receive, send)
     assert calls == [("class", edge), ("class", edge), ("function", None), ("function", None)]
     assert direct_call(function) is function
+
+
+# -- the header dict of a header list seen lately is copied from a memo ----------------------
+
+def _decoded_by_hand(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """``asgi.headers_of`` as it was written: every name and value decoded."""
+    return {key.decode("latin-1"): value.decode("latin-1") for key, value in reversed(headers)}
+
+
+def _fresh(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The same list in new objects, as each request brings its own."""
+    return [(bytes(bytearray(k)), bytes(bytearray(v))) for k, v in headers]
+
+
+@settings(max_examples=150)
+@given(st.lists(st.lists(st.tuples(st.sampled_from([*_HEADER_NAMES, b"X-Up", b"\xe9t\xe9"]),
+                                   st.binary(max_size=12)), max_size=5),
+                min_size=1, max_size=4))
+def test_a_header_dict_from_the_memo_is_the_dict_decoded_from_the_list(
+        lists: list[list[tuple[bytes, bytes]]]) -> None:
+    for headers in [*lists, *lists, *reversed(lists)]:
+        first = headers_of({"headers": _fresh(headers)})
+        assert first == _decoded_by_hand(headers)
+        assert list(first.items()) == list(_decoded_by_hand(headers).items())  # same order
+        first["x-changed"] = "by a reader"  # each request's dict is its own
+        again = headers_of({"headers": _fresh(headers)})
+        assert again == _decoded_by_hand(headers)
+        assert again is not first
+
+
+def test_header_lists_of_other_shapes_are_decoded_as_before() -> None:
+    pairs = [[b"authorization", b"Bearer a"], [b"host", b"h"]]  # lists: no tuple key
+    assert headers_of({"headers": pairs}) == {"authorization": "Bearer a", "host": "h"}
+    assert headers_of({"headers": [(b"a", b"1"), (b"a", b"2")]}) == {"a": "1"}
+    assert headers_of({"headers": []}) == {}
+
+
+def test_the_header_memo_keeps_neither_large_lists_nor_more_than_its_bound() -> None:
+    from mock_calcom import asgi
+
+    long_value = [(b"x-big", b"v" * (asgi._MEMO_CHARACTERS + 1))]
+    many = [(b"x-%d" % i, b"1") for i in range(asgi._MEMO_HEADERS + 1)]
+    for headers in (long_value, many):
+        assert headers_of({"headers": headers}) == _decoded_by_hand(headers)
+        assert tuple(headers) not in asgi._DICTS
+    for i in range(asgi._MEMO_LISTS + 10):
+        headers_of({"headers": [(b"x-n", b"%d" % i)]})
+        assert 0 < len(asgi._DICTS) <= asgi._MEMO_LISTS

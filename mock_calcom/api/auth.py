@@ -126,7 +126,22 @@ class Presented:
 
 
 def authenticate(model: CalcomModel, headers: Mapping[str, str], *, optional: bool = False) -> Caller | None:
-    """``ApiAuthGuard`` (``optional=False``, never returns ``None``) or ``OptionalApiAuthGuard``."""
+    """``ApiAuthGuard`` (``optional=False``, never returns ``None``) or ``OptionalApiAuthGuard``.
+
+    The usual request, a bearer that is no API key and not both platform headers, is decided
+    here as :func:`authenticate_presented` decides it (its claims or the invalid-token 401),
+    without the :class:`Presented` and two calls in between; any other takes that path."""
+    authorization = headers.get("authorization")
+    if authorization and not (headers.get(X_CAL_CLIENT_ID) and headers.get(X_CAL_SECRET_KEY)):
+        token = authorization.replace("Bearer ", "", 1)  # Presented's bearer
+        if token and not token.startswith(API_KEY_PREFIX):
+            try:
+                claims: AccessClaims | None = model.tokens.verify_access(token)
+            except TokenRejected:
+                claims = None
+            if claims is None:
+                raise UnauthorizedError(model.settings.api_invalid_token_message)
+            return Caller(_acting_user(model, claims), claims)
     return authenticate_presented(model, Presented(headers), optional=optional)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mock_calcom.model.clock import Clock
 from mock_calcom.model.randomness import Randomness
@@ -13,10 +13,12 @@ from mock_calcom.model.randomness import Randomness
 _SWEEP_ON_ISSUE_EVERY = 256
 
 
-@dataclass(frozen=True)
-class AuthorizationCode:
+class AuthorizationCode(NamedTuple):
     """An ``AccessCode`` row. Note what is *not* stored: the redirect_uri used at authorize,
-    which is why the token endpoint checks redirect_uri against every registered URI."""
+    which is why the token endpoint checks redirect_uri against every registered URI.
+
+    A named tuple (immutable, as the frozen dataclass it was): one is made at every
+    authorize, and a frozen dataclass sets each field through ``object.__setattr__``."""
 
     code: str
     client_id: str

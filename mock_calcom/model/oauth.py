@@ -37,9 +37,10 @@ class AuthorizeRequest:
     code_challenge_method: str | None = None
 
 
-@dataclass(frozen=True)
-class ValidAuthorization:
-    """An authorize request that passed every check: what the consent page shows."""
+class ValidAuthorization(NamedTuple):
+    """An authorize request that passed every check: what the consent page shows. A named
+    tuple (immutable, as the frozen dataclass it was): made at every authorize, and a frozen
+    dataclass sets each field through ``object.__setattr__``."""
 
     client: OAuthClient
     redirect_uri: str
@@ -161,9 +162,10 @@ class OAuthService:
         if method is not None and method != "S256":
             raise OAuthError(400, "invalid_request", zod_enum_message(method), redirectable=True)
         challenge = authorization.code_challenge
-        if authorization.client.is_public and not challenge:
+        public = authorization.client.is_public  # read once: the client is under the model lock
+        if public and not challenge:
             raise OAuthError(400, "invalid_request", "pkce_required", redirectable=True)
-        if (authorization.client.is_public or challenge) and method != "S256":
+        if (public or challenge) and method != "S256":
             raise OAuthError(400, "invalid_request", "invalid_code_challenge_method",
                              redirectable=True)
         code = self._codes.issue(

@@ -19,6 +19,7 @@ from mock_calcom.api.auth import (
     PERMISSIONS_NO_AUTH_MESSAGE,
     Presented,
     authenticate,
+    authenticate_presented,
     bearer_of,
     permissions_guard,
 )
@@ -335,3 +336,31 @@ def test_an_endpoints_chain_decides_as_its_guards_one_after_another(
 def test_the_presented_bearer_is_bearer_of_the_authorization_header(authorization: str | None) -> None:
     headers = {} if authorization is None else {"authorization": authorization}
     assert Presented(headers).token == bearer_of(authorization)
+
+
+@pytest.mark.parametrize("extra", [
+    {}, {"x-cal-client-id": "c"}, {"x-cal-secret-key": "s"},
+    {"x-cal-client-id": "c", "x-cal-secret-key": "s"}, {"x-cal-client-id": "", "x-cal-secret-key": "s"},
+])
+@pytest.mark.parametrize("authorization", [
+    "Bearer {valid}", "Bearer {expired}", "Bearer x.y.z", "Bearer cal_123", "Bearer {teamless}",
+    "Bearer {team}", "Bearer {unknown}", None, "", "Bearer ", "bearer {valid}", "{valid}",
+    "Bearer cal_", "Bearer Bearer {valid}", "Bearer  {valid}", "cal_1"])
+@pytest.mark.parametrize("optional", [False, True])
+def test_api_auth_guard_decides_as_it_does_on_presented_credentials(
+        fake: MockCalcom, alice: User, mint: TokenFactory, authorization: str | None,
+        extra: dict[str, str], optional: bool) -> None:
+    # authenticate's own path for the usual bearer against authenticate_presented (the
+    # general path), for every kind of bearer, spelling and platform header.
+    expired = mint(alice)
+    with fake.model.lock:
+        unknown = fake.model.tokens.mint_pair(Grant("c", 999, None, ())).access_token
+        fake.model.tokens.force_expire(expired)
+    tokens = {"valid": mint(alice, ["BOOKING_READ"]), "expired": expired, "teamless": mint(None),
+              "team": mint(None, team_id=7), "unknown": unknown}
+    headers = dict(extra)
+    if authorization is not None:
+        headers["authorization"] = authorization.format(**tokens)
+    general = _outcome(lambda: authenticate_presented(fake.model, Presented(headers),
+                                                      optional=optional))
+    assert _outcome(lambda: authenticate(fake.model, headers, optional=optional)) == general

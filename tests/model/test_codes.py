@@ -115,3 +115,17 @@ def test_a_lookup_leaves_the_store_a_sweep_at_every_lookup_leaves(
                          sorted(codes._expiry), list(codes._codes)))
         sides.append(seen)
     assert sides[0] == sides[1]
+
+
+def test_an_issued_code_is_an_immutable_record_of_its_fields(codes: CodeStore) -> None:
+    """A named tuple now (it was a frozen dataclass): the same fields, read by name, and no
+    field can be set."""
+    code = codes.issue(client_id="c", user_id=7, scopes=("READ",), code_challenge="x",
+                       code_challenge_method="S256", team_id=None)
+    assert (code.client_id, code.user_id, code.team_id, code.scopes, code.code_challenge,
+            code.code_challenge_method) == ("c", 7, None, ("READ",), "x", "S256")
+    assert code._fields == ("code", "client_id", "user_id", "team_id", "scopes",
+                            "code_challenge", "code_challenge_method", "expires_at")
+    assert repr(code).startswith(f"AuthorizationCode(code={code.code!r}, client_id='c'")
+    with pytest.raises(AttributeError):
+        code.user_id = 8  # type: ignore[misc]

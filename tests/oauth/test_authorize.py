@@ -513,7 +513,10 @@ async def test_the_authorize_pages_own_app_answers_as_its_handler_does(
     from mock_calcom.asgi import ScopeEndpoint
     from mock_calcom.oauth.authorize import AuthorizePage, authorize_page
 
-    async def conversation(app: object, fake: MockCalcom, queries: list[bytes]) -> list[object]:
+    async def conversation(app: object, fake: MockCalcom, queries: list[bytes],
+                           captured: bool = False) -> list[object]:
+        from mock_calcom.journal import Captured
+
         sent: list[object] = []
 
         async def receive() -> dict[str, object]:
@@ -527,13 +530,18 @@ async def test_the_authorize_pages_own_app_answers_as_its_handler_does(
                 scope: dict[str, object] = {
                     "type": "http", "method": method, "path": "/auth/oauth2/authorize",
                     "query_string": query, "headers": [], "app": fake.app, "path_params": {}}
-                await app(scope, receive, send)  # type: ignore[operator]
+                # The edge's own send (the journal's Captured list), or any other.
+                held = Captured()
+                await app(scope, receive, held if captured else send)  # type: ignore[operator]
+                sent.extend(held)
         return sent
 
     general, fast = _authorize_world(mode, with_user=with_user), _authorize_world(mode, with_user=with_user)
-    assert general[1] == fast[1]
+    held = _authorize_world(mode, with_user=with_user)
+    assert general[1] == fast[1] == held[1]
     expected = await conversation(ScopeEndpoint(authorize_page), *general)
     assert await conversation(AuthorizePage(), *fast) == expected
+    assert await conversation(AuthorizePage(), *held, captured=True) == expected
     statuses = {m["status"] for m in expected if isinstance(m, dict) and "status" in m}
     assert (302 in statuses) == with_user  # redirects (codes or errors) and pages both compared
     assert (200 in statuses) == (with_user and mode is ConsentMode.INTERACTIVE)

@@ -145,8 +145,11 @@ async def test_the_lookups_own_app_answers_as_its_handler_does(world: OAuthWorld
     bearers = [_bearer(world), _bearer(world, ("BOOKING_READ",)), {"Authorization": "Bearer x.y.z"}, {},
                {"Authorization": "Bearer cal_1"}, {"x-cal-client-id": "a", "x-cal-secret-key": "b"}]
 
-    async def outcome(app: object, client_id: str, headers: dict[str, str]) -> object:
-        sent: list[object] = []
+    async def outcome(app: object, client_id: str, headers: dict[str, str],
+                      captured: bool = False) -> object:
+        from mock_calcom.journal import Captured
+
+        sent: list[Any] = Captured() if captured else []
 
         async def receive() -> dict[str, object]:
             return {"type": "http.request", "body": b"", "more_body": False}
@@ -158,16 +161,18 @@ async def test_the_lookups_own_app_answers_as_its_handler_does(world: OAuthWorld
                  "query_string": b"", "app": world.fake.app, "path_params": {"client_id": client_id},
                  "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
         try:
-            await app(scope, receive, send)  # type: ignore[operator]
+            # The edge's own send (the journal's Captured list), or any other.
+            await app(scope, receive, sent if captured else send)  # type: ignore[operator]
         except Exception as exc:  # the error (rendered by the edge) is the outcome compared
             return (type(exc).__name__, str(exc))
-        return sent
+        return list(sent)
 
     seen = set()
     for client_id in (client.client_id, other.client_id, "nobody", client.client_id):
         for headers in bearers:
             expected = await outcome(ScopeEndpoint(client_info), client_id, headers)
             assert await outcome(ClientInfo(), client_id, headers) == expected
+            assert await outcome(ClientInfo(), client_id, headers, captured=True) == expected
             seen.add(str(expected[0]) if isinstance(expected, tuple) else "sent")
     assert {"sent", "UnauthorizedError", "HttpExceptionError"} <= seen
     assert ("ForbiddenError" in seen) == (not open_to_scoped)
