@@ -34,11 +34,10 @@ from mock_calcom.oauth.bodies import (
     parse_qs_extended,
     read_body_raw,
 )
-from mock_calcom.oauth.token_input import ExchangeInput, TokenInput, invalid_request, parse_token_input
+from mock_calcom.oauth.token_input import ExchangeInput, invalid_request, parse_token_input
 
 if TYPE_CHECKING:
     from mock_calcom.fake import MockCalcom
-    from mock_calcom.secretvalues import SecretValues
 
 #: What the OAuth2 exception filter writes when the client sent no ``x-request-id``.
 UNKNOWN_REQUEST_ID = "unknown-request-id"
@@ -102,25 +101,32 @@ def token_pair(fake: MockCalcom, scope: Scope, raw: bytes) -> tuple[TokenPair, b
         if body is None and model.settings.empty_body == "empty_object":
             body = {}  # body-parser 1.x leaves ``req.body = {}``
     token_input = parse_token_input(body)
-    _remember_secrets(model.secret_values, token_input)
+    # Secrets received in secret fields are remembered, so the journal redacts them wherever
+    # else they show up (a verifier echoed in a header, a code in a path). (The fields are
+    # unpacked once: a named tuple's attributes are each a descriptor call.)
+    known = model.secret_values
+    exchange = False
+    if isinstance(token_input, ExchangeInput):
+        exchange = True
+        client_id, code, redirect_uri, client_secret, code_verifier = token_input
+        known.add_many(((code_verifier, "code_verifier"), (code, "code"),
+                        (client_secret, "client_secret")))
+    else:
+        client_id, refresh_token, client_secret = token_input
+        known.add_many(((client_secret, "client_secret"), (refresh_token, "refresh_token")))
     lock = model.lock
     try:
         # ``with model.lock``, written out: a ``with`` binds the lock's __enter__ and
         # __exit__ as new method objects, twice the instructions of the two calls.
         lock.acquire()
         try:
-            if isinstance(token_input, ExchangeInput):
+            if exchange:
                 pair = model.oauth.exchange(
-                    client_id=token_input.client_id, code=token_input.code,
-                    redirect_uri=token_input.redirect_uri,
-                    client_secret=token_input.client_secret,
-                    code_verifier=token_input.code_verifier,
-                )
+                    client_id=client_id, code=code, redirect_uri=redirect_uri,
+                    client_secret=client_secret, code_verifier=code_verifier)
             else:
-                pair = model.oauth.refresh(
-                    client_id=token_input.client_id, refresh_token=token_input.refresh_token,
-                    client_secret=token_input.client_secret,
-                )
+                pair = model.oauth.refresh(client_id=client_id, refresh_token=refresh_token,
+                                           client_secret=client_secret)
             include_scope = model.settings.token_response_scope
         finally:
             lock.release()
@@ -181,17 +187,6 @@ def pair_json(pair: TokenPair, include_scope: bool) -> bytes:
         return (f'{{"access_token":"{access}","token_type":"bearer","refresh_token":"{refresh}",'
                 f'"expires_in":{expires_in}}}').encode("ascii")
     return _token_json(token_body(pair, include_scope=include_scope))
-
-
-def _remember_secrets(known: SecretValues, token_input: TokenInput) -> None:
-    """Secrets received in secret fields, so the journal redacts them wherever else they
-    show up (a verifier echoed in a header, a code in a path)."""
-    secret = token_input.client_secret
-    if isinstance(token_input, ExchangeInput):
-        known.add_many(((token_input.code_verifier, "code_verifier"),
-                        (token_input.code, "code"), (secret, "client_secret")))
-    else:
-        known.add_many(((secret, "client_secret"), (token_input.refresh_token, "refresh_token")))
 
 
 def token_body(pair: TokenPair, *, include_scope: bool) -> dict[str, Any]:

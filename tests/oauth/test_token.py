@@ -688,16 +688,22 @@ async def _token_call(fake: MockCalcom, body: bytes, content_type: bytes) -> lis
     return sent
 
 
-async def _conversation(fake: MockCalcom) -> list[list[Any]]:
-    from urllib.parse import urlencode
-
+def _client_with_code(fake: MockCalcom, user_name: str) -> tuple[Any, str]:
+    """A confidential client of ``https://app.example/cb`` and a code of a new user's."""
     from mock_calcom.model.scopes import USER_SCOPES
 
     client = fake.create_client("app", ["https://app.example/cb"], list(USER_SCOPES))
-    user = fake.create_user("handoff")
+    user = fake.create_user(user_name)
     with fake.model.lock:
         code = fake.model.codes.issue(client_id=client.client_id, user_id=user.id,
                                       scopes=("BOOKING_READ",)).code
+    return client, code
+
+
+async def _conversation(fake: MockCalcom) -> list[list[Any]]:
+    from urllib.parse import urlencode
+
+    client, code = _client_with_code(fake, "handoff")
     form = b"application/x-www-form-urlencoded"
     exchange = {"grant_type": "authorization_code", "client_id": client.client_id,
                 "client_secret": client.client_secret, "code": code, "redirect_uri": "https://app.example/cb"}
@@ -758,3 +764,25 @@ async def test_the_answer_held_for_the_journal_is_what_awaiting_its_send_gives(
     assert [answer[0]["status"] for answer in appended] == [200, 200, 400, 400, 400, 400]
     assert journaled(appended_fake) == journaled(awaited_fake)
     assert len(journaled(appended_fake)) == len(appended)
+
+
+async def test_the_secrets_of_a_token_request_are_remembered_by_value() -> None:
+    """Every secret field of an exchange and of a refresh is remembered under its kind (the
+    journal redacts it by value wherever else it shows up)."""
+    from urllib.parse import urlencode
+
+    fake = MockCalcom(Settings(seed=23))
+    client, code = _client_with_code(fake, "remembered")
+    form = b"application/x-www-form-urlencoded"
+    secret = client.client_secret
+    assert secret is not None
+    exchanged = await _token_call(fake, urlencode({
+        "grant_type": "authorization_code", "client_id": client.client_id,
+        "client_secret": secret, "code": code, "redirect_uri": "https://app.example/cb"}).encode(), form)
+    refresh = json.loads(exchanged[1]["body"])["refresh_token"]
+    await _token_call(fake, urlencode({
+        "grant_type": "refresh_token", "client_id": client.client_id, "client_secret": secret,
+        "refresh_token": refresh}).encode(), form)
+    known = fake.model.secret_values
+    assert (known.kind_of(code), known.kind_of(secret), known.kind_of(refresh)) == (
+        "code", "client_secret", "refresh_token")
