@@ -102,21 +102,28 @@ class AuthorizePage:
 def _authorize_answer(scope: Scope) -> Response:
     fake: MockCalcom = scope["app"].fake  # fake_in, in this frame
     authorize = authorize_query(scope["query_string"])
-    with fake.model.lock:
-        user = fake.model.signed_in_user()
+    model = fake.model
+    lock = model.lock
+    # ``with model.lock``, written out (as the token endpoint): a ``with`` binds the lock's
+    # __enter__ and __exit__ as new method objects.
+    lock.acquire()
+    try:
+        user = model.signed_in_user()
         if user is None:
             return _no_user_page()
         try:
-            valid = fake.model.oauth.validate_authorize(authorize, user.id)
+            valid = model.oauth.validate_authorize(authorize, user.id)
         except OAuthError as exc:
             return _error_response(exc, authorize, status_code=302)
-        mode = fake.model.consent.mode
+        mode = model.consent.mode
         if valid.client.is_trusted or mode is ConsentMode.APPROVE:
             return _approve(fake, valid, user.id, status_code=302)
         if mode is ConsentMode.DENY:
             return _deny(valid, status_code=302)
-        return _consent_page(valid, fake.model.users.all(), user.id,
+        return _consent_page(valid, model.users.all(), user.id,
                              _first_values(scope["query_string"]))
+    finally:
+        lock.release()
 
 
 async def authorize_decision(request: Request) -> Response:

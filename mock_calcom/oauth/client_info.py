@@ -61,20 +61,26 @@ def _answer(scope: Scope) -> tuple[bytes, bytes]:
     """The body of a lookup's 200 and its length, as a ``content-length`` value (errors
     raised, for the app's edge to render)."""
     api = _api()
-    fake = fake_in(scope)
+    model = fake_in(scope).model
     client_id = scope["path_params"]["client_id"]
-    with fake.model.lock:
-        caller = api.authenticate(fake.model, headers_of(scope))
+    lock = model.lock
+    # ``with model.lock``, written out (as the token endpoint): a ``with`` binds the lock's
+    # __enter__ and __exit__ as new method objects.
+    lock.acquire()
+    try:
+        caller = api.authenticate(model, headers_of(scope))
         assert caller is not None  # ApiAuthGuard: never anonymous
-        if not fake.model.settings.client_lookup_open_to_scoped_tokens:
+        if not model.settings.client_lookup_open_to_scoped_tokens:
             api.check_scopes(caller.scopes, api.not_available)
-        client = fake.model.clients.get(client_id)
+        client = model.clients.get(client_id)
         if client is None:
             raise HttpExceptionError(CLIENT_NOT_FOUND, 404)
         return _described(client.client_id, tuple(client.redirect_uris), client.name,
                           # ``_value_`` is what the enum's ``value`` property (two Python
                           # calls) returns.
                           client.logo, client.is_trusted, client.client_type._value_)
+    finally:
+        lock.release()
 
 
 class _Api(NamedTuple):

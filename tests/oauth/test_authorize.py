@@ -545,3 +545,19 @@ async def test_the_authorize_pages_own_app_answers_as_its_handler_does(
     statuses = {m["status"] for m in expected if isinstance(m, dict) and "status" in m}
     assert (302 in statuses) == with_user  # redirects (codes or errors) and pages both compared
     assert (200 in statuses) == (with_user and mode is ConsentMode.INTERACTIVE)
+
+
+@pytest.mark.parametrize("how", ["approved", "unknown client", "no user", "consent page"])
+async def test_the_authorize_page_frees_the_model_lock_whatever_it_answers(
+        world: OAuthWorld, how: str) -> None:
+    from tests.oauth.test_client_info import _free_in_another_thread
+
+    client, _ = world.client()
+    if how == "no user":
+        world.fake.model.consent.user_id = None
+    if how == "consent page":
+        world.consent(ConsentMode.INTERACTIVE)
+    response = await world.authorize(client, client_id="nobody" if how == "unknown client"
+                                     else client.client_id)
+    assert response.status_code in (200, 302, 400, 401)
+    assert _free_in_another_thread(world.fake.model.lock)

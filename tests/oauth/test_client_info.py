@@ -176,3 +176,31 @@ async def test_the_lookups_own_app_answers_as_its_handler_does(world: OAuthWorld
             seen.add(str(expected[0]) if isinstance(expected, tuple) else "sent")
     assert {"sent", "UnauthorizedError", "HttpExceptionError"} <= seen
     assert ("ForbiddenError" in seen) == (not open_to_scoped)
+
+
+def _free_in_another_thread(lock: object) -> bool:
+    """Whether another thread can take ``lock`` at once (this one may hold an RLock again)."""
+    import threading
+
+    taken: list[bool] = []
+
+    def probe() -> None:
+        ok = lock.acquire(blocking=False)  # type: ignore[attr-defined]
+        taken.append(ok)
+        if ok:
+            lock.release()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join(5)
+    return taken == [True]
+
+
+@pytest.mark.parametrize("how", ["found", "unknown", "no credentials"])
+async def test_the_lookup_frees_the_model_lock_whatever_it_answers(world: OAuthWorld, how: str) -> None:
+    client, _ = world.client()
+    headers = {} if how == "no credentials" else _bearer(world)
+    response = await world.http.get(URL + (client.client_id if how == "found" else "nope"),
+                                    headers=headers)
+    assert response.status_code == {"found": 200, "unknown": 404, "no credentials": 401}[how]
+    assert _free_in_another_thread(world.fake.model.lock)
