@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "_run-asgi":
         _run_asgi(argv[1], int(argv[2]))
         return 0
+    perf._check_checkout()
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
     parser.add_argument("--only", default="asgi,startup,live",
                         help="comma-separated: asgi, startup, live")

@@ -91,6 +91,27 @@ def record(name: str, value: float, *, at_least: float | None = None, at_most: f
           flush=True)
 
 
+def measured_checkout(package_file: str, root: Path = ROOT) -> str | None:
+    """Why a run would measure some other copy of the fake than the checkout at ``root``
+    (``None`` when it would not). The benchmark's servers import the package as this script
+    does: through whatever the environment installed, since ``benchmarks/`` is not the
+    checkout. An editable install made from another worktree sharing the environment points
+    elsewhere, and every figure would then be that worktree's."""
+    found = Path(package_file).resolve().parent.parent
+    if found == root.resolve():
+        return None
+    return (f"this run would measure the mock_calcom at {found}, not the checkout at {root}: "
+            f"reinstall it from here ({Path(sys.executable).parent}/pip install --no-deps -e .)")
+
+
+def _check_checkout() -> None:
+    import mock_calcom
+
+    problem = measured_checkout(mock_calcom.__file__)
+    if problem is not None:
+        raise SystemExit(problem)
+
+
 # -- servers run by this script in a subprocess ----------------------------------------------
 
 def _free_port() -> int:
@@ -801,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
     for part in chosen:
         if part not in PARTS:
             parser.error(f"unknown part {part!r}")
+    _check_checkout()
     load = os.getloadavg()[0]
     print(f"mock-calcom benchmarks (load average {load:.1f} on {os.cpu_count()} CPUs"
           f"{'; busy machine, figures are noisy: repeat' if load > (os.cpu_count() or 1) else ''})",

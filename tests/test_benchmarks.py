@@ -73,3 +73,14 @@ def test_the_floor_reference_really_rotates_refresh_tokens_as_its_docstring_says
             assert await _floor_refresh(client, issuer, body["refresh_token"]) == 200
 
     asyncio.run(run())
+
+
+def test_the_benchmarks_refuse_to_measure_a_copy_of_the_fake_from_another_checkout(tmp_path: Path) -> None:
+    perf = _load("bench_perf")
+    here = perf.ROOT / "mock_calcom" / "__init__.py"
+    assert perf.measured_checkout(str(here)) is None
+    elsewhere = tmp_path / "other-worktree" / "mock_calcom" / "__init__.py"
+    problem = perf.measured_checkout(str(elsewhere))
+    assert problem is not None
+    assert str(tmp_path / "other-worktree") in problem
+    assert "pip install --no-deps -e ." in problem
