@@ -634,6 +634,16 @@ class Captured(list[Message]):
         self.append(message)
 
 
+def append_answer(send: Send, start: Message, answer: Message) -> bool:
+    """An answer's two messages appended to ``send`` when it is the edge's :class:`Captured`
+    (what awaiting it does, without a coroutine per message); ``False`` for any other
+    ``send``, which the caller then awaits as usual."""
+    if type(send) is Captured:
+        send.extend((start, answer))
+        return True
+    return False
+
+
 class HeldAnswer:
     """One request's answer held back by the journal: messages are captured while the app
     runs (``sent`` is the app's ``send``), then recorded, then sent (:func:`journaled`; the

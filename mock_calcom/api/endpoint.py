@@ -26,7 +26,7 @@ from mock_calcom.api.envelope import JsonBytes
 from mock_calcom.api.scopes import Requirement
 from mock_calcom.asgi import headers_of
 from mock_calcom.errors import BadRequestError, ForbiddenError, UnauthorizedError
-from mock_calcom.journal import Captured
+from mock_calcom.journal import append_answer
 from mock_calcom.model.users import User
 
 if TYPE_CHECKING:
@@ -126,11 +126,7 @@ class Endpoint:
             start = {"type": "http.response.start", "status": response.status_code,
                      "headers": response.raw_headers}
             answer = {"type": "http.response.body", "body": response.body}
-            if type(send) is Captured:
-                # The edge holds the answer for the journal: what awaiting this ``send``
-                # does (append), without a coroutine per message (as the token endpoint).
-                send += start, answer
-            else:
+            if not append_answer(send, start, answer):
                 await send(start)
                 await send(answer)
         else:

@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_calcom.asgi import fake_of
 from mock_calcom.errors import OAuthError
-from mock_calcom.journal import Captured
+from mock_calcom.journal import append_answer
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
 from mock_calcom.model.users import User
@@ -88,11 +88,7 @@ class AuthorizePage:
             start = {"type": "http.response.start", "status": response.status_code,
                      "headers": response.raw_headers}
             answer = {"type": "http.response.body", "body": response.body}
-            if type(send) is Captured:
-                # The edge holds the answer for the journal: what awaiting this ``send``
-                # does (append), without a coroutine per message (as the token endpoint).
-                send += start, answer
-            else:
+            if not append_answer(send, start, answer):
                 await send(start)
                 await send(answer)
         else:

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_calcom.asgi import fake_in, headers_of
 from mock_calcom.errors import HttpExceptionError
-from mock_calcom.journal import Captured
+from mock_calcom.journal import append_answer
 
 if TYPE_CHECKING:
     from mock_calcom.api.auth import Caller
@@ -48,11 +48,7 @@ class ClientInfo:
         start = {"type": "http.response.start", "status": 200,
                  "headers": [(b"content-length", length), (b"content-type", b"application/json")]}
         answer = {"type": "http.response.body", "body": body}
-        if type(send) is Captured:
-            # The edge holds the answer for the journal: what awaiting this ``send`` does
-            # (append), without a coroutine per message (as the token endpoint).
-            send += start, answer
-        else:
+        if not append_answer(send, start, answer):
             await send(start)
             await send(answer)
 

@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_calcom.asgi import READ_BODY, header, headers_of
 from mock_calcom.errors import OAuthError
-from mock_calcom.journal import Captured
+from mock_calcom.journal import append_answer
 from mock_calcom.middleware import request_id_for
 from mock_calcom.model.tokens import MintedPair, TokenPair
 from mock_calcom.oauth.bodies import (
@@ -69,11 +69,7 @@ class TokenEndpoint:
             *_NO_STORE_RAW, (b"content-length", str(len(body)).encode("latin-1")),
             (b"content-type", b"application/json"), (b"x-request-id", request_id.encode("latin-1"))]}
         answer = {"type": "http.response.body", "body": body}
-        if type(send) is Captured:
-            # The edge holds the answer for the journal: what awaiting this ``send`` would do
-            # (append), without a coroutine per message.
-            send += start, answer
-        else:
+        if not append_answer(send, start, answer):
             await send(start)
             await send(answer)
 
