@@ -28,6 +28,7 @@ import binascii
 import collections
 import itertools
 import json
+import marshal
 import operator
 import re
 import threading
@@ -153,14 +154,39 @@ _ENTRY_OVERHEAD = 512
 _get = operator.itemgetter
 
 
+def _pack_headers(headers: Any, answer_headers: Any) -> Any:
+    """Both header lists as one ``bytes`` (marshal's; a buffer that is not ``bytes`` comes
+    back as ``bytes``), or the pair itself when something in them is not marshallable.
+
+    Why: the journal keeps thousands of entries, each freed a whole ring later. Kept as
+    tuples, every request's header pairs (a tuple and two ``bytes`` each) stayed alive for
+    that long, so the small-object memory the server reused for its next request was, every
+    time, memory last touched a whole ring ago. Under load that was most of what a full
+    journal costs: about 6 % of a live refresh's CPU (docs/performance.md, round 7). With
+    one ``bytes`` per entry, a request's own pairs are freed while still in the cache."""
+    pair = (headers, answer_headers)
+    try:
+        return marshal.dumps(pair)
+    except ValueError:
+        return pair
+
+
+def _unpack_headers(packed: Any) -> tuple[Any, Any]:
+    # Safe to load: only _pack_headers, in this process, made these bytes.
+    pair: tuple[Any, Any] = marshal.loads(packed) if type(packed) is bytes else packed  # noqa: S302
+    return pair
+
+
 class _Raw(tuple):  # type: ignore[type-arg]
     """A request as recorded on the hot path: references and bodies cut to
     :data:`MAX_STORED_BODY`, no parsing. It becomes a redacted :class:`JournalEntry` the
     first time someone reads it.
 
-    A tuple, built in C (:meth:`Journal.record`; ``_Raw(...)`` computes the same fields
-    in Python) and read through C getters. Its last items are its :meth:`cost`, computed
-    once as it is recorded, and a one-item list holding the built entry."""
+    A tuple, built in C (:meth:`Journal.add`; ``_Raw(...)`` computes the same fields in
+    Python) and read through C getters, but for the headers and the answer's start, which
+    are unpacked from one ``bytes`` (:func:`_pack_headers`) when read. Its last items are
+    its :meth:`cost`, computed once as it is recorded, and a one-item list holding the
+    built entry."""
 
     __slots__ = ()
 
@@ -173,9 +199,10 @@ class _Raw(tuple):  # type: ignore[type-arg]
             header_bytes += _header_bytes(start[1])
         cost = (_ENTRY_OVERHEAD + len(path) + len(query) + header_bytes + len(body)
                 + len(response_body))
-        return tuple.__new__(cls, (id, time, method, scheme, path, query, headers, body,
-                                   body_size, start, response_body, response_size, fault,
-                                   cost, [None]))
+        return tuple.__new__(cls, (id, time, method, scheme, path, query,
+                                   _pack_headers(headers, start[1] if start else ()), body,
+                                   body_size, start[0] if start else None, response_body,
+                                   response_size, fault, cost, [None]))
 
     if TYPE_CHECKING:
         id: int
@@ -202,10 +229,19 @@ class _Raw(tuple):  # type: ignore[type-arg]
         scheme = property(_get(3))
         path = property(_get(4))
         query = property(_get(5))
-        headers = property(_get(6))
+        @property
+        def headers(self) -> tuple[tuple[bytes, bytes], ...]:
+            return tuple(_unpack_headers(self[6])[0])
+
         body = property(_get(7))
         body_size = property(_get(8))
-        start = property(_get(9))
+
+        @property
+        def start(self) -> tuple[int, tuple[tuple[bytes, bytes], ...]] | None:
+            status = self[9]
+            if status is None:
+                return None
+            return status, tuple(_unpack_headers(self[6])[1])
         response_body = property(_get(10))
         response_size = property(_get(11))
         fault = property(_get(12))
@@ -227,8 +263,8 @@ class _Raw(tuple):  # type: ignore[type-arg]
 
     @property
     def status(self) -> int | None:
-        start = self.start
-        return start[0] if start is not None else None
+        status: int | None = self[9]
+        return status
 
     def header(self, name: bytes) -> str | None:
         for key, value in self.headers:
@@ -508,26 +544,30 @@ class Journal:
         messages of its answer (``None``: no answer was sent), in one frame: the common
         answer (a start and one body) is taken apart here, any other by
         :func:`_from_messages`; the entry's cost is summed as its parts are taken."""
-        headers = tuple(scope.get("headers", ()))
+        headers = scope.get("headers", ())
         size = 0
         for name, value in headers:
             size += len(name) + len(value)
+        status: int | None
         if response is not None and len(response) == 2:
             first, last = response
-            answer_headers = tuple(first.get("headers", ()))
+            answer_headers = first.get("headers", ())
             for name, value in answer_headers:
                 size += len(name) + len(value)
             status = first["status"]
-            start: tuple[int, tuple[tuple[bytes, bytes], ...]] | None = (
-                status if type(status) is int else int(status), answer_headers)
+            if type(status) is not int:
+                status = int(status)
             answer: bytes = last.get("body", b"")
             answer_size = len(answer)
             if answer_size > MAX_STORED_BODY:
                 answer = answer[:MAX_STORED_BODY]
         else:
             start, answer, answer_size = _from_messages(response)
-            if start is not None:
-                size += _header_bytes(start[1])
+            if start is None:
+                status, answer_headers = None, ()
+            else:
+                status, answer_headers = start
+                size += _header_bytes(answer_headers)
         body_size = len(request_body)
         body = request_body[:MAX_STORED_BODY] if body_size > MAX_STORED_BODY else request_body
         path: str = scope["path"]
@@ -535,8 +575,8 @@ class Journal:
         fault = scope["state"].get(_FAULT_KEY)
         cost = _ENTRY_OVERHEAD + len(path) + len(query) + size + len(body) + len(answer)
         raw: _Raw = tuple.__new__(_Raw, (
-            ident, started, scope["method"], scope.get("scheme", "http"), path, query, headers,
-            body, body_size, start, answer, answer_size,
+            ident, started, scope["method"], scope.get("scheme", "http"), path, query,
+            _pack_headers(headers, answer_headers), body, body_size, status, answer, answer_size,
             fault if isinstance(fault, str) else None, cost, [None]))
         limit, budget = self._bounds()
         lock = self._lock

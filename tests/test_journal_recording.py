@@ -164,3 +164,47 @@ def test_a_fakes_journal_keeps_to_the_bounds_its_settings_give_at_each_request()
     assert fake.journal.size_bytes <= 1024 * 1024
     assert 3 < len(fake.journal) < 80
     assert fake.journal.dropped == 2 + 83 - len(fake.journal)
+
+
+# -- what an entry keeps alive ------------------------------------------------------------------
+
+def _recorded(headers: list[tuple[bytes, Any]], answer_headers: list[tuple[bytes, Any]]
+              ) -> _Raw:
+    journal = Journal(clock=lambda: 5.0, limit=lambda: 10)
+    ident, started = journal.begin()
+    scope = {"type": "http", "method": "POST", "path": "/p", "headers": headers, "state": {}}
+    journal.add(ident, started, scope, b"in", [
+        {"type": "http.response.start", "status": 200, "headers": answer_headers},
+        {"type": "http.response.body", "body": b"out"}])
+    (raw,) = journal._snapshot()
+    return raw
+
+
+def test_an_entry_keeps_none_of_the_header_objects_of_its_request_or_answer() -> None:
+    """The journal holds thousands of entries for a whole ring; a header pair it held would
+    stay alive that long (the reason headers are kept as one ``bytes``)."""
+    headers = [(b"host", b"h"), (b"authorization", b"Bearer abc")]
+    answer_headers = [(b"content-type", b"application/json"), (b"x-request-id", b"r-1")]
+    raw = _recorded(headers, answer_headers)
+    held = {id(item) for item in raw}
+    given = [headers, answer_headers, *headers, *answer_headers,
+             *(part for pair in headers + answer_headers for part in pair)]
+    assert not [obj for obj in given if id(obj) in held]
+    # The one container an entry holds is the slot for its built (redacted) form.
+    assert [item for item in raw if isinstance(item, (tuple, list))] == [[None]]
+    assert raw.headers == tuple(headers)
+    assert raw.start == (200, tuple(answer_headers))
+    assert raw.header(b"authorization") == "Bearer abc"
+
+
+class _Named(str):
+    """Not a header value ASGI allows, and nothing ``marshal`` can store (it takes exact
+    ``str``, and ``bytes`` or any buffer, which it keeps as ``bytes``)."""
+
+
+def test_headers_marshal_cannot_store_are_kept_as_they_were_given() -> None:
+    value = _Named("odd")
+    raw: Any = _recorded([(b"x-odd", value)], [(b"x-odd", value)])
+    assert raw.headers == ((b"x-odd", value),)
+    assert raw.headers[0][1] is value
+    assert raw.start == (200, ((b"x-odd", value),))
