@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -54,6 +56,25 @@ async def test_the_async_transport_runs_the_app_in_the_callers_thread() -> None:
     body = response.json()
     assert (body["host"], body["path"], body["body"]) == ("api.cal.com", "/v2/me", "payload")
     assert body["thread"] == threading.get_ident()
+
+
+async def test_an_in_process_request_searches_for_no_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx's ASGI transport imports ``sniffio`` on every request: uninstalled, that was a
+    failed import each time, a search of ``sys.path`` costing a quarter of the request."""
+    searched: list[str] = []
+    find_spec = importlib.machinery.PathFinder.find_spec
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> Any:
+        searched.append(name)
+        return find_spec(name, *args, **kwargs)
+
+    async with httpx.AsyncClient(transport=AsyncCalcomTransport(APP),
+                                 base_url="https://api.cal.com") as client:
+        await client.get("/warm-up")  # first-use imports are fine
+        monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec", spy)
+        for _ in range(3):
+            assert (await client.get("/v2/me")).status_code == 200
+    assert searched == []
 
 
 async def test_a_dropped_connection_reaches_an_async_client_as_a_protocol_error() -> None:
