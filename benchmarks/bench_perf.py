@@ -259,12 +259,15 @@ def _cpu_seconds(pid: int) -> float:
 #: the file in BENCH_POOL and posts ``BENCH_PREFIX .. value`` to BENCH_PATH.
 _POOL_LUA = r"""
 local counter = 0
+local threads = {}
 function setup(thread)
   thread:set("id", counter)
+  table.insert(threads, thread)
   counter = counter + 1
 end
 function init(args)
   pool = {}
+  exhausted = 0
   local n = tonumber(os.getenv("BENCH_THREADS"))
   local i = 0
   for line in io.lines(os.getenv("BENCH_POOL")) do
@@ -274,9 +277,18 @@ function init(args)
   prefix = os.getenv("BENCH_PREFIX")
 end
 function request()
-  local value = table.remove(pool) or "exhausted"
+  local value = table.remove(pool)
+  if value == nil then
+    exhausted = exhausted + 1
+    value = "exhausted"
+  end
   return wrk.format("POST", os.getenv("BENCH_PATH"),
     {["Content-Type"] = "application/x-www-form-urlencoded"}, prefix .. value)
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("exhausted") end
+  io.write(string.format("pool exhausted: %d\n", total))
 end
 """
 
@@ -305,6 +317,8 @@ class WrkResult:
     requests: int
     #: The server process's CPU seconds per request during the run (0 when unknown).
     cpu_per_request: float = 0.0
+    #: Requests a pool script sent with no value left in its thread's share of the pool.
+    exhausted: int = 0
 
 
 def _wrk(url: str, seconds: float, *, script: str | None = None, headers: dict[str, str] | None = None,
@@ -330,9 +344,11 @@ def _wrk(url: str, seconds: float, *, script: str | None = None, headers: dict[s
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    exhausted = re.search(r"pool exhausted: (\d+)", out)
     cpu = (_cpu_seconds(pid) - cpu_before) / max(requests, 1) if pid else 0.0
     return WrkResult(rps, int(non_2xx.group(1)) if non_2xx else 0,
-                     sum(int(g) for g in errors.groups()) if errors else 0, requests, cpu)
+                     sum(int(g) for g in errors.groups()) if errors else 0, requests, cpu,
+                     int(exhausted.group(1)) if exhausted else 0)
 
 
 def bench_live(rounds: int, seconds: float) -> None:
@@ -341,8 +357,12 @@ def bench_live(rounds: int, seconds: float) -> None:
         raise SystemExit(2)
     # One fresh user per chain per round: the tokens a round leaves rotated are unknown.
     users = CHAINS_PER_ROUND * (rounds + 1)
-    # Enough codes for every exchange round, at a generous rate, plus slack.
-    codes_needed = int(rounds * seconds * 6_000) + 5_000
+    # Enough codes for every exchange round, at a generous rate, plus slack. Each wrk
+    # thread takes only its half of a round's pool, and one thread may send more than half
+    # of the round's requests: 6 000 a second ran a thread's half out once exchanges
+    # passed 5 500 (the pool script counts what it sent without a code, and a round that
+    # ran out stops the bench).
+    codes_needed = int(rounds * seconds * 12_000) + 5_000
     with tempfile.TemporaryDirectory(prefix="mock-calcom-bench-") as tmpdir:
         tmp = Path(tmpdir)
         fake_port, bare_port = _free_port(), _free_port()
@@ -431,8 +451,9 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
             "BENCH_POOL": str(codes_file), "BENCH_PREFIX": code_prefix,
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["exchange"].append(exchange)
-        if exchange.requests + WRK_CONNECTIONS >= per_round:
-            raise SystemExit("the code pool ran out: raise codes_needed")
+        if exchange.exhausted or refresh.exhausted:
+            raise SystemExit("a wrk thread ran out of its share of codes or refresh tokens: "
+                             "raise codes_needed")
     _report_live(results, body_size)
 
 

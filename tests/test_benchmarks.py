@@ -84,3 +84,41 @@ def test_the_benchmarks_refuse_to_measure_a_copy_of_the_fake_from_another_checko
     assert problem is not None
     assert str(tmp_path / "other-worktree") in problem
     assert "pip install --no-deps -e ." in problem
+
+
+def test_a_pool_script_counts_the_requests_it_sent_with_nothing_left_in_its_pool(
+        tmp_path: Path) -> None:
+    """The live bench stops when a wrk thread ran out of codes (it would go on sending
+    ``exhausted``, and time 400s as if they were exchanges); wrk is what tells it."""
+    import json
+    import shutil
+    import subprocess
+
+    if shutil.which("wrk") is None:
+        import pytest
+
+        pytest.skip("wrk is not installed (.ci/run installs it)")
+    perf = _load("bench_perf")
+    bodies = tmp_path / "bodies.json"
+    bodies.write_text(json.dumps({"bookings": "x", "token": "{}"}))
+    port = perf._free_port()
+    server = subprocess.Popen([sys.executable, str(BENCHMARKS / "bench_perf.py"),
+                               "_serve-bare", str(port), str(bodies)])
+    try:
+        perf._wait_ready(port)
+        pool = tmp_path / "pool.txt"
+        for size in (10, 500_000):
+            pool.write_text("".join(f"v{i}\n" for i in range(size)))
+            run = perf._wrk(f"http://127.0.0.1:{port}/token", 1, script=perf._POOL_LUA, tmp=tmp_path,
+                            env={"BENCH_POOL": str(pool), "BENCH_PREFIX": "x=",
+                                 "BENCH_PATH": "/token"})
+            assert run.requests > 10
+            if size == 10:
+                # Every request but the pool's ten went out without a value (a few more were
+                # still on their way when wrk stopped counting answers).
+                assert run.requests - 10 <= run.exhausted <= run.requests - 10 + perf.WRK_CONNECTIONS
+            else:
+                assert run.exhausted == 0
+    finally:
+        server.terminate()
+        server.wait(10)
