@@ -114,6 +114,28 @@ def _check_checkout() -> None:
 
 # -- servers run by this script in a subprocess ----------------------------------------------
 
+def _cpu_ticks() -> tuple[int, int] | None:
+    """All CPUs' ticks so far, and those stolen by the hypervisor (Linux ``/proc/stat``;
+    ``None`` elsewhere)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    if fields[0] != "cpu" or len(fields) < 9:
+        return None
+    ticks = [int(value) for value in fields[1:9]]  # user .. steal (guest time is in user)
+    return sum(ticks), ticks[7]
+
+
+def stolen_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of the CPUs' time between two :func:`_cpu_ticks` readings that the
+    hypervisor gave to other machines: time a virtual CPU was ready to run and did not.
+    Figures measured then are noisy, whatever the load average says."""
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    return (after[1] - before[1]) / (after[0] - before[0])
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -853,10 +875,15 @@ def main(argv: list[str] | None = None) -> int:
         "startup": lambda: bench_startup(rounds), "live": lambda: bench_live(rounds, seconds),
         "verify": bench_verify, "dance": bench_dance,
     }
+    ticks = _cpu_ticks()
     for part in chosen:
         print(f"{part}:", flush=True)
         runners[part]()
     print("summary:")
+    stolen = stolen_share(ticks, _cpu_ticks())
+    if stolen is not None:
+        print(f"  the hypervisor took {stolen:.0%} of the CPUs' time during the run"
+              f"{' (over 5 %: figures are noisy, repeat)' if stolen > 0.05 else ''}")
     for figure in FIGURES:
         print(f"  {'ok  ' if figure.ok else 'MISS'} {figure.name:<52} {figure.value:8.2f} {figure.unit:<3}"
               f" target {figure.target}{figure.unit}")

@@ -122,3 +122,14 @@ def test_a_pool_script_counts_the_requests_it_sent_with_nothing_left_in_its_pool
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_stolen_share_is_the_steal_ticks_over_all_ticks_between_two_readings() -> None:
+    perf = _load("bench_perf")
+    assert perf.stolen_share((1000, 10), (2000, 60)) == 0.05
+    assert perf.stolen_share((1000, 10), (1000, 10)) is None  # no time passed
+    assert perf.stolen_share(None, (2000, 60)) is None
+    reading = perf._cpu_ticks()
+    if reading is not None:  # Linux
+        total, steal = reading
+        assert 0 <= steal <= total
