@@ -162,7 +162,7 @@ def _pack_headers(headers: Any, answer_headers: Any) -> Any:
     tuples, every request's header pairs (a tuple and two ``bytes`` each) stayed alive for
     that long, so the small-object memory the server reused for its next request was, every
     time, memory last touched a whole ring ago. Under load that was most of what a full
-    journal costs: about 6 % of a live refresh's CPU (docs/performance.md, round 7). With
+    journal costs: 4 to 6 % of a live refresh's CPU (docs/performance.md, round 7). With
     one ``bytes`` per entry, a request's own pairs are freed while still in the cache."""
     pair = (headers, answer_headers)
     try:
