@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import binascii
 import collections
+import functools
 import itertools
 import json
 import marshal
@@ -184,11 +185,13 @@ class _Raw(tuple):  # type: ignore[type-arg]
     :data:`MAX_STORED_BODY`, no parsing. It becomes a redacted :class:`JournalEntry` the
     first time someone reads it.
 
-    A tuple, built in C (:meth:`Journal.add`; ``_Raw(...)`` computes the same fields in
-    Python) and read through C getters, but for the headers and the answer's start, which
-    are unpacked from one ``bytes`` (:func:`_pack_headers`) when read. Its last items are
-    its :meth:`cost`, computed once as it is recorded, and a one-item list holding the
-    built entry."""
+    The journal keeps each entry as a plain tuple of these items, built in C
+    (:meth:`Journal.add`; ``_Raw(...)`` computes the same fields in Python), and reads it
+    through this class's getters (:func:`_as_raw`). Only plain tuples of plain values are
+    ever left alone by the garbage collector, and the journal holds thousands of entries
+    that every collection would otherwise walk. The headers and the answer's start are
+    unpacked from one ``bytes`` (:func:`_pack_headers`) when read. The last item is its
+    :meth:`cost`, computed once as it is recorded."""
 
     __slots__ = ()
 
@@ -204,7 +207,7 @@ class _Raw(tuple):  # type: ignore[type-arg]
         return tuple.__new__(cls, (id, time, method, scheme, path, query,
                                    _pack_headers(headers, start[1] if start else ()), body,
                                    body_size, start[0] if start else None, response_body,
-                                   response_size, fault, cost, [None]))
+                                   response_size, fault, cost))
 
     if TYPE_CHECKING:
         id: int
@@ -254,16 +257,6 @@ class _Raw(tuple):  # type: ignore[type-arg]
         return cost
 
     @property
-    def built(self) -> JournalEntry | None:
-        """The redacted entry, once built (the entry never changes)."""
-        built: JournalEntry | None = self[14][0]
-        return built
-
-    @built.setter
-    def built(self, entry: JournalEntry) -> None:
-        self[14][0] = entry
-
-    @property
     def status(self) -> int | None:
         status: int | None = self[9]
         return status
@@ -273,6 +266,10 @@ class _Raw(tuple):  # type: ignore[type-arg]
             if key == name:
                 return value.decode("latin-1")
         return None
+
+
+#: A recorded entry (a plain tuple) as a :class:`_Raw`, to read it by name.
+_as_raw: Callable[[tuple[Any, ...]], _Raw] = functools.partial(tuple.__new__, _Raw)
 
 
 def _header_bytes(headers: tuple[tuple[bytes, bytes], ...]) -> int:
@@ -385,7 +382,10 @@ class Journal:
         self._secret_hashes = secret_hashes
         self._known = known_secrets
         self._lock = threading.Lock()
-        self._entries: collections.deque[_Raw] = collections.deque()
+        #: Plain tuples, read as :class:`_Raw` (its docstring says why).
+        self._entries: collections.deque[tuple[Any, ...]] = collections.deque()
+        #: Entries built (redacted) once read, by id: an entry never changes.
+        self._built: dict[int, JournalEntry] = {}
         self._bytes = 0
         #: The next entry id (1, 2, ...): a bound ``__next__``, so the edge draws one without
         #: a frame of ours.
@@ -396,7 +396,8 @@ class Journal:
 
     def _snapshot(self) -> list[_Raw]:
         with self._lock:
-            return list(self._entries)  # references only, in id order
+            entries = list(self._entries)  # references only, in id order
+        return list(map(_as_raw, entries))
 
     @staticmethod
     def _matcher(*, host: str | None = None, path: str | None = None,
@@ -525,6 +526,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._built.clear()
             self._bytes = 0
             self._dropped = 0
 
@@ -576,10 +578,9 @@ class Journal:
         query: bytes = scope.get("query_string", b"")
         fault = scope["state"].get(_FAULT_KEY)
         cost = _ENTRY_OVERHEAD + len(path) + len(query) + size + len(body) + len(answer)
-        raw: _Raw = tuple.__new__(_Raw, (
-            ident, started, scope["method"], scope.get("scheme", "http"), path, query,
-            _pack_headers(headers, answer_headers), body, body_size, status, answer, answer_size,
-            fault if isinstance(fault, str) else None, cost, [None]))
+        raw = (ident, started, scope["method"], scope.get("scheme", "http"), path, query,
+               _pack_headers(headers, answer_headers), body, body_size, status, answer,
+               answer_size, fault if isinstance(fault, str) else None, cost)
         limit, budget = self._bounds()
         lock = self._lock
         lock.acquire()  # ``with``, written out: half the instructions (see oauth.token)
@@ -588,8 +589,11 @@ class Journal:
             entries.append(raw)
             self._bytes += cost
             while entries and (len(entries) > limit or self._bytes > budget):
-                self._bytes -= entries.popleft()[13]
+                gone = entries.popleft()
+                self._bytes -= gone[13]
                 self._dropped += 1
+                if self._built:  # empty unless someone read the journal
+                    self._built.pop(gone[0], None)
         finally:
             lock.release()
 
@@ -606,12 +610,19 @@ class Journal:
                 hashes.append(self._secret_hashes())
             return hashes[0]
 
+        cache = self._built
         out = []
         for raw in raws:
-            built = raw.built
+            built = cache.get(raw.id)
             if built is None:
-                built = raw.built = _build(raw, _Redaction(secret_hashes, self._known))
+                built = cache[raw.id] = _build(raw, _Redaction(secret_hashes, self._known))
             out.append(built)
+        with self._lock:
+            # An entry dropped while it was being built is no longer there to pop.
+            if len(cache) > len(self._entries):
+                live = {entry[0] for entry in self._entries}
+                for ident in [ident for ident in cache if ident not in live]:
+                    del cache[ident]
         return out
 
 
