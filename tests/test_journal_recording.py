@@ -229,7 +229,7 @@ def test_the_garbage_collector_leaves_recorded_entries_alone() -> None:
     gc.collect()
     assert not any(gc.is_tracked(entry) for entry in journal._entries)
     assert journal.entries() == first
-    assert [a is b for a, b in zip(journal.entries(), first)] == [True, True, True]
+    assert [a is b for a, b in zip(journal.entries(), first, strict=True)] == [True, True, True]
 
 
 def test_an_entry_built_for_a_reader_is_forgotten_when_the_journal_drops_it() -> None:
