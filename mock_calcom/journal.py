@@ -618,11 +618,12 @@ class Journal:
                 built = cache[raw.id] = _build(raw, _Redaction(secret_hashes, self._known))
             out.append(built)
         with self._lock:
-            # An entry dropped while it was being built is no longer there to pop.
+            # An entry dropped while it was being built is no longer there to pop. (Other
+            # readers write to the cache without the lock: its keys are copied at once.)
             if len(cache) > len(self._entries):
                 live = {entry[0] for entry in self._entries}
-                for ident in [ident for ident in cache if ident not in live]:
-                    del cache[ident]
+                for ident in [ident for ident in list(cache) if ident not in live]:
+                    cache.pop(ident, None)
         return out
 
 

@@ -247,3 +247,15 @@ def test_an_entry_built_for_a_reader_is_forgotten_when_the_journal_drops_it() ->
         record()  # no reader in between: dropping must forget the built ones itself
     assert set(journal._built) <= {entry[0] for entry in journal._entries}
     assert [entry.id for entry in journal.entries()] == [6, 7, 8]
+
+
+def test_a_reader_forgets_what_it_built_for_an_entry_dropped_meanwhile() -> None:
+    """The race the eviction cannot see: a reader builds an entry just as it is dropped."""
+    journal = Journal(clock=lambda: 5.0, limit=lambda: 3)
+    ident, started = journal.begin()
+    journal.add(ident, started, {"type": "http", "method": "GET", "path": "/p", "state": {}},
+                b"", None)
+    (entry,) = journal.entries()
+    journal._built[999] = entry  # built for an entry that is no longer in the ring
+    assert [e.id for e in journal.entries()] == [ident]
+    assert set(journal._built) == {ident}
