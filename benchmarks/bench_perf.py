@@ -474,8 +474,8 @@ def _live_rounds(creds: dict[str, Any], auth: dict[str, str], fake_server: tuple
             "BENCH_PATH": "/v2/auth/oauth2/token"})
         results["exchange"].append(exchange)
         if exchange.exhausted or refresh.exhausted:
-            raise SystemExit("a wrk thread ran out of its share of codes or refresh tokens: "
-                             "raise codes_needed")
+            raise SystemExit("a wrk thread ran out of its share of codes (raise codes_needed) "
+                             "or of refresh tokens (a chain broke: an answer was not a 200)")
     _report_live(results, body_size)
 
 
