@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import binascii
 import collections
-import functools
 import itertools
 import json
 import marshal
@@ -268,8 +267,10 @@ class _Raw(tuple):  # type: ignore[type-arg]
         return None
 
 
-#: A recorded entry (a plain tuple) as a :class:`_Raw`, to read it by name.
-_as_raw: Callable[[tuple[Any, ...]], _Raw] = functools.partial(tuple.__new__, _Raw)
+def _as_raw(entry: tuple[Any, ...]) -> _Raw:
+    """A recorded entry (a plain tuple) as a :class:`_Raw`, to read it by name. Queries
+    wrap only the entries they look at: a full journal is thousands."""
+    return tuple.__new__(_Raw, entry)
 
 
 def _header_bytes(headers: tuple[tuple[bytes, bytes], ...]) -> int:
@@ -394,10 +395,13 @@ class Journal:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def _snapshot(self) -> list[_Raw]:
+    def _recorded(self) -> list[tuple[Any, ...]]:
+        """The entries as recorded, in id order (references only)."""
         with self._lock:
-            entries = list(self._entries)  # references only, in id order
-        return list(map(_as_raw, entries))
+            return list(self._entries)
+
+    def _snapshot(self) -> list[_Raw]:
+        return list(map(_as_raw, self._recorded()))
 
     @staticmethod
     def _matcher(*, host: str | None = None, path: str | None = None,
@@ -447,9 +451,10 @@ class Journal:
                                 client=client, user=user)
         picked: list[_Raw] = []
         more = False
-        for raw in self._snapshot():
-            if after is not None and raw.id <= after:
+        for entry in self._recorded():
+            if after is not None and entry[0] <= after:  # its id
                 continue
+            raw = _as_raw(entry)
             if matches(raw):
                 if len(picked) >= limit:
                     more = True
@@ -481,9 +486,10 @@ class Journal:
         matches = self._matcher(host=host, path=path, method=method, status=status,
                                 client=client, user=user)
         picked: list[_Raw] = []
-        for raw in reversed(self._snapshot()):  # newest first, so a limit stops early
-            if after is not None and raw.id <= after:
+        for entry in reversed(self._recorded()):  # newest first, so a limit stops early
+            if after is not None and entry[0] <= after:  # its id
                 break
+            raw = _as_raw(entry)
             if matches(raw):
                 picked.append(raw)
                 if limit is not None and len(picked) >= limit:
@@ -503,7 +509,7 @@ class Journal:
 
     def token_requests(self) -> list[JournalEntry]:
         """Requests to a token endpoint (G2 ``/v2/auth/oauth2/token`` or the G1 web ones)."""
-        return self._materialise([r for r in self._snapshot()
+        return self._materialise([r for r in map(_as_raw, self._recorded())
                                   if r.method == "POST" and r.path in TOKEN_PATHS])
 
     def authorize_requests(self) -> list[JournalEntry]:
