@@ -704,6 +704,19 @@ def append_answer(send: Send, start: Message, answer: Message) -> bool:
     return False
 
 
+def append_response(send: Send, response: Response) -> bool:
+    """:func:`append_answer` for a whole, in-memory ``response`` (its ``body`` set, no
+    background task): the two messages ``Response.__call__`` sends for an HTTP scope.
+    ``False`` for any other ``send``, which the caller then answers with ``await
+    response(scope, receive, send)``: the same messages."""
+    if type(send) is not Captured or response.background is not None:
+        return False
+    send.extend(({"type": "http.response.start", "status": response.status_code,
+                  "headers": response.raw_headers},
+                 {"type": "http.response.body", "body": response.body}))
+    return True
+
+
 class HeldAnswer:
     """One request's answer held back by the journal: messages are captured while the app
     runs (``sent`` is the app's ``send``), then recorded, then sent (:func:`journaled`; the

@@ -26,7 +26,7 @@ from mock_calcom.api.envelope import JsonBytes
 from mock_calcom.api.scopes import Requirement
 from mock_calcom.asgi import headers_of
 from mock_calcom.errors import BadRequestError, ForbiddenError, UnauthorizedError
-from mock_calcom.journal import append_answer
+from mock_calcom.journal import append_response
 from mock_calcom.model.users import User
 
 if TYPE_CHECKING:
@@ -122,14 +122,7 @@ class Endpoint:
             response = await self.serve(scope, receive, send, version=version)
         else:
             response = self.run(scope, None, False, version)
-        if type(response) is JsonBytes and response.background is None:
-            start = {"type": "http.response.start", "status": response.status_code,
-                     "headers": response.raw_headers}
-            answer = {"type": "http.response.body", "body": response.body}
-            if not append_answer(send, start, answer):
-                await send(start)
-                await send(answer)
-        else:
+        if type(response) is not JsonBytes or not append_response(send, response):
             await response(scope, receive, send)
 
     def run(self, scope: Scope, body: Any, body_parsed: bool = True,

@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_calcom.asgi import fake_of
 from mock_calcom.errors import OAuthError
-from mock_calcom.journal import append_answer
+from mock_calcom.journal import append_response
 from mock_calcom.model.consent import ConsentMode
 from mock_calcom.model.oauth import AuthorizeRequest, ValidAuthorization
 from mock_calcom.model.users import User
@@ -84,14 +84,7 @@ class AuthorizePage:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = _authorize_answer(scope)
-        if type(response) is Redirect:
-            start = {"type": "http.response.start", "status": response.status_code,
-                     "headers": response.raw_headers}
-            answer = {"type": "http.response.body", "body": response.body}
-            if not append_answer(send, start, answer):
-                await send(start)
-                await send(answer)
-        else:
+        if type(response) is not Redirect or not append_response(send, response):
             await response(scope, receive, send)
 
 
