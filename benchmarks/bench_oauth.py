@@ -7,7 +7,12 @@ Measured side by side in one run, on the same transport (:class:`AsyncCalcomTran
   endpoint -> ``GET /v2/auth/oauth2/clients/{id}`` with the new access token, against a fake
   with its journal on.
 
-Short rounds alternate bare and dance so machine noise hits both; each side's fastest round
+Beside them, with no target, the dance's floor: the same three requests to a stub app that
+replays the fake's own three answers (recorded once, byte for byte). It costs what the client
+and the transport spend on those requests and answers, so ``dance - floor`` is the fake's own
+share, in bare requests.
+
+Short rounds alternate bare, dance and floor so machine noise hits all three; each side's fastest round
 is reported (the least disturbed estimate of its cost; the median is shown too). Loops are
 bounded in count and in time. Target: dance <= 4x bare (it was 6x). Times are process CPU
 time: on a machine shared with other work, wall time mostly measures the scheduler.
@@ -33,6 +38,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.demo import DemoData
@@ -98,12 +104,61 @@ async def _timed(count: int, operation: Callable[[], Awaitable[None]]) -> float:
     return (time.process_time() - start) / count
 
 
+#: What the fake answered, by request path: its start message and its body.
+Answers = dict[str, tuple[Message, bytes]]
+
+
+class _Recorder:
+    """The fake behind a recorder: keeps the last answer to each path."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+        self.answers: Answers = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        self.answers[scope["path"]] = (start, body)
+
+
+async def record_answers(fake: MockCalcom, demo: DemoData, authorize_url: str) -> Answers:
+    """One dance through a recorder: the fake's answer to each of the dance's three paths."""
+    recorder = _Recorder(fake.app)
+    async with httpx.AsyncClient(transport=AsyncCalcomTransport(recorder)) as client:
+        await _dance(client, authorize_url, demo, Steps())
+    return recorder.answers
+
+
+def replay_app(answers: Answers) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """A stub app with no work of its own: it reads the request's body, as the fake does,
+    and sends the fake's recorded answer for the path."""
+
+    async def replay(scope: Scope, receive: Receive, send: Send) -> None:
+        more = scope["method"] == "POST"
+        while more:
+            more = (await receive()).get("more_body", False)
+        start, body = answers[scope["path"]]
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+    return replay
+
+
 @dataclass
 class Result:
     bare: list[float]
     dance: list[float]
     steps: Steps
     dances: int
+    #: Dances against :func:`replay_app` with the fake's answers: the floor.
+    floor: list[float]
 
 
 async def measure(rounds: int, dances: int) -> Result:
@@ -113,11 +168,14 @@ async def measure(rounds: int, dances: int) -> Result:
     steps = Steps()
     bare_times: list[float] = []
     dance_times: list[float] = []
+    floor_times: list[float] = []
+    stub = replay_app(await record_answers(fake, demo, url))
     deadline = time.monotonic() + TIME_BUDGET
     async with httpx.AsyncClient(transport=AsyncCalcomTransport(BARE_APP),
                                  base_url="https://api.cal.com") as bare, \
             httpx.AsyncClient(transport=fake.async_transport(),
-                              base_url="https://app.cal.com") as client:
+                              base_url="https://app.cal.com") as client, \
+            httpx.AsyncClient(transport=AsyncCalcomTransport(stub)) as replayed:
 
         async def one_bare() -> None:
             await bare.get("/")
@@ -125,20 +183,25 @@ async def measure(rounds: int, dances: int) -> Result:
         async def one_dance() -> None:
             await _dance(client, url, demo, steps)
 
+        async def one_floor() -> None:
+            await _dance(replayed, url, demo, Steps())
+
         # Warm-up: imports, route compilation, JWT key setup, caches.
         await _timed(20, one_bare)
         await _timed(20, one_dance)
+        await _timed(20, one_floor)
         fake.journal.clear()
         steps = Steps()
         for _ in range(rounds):
             bare_times.append(await _timed(dances * BARE_PER_DANCE, one_bare))
             dance_times.append(await _timed(dances, one_dance))
+            floor_times.append(await _timed(dances, one_floor))
             if time.monotonic() > deadline:
                 break
     done = len(dance_times) * dances
     scale = 1 / max(done, 1)
     per_step = Steps(steps.authorize * scale, steps.token * scale, steps.client_info * scale)
-    return Result(bare_times, dance_times, per_step, done)
+    return Result(bare_times, dance_times, per_step, done, floor_times)
 
 
 def _profile(dances: int) -> None:
@@ -177,9 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    authorize -> 302       {steps.authorize * 1e6:8.1f} us   (mean)")
     print(f"    token exchange         {steps.token * 1e6:8.1f} us   (mean)")
     print(f"    client lookup          {steps.client_info * 1e6:8.1f} us   (mean)")
+    floor = min(result.floor)
+    print(f"  replayed answers (floor) {floor * 1e6:8.1f} us   (the fake's three answers from a stub app)")
     verdict = "within" if ratio <= TARGET else "OVER"
     print(f"  dance / bare             {ratio:8.2f} x   ({verdict} the {TARGET:g}x target;"
           f" medians give {median_ratio:.2f} x)")
+    print(f"  floor / bare             {floor / bare:8.2f} x   (no target: the client's and the"
+          f" transport's share; the fake's own is {(dance - floor) / bare:.2f} x)")
     if args.profile:
         _profile(dances)
     return 1 if args.strict and ratio > TARGET else 0

@@ -826,6 +826,10 @@ def bench_dance() -> None:
     if found is None:
         raise SystemExit(f"bench_oauth.py failed: {done.stderr[-2000:]}")
     record("in-process OAuth dance vs one bare request", float(found.group(1)), at_most=4.0)
+    floor = re.search(r"floor / bare\s+([\d.]+) x.*the fake's own is ([\d.]+) x", done.stdout)
+    if floor is not None:
+        print(f"  reference, no target: the fake's three answers replayed by a stub app cost "
+              f"{floor.group(1)} bare requests; the fake's own share of the dance is {floor.group(2)}")
 
 
 def bench_verify() -> None:

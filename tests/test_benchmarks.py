@@ -13,6 +13,9 @@ from typing import Any
 
 import httpx
 
+from mock_calcom import MockCalcom
+from mock_calcom.transports import AsyncCalcomTransport
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -32,6 +35,34 @@ def test_the_dance_benchmark_completes_every_dance_it_times() -> None:
     assert result.dances == 2
     assert result.steps.token > 0
     assert result.steps.client_info > 0
+
+
+def test_the_dance_floor_replays_the_fakes_own_three_answers_byte_for_byte() -> None:
+    bench = _load("bench_oauth")
+
+    async def run() -> tuple[Any, list[tuple[int, list[tuple[bytes, bytes]], bytes]]]:
+        fake = MockCalcom(bench._settings())
+        demo = fake.seed_demo()
+        url = bench._authorize_url(fake, demo)
+        answers = await bench.record_answers(fake, demo, url)
+        seen = []
+
+        async def keep(response: httpx.Response) -> None:
+            await response.aread()
+            seen.append((response.status_code, response.headers.raw, response.content))
+
+        transport = AsyncCalcomTransport(bench.replay_app(answers))
+        async with httpx.AsyncClient(transport=transport, event_hooks={"response": [keep]}) as client:
+            await bench._dance(client, url, demo, bench.Steps())
+        return answers, seen
+
+    answers, seen = asyncio.run(run())
+    recorded = [(start["status"], [tuple(pair) for pair in start["headers"]], body)
+                for start, body in answers.values()]
+    assert [status for status, _, _ in recorded] == [302, 200, 200]
+    assert seen == recorded
+    result = asyncio.run(bench.measure(rounds=1, dances=2))
+    assert len(result.floor) == len(result.dance) == 1
 
 
 def test_each_request_the_instruction_count_runs_answers_200_on_its_own() -> None:
