@@ -12,10 +12,11 @@ replays the fake's own three answers (recorded once, byte for byte). It costs wh
 and the transport spend on those requests and answers, so ``dance - floor`` is the fake's own
 share, in bare requests.
 
-Short rounds alternate bare, dance and floor so machine noise hits all three; each side's fastest round
-is reported (the least disturbed estimate of its cost; the median is shown too). Loops are
-bounded in count and in time. Target: dance <= 4x bare (it was 6x). Times are process CPU
-time: on a machine shared with other work, wall time mostly measures the scheduler.
+Short rounds alternate bare, dance and floor so machine noise hits all three; each side's
+fastest round is reported (the least disturbed estimate of its cost; the median is shown
+too). Loops are bounded in count and in time. Target: dance <= 4x bare (it was 6x). Times
+are process CPU time: on a machine shared with other work, wall time mostly measures the
+scheduler.
 
     python benchmarks/bench_oauth.py [--rounds 15] [--dances 40] [--profile] [--strict]
 """
@@ -38,7 +39,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_calcom import MockCalcom, Settings
 from mock_calcom.demo import DemoData
@@ -111,7 +112,7 @@ Answers = dict[str, tuple[Message, bytes]]
 class _Recorder:
     """The fake behind a recorder: keeps the last answer to each path."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.answers: Answers = {}
 
@@ -136,7 +137,7 @@ async def record_answers(fake: MockCalcom, demo: DemoData, authorize_url: str) -
     return recorder.answers
 
 
-def replay_app(answers: Answers) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+def replay_app(answers: Answers) -> ASGIApp:
     """A stub app with no work of its own: it reads the request's body, as the fake does,
     and sends the fake's recorded answer for the path."""
 
