@@ -233,22 +233,29 @@ class _Raw(tuple):  # type: ignore[type-arg]
         scheme = property(_get(3))
         path = property(_get(4))
         query = property(_get(5))
+
         @property
         def headers(self) -> tuple[tuple[bytes, bytes], ...]:
-            return tuple(_unpack_headers(self[6])[0])
+            return self.unpacked()[0]
 
         body = property(_get(7))
         body_size = property(_get(8))
 
         @property
         def start(self) -> tuple[int, tuple[tuple[bytes, bytes], ...]] | None:
-            status = self[9]
-            if status is None:
-                return None
-            return status, tuple(_unpack_headers(self[6])[1])
+            return self.unpacked()[1]
+
         response_body = property(_get(10))
         response_size = property(_get(11))
         fault = property(_get(12))
+
+    def unpacked(self) -> tuple[tuple[tuple[bytes, bytes], ...],
+                                tuple[int, tuple[tuple[bytes, bytes], ...]] | None]:
+        """:attr:`headers` and :attr:`start` from one unpacking of the stored ``bytes``: a
+        reader that needs both (building an entry) asks once."""
+        request, answer = _unpack_headers(self[6])
+        status = self[9]
+        return tuple(request), (None if status is None else (status, tuple(answer)))
 
     def cost(self) -> int:
         """Bytes this entry holds (bounded: bodies are cut, headers bounded by the server)."""
@@ -261,7 +268,10 @@ class _Raw(tuple):  # type: ignore[type-arg]
         return status
 
     def header(self, name: bytes) -> str | None:
-        for key, value in self.headers:
+        # The unpacked list as it is (no tuple of it, nor of the answer's headers): queries
+        # ask this of every entry they filter by host, client or user.
+        request: list[tuple[bytes, bytes]] = _unpack_headers(self[6])[0]
+        for key, value in request:
             if key == name:
                 return value.decode("latin-1")
         return None
@@ -509,8 +519,10 @@ class Journal:
 
     def token_requests(self) -> list[JournalEntry]:
         """Requests to a token endpoint (G2 ``/v2/auth/oauth2/token`` or the G1 web ones)."""
-        return self._materialise([r for r in map(_as_raw, self._recorded())
-                                  if r.method == "POST" and r.path in TOKEN_PATHS])
+        # Picked by method and path (items 2 and 4) before anything is wrapped: a full
+        # journal is thousands of entries, few of them token requests.
+        return self._materialise([_as_raw(entry) for entry in self._recorded()
+                                  if entry[2] == "POST" and entry[4] in TOKEN_PATHS])
 
     def authorize_requests(self) -> list[JournalEntry]:
         return self.entries(path=AUTHORIZE_PATH)
@@ -709,12 +721,10 @@ def append_response(send: Send, response: Response) -> bool:
     background task): the two messages ``Response.__call__`` sends for an HTTP scope.
     ``False`` for any other ``send``, which the caller then answers with ``await
     response(scope, receive, send)``: the same messages."""
-    if type(send) is not Captured or response.background is not None:
-        return False
-    send.extend(({"type": "http.response.start", "status": response.status_code,
-                  "headers": response.raw_headers},
-                 {"type": "http.response.body", "body": response.body}))
-    return True
+    return response.background is None and append_answer(
+        send, {"type": "http.response.start", "status": response.status_code,
+               "headers": response.raw_headers},
+        {"type": "http.response.body", "body": response.body})
 
 
 class HeldAnswer:

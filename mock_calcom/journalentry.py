@@ -334,7 +334,8 @@ def _build(raw: _Raw, redact: _Redaction) -> JournalEntry:
 
 def _build_entry(raw: _Raw, redact: _Redaction) -> JournalEntry:
     request_ctype = host = ""
-    for key, val in raw.headers:
+    request_headers, start = raw.unpacked()  # one unpacking for the whole entry
+    for key, val in request_headers:
         if key == b"host":
             host = val.decode("latin-1")
         elif key == b"content-type":
@@ -346,9 +347,9 @@ def _build_entry(raw: _Raw, redact: _Redaction) -> JournalEntry:
     response_headers: dict[str, str] = {}
     resp_kind: BodyKind = "none"
     resp_body: Any = None
-    if raw.start is not None:
-        status = raw.start[0]
-        response_headers = redact.headers(raw.start[1])
+    if start is not None:
+        status = start[0]
+        response_headers = redact.headers(start[1])
         resp_kind, resp_body = redact.body(raw.response_body,
                                            response_headers.get("content-type", ""),
                                            _RESPONSE_SECRET_FIELDS)
@@ -364,7 +365,7 @@ def _build_entry(raw: _Raw, redact: _Redaction) -> JournalEntry:
         query_string=redact.query_string(query_raw, _SECRET_FIELDS),
         query=redact.value(_multidict(parse_qsl(query_raw, keep_blank_values=True)), None,
                            _SECRET_FIELDS),
-        request_headers=redact.headers(raw.headers),
+        request_headers=redact.headers(request_headers),
         request_body_kind=req_kind,
         request_body=req_body,
         status=status,
@@ -372,18 +373,20 @@ def _build_entry(raw: _Raw, redact: _Redaction) -> JournalEntry:
         response_body_kind=resp_kind,
         response_body=resp_body,
         fault=raw.fault,
-        **_who(raw, query_raw, req_body, status, response_headers, resp_body, redact),
+        **_who(raw, request_headers, query_raw, req_body, status, response_headers, resp_body,
+               redact),
     )
 
 
-def _who(raw: _Raw, query_raw: str, request_body: Any, status: int | None,
+def _who(raw: _Raw, request_headers: tuple[tuple[bytes, bytes], ...], query_raw: str,
+         request_body: Any, status: int | None,
          response_headers: dict[str, str], response_body: Any, redact: _Redaction
          ) -> dict[str, Any]:
     """Client, user and rule of an entry, read before redaction where a token holds them
     (the bearer's claims, the access token a token response minted)."""
     claims: dict[str, Any] = {}
     client = client_in(_multidict(parse_qs_pairs(query_raw))) or client_in(request_body)
-    for key, val in raw.headers:
+    for key, val in request_headers:
         if key == b"authorization":
             claims = bearer_claims(val.decode("latin-1"))
         elif key == b"x-cal-client-id" and client is None:

@@ -261,16 +261,10 @@ def test_a_reader_forgets_what_it_built_for_an_entry_dropped_meanwhile() -> None
     assert set(journal._built) == {ident}
 
 
-def test_a_query_reads_only_the_entries_it_looks_at(monkeypatch: Any) -> None:
-    """A full journal is thousands of entries: asking for the newest one must not wrap them
-    all (a journal of 10 000 once took 6 ms for ``last()``, against 0.1 ms)."""
+def _count_wraps(monkeypatch: Any) -> list[int]:
+    """The ids of the entries a query wraps (reads by name) from now on."""
     import mock_calcom.journal as journal_module
 
-    journal = Journal(clock=lambda: 5.0, limit=lambda: 1000)
-    for _ in range(1000):
-        ident, started = journal.begin()
-        journal.add(ident, started, {"type": "http", "method": "GET", "path": "/p",
-                                     "state": {}}, b"", None)
     wrapped: list[int] = []
     as_raw = journal_module._as_raw
 
@@ -279,6 +273,19 @@ def test_a_query_reads_only_the_entries_it_looks_at(monkeypatch: Any) -> None:
         return as_raw(entry)
 
     monkeypatch.setattr(journal_module, "_as_raw", counting)
+    return wrapped
+
+
+def test_a_query_reads_only_the_entries_it_looks_at(monkeypatch: Any) -> None:
+    """A full journal is thousands of entries: asking for the newest one must not wrap them
+    all (a journal of 10 000 once took 6 ms for ``last()``, against 0.1 ms)."""
+
+    journal = Journal(clock=lambda: 5.0, limit=lambda: 1000)
+    for _ in range(1000):
+        ident, started = journal.begin()
+        journal.add(ident, started, {"type": "http", "method": "GET", "path": "/p",
+                                     "state": {}}, b"", None)
+    wrapped = _count_wraps(monkeypatch)
     last = journal.last()
     assert last is not None
     assert last.id == 1000
@@ -287,3 +294,43 @@ def test_a_query_reads_only_the_entries_it_looks_at(monkeypatch: Any) -> None:
     assert [e.id for e in journal.entries(limit=3)] == [998, 999, 1000]
     assert [e.id for e in journal.query(after=997).entries] == [998, 999, 1000]
     assert sorted(wrapped) == [998, 998, 999, 999, 1000, 1000]
+
+
+def test_building_an_entry_unpacks_its_headers_once(monkeypatch: Any) -> None:
+    """Reading a full journal builds thousands of entries: the stored headers are unpacked
+    once for each, not once for every field that reads them."""
+    import mock_calcom.journal as journal_module
+
+    journal = Journal(clock=lambda: 5.0, limit=lambda: 10)
+    ident, started = journal.begin()
+    journal.add(ident, started, {"type": "http", "method": "POST", "path": "/p", "state": {},
+                                 "headers": [(b"host", b"h"), (b"authorization", b"Bearer x"),
+                                             (b"content-type", b"application/json")]},
+                b'{"a": 1}', [{"type": "http.response.start", "status": 200,
+                               "headers": [(b"content-type", b"application/json")]},
+                              {"type": "http.response.body", "body": b'{"b": 2}'}])
+    unpacked: list[object] = []
+    unpack = journal_module._unpack_headers
+
+    def counting(packed: Any) -> tuple[Any, Any]:
+        unpacked.append(packed)
+        return unpack(packed)
+
+    monkeypatch.setattr(journal_module, "_unpack_headers", counting)
+    (entry,) = journal.entries()
+    assert len(unpacked) == 1
+    assert (entry.host, entry.status, entry.response_headers["content-type"]) == (
+        "h", 200, "application/json")
+    assert entry.request_headers["content-type"] == "application/json"
+
+
+def test_token_requests_read_only_the_token_requests(monkeypatch: Any) -> None:
+
+    journal = Journal(clock=lambda: 5.0, limit=lambda: 1000)
+    for path in ["/v2/me"] * 50 + ["/v2/auth/oauth2/token"] + ["/v2/me"] * 50:
+        ident, started = journal.begin()
+        journal.add(ident, started, {"type": "http", "method": "POST", "path": path,
+                                     "state": {}}, b"", None)
+    wrapped = _count_wraps(monkeypatch)
+    assert [e.path for e in journal.token_requests()] == ["/v2/auth/oauth2/token"]
+    assert wrapped == [51]
